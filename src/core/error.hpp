@@ -1,0 +1,19 @@
+// Error types that map to the CLI's exit codes: usage errors (bad arguments, configs) exit 2,
+// runtime errors (bad data files, I/O) exit 1. Messages are one line and name the file or key.
+#pragma once
+#include <stdexcept>
+#include <string>
+
+namespace plasticore {
+
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class RuntimeError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace plasticore

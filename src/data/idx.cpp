@@ -1,0 +1,37 @@
+#include "data/idx.hpp"
+
+#include <cstring>
+
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+
+namespace plasticore {
+
+IdxArray read_idx(const std::string& path) {
+  const std::string bytes = read_file(path);
+  auto fail = [&](const std::string& why) { return RuntimeError(path + ": not a valid IDX file: " + why); };
+  if (bytes.size() < 4) throw fail("shorter than the 4-byte header");
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  if (p[0] != 0 || p[1] != 0) throw fail("wrong magic number (first two bytes must be zero)");
+  if (p[2] != 0x08) throw fail("element type 0x" + std::to_string(p[2]) + " is not unsigned byte (0x08)");
+  const int ndims = p[3];
+  if (ndims < 1 || ndims > 4) throw fail("unsupported number of dimensions " + std::to_string(ndims));
+  const size_t header = 4 + 4 * static_cast<size_t>(ndims);
+  if (bytes.size() < header) throw fail("truncated header");
+  IdxArray out;
+  uint64_t count = 1;
+  for (int d = 0; d < ndims; ++d) {
+    const unsigned char* q = p + 4 + 4 * d;
+    const uint32_t n = (uint32_t{q[0]} << 24) | (uint32_t{q[1]} << 16) | (uint32_t{q[2]} << 8) | q[3];
+    out.shape.push_back(n);
+    count *= n;
+    if (count > (uint64_t{1} << 34)) throw fail("sizes are implausibly large");
+  }
+  if (bytes.size() - header != count)
+    throw fail("header says " + std::to_string(count) + " data bytes, file has " +
+               std::to_string(bytes.size() - header) + (bytes.size() - header < count ? " (truncated)" : " (trailing bytes)"));
+  out.data.assign(bytes.begin() + static_cast<std::ptrdiff_t>(header), bytes.end());
+  return out;
+}
+
+}  // namespace plasticore

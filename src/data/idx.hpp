@@ -1,0 +1,19 @@
+// Reader for the IDX format of LeCun's MNIST files (also Fashion-MNIST): big-endian magic
+// 0x00 0x00 type ndims, then ndims big-endian uint32 sizes, then the data. Only unsigned bytes (0x08).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace plasticore {
+
+struct IdxArray {
+  std::vector<uint32_t> shape;
+  std::vector<uint8_t> data;  // row-major, shape[0] items
+};
+
+// Throws RuntimeError naming the file: missing, wrong magic, unsupported type, sizes that do not
+// match the file length (truncated or trailing bytes).
+IdxArray read_idx(const std::string& path);
+
+}  // namespace plasticore

@@ -1,0 +1,193 @@
+#include "learn/relaxation.hpp"
+
+#include <omp.h>
+
+namespace plasticore {
+
+namespace {
+
+// dW(:, j) += sign * post(:, b) for every sample b and every presynaptic j that spiked in b.
+// Threads own disjoint row blocks, so the result does not depend on the thread count.
+void add_post_times_pre_events(Matrix& dW, const Matrix& post, const std::vector<std::vector<int32_t>>& events,
+                               Scalar sign) {
+  const Eigen::Index rows = dW.rows();
+#pragma omp parallel
+  {
+    const int nt = omp_get_num_threads(), t = omp_get_thread_num();
+    const Eigen::Index r0 = rows * t / nt, r1 = rows * (t + 1) / nt;
+    for (size_t b = 0; b < events.size(); ++b)
+      for (const int32_t j : events[b])
+        dW.col(j).segment(r0, r1 - r0) += sign * post.col(static_cast<Eigen::Index>(b)).segment(r0, r1 - r0);
+  }
+}
+
+// dW(i, :) += sign * pre(:, b)^T for every sample b and every postsynaptic i that spiked in b.
+void add_post_events_times_pre(Matrix& dW, const Matrix& pre, const std::vector<std::vector<int32_t>>& events,
+                               Scalar sign) {
+  for (size_t b = 0; b < events.size(); ++b)
+    for (const int32_t i : events[b]) dW.row(i) += sign * pre.col(static_cast<Eigen::Index>(b)).transpose();
+}
+
+}  // namespace
+
+void TwoFactorSums::reset(const LayeredEPNetwork& net) {
+  const int L = net.weight_layers();
+  pre_post.resize(static_cast<size_t>(L));
+  pre_spike_weight.resize(static_cast<size_t>(L));
+  post_spike_weight.resize(static_cast<size_t>(L));
+  bias.resize(static_cast<size_t>(L));
+  for (int w = 0; w < L; ++w) {
+    const auto k = static_cast<size_t>(w);
+    pre_post[k].setZero(net.sizes()[k + 1], net.sizes()[k]);
+    pre_spike_weight[k].setZero(net.sizes()[k]);
+    post_spike_weight[k].setZero(net.sizes()[k + 1]);
+    bias[k].setZero(net.sizes()[k + 1]);
+  }
+  synaptic_updates = 0;
+}
+
+void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, const char* purpose, uint64_t epoch,
+                       const std::vector<int64_t>& sample_ids) const {
+  const int L = net_.weight_layers();
+  const auto B = input.cols();
+  const auto layers = static_cast<size_t>(L + 1);
+  st.state.resize(layers);
+  st.accumulator.resize(layers);
+  st.spikes.resize(layers);
+  st.delta.resize(layers);
+  st.events.resize(layers);
+  st.state[0] = input;
+  for (size_t l = 0; l < layers; ++l) {
+    const int n = net_.sizes()[l];
+    if (l > 0) st.state[l].setZero(n, B);
+    st.accumulator[l].resize(n, B);
+    st.spikes[l].setZero(n, B);
+    st.delta[l].setZero(n, B);
+    st.events[l].resize(static_cast<size_t>(B));
+    for (auto& e : st.events[l]) e.reserve(static_cast<size_t>(n));
+  }
+  st.rng.clear();
+  for (Eigen::Index b = 0; b < B; ++b) {
+    // Random initial phase of every spike accumulator, so neurons with equal states do not fire in lockstep.
+    Rng rng(seed, purpose, epoch, static_cast<uint64_t>(sample_ids[static_cast<size_t>(b)]));
+    for (size_t l = 0; l < layers; ++l)
+      for (Eigen::Index i = 0; i < st.accumulator[l].rows(); ++i) st.accumulator[l](i, b) = rng.uniform();
+    st.rng.push_back(rng);
+  }
+  if (params_.coding == SpikeCoding::rate) net_.weight(0).forward(input, input_drive_);  // clamped: once per batch
+  old_state_.resize(layers);
+}
+
+void Relaxation::emit_spikes(RelaxationState& st, int b) const {
+  for (size_t l = 0; l < st.state.size(); ++l) {
+    auto& events = st.events[l][static_cast<size_t>(b)];
+    events.clear();
+    const auto s = st.state[l].col(b);
+    auto S = st.spikes[l].col(b);
+    auto a = st.accumulator[l].col(b);
+    for (Eigen::Index i = 0; i < s.size(); ++i) {
+      const Scalar spike = params_.coding == SpikeCoding::sigma_delta ? sigma_delta_spike(s(i), a(i))
+                                                                      : bernoulli_spike(s(i), st.rng[static_cast<size_t>(b)]);
+      S(i) = spike;
+      if (spike != 0) events.push_back(static_cast<int32_t>(i));
+    }
+  }
+}
+
+void Relaxation::step(RelaxationState& st, const Matrix* targets, Scalar beta) const {
+  const int L = net_.weight_layers();
+  const int B = st.batch();
+  const Scalar leak = params_.leak;
+  for (int l = 0; l <= L; ++l) old_state_[static_cast<size_t>(l)] = st.state[static_cast<size_t>(l)];
+  // The new state of layer l from the drive u = W_l S_{l-1} + W_{l+1}^T S_{l+1} + b_l (+ nudge).
+  auto integrate = [&](int l, Eigen::Index b, const Scalar* drive) {
+    const auto k = static_cast<size_t>(l);
+    const Vector& bias = net_.bias(l - 1);
+    auto s = st.state[k].col(b);
+    auto ds = st.delta[k].col(b);
+    const auto s_old = old_state_[k].col(b);
+    for (Eigen::Index i = 0; i < s.size(); ++i) {
+      Scalar u = drive[i] + bias(i);
+      if (targets != nullptr && l == L) u += beta * ((*targets)(i, b) - s_old(i));
+      const Scalar next = hard_sigmoid((1 - leak) * s_old(i) + leak * u);
+      ds(i) = next - s_old(i);
+      s(i) = next;
+    }
+  };
+  if (params_.coding == SpikeCoding::rate) {
+    for (int l = 0; l <= L; ++l) st.spikes[static_cast<size_t>(l)] = old_state_[static_cast<size_t>(l)];
+    std::vector<Matrix>& drive = scratch_drive_;
+    drive.resize(static_cast<size_t>(L + 1));
+    for (int l = 1; l <= L; ++l) {
+      auto& u = drive[static_cast<size_t>(l)];
+      if (l == 1) u = input_drive_;
+      else net_.weight(l - 1).forward(old_state_[static_cast<size_t>(l - 1)], u);
+      if (l < L) {
+        net_.weight(l).backward(old_state_[static_cast<size_t>(l + 1)], scratch_feedback_);
+        u += scratch_feedback_;
+      }
+    }
+#pragma omp parallel for schedule(static)
+    for (int b = 0; b < B; ++b)
+      for (int l = 1; l <= L; ++l) integrate(l, b, drive[static_cast<size_t>(l)].col(b).data());
+    return;
+  }
+  std::vector<Matrix>& drive = scratch_drive_;
+  drive.resize(static_cast<size_t>(L + 1));
+  for (int l = 1; l <= L; ++l) drive[static_cast<size_t>(l)].resize(net_.sizes()[static_cast<size_t>(l)], B);
+  scratch_feedback_.resize(*std::max_element(net_.sizes().begin(), net_.sizes().end()), B);
+  int64_t events = 0;
+#pragma omp parallel for schedule(static) reduction(+ : events)
+  for (int b = 0; b < B; ++b) {
+    emit_spikes(st, b);
+    for (int l = 1; l <= L; ++l) {
+      const auto k = static_cast<size_t>(l);
+      Scalar* u = drive[k].col(b).data();
+      const auto& pre = st.events[k - 1][static_cast<size_t>(b)];
+      net_.weight(l - 1).forward_events(pre, u);
+      events += static_cast<int64_t>(pre.size()) * net_.sizes()[k];
+      if (l < L) {
+        const auto& post = st.events[k + 1][static_cast<size_t>(b)];
+        Scalar* fb = scratch_feedback_.col(b).data();
+        net_.weight(l).backward_events(post, fb);
+        Eigen::Map<Vector>(u, net_.sizes()[k]) += Eigen::Map<Vector>(fb, net_.sizes()[k]);
+        events += static_cast<int64_t>(post.size()) * net_.sizes()[k];
+      }
+    }
+    for (int l = 1; l <= L; ++l) integrate(l, b, drive[static_cast<size_t>(l)].col(b).data());
+  }
+  synaptic_events_ += events;
+}
+
+void Relaxation::accumulate(RelaxationState& st, TwoFactorSums& sums, Scalar sign) const {
+  const int L = net_.weight_layers();
+  const bool spiking = params_.coding != SpikeCoding::rate;
+  for (int l = 1; l <= L; ++l) {
+    const auto k = static_cast<size_t>(l), w = static_cast<size_t>(l - 1);
+    const Matrix& pre_spikes = st.spikes[k - 1];
+    // Presynaptic spike x postsynaptic state change.
+    if (spiking) add_post_times_pre_events(sums.pre_post[w], st.delta[k], st.events[k - 1], sign);
+    else sums.pre_post[w].noalias() += sign * st.delta[k] * pre_spikes.transpose();
+    // Feedback direction: spikes of layer l change layer l-1 through W_l^T (not the clamped input).
+    if (l >= 2) {
+      if (spiking) add_post_events_times_pre(sums.pre_post[w], st.delta[k - 1], st.events[k], sign);
+      else sums.pre_post[w].noalias() += sign * st.spikes[k] * st.delta[k - 1].transpose();
+      sums.post_spike_weight[w] +=
+          sign * (st.spikes[k].array() * (st.spikes[k] - old_state_[k]).array()).matrix().rowwise().sum();
+    }
+    // Spike self-correlation: E[S (S - s)] is the part of S_j ds_i that S_j's own effect on s_i adds.
+    sums.pre_spike_weight[w] +=
+        sign * (pre_spikes.array() * (pre_spikes - old_state_[k - 1]).array()).matrix().rowwise().sum();
+    sums.bias[w] += sign * st.delta[k].rowwise().sum();
+  }
+}
+
+void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scalar beta, TwoFactorSums* sums,
+                     Scalar sign) const {
+  for (int t = 0; t < steps; ++t) {
+    step(st, targets, beta);
+    if (sums != nullptr) accumulate(st, *sums, sign);
+  }
+}
+
+}  // namespace plasticore

@@ -1,0 +1,71 @@
+// Free and nudged relaxation of a LayeredEPNetwork over a mini-batch (one column per sample),
+// in rate mode (dense, batched matrix products; the input drive W_1 x is computed once because the
+// input is clamped) or in spiking mode (event-driven: each step sums only the weight columns of the
+// neurons that spiked). Optionally accumulates the EqSpike two-factor update at every step.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "core/rng.hpp"
+#include "network/layered_ep.hpp"
+#include "neuron/ep_neuron.hpp"
+
+namespace plasticore {
+
+struct RelaxationParams {
+  SpikeCoding coding = SpikeCoding::rate;
+  Scalar leak = 1.0f;  // epsilon = 1/tau, per step
+};
+
+// Everything one mini-batch carries through the phases. s[0] is the clamped input.
+struct RelaxationState {
+  std::vector<Matrix> state;        // s[l], n_l x B
+  std::vector<Matrix> accumulator;  // sigma-delta accumulators a[l]
+  std::vector<Matrix> spikes;       // S[l] at the current step (0/1, or the rate in rate mode)
+  std::vector<std::vector<std::vector<int32_t>>> events;  // [layer][sample] indices that spiked
+  std::vector<Rng> rng;             // one stream per sample (Bernoulli spikes)
+  std::vector<Matrix> delta;        // s(t+1) - s(t) of the last step, layers >= 1
+  int batch() const { return state.empty() ? 0 : static_cast<int>(state[0].cols()); }
+};
+
+// Per-weight-layer sums of the EqSpike two-factor rule over the nudged steps (signed by the phase):
+//   pre_post[l](i,j) += sign * (S_j(t) * ds_i(t) + S_i(t) * ds_j(t))   (second term only between
+//                                                                        non-input layers)
+//   pre_spike_weight[l](j) += sign * S_j(t) * (1 - s_j(t))   presynaptic self-correlation counts
+//   post_spike_weight[l](i) += sign * S_i(t) * (1 - s_i(t))  (feedback direction)
+//   bias[l](i) += sign * ds_i(t)
+struct TwoFactorSums {
+  std::vector<Matrix> pre_post;
+  std::vector<Vector> pre_spike_weight, post_spike_weight, bias;
+  int64_t synaptic_updates = 0;  // spike-triggered synapse updates (event count x fan-out)
+  void reset(const LayeredEPNetwork& net);
+};
+
+class Relaxation {
+ public:
+  Relaxation(const LayeredEPNetwork& net, RelaxationParams params) : net_(net), params_(params) {}
+
+  // Sets the input, zero states, and random initial spike phases from (seed, purpose, sample ids).
+  void start(RelaxationState& st, const Matrix& input, uint64_t seed, const char* purpose, uint64_t epoch,
+             const std::vector<int64_t>& sample_ids) const;
+  // Runs `steps` steps. If targets != nullptr, nudges the output with strength beta (signed).
+  // If sums != nullptr, accumulates the two-factor rule with the given sign.
+  void run(RelaxationState& st, int steps, const Matrix* targets, Scalar beta, TwoFactorSums* sums, Scalar sign) const;
+
+  int64_t synaptic_events() const { return synaptic_events_; }
+
+ private:
+  void emit_spikes(RelaxationState& st, int b) const;
+  void step(RelaxationState& st, const Matrix* targets, Scalar beta) const;
+  void accumulate(RelaxationState& st, TwoFactorSums& sums, Scalar sign) const;
+
+  const LayeredEPNetwork& net_;
+  RelaxationParams params_;
+  mutable Matrix input_drive_;  // W_1 x for rate mode, valid for the current batch
+  mutable std::vector<Matrix> old_state_;
+  mutable std::vector<Matrix> scratch_drive_;
+  mutable Matrix scratch_feedback_;
+  mutable int64_t synaptic_events_ = 0;
+};
+
+}  // namespace plasticore

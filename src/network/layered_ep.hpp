@@ -1,0 +1,33 @@
+// Layered equilibrium-propagation network: input -> hidden... -> output, each weight matrix W_l
+// (layer l post x layer l-1 pre) used forward and, transposed, as symmetric feedback from layer l to
+// layer l-1. The input is clamped. Weights live in substrates; biases are digital, on the host.
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "substrate/factory.hpp"
+
+namespace plasticore {
+
+class LayeredEPNetwork {
+ public:
+  // sizes = {n_input, n_hidden..., n_output}
+  LayeredEPNetwork(std::vector<int> sizes, const SubstrateConfig& substrate);
+
+  int weight_layers() const { return static_cast<int>(weights_.size()); }
+  const std::vector<int>& sizes() const { return sizes_; }
+  Substrate& weight(int l) { return *weights_[static_cast<size_t>(l)]; }  // l = 0 is input -> first hidden
+  const Substrate& weight(int l) const { return *weights_[static_cast<size_t>(l)]; }
+  Vector& bias(int l) { return biases_[static_cast<size_t>(l)]; }
+  const Vector& bias(int l) const { return biases_[static_cast<size_t>(l)]; }
+
+  // Glorot-uniform weights times a per-layer scale, zero biases.
+  void initialize(uint64_t seed, const std::vector<double>& init_scale);
+
+ private:
+  std::vector<int> sizes_;
+  std::vector<std::unique_ptr<Substrate>> weights_;
+  std::vector<Vector> biases_;
+};
+
+}  // namespace plasticore

@@ -1,0 +1,31 @@
+#include "substrate/ideal.hpp"
+
+#include "core/error.hpp"
+
+namespace plasticore {
+
+void IdealSubstrate::forward_events(std::span<const int32_t> active, Scalar* y) const {
+  const Eigen::Index n = w_.rows();
+  Eigen::Map<Vector> out(y, n);
+  out.setZero();
+  for (const int32_t j : active) out += w_.col(j);  // contiguous column: one synaptic event per entry
+}
+
+void IdealSubstrate::backward_events(std::span<const int32_t> active, Scalar* x) const {
+  Eigen::Map<Vector> out(x, w_.cols());
+  out.setZero();
+  for (const int32_t i : active) out += w_.row(i).transpose();
+}
+
+UpdateStats IdealSubstrate::update(const Matrix& delta) {
+  w_ += delta;
+  return {static_cast<int64_t>(w_.size()), 0};
+}
+
+void IdealSubstrate::set_weights(const Matrix& w) {
+  if (w.rows() != w_.rows() || w.cols() != w_.cols())
+    throw RuntimeError("substrate: weight matrix has the wrong shape");
+  w_ = w;
+}
+
+}  // namespace plasticore
