@@ -129,14 +129,14 @@ int main(int argc, char** argv) {
   auto* train = app.add_subcommand("train", "train a model from a TOML config");
   train->add_option("config", config_path, "config file (TOML)");
   train->add_option("--resume", resume_dir, "continue a killed run from its last checkpoint");
-  train->add_option("--set", overrides, "override a config key: key=value (repeatable)")->take_all();
+  train->add_option("--set", overrides, "override a config key: key=value (repeatable)")->allow_extra_args(false);
   train->add_option("--out", out_dir, "run directory (default runs/<config>-<timestamp>)");
   train->add_option("--seed", seed, "random seed (same seed and threads: same numbers)");
   train->add_option("--threads", threads, "worker threads (default: all cores)")->check(CLI::Range(1, 1024));
 
   auto* eval = app.add_subcommand("eval", "test accuracy of a saved model");
   eval->add_option("target", eval_target, "run directory or checkpoint file")->required();
-  eval->add_option("--set", eval_overrides, "override a config key, e.g. data.test_limit=1000")->take_all();
+  eval->add_option("--set", eval_overrides, "override a config key, e.g. data.test_limit=1000")->allow_extra_args(false);
   eval->add_flag("--json", json, "print the result as JSON");
   eval->add_option("--threads", eval_threads, "worker threads")->check(CLI::Range(1, 1024));
 

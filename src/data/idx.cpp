@@ -1,5 +1,6 @@
 #include "data/idx.hpp"
 
+#include <cstdio>
 #include <cstring>
 
 #include "core/atomic_file.hpp"
@@ -13,7 +14,11 @@ IdxArray read_idx(const std::string& path) {
   if (bytes.size() < 4) throw fail("shorter than the 4-byte header");
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   if (p[0] != 0 || p[1] != 0) throw fail("wrong magic number (first two bytes must be zero)");
-  if (p[2] != 0x08) throw fail("element type 0x" + std::to_string(p[2]) + " is not unsigned byte (0x08)");
+  if (p[2] != 0x08) {
+    char type[8];
+    std::snprintf(type, sizeof type, "0x%02X", p[2]);
+    throw fail(std::string("element type ") + type + " is not unsigned byte (0x08)");
+  }
   const int ndims = p[3];
   if (ndims < 1 || ndims > 4) throw fail("unsupported number of dimensions " + std::to_string(ndims));
   const size_t header = 4 + 4 * static_cast<size_t>(ndims);

@@ -60,8 +60,13 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
       const Matrix& pre = state_.state[k];
       const Matrix& post0 = free_state_.state[k + 1];
       const Matrix& pre0 = free_state_.state[k];
-      last_dw_[k].noalias() += sign * post * pre.transpose();
-      last_dw_[k].noalias() -= sign * post0 * pre0.transpose();
+      if (w == 0) {  // the input is clamped (pre == pre0): one product instead of two
+        phase_delta_ = post - post0;
+        last_dw_[k].noalias() += sign * phase_delta_ * pre.transpose();
+      } else {
+        last_dw_[k].noalias() += sign * post * pre.transpose();
+        last_dw_[k].noalias() -= sign * post0 * pre0.transpose();
+      }
       last_db_[k] += sign * (post - post0).rowwise().sum();
     }
   }

@@ -59,7 +59,7 @@ class EPLearner {
   Matrix targets_;
   std::vector<Matrix> last_dw_;
   std::vector<Vector> last_db_;
-  Matrix scaled_update_;
+  Matrix scaled_update_, phase_delta_;
 };
 
 int argmax_column(const Matrix& m, Eigen::Index col);

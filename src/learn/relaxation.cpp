@@ -55,6 +55,7 @@ void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, 
   st.accumulator.resize(layers);
   st.spikes.resize(layers);
   st.delta.resize(layers);
+  st.trace.resize(layers);
   st.events.resize(layers);
   st.state[0] = input;
   for (size_t l = 0; l < layers; ++l) {
@@ -63,6 +64,7 @@ void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, 
     st.accumulator[l].resize(n, B);
     st.spikes[l].setZero(n, B);
     st.delta[l].setZero(n, B);
+    if (params_.trace_rate < 1) st.trace[l] = st.state[l];
     st.events[l].resize(static_cast<size_t>(B));
     for (auto& e : st.events[l]) e.reserve(static_cast<size_t>(n));
   }
@@ -98,6 +100,8 @@ void Relaxation::step(RelaxationState& st, const Matrix* targets, Scalar beta) c
   const int L = net_.weight_layers();
   const int B = st.batch();
   const Scalar leak = params_.leak;
+  const Scalar trace_rate = params_.trace_rate;
+  const bool smooth = trace_rate < 1;
   for (int l = 0; l <= L; ++l) old_state_[static_cast<size_t>(l)] = st.state[static_cast<size_t>(l)];
   // The new state of layer l from the drive u = W_l S_{l-1} + W_{l+1}^T S_{l+1} + b_l (+ nudge).
   auto integrate = [&](int l, Eigen::Index b, const Scalar* drive) {
@@ -110,8 +114,14 @@ void Relaxation::step(RelaxationState& st, const Matrix* targets, Scalar beta) c
       Scalar u = drive[i] + bias(i);
       if (targets != nullptr && l == L) u += beta * ((*targets)(i, b) - s_old(i));
       const Scalar next = hard_sigmoid((1 - leak) * s_old(i) + leak * u);
-      ds(i) = next - s_old(i);
       s(i) = next;
+      if (smooth) {
+        Scalar& trace = st.trace[k](i, b);
+        ds(i) = trace_rate * (next - trace);
+        trace += ds(i);
+      } else {
+        ds(i) = next - s_old(i);
+      }
     }
   };
   if (params_.coding == SpikeCoding::rate) {

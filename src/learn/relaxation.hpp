@@ -15,6 +15,9 @@ namespace plasticore {
 struct RelaxationParams {
   SpikeCoding coding = SpikeCoding::rate;
   Scalar leak = 1.0f;  // epsilon = 1/tau, per step
+  // Rate lambda of the learning trace: hat_s += lambda (s - hat_s). The two-factor rule pairs a
+  // presynaptic spike with the change of hat_s; lambda = 1 uses the state itself (hat_s = s).
+  Scalar trace_rate = 1.0f;
 };
 
 // Everything one mini-batch carries through the phases. s[0] is the clamped input.
@@ -24,7 +27,8 @@ struct RelaxationState {
   std::vector<Matrix> spikes;       // S[l] at the current step (0/1, or the rate in rate mode)
   std::vector<std::vector<std::vector<int32_t>>> events;  // [layer][sample] indices that spiked
   std::vector<Rng> rng;             // one stream per sample (Bernoulli spikes)
-  std::vector<Matrix> delta;        // s(t+1) - s(t) of the last step, layers >= 1
+  std::vector<Matrix> trace;        // learning trace hat_s[l] (only when trace_rate < 1)
+  std::vector<Matrix> delta;        // change of the learning variable (s, or hat_s) in the last step
   int batch() const { return state.empty() ? 0 : static_cast<int>(state[0].cols()); }
 };
 

@@ -12,7 +12,7 @@
 namespace plasticore {
 
 struct UpdateStats {
-  int64_t synapses_written = 0;  // entries that changed
+  int64_t synapses_written = 0;  // entries the substrate wrote (all of them on the ideal substrate)
   int64_t programming_pulses = 0;  // device pulses (0 on digital substrates)
 };
 

@@ -115,7 +115,8 @@ Checkpoint read_checkpoint(const std::string& path) {
   if (layers > 1000) throw RuntimeError(path + ": checkpoint is corrupt (layer count)");
   for (uint32_t l = 0; l < layers; ++l) {
     const auto rows = r.get<int64_t>(), cols = r.get<int64_t>();
-    if (rows <= 0 || cols <= 0 || rows * cols > static_cast<int64_t>(data.size()))
+    const auto limit = static_cast<int64_t>(data.size() / sizeof(Scalar));  // no matrix can be larger than the file
+    if (rows <= 0 || cols <= 0 || rows > limit || cols > limit || rows * cols > limit)
       throw RuntimeError(path + ": checkpoint is corrupt (matrix shape)");
     Matrix w(rows, cols);
     r.get_bytes(w.data(), sizeof(Scalar) * static_cast<size_t>(w.size()));

@@ -22,8 +22,9 @@ std::string describe(const toml::node& n) {
 void collect_leaves(const toml::table& t, const std::string& prefix, std::vector<std::string>& out) {
   for (const auto& [k, v] : t) {
     const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
-    if (const auto* sub = v.as_table()) collect_leaves(*sub, key, out);
-    else out.push_back(key);
+    const auto* sub = v.as_table();
+    if (sub != nullptr && !sub->empty()) collect_leaves(*sub, key, out);
+    else out.push_back(key);  // values, and empty tables (an unknown [section] with nothing in it)
   }
 }
 
@@ -31,6 +32,7 @@ void collect_leaves(const toml::table& t, const std::string& prefix, std::vector
 
 ConfigReader ConfigReader::from_file(const std::string& path) {
   if (!std::filesystem::exists(path)) throw UsageError(path + ": config file not found");
+  if (!std::filesystem::is_regular_file(path)) throw UsageError(path + ": is not a regular file");
   try {
     return ConfigReader(toml::parse_file(path), path);
   } catch (const toml::parse_error& e) {
@@ -78,7 +80,10 @@ void ConfigReader::set_override(const std::string& assignment) {
 }
 
 std::string ConfigReader::origin(const std::string& key) const {
-  return overridden_.count(key) ? "--set " + key : source_ + ": " + key;
+  // The key itself, or a table above it, came from --set: blame the override, not the file.
+  for (const auto& o : overridden_)
+    if (key == o || key.rfind(o + ".", 0) == 0) return "--set " + key;
+  return source_ + ": " + key;
 }
 
 void ConfigReader::fail(const std::string& key, const std::string& problem) const {

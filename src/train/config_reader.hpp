@@ -33,12 +33,13 @@ class ConfigReader {
   // Throws UsageError for the first key that no getter read.
   void check_all_used() const;
   const std::string& source() const { return source_; }
+  // "FILE: key" or "--set key", for messages about a key.
+  std::string origin(const std::string& key) const;
 
  private:
   ConfigReader(toml::table table, std::string source) : table_(std::move(table)), source_(std::move(source)) {}
   [[noreturn]] void fail(const std::string& key, const std::string& problem) const;
   toml::node_view<const toml::node> node(const std::string& key);
-  std::string origin(const std::string& key) const;
 
   toml::table table_;
   std::string source_;

@@ -84,11 +84,12 @@ RunConfig read_run_config(ConfigReader& r) {
                                     {{"end_of_phase", EPRule::end_of_phase}, {"two_factor", EPRule::two_factor}});
   c.learn.self_correction = r.get_double("ep.self_correction", 1.0, 0.0, 10.0);
   c.relax.leak = static_cast<Scalar>(r.get_double("ep.leak", 1.0, 0.0, 1.0, true));
+  c.relax.trace_rate = static_cast<Scalar>(r.get_double("ep.trace_rate", 1.0, 0.0, 1.0, true));
   c.relax.coding = parse_enum<SpikeCoding>(
       r.get_string("ep.spike_coding", c.algorithm == "eqspike" ? "sigma_delta" : "rate", {"rate", "sigma_delta", "bernoulli"}),
       {{"rate", SpikeCoding::rate}, {"sigma_delta", SpikeCoding::sigma_delta}, {"bernoulli", SpikeCoding::bernoulli}});
   if (c.algorithm == "ep" && c.relax.coding != SpikeCoding::rate)
-    throw UsageError(r.source() + ": ep.spike_coding: algorithm 'ep' is rate-based; use algorithm = \"eqspike\" for spikes");
+    throw UsageError(r.origin("ep.spike_coding") + ": algorithm 'ep' is rate-based; use algorithm = \"eqspike\" for spikes");
 
   c.train.epochs = static_cast<int>(r.get_int("train.epochs", 1, 1, 100000));
   c.train.batch_size = static_cast<int>(r.get_int("train.batch_size", 20, 1, 100000));
@@ -96,10 +97,10 @@ RunConfig read_run_config(ConfigReader& r) {
   c.train.lr_schedule = r.get_string("train.lr_schedule", "constant", {"constant", "cosine"});
   c.train.lr_final_factor = r.get_double("train.lr_final_factor", 0.1, 0.0, 1.0);
   if (c.train.learning_rates.size() != layers)
-    throw UsageError(r.source() + ": train.learning_rates: needs " + std::to_string(layers) +
+    throw UsageError(r.origin("train.learning_rates") + ": needs " + std::to_string(layers) +
                      " entries (one per weight layer), got " + std::to_string(c.train.learning_rates.size()));
   if (c.init_scale.size() != layers)
-    throw UsageError(r.source() + ": network.init_scale: needs " + std::to_string(layers) + " entries, got " +
+    throw UsageError(r.origin("network.init_scale") + ": needs " + std::to_string(layers) + " entries, got " +
                      std::to_string(c.init_scale.size()));
   c.learn.learning_rates = c.train.learning_rates;
 
@@ -134,6 +135,7 @@ std::string to_toml(const RunConfig& c) {
                              {"rule", rule_name(c.learn.rule)},
                              {"self_correction", c.learn.self_correction},
                              {"leak", static_cast<double>(c.relax.leak)},
+                             {"trace_rate", static_cast<double>(c.relax.trace_rate)},
                              {"spike_coding", coding_name(c.relax.coding)}});
   t.insert("train", toml::table{{"epochs", c.train.epochs},
                                 {"batch_size", c.train.batch_size},

@@ -1,0 +1,178 @@
+// IdealSubstrate: exact fp32 weights and products. forward/backward and their event-driven forms
+// against plain double loops on random matrices; update adds exactly; set_weights rejects a matrix
+// of the wrong shape (RuntimeError) and leaves the weights unchanged. Also the substrate factory.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/rng.hpp"
+#include "substrate/factory.hpp"
+#include "substrate/ideal.hpp"
+
+namespace plasticore {
+namespace {
+
+Matrix random_matrix(Eigen::Index rows, Eigen::Index cols, Rng& rng) {
+  Matrix m(rows, cols);
+  for (Eigen::Index j = 0; j < cols; ++j)
+    for (Eigen::Index i = 0; i < rows; ++i) m(i, j) = 2 * rng.uniform() - 1;
+  return m;
+}
+
+// Float results vs a double reference: a few ulps of the sum of |terms|.
+void expect_close(double got, double want, double abs_sum) {
+  EXPECT_NEAR(got, want, 1e-6 * abs_sum + 1e-12);
+}
+
+constexpr int kRows = 13, kCols = 29, kBatch = 5;
+
+class IdealSubstrateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    w_ = random_matrix(kRows, kCols, rng_);
+    sub_.set_weights(w_);
+  }
+  Rng rng_{42, "test_ideal_substrate"};
+  Matrix w_;
+  IdealSubstrate sub_{kRows, kCols};
+};
+
+TEST(IdealSubstrate, ShapeKindAndZeroInitialWeights) {
+  IdealSubstrate s(4, 7);
+  EXPECT_EQ(s.kind(), "ideal");
+  EXPECT_EQ(s.rows(), 4);
+  EXPECT_EQ(s.cols(), 7);
+  ASSERT_EQ(s.weights().rows(), 4);
+  ASSERT_EQ(s.weights().cols(), 7);
+  EXPECT_TRUE(s.weights().isZero(0));
+}
+
+TEST_F(IdealSubstrateTest, SetWeightsStoresTheMatrixExactly) {
+  EXPECT_EQ(sub_.weights(), w_);
+}
+
+TEST_F(IdealSubstrateTest, ForwardIsWTimesXForEveryColumn) {
+  const Matrix x = random_matrix(kCols, kBatch, rng_);
+  Matrix y(1, 1);  // wrong size on purpose: forward sizes its output
+  sub_.forward(x, y);
+  ASSERT_EQ(y.rows(), kRows);
+  ASSERT_EQ(y.cols(), kBatch);
+  for (int b = 0; b < kBatch; ++b)
+    for (int i = 0; i < kRows; ++i) {
+      double want = 0, abs_sum = 0;
+      for (int j = 0; j < kCols; ++j) {
+        want += static_cast<double>(w_(i, j)) * x(j, b);
+        abs_sum += std::abs(static_cast<double>(w_(i, j)) * x(j, b));
+      }
+      expect_close(y(i, b), want, abs_sum);
+    }
+}
+
+TEST_F(IdealSubstrateTest, BackwardIsWTransposeTimesYForEveryColumn) {
+  const Matrix y = random_matrix(kRows, kBatch, rng_);
+  Matrix x(2, 3);
+  sub_.backward(y, x);
+  ASSERT_EQ(x.rows(), kCols);
+  ASSERT_EQ(x.cols(), kBatch);
+  for (int b = 0; b < kBatch; ++b)
+    for (int j = 0; j < kCols; ++j) {
+      double want = 0, abs_sum = 0;
+      for (int i = 0; i < kRows; ++i) {
+        want += static_cast<double>(w_(i, j)) * y(i, b);
+        abs_sum += std::abs(static_cast<double>(w_(i, j)) * y(i, b));
+      }
+      expect_close(x(j, b), want, abs_sum);
+    }
+}
+
+TEST_F(IdealSubstrateTest, ForwardEventsSumsTheActiveColumns) {
+  const std::vector<std::vector<int32_t>> cases = {{}, {0}, {kCols - 1}, {3, 7, 8, 20, kCols - 1}, {5, 1, 28, 0, 14}};
+  for (const auto& active : cases) {
+    // Garbage in the output buffer: forward_events overwrites, it does not accumulate.
+    std::vector<Scalar> y(kRows, std::numeric_limits<Scalar>::quiet_NaN());
+    sub_.forward_events(active, y.data());
+    for (int i = 0; i < kRows; ++i) {
+      double want = 0, abs_sum = 0;
+      for (const int32_t j : active) {
+        want += w_(i, j);
+        abs_sum += std::abs(w_(i, j));
+      }
+      expect_close(y[static_cast<size_t>(i)], want, abs_sum);
+    }
+  }
+  // Event-driven forward with all-or-nothing inputs equals the dense forward on the 0/1 vector.
+  const std::vector<int32_t> active = {2, 4, 6, 11, 17, 23};
+  Matrix x = Matrix::Zero(kCols, 1);
+  for (const int32_t j : active) x(j, 0) = 1;
+  Matrix dense;
+  sub_.forward(x, dense);
+  std::vector<Scalar> y(kRows);
+  sub_.forward_events(active, y.data());
+  for (int i = 0; i < kRows; ++i) EXPECT_NEAR(y[static_cast<size_t>(i)], dense(i, 0), 1e-5);
+}
+
+TEST_F(IdealSubstrateTest, BackwardEventsSumsTheActiveRows) {
+  const std::vector<std::vector<int32_t>> cases = {{}, {0}, {kRows - 1}, {2, 3, 9}, {12, 0, 6, 1}};
+  for (const auto& active : cases) {
+    std::vector<Scalar> x(kCols, std::numeric_limits<Scalar>::quiet_NaN());
+    sub_.backward_events(active, x.data());
+    for (int j = 0; j < kCols; ++j) {
+      double want = 0, abs_sum = 0;
+      for (const int32_t i : active) {
+        want += w_(i, j);
+        abs_sum += std::abs(w_(i, j));
+      }
+      expect_close(x[static_cast<size_t>(j)], want, abs_sum);
+    }
+  }
+  const std::vector<int32_t> active = {1, 5, 8, 12};
+  Matrix y = Matrix::Zero(kRows, 1);
+  for (const int32_t i : active) y(i, 0) = 1;
+  Matrix dense;
+  sub_.backward(y, dense);
+  std::vector<Scalar> x(kCols);
+  sub_.backward_events(active, x.data());
+  for (int j = 0; j < kCols; ++j) EXPECT_NEAR(x[static_cast<size_t>(j)], dense(j, 0), 1e-5);
+}
+
+TEST_F(IdealSubstrateTest, UpdateAddsExactly) {
+  const Matrix delta = 1e-3f * random_matrix(kRows, kCols, rng_);
+  const UpdateStats stats = sub_.update(delta);
+  for (int j = 0; j < kCols; ++j)
+    for (int i = 0; i < kRows; ++i) {
+      const Scalar want = w_(i, j) + delta(i, j);  // the same single fp32 addition: bit-exact
+      EXPECT_EQ(sub_.weights()(i, j), want) << "(" << i << ", " << j << ")";
+    }
+  EXPECT_EQ(stats.synapses_written, int64_t{kRows} * kCols);  // every entry of a dense delta changes
+  EXPECT_EQ(stats.programming_pulses, 0);
+  // A second update accumulates on the first; advancing time changes nothing on a digital substrate.
+  const Matrix after_first = sub_.weights();
+  sub_.update(-delta);
+  sub_.advance(3600.0);
+  for (int j = 0; j < kCols; ++j)
+    for (int i = 0; i < kRows; ++i) EXPECT_EQ(sub_.weights()(i, j), Scalar(after_first(i, j) - delta(i, j)));
+}
+
+TEST_F(IdealSubstrateTest, SetWeightsRejectsTheWrongShape) {
+  for (const auto& [r, c] : std::vector<std::pair<int, int>>{{kRows, kCols + 1}, {kRows + 1, kCols}, {kCols, kRows}, {0, 0}}) {
+    const Matrix bad = Matrix::Ones(r, c);
+    EXPECT_THROW(sub_.set_weights(bad), RuntimeError) << r << " x " << c;
+  }
+  EXPECT_EQ(sub_.weights(), w_);  // unchanged by the rejected calls
+}
+
+TEST(SubstrateFactory, MakesIdealAndRejectsUnknownKinds) {
+  const auto s = make_substrate(SubstrateConfig{"ideal"}, 3, 8);
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->kind(), "ideal");
+  EXPECT_EQ(s->rows(), 3);
+  EXPECT_EQ(s->cols(), 8);
+  EXPECT_THROW(make_substrate(SubstrateConfig{"memristor"}, 3, 8), UsageError);
+}
+
+}  // namespace
+}  // namespace plasticore
