@@ -1,0 +1,83 @@
+// Micro-benchmarks of the hot kernels behind one EqSpike / EP step, 784 -> 500 layer:
+// the dense batched product the rate network uses (W x for 20 samples), the event-driven sum the
+// spiking network uses (columns of the ~104 input pixels that spike per step, MNIST average), and the
+// two-factor accumulation dW(:, j) += dh for the same events. Reports items/s as synaptic events/s
+// (or MACs/s) so they compare with the bound in docs/performance.md.
+#include <benchmark/benchmark.h>
+
+#include <vector>
+
+#include "core/rng.hpp"
+#include "substrate/ideal.hpp"
+
+namespace {
+
+using namespace plasticore;
+
+constexpr int kPost = 500, kPre = 784, kBatch = 20, kActive = 104;
+
+IdealSubstrate make_layer() {
+  IdealSubstrate s(kPost, kPre);
+  Rng rng(1, "bench");
+  Matrix w(kPost, kPre);
+  for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = rng.uniform() - 0.5f;
+  s.set_weights(w);
+  return s;
+}
+
+std::vector<int32_t> active_inputs(uint64_t seed) {
+  Rng rng(seed, "bench_events");
+  std::vector<int32_t> a;
+  for (int j = 0; j < kPre; ++j)
+    if (rng.below(kPre) < kActive) a.push_back(j);
+  return a;
+}
+
+void BM_DenseForwardBatch(benchmark::State& state) {
+  const IdealSubstrate s = make_layer();
+  Matrix x = Matrix::Random(kPre, kBatch), y;
+  for (auto _ : state) {
+    s.forward(x, y);
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.SetItemsProcessed(state.iterations() * int64_t{kPost} * kPre * kBatch);  // MACs
+}
+BENCHMARK(BM_DenseForwardBatch);
+
+void BM_EventForwardBatch(benchmark::State& state) {
+  const IdealSubstrate s = make_layer();
+  std::vector<std::vector<int32_t>> events;
+  int64_t n_events = 0;
+  for (int b = 0; b < kBatch; ++b) {
+    events.push_back(active_inputs(static_cast<uint64_t>(b)));
+    n_events += static_cast<int64_t>(events.back().size());
+  }
+  Matrix y(kPost, kBatch);
+  for (auto _ : state) {
+    for (int b = 0; b < kBatch; ++b) s.forward_events(events[static_cast<size_t>(b)], y.col(b).data());
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.SetItemsProcessed(state.iterations() * n_events * kPost);  // synaptic events
+}
+BENCHMARK(BM_EventForwardBatch);
+
+void BM_TwoFactorAccumulate(benchmark::State& state) {
+  Matrix dw = Matrix::Zero(kPost, kPre), dh = Matrix::Random(kPost, kBatch);
+  std::vector<std::vector<int32_t>> events;
+  int64_t n_events = 0;
+  for (int b = 0; b < kBatch; ++b) {
+    events.push_back(active_inputs(static_cast<uint64_t>(b)));
+    n_events += static_cast<int64_t>(events.back().size());
+  }
+  for (auto _ : state) {
+    for (int b = 0; b < kBatch; ++b)
+      for (const int32_t j : events[static_cast<size_t>(b)]) dw.col(j) += dh.col(b);
+    benchmark::DoNotOptimize(dw.data());
+  }
+  state.SetItemsProcessed(state.iterations() * n_events * kPost);  // synapse updates
+}
+BENCHMARK(BM_TwoFactorAccumulate);
+
+}  // namespace
+
+BENCHMARK_MAIN();
