@@ -78,6 +78,7 @@ void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, 
   }
   if (params_.coding == SpikeCoding::rate) net_.weight(0).forward(input, input_drive_);  // clamped: once per batch
   old_state_.resize(layers);
+  old_state_[0] = input;
 }
 
 void Relaxation::emit_spikes(RelaxationState& st, int b) const {
@@ -102,7 +103,7 @@ void Relaxation::step(RelaxationState& st, const Matrix* targets, Scalar beta) c
   const Scalar leak = params_.leak;
   const Scalar trace_rate = params_.trace_rate;
   const bool smooth = trace_rate < 1;
-  for (int l = 0; l <= L; ++l) old_state_[static_cast<size_t>(l)] = st.state[static_cast<size_t>(l)];
+  for (int l = 1; l <= L; ++l) old_state_[static_cast<size_t>(l)] = st.state[static_cast<size_t>(l)];  // [0]: clamped input
   // The new state of layer l from the drive u = W_l S_{l-1} + W_{l+1}^T S_{l+1} + b_l (+ nudge).
   auto integrate = [&](int l, Eigen::Index b, const Scalar* drive) {
     const auto k = static_cast<size_t>(l);
@@ -125,7 +126,6 @@ void Relaxation::step(RelaxationState& st, const Matrix* targets, Scalar beta) c
     }
   };
   if (params_.coding == SpikeCoding::rate) {
-    for (int l = 0; l <= L; ++l) st.spikes[static_cast<size_t>(l)] = old_state_[static_cast<size_t>(l)];
     std::vector<Matrix>& drive = scratch_drive_;
     drive.resize(static_cast<size_t>(L + 1));
     for (int l = 1; l <= L; ++l) {
@@ -174,16 +174,18 @@ void Relaxation::accumulate(RelaxationState& st, TwoFactorSums& sums, Scalar sig
   const bool spiking = params_.coding != SpikeCoding::rate;
   for (int l = 1; l <= L; ++l) {
     const auto k = static_cast<size_t>(l), w = static_cast<size_t>(l - 1);
-    const Matrix& pre_spikes = st.spikes[k - 1];
+    // In rate mode the "spikes" of step t are the states s(t).
+    const Matrix& pre_spikes = spiking ? st.spikes[k - 1] : old_state_[k - 1];
+    const Matrix& post_spikes = spiking ? st.spikes[k] : old_state_[k];
     // Presynaptic spike x postsynaptic state change.
     if (spiking) add_post_times_pre_events(sums.pre_post[w], st.delta[k], st.events[k - 1], sign);
     else sums.pre_post[w].noalias() += sign * st.delta[k] * pre_spikes.transpose();
     // Feedback direction: spikes of layer l change layer l-1 through W_l^T (not the clamped input).
     if (l >= 2) {
       if (spiking) add_post_events_times_pre(sums.pre_post[w], st.delta[k - 1], st.events[k], sign);
-      else sums.pre_post[w].noalias() += sign * st.spikes[k] * st.delta[k - 1].transpose();
+      else sums.pre_post[w].noalias() += sign * post_spikes * st.delta[k - 1].transpose();
       sums.post_spike_weight[w] +=
-          sign * (st.spikes[k].array() * (st.spikes[k] - old_state_[k]).array()).matrix().rowwise().sum();
+          sign * (post_spikes.array() * (post_spikes - old_state_[k]).array()).matrix().rowwise().sum();
     }
     // Spike self-correlation: E[S (S - s)] is the part of S_j ds_i that S_j's own effect on s_i adds.
     sums.pre_spike_weight[w] +=

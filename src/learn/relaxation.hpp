@@ -24,7 +24,7 @@ struct RelaxationParams {
 struct RelaxationState {
   std::vector<Matrix> state;        // s[l], n_l x B
   std::vector<Matrix> accumulator;  // sigma-delta accumulators a[l]
-  std::vector<Matrix> spikes;       // S[l] at the current step (0/1, or the rate in rate mode)
+  std::vector<Matrix> spikes;       // S[l] at the current step (0/1; unused in rate mode, where S = s)
   std::vector<std::vector<std::vector<int32_t>>> events;  // [layer][sample] indices that spiked
   std::vector<Rng> rng;             // one stream per sample (Bernoulli spikes)
   std::vector<Matrix> trace;        // learning trace hat_s[l] (only when trace_rate < 1)
