@@ -84,16 +84,24 @@ void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, 
 void Relaxation::emit_spikes(RelaxationState& st, int b) const {
   for (size_t l = 0; l < st.state.size(); ++l) {
     auto& events = st.events[l][static_cast<size_t>(b)];
-    events.clear();
-    const auto s = st.state[l].col(b);
-    auto S = st.spikes[l].col(b);
-    auto a = st.accumulator[l].col(b);
-    for (Eigen::Index i = 0; i < s.size(); ++i) {
-      const Scalar spike = params_.coding == SpikeCoding::sigma_delta ? sigma_delta_spike(s(i), a(i))
-                                                                      : bernoulli_spike(s(i), st.rng[static_cast<size_t>(b)]);
-      S(i) = spike;
-      if (spike != 0) events.push_back(static_cast<int32_t>(i));
+    const auto n = st.state[l].rows();
+    events.resize(static_cast<size_t>(n));  // capacity reserved in start(): no allocation
+    const Scalar* s = st.state[l].col(b).data();
+    Scalar* S = st.spikes[l].col(b).data();
+    Scalar* a = st.accumulator[l].col(b).data();
+    int32_t* out = events.data();
+    if (params_.coding == SpikeCoding::sigma_delta) {
+      for (Eigen::Index i = 0; i < n; ++i) S[i] = sigma_delta_spike(s[i], a[i]);  // vectorises
+    } else {
+      Rng& rng = st.rng[static_cast<size_t>(b)];
+      for (Eigen::Index i = 0; i < n; ++i) S[i] = bernoulli_spike(s[i], rng);
     }
+    size_t count = 0;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      out[count] = static_cast<int32_t>(i);  // branch-free compaction: spikes are unpredictable
+      count += S[i] != 0;
+    }
+    events.resize(count);
   }
 }
 
@@ -105,24 +113,27 @@ void Relaxation::step(RelaxationState& st, const Matrix* targets, Scalar beta) c
   const bool smooth = trace_rate < 1;
   for (int l = 1; l <= L; ++l) old_state_[static_cast<size_t>(l)] = st.state[static_cast<size_t>(l)];  // [0]: clamped input
   // The new state of layer l from the drive u = W_l S_{l-1} + W_{l+1}^T S_{l+1} + b_l (+ nudge).
-  auto integrate = [&](int l, Eigen::Index b, const Scalar* drive) {
+  auto integrate = [&](int l, Eigen::Index b, Scalar* u) {  // u: this sample's drive, overwritten
     const auto k = static_cast<size_t>(l);
-    const Vector& bias = net_.bias(l - 1);
-    auto s = st.state[k].col(b);
-    auto ds = st.delta[k].col(b);
-    const auto s_old = old_state_[k].col(b);
-    for (Eigen::Index i = 0; i < s.size(); ++i) {
-      Scalar u = drive[i] + bias(i);
-      if (targets != nullptr && l == L) u += beta * ((*targets)(i, b) - s_old(i));
-      const Scalar next = hard_sigmoid((1 - leak) * s_old(i) + leak * u);
-      s(i) = next;
-      if (smooth) {
-        Scalar& trace = st.trace[k](i, b);
-        ds(i) = trace_rate * (next - trace);
-        trace += ds(i);
-      } else {
-        ds(i) = next - s_old(i);
+    const Eigen::Index n = st.state[k].rows();
+    const Scalar* bias = net_.bias(l - 1).data();
+    Scalar* s = st.state[k].col(b).data();
+    Scalar* ds = st.delta[k].col(b).data();
+    const Scalar* s_old = old_state_[k].col(b).data();
+    for (Eigen::Index i = 0; i < n; ++i) u[i] += bias[i];
+    if (targets != nullptr && l == L) {
+      const Scalar* y = targets->col(b).data();
+      for (Eigen::Index i = 0; i < n; ++i) u[i] += beta * (y[i] - s_old[i]);
+    }
+    for (Eigen::Index i = 0; i < n; ++i) s[i] = std::min(std::max((1 - leak) * s_old[i] + leak * u[i], Scalar{0}), Scalar{1});
+    if (smooth) {
+      Scalar* trace = st.trace[k].col(b).data();
+      for (Eigen::Index i = 0; i < n; ++i) {
+        ds[i] = trace_rate * (s[i] - trace[i]);
+        trace[i] += ds[i];
       }
+    } else {
+      for (Eigen::Index i = 0; i < n; ++i) ds[i] = s[i] - s_old[i];
     }
   };
   if (params_.coding == SpikeCoding::rate) {

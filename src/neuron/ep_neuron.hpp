@@ -25,13 +25,12 @@ enum class SpikeCoding { rate, sigma_delta, bernoulli };
 inline Scalar hard_sigmoid(Scalar u) { return std::clamp(u, Scalar{0}, Scalar{1}); }
 
 // One sigma-delta step: returns the spike (0 or 1) and updates the accumulator.
+// Branch-free: spikes are irregular, so a branch here mispredicts about once per spike.
 inline Scalar sigma_delta_spike(Scalar state, Scalar& accumulator) {
   accumulator += state;
-  if (accumulator >= Scalar{1}) {
-    accumulator -= Scalar{1};
-    return Scalar{1};
-  }
-  return Scalar{0};
+  const Scalar spike = accumulator >= Scalar{1} ? Scalar{1} : Scalar{0};
+  accumulator -= spike;
+  return spike;
 }
 
 inline Scalar bernoulli_spike(Scalar state, Rng& rng) { return rng.uniform() < state ? Scalar{1} : Scalar{0}; }
