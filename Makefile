@@ -17,7 +17,7 @@ $(BUILD_DIR)/CMakeCache.txt:
 build: setup-tools $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j$(JOBS)
 
-test: setup build
+test: setup-tools build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
 
 demo: setup build
