@@ -1,0 +1,23 @@
+// The `plasticore` Python module: one file per concept, this one only assembles them and maps the
+// library's errors to Python exceptions (usage errors -> ValueError, runtime errors -> RuntimeError).
+#include <pybind11/pybind11.h>
+
+#include "core/error.hpp"
+
+namespace py = pybind11;
+
+void bind_training(py::module_& m);
+
+PYBIND11_MODULE(plasticore, m) {
+  m.doc() = "plasticore: spiking networks trained with local learning rules on models of neuromorphic hardware";
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const plasticore::UsageError& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    } catch (const plasticore::RuntimeError& e) {
+      PyErr_SetString(PyExc_RuntimeError, e.what());
+    }
+  });
+  bind_training(m);
+}

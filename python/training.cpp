@@ -1,0 +1,100 @@
+// Training and evaluation from Python: the same runs as `plasticore train` / `plasticore eval`, with
+// results as dicts and a run's weights as NumPy arrays.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <filesystem>
+
+#include "core/error.hpp"
+#include "train/checkpoint.hpp"
+#include "train/run.hpp"
+
+namespace py = pybind11;
+using namespace plasticore;
+
+namespace {
+
+py::object to_python(const nlohmann::json& j) { return py::module_::import("json").attr("loads")(j.dump()); }
+
+std::vector<std::string> to_overrides(const py::object& overrides) {
+  std::vector<std::string> out;
+  if (overrides.is_none()) return out;
+  if (!py::isinstance<py::dict>(overrides)) throw UsageError("overrides must be a dict {key: value}");
+  for (const auto& [key, value] : overrides.cast<py::dict>()) {
+    // Values are written as TOML literals: strings quoted, lists and numbers via their repr.
+    std::string text;
+    if (py::isinstance<py::str>(value)) text = py::str(value).cast<std::string>();
+    else if (py::isinstance<py::bool_>(value)) text = value.cast<bool>() ? "true" : "false";
+    else text = py::repr(value).cast<std::string>();
+    out.push_back(py::str(key).cast<std::string>() + "=" + text);
+  }
+  return out;
+}
+
+py::dict weights_of(const std::string& target) {
+  const std::string path = std::filesystem::is_directory(target) ? target + "/checkpoint.bin" : target;
+  if (!std::filesystem::exists(path)) throw UsageError(target + ": no checkpoint found");
+  const Checkpoint ck = read_checkpoint(path);
+  py::dict out;
+  for (size_t l = 0; l < ck.weights.size(); ++l) {
+    const Matrix& w = ck.weights[l];
+    // Column-major Eigen storage seen as a (post x pre) row-major-agnostic NumPy array: copy into C order.
+    py::array_t<float> W({w.rows(), w.cols()});
+    auto Wv = W.mutable_unchecked<2>();
+    for (Eigen::Index i = 0; i < w.rows(); ++i)
+      for (Eigen::Index j = 0; j < w.cols(); ++j) Wv(i, j) = w(i, j);
+    py::array_t<float> b(ck.biases[l].size());
+    std::copy(ck.biases[l].data(), ck.biases[l].data() + ck.biases[l].size(), b.mutable_data());
+    out[py::str("W" + std::to_string(l + 1))] = W;
+    out[py::str("b" + std::to_string(l + 1))] = b;
+  }
+  return out;
+}
+
+}  // namespace
+
+void bind_training(py::module_& m) {
+  m.def(
+      "train",
+      [](const std::string& config, const py::object& overrides, const std::string& out, std::optional<int64_t> seed,
+         std::optional<int> threads, bool progress) {
+        TrainRequest request{config, "", to_overrides(overrides), seed, threads, out, progress};
+        TrainOutcome outcome;
+        {
+          py::gil_scoped_release release;  // long run: let other Python threads go on
+          outcome = run_training(request);
+        }
+        py::dict result = to_python(outcome.metrics);
+        result["out_dir"] = outcome.out_dir;
+        return result;
+      },
+      py::arg("config"), py::arg("overrides") = py::none(), py::arg("out") = "", py::arg("seed") = py::none(),
+      py::arg("threads") = py::none(), py::arg("progress") = false,
+      "Train from a TOML config (overrides: {key: value}); returns metrics.json as a dict plus 'out_dir'.");
+  m.def(
+      "resume",
+      [](const std::string& run_dir, bool progress) {
+        TrainRequest request;
+        request.resume_dir = run_dir;
+        request.progress = progress;
+        TrainOutcome outcome;
+        {
+          py::gil_scoped_release release;
+          outcome = run_training(request);
+        }
+        py::dict result = to_python(outcome.metrics);
+        result["out_dir"] = outcome.out_dir;
+        return result;
+      },
+      py::arg("run_dir"), py::arg("progress") = false, "Continue a killed run from its last checkpoint.");
+  m.def(
+      "evaluate",
+      [](const std::string& target, const py::object& overrides, std::optional<int> threads) {
+        return to_python(run_evaluation(target, to_overrides(overrides), threads));
+      },
+      py::arg("target"), py::arg("overrides") = py::none(), py::arg("threads") = py::none(),
+      "Test accuracy of a saved model (run directory or checkpoint file).");
+  m.def("load_weights", &weights_of, py::arg("target"),
+        "A run's weights {'W1': (post, pre) float32 array, 'b1': ..., ...}, input side first.");
+}
