@@ -1,0 +1,22 @@
+// Backpropagation through time for a RecurrentSNN: the exact gradient of the sequence loss
+// (learn/sequence_loss.hpp) through every path of the forward pass (recurrent spikes, ALIF adaptation,
+// the leaks), with dz/dv := psi, dz/da := -adapt_beta psi and the reset term held constant. It stores
+// z[t], psi[t], err[t] for all T steps: the reference e-prop (learn/eprop.hpp) is compared with.
+// Adjoints, backwards from t = T-1 with everything at t = T equal to 0:
+//   g[t]       = dLoss/dy[t] = err[t] + kappa g[t+1]
+//   dLoss/dz[t] = W_out^T g[t] + W_rec^T delta_v[t+1] + delta_a[t+1]   (delta_a on ALIF neurons only)
+//   delta_v[t] = dLoss/dv[t] = psi[t] dLoss/dz[t] + alpha delta_v[t+1]
+//   delta_a[t] = dLoss/da[t] = -adapt_beta psi[t] dLoss/dz[t] + rho delta_a[t+1]
+// and the gradients
+//   dLoss/dW_in = sum_t delta_v[t] x[t]^T,  dLoss/dW_rec = sum_t delta_v[t] z[t-1]^T (zero diagonal),
+//   dLoss/dW_out = sum_t g[t] z[t]^T.
+#pragma once
+#include "learn/sequence_loss.hpp"
+#include "network/recurrent_snn.hpp"
+
+namespace plasticore {
+
+// inputs T x n_in, targets T x n_out; UsageError on bad shapes or non-finite values.
+SequenceGradients bptt_gradients(const RecurrentSNN& net, const Matrix& inputs, const Matrix& targets, Loss loss);
+
+}  // namespace plasticore

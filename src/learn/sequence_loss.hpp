@@ -1,0 +1,38 @@
+// Loss of a RecurrentSNN's readout over a sequence, summed over all T steps, and its gradient with
+// respect to the readout of each step (the error err[t] = dLoss/dy[t] that e-prop and BPTT propagate):
+//   mse  l[t] = 1/2 sum_k (y_k[t] - y*_k[t])^2,          err[t] = y[t] - y*[t]
+//   ce   l[t] = -sum_k y*_k[t] log softmax(y[t])_k,      err[t] = softmax(y[t]) sum_k y*_k[t] - y*[t]
+// The ce error is the exact derivative; it is softmax(y) - y* when a step's targets sum to 1, and 0 on
+// steps whose targets are all 0 (so a decision window is marked by where the targets are non-zero).
+#pragma once
+#include <cmath>
+
+#include "core/tensor.hpp"
+
+namespace plasticore {
+
+enum class Loss { mse, cross_entropy };
+
+// dLoss/dW of one sequence for the three matrices of a RecurrentSNN (same shapes as the weights).
+struct SequenceGradients {
+  double loss = 0;
+  Matrix input;      // n_rec x n_in
+  Matrix recurrent;  // n_rec x n_rec, zero diagonal
+  Matrix readout;    // n_out x n_rec
+};
+
+// l[t] for readout y = y[t] and targets row t; writes err[t] into error (n_out x 1, already sized).
+inline double step_loss(Loss loss, const Vector& y, const Matrix& targets, Eigen::Index t, Matrix& error) {
+  auto err = error.col(0);
+  if (loss == Loss::mse) {
+    err = y - targets.row(t).transpose();
+    return 0.5 * static_cast<double>(err.squaredNorm());
+  }
+  const Scalar max_y = y.maxCoeff();
+  const Scalar log_sum_exp = max_y + std::log((y.array() - max_y).exp().sum());
+  const Scalar target_sum = targets.row(t).sum();
+  err = (y.array() - log_sum_exp).exp() * target_sum - targets.row(t).transpose().array();
+  return static_cast<double>(target_sum) * log_sum_exp - static_cast<double>(targets.row(t).dot(y.transpose()));
+}
+
+}  // namespace plasticore

@@ -1,0 +1,118 @@
+#include "network/recurrent_snn.hpp"
+
+#include <cmath>
+#include <string>
+
+#include "core/error.hpp"
+
+namespace plasticore {
+namespace {
+
+void require(bool ok, const std::string& what) {
+  if (!ok) throw UsageError("recurrent SNN: " + what);
+}
+
+bool positive_finite(double x) { return std::isfinite(x) && x > 0; }
+
+std::string shape(const Matrix& m) { return std::to_string(m.rows()) + " x " + std::to_string(m.cols()); }
+
+void require_shape(const Matrix& m, Eigen::Index rows, Eigen::Index cols, const char* name) {
+  require(m.rows() == rows && m.cols() == cols, std::string(name) + " must be " + std::to_string(rows) + " x " +
+                                                    std::to_string(cols) + ", got " + shape(m));
+}
+
+void require_finite(const Matrix& m, const char* name) {
+  require(m.allFinite(), std::string(name) + " has a NaN or infinite entry");
+}
+
+}  // namespace
+
+RecurrentSNN::RecurrentSNN(RecurrentSNNSizes sizes, RecurrentSNNParams params, const SubstrateConfig& substrate)
+    : sizes_(sizes), params_(params) {
+  require(sizes_.inputs >= 1 && sizes_.recurrent >= 1 && sizes_.outputs >= 1,
+          "n_in, n_rec and n_out must be at least 1");
+  require(sizes_.adaptive >= 0 && sizes_.adaptive <= sizes_.recurrent, "n_adaptive must be in [0, n_rec]");
+  require(positive_finite(params_.dt_ms), "dt must be positive");
+  require(positive_finite(params_.lif.tau_m_ms), "tau_m must be positive");
+  require(positive_finite(params_.alif.tau_a_ms), "tau_a must be positive");
+  require(positive_finite(params_.readout.tau_out_ms), "tau_out must be positive");
+  require(positive_finite(params_.lif.v_th), "v_th must be positive");
+  require(std::isfinite(params_.lif.gamma) && params_.lif.gamma >= 0, "gamma must be finite and >= 0");
+  require(std::isfinite(params_.alif.adapt_beta), "adapt_beta must be finite");
+  require(positive_finite(params_.lif.sigmoid_width), "sigmoid_width must be positive");
+  alpha_ = plasticore::membrane_decay(params_.lif, params_.dt_ms);
+  rho_ = plasticore::adaptation_decay(params_.alif, params_.dt_ms);
+  kappa_ = plasticore::readout_decay(params_.readout, params_.dt_ms);
+  input_ = make_substrate(substrate, sizes_.recurrent, sizes_.inputs);
+  recurrent_ = make_substrate(substrate, sizes_.recurrent, sizes_.recurrent);
+  readout_ = make_substrate(substrate, sizes_.outputs, sizes_.recurrent);
+}
+
+void RecurrentSNN::set_weights(const Matrix& input, const Matrix& recurrent, const Matrix& readout) {
+  require_shape(input, sizes_.recurrent, sizes_.inputs, "w_in");
+  require_shape(recurrent, sizes_.recurrent, sizes_.recurrent, "w_rec");
+  require_shape(readout, sizes_.outputs, sizes_.recurrent, "w_out");
+  require_finite(input, "w_in");
+  require_finite(recurrent, "w_rec");
+  require_finite(readout, "w_out");
+  Matrix no_autapses = recurrent;
+  no_autapses.diagonal().setZero();
+  input_->set_weights(input);
+  recurrent_->set_weights(no_autapses);
+  readout_->set_weights(readout);
+}
+
+void RecurrentSNN::check_sequence(const Matrix& inputs, const Matrix* targets) const {
+  require(inputs.rows() >= 1, "the input sequence is empty (T = 0)");
+  require(inputs.cols() == sizes_.inputs, "inputs must be T x n_in = T x " + std::to_string(sizes_.inputs) +
+                                              ", got " + shape(inputs));
+  require_finite(inputs, "inputs");
+  if (targets == nullptr) return;
+  require_shape(*targets, inputs.rows(), sizes_.outputs, "targets (T x n_out)");
+  require_finite(*targets, "targets");
+}
+
+void RecurrentSNN::start(RecurrentSNNState& s) const {
+  s.input.setZero(sizes_.inputs, 1);
+  s.spikes.setZero(sizes_.recurrent, 1);
+  s.membrane_potential.setZero(sizes_.recurrent);
+  s.adaptation.setZero(sizes_.adaptive);
+  s.pseudo_derivative.setZero(sizes_.recurrent);
+  s.readout.setZero(sizes_.outputs);
+  s.synaptic_input.setZero(sizes_.recurrent, 1);
+  s.recurrent_input.setZero(sizes_.recurrent, 1);
+  s.readout_input.setZero(sizes_.outputs, 1);
+}
+
+void RecurrentSNN::step(RecurrentSNNState& s, const Matrix& inputs, Eigen::Index t) const {
+  s.input.col(0) = inputs.row(t).transpose();
+  input_->forward(s.input, s.synaptic_input);
+  recurrent_->forward(s.spikes, s.recurrent_input);  // z[t-1]
+  s.synaptic_input += s.recurrent_input;
+  const int n_adaptive = sizes_.adaptive;
+  Scalar* v = s.membrane_potential.data();
+  Scalar* z = s.spikes.data();
+  Scalar* psi = s.pseudo_derivative.data();
+  const Scalar* current = s.synaptic_input.data();
+  alif_step(params_.lif, params_.alif, alpha_, rho_, current, v, s.adaptation.data(), z, psi, n_adaptive);
+  lif_step(params_.lif, alpha_, current + n_adaptive, v + n_adaptive, z + n_adaptive, psi + n_adaptive,
+           sizes_.recurrent - n_adaptive);
+  readout_->forward(s.spikes, s.readout_input);
+  s.readout = kappa_ * s.readout + s.readout_input.col(0);
+}
+
+void RecurrentSNN::forward(const Matrix& inputs, Matrix& readout, Matrix* spikes) const {
+  check_sequence(inputs, nullptr);
+  const Eigen::Index steps = inputs.rows();
+  readout.resize(steps, sizes_.outputs);
+  if (spikes != nullptr) spikes->resize(steps, sizes_.recurrent);
+  RecurrentSNNState s;
+  start(s);
+  for (Eigen::Index t = 0; t < steps; ++t) {
+    step(s, inputs, t);
+    readout.row(t) = s.readout.transpose();
+    if (spikes != nullptr) spikes->row(t) = s.spikes.col(0).transpose();
+  }
+}
+
+}  // namespace plasticore

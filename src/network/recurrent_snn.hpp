@@ -1,0 +1,85 @@
+// Recurrent spiking network of e-prop (Bellec et al. 2020, Nat. Commun. 11:3625): n_in inputs, n_rec
+// recurrent neurons (neurons 0..n_adaptive-1 are ALIF, neuron/alif.hpp; the rest LIF, neuron/lif.hpp),
+// n_out leaky readouts (neuron/leaky_readout.hpp). Three weight matrices, each held by a substrate:
+//   W_in  n_rec x n_in,   W_rec n_rec x n_rec (no autapses: its diagonal is stored as zero),
+//   W_out n_out x n_rec.
+// One step t = 0..T-1 of a sequence, from z[-1] = v[-1] = a[-1] = y[-1] = 0:
+//   I[t] = W_in x[t] + W_rec z[t-1]
+//   (v, a, z, psi)[t] = ALIF / LIF step of I[t]
+//   y[t] = kappa y[t-1] + W_out z[t]
+// A sequence is T x n_in (one row per step, the API's layout); each step copies its row into a
+// contiguous column. The matrix-vector products are dense (spikes are not compacted into events yet).
+#pragma once
+#include <memory>
+
+#include "neuron/alif.hpp"
+#include "neuron/leaky_readout.hpp"
+#include "neuron/lif.hpp"
+#include "substrate/factory.hpp"
+
+namespace plasticore {
+
+struct RecurrentSNNSizes {
+  int inputs = 1;     // n_in
+  int recurrent = 1;  // n_rec
+  int adaptive = 0;   // n_adaptive: neurons 0..n_adaptive-1 are ALIF
+  int outputs = 1;    // n_out
+};
+
+struct RecurrentSNNParams {
+  double dt_ms = 1.0;
+  LIFParams lif;    // all recurrent neurons
+  ALIFParams alif;  // the adaptive ones
+  LeakyReadoutParams readout;
+};
+
+// The state after step t. Matrix members are single columns that a substrate reads or writes.
+struct RecurrentSNNState {
+  Matrix input;               // x[t], n_in x 1
+  Matrix spikes;              // z[t], n_rec x 1
+  Vector membrane_potential;  // v[t]
+  Vector adaptation;          // a[t], n_adaptive (ALIF neurons only)
+  Vector pseudo_derivative;   // psi[t]
+  Vector readout;             // y[t], n_out
+  Matrix synaptic_input;      // I[t], n_rec x 1
+  Matrix recurrent_input;     // W_rec z[t-1], n_rec x 1
+  Matrix readout_input;       // W_out z[t], n_out x 1
+};
+
+class RecurrentSNN {
+ public:
+  // Throws UsageError for sizes or parameters out of range. Weights start at zero.
+  RecurrentSNN(RecurrentSNNSizes sizes, RecurrentSNNParams params, const SubstrateConfig& substrate);
+
+  const RecurrentSNNSizes& sizes() const { return sizes_; }
+  const RecurrentSNNParams& params() const { return params_; }
+  Scalar membrane_decay() const { return alpha_; }    // alpha
+  Scalar adaptation_decay() const { return rho_; }    // rho
+  Scalar readout_decay() const { return kappa_; }     // kappa
+
+  // Programs W_in, W_rec, W_out (UsageError on a wrong shape or a non-finite entry). The diagonal of
+  // W_rec is ignored: it is stored as zero.
+  void set_weights(const Matrix& input, const Matrix& recurrent, const Matrix& readout);
+  const Substrate& input_weights() const { return *input_; }
+  const Substrate& recurrent_weights() const { return *recurrent_; }
+  const Substrate& readout_weights() const { return *readout_; }
+
+  // UsageError unless inputs is T x n_in with T >= 1 and targets (if given) T x n_out, all finite.
+  void check_sequence(const Matrix& inputs, const Matrix* targets) const;
+
+  // Sizes the state and sets z[-1] = v[-1] = a[-1] = y[-1] = psi[-1] = 0.
+  void start(RecurrentSNNState& s) const;
+  // Advances from step t-1 to t with x[t] = row t of inputs (T x n_in). Allocates nothing.
+  void step(RecurrentSNNState& s, const Matrix& inputs, Eigen::Index t) const;
+
+  // Runs a whole sequence (checked): readout y (T x n_out) and, if wanted, spikes z (T x n_rec).
+  void forward(const Matrix& inputs, Matrix& readout, Matrix* spikes = nullptr) const;
+
+ private:
+  RecurrentSNNSizes sizes_;
+  RecurrentSNNParams params_;
+  Scalar alpha_, rho_, kappa_;
+  std::unique_ptr<Substrate> input_, recurrent_, readout_;
+};
+
+}  // namespace plasticore

@@ -1,0 +1,69 @@
+// Leaky integrate-and-fire neuron in discrete time (Bellec et al. 2020, Nat. Commun. 11:3625, Methods),
+// the recurrent unit of e-prop. One step of neuron j, with alpha = exp(-dt / tau_m):
+//   v_j[t] = alpha v_j[t-1] + I_j[t] - v_th z_j[t-1]            (subtractive reset)
+//   z_j[t] = H(v_j[t] - v_th)                                   (H(u) = 1 if u > 0, else 0)
+//   psi_j[t] = (gamma / v_th) max(0, 1 - |v_j[t] - v_th| / v_th)  (pseudo-derivative, stands for dz/dv)
+// where I_j[t] = sum_i W_rec[j,i] z_i[t-1] + sum_i W_in[j,i] x_i[t] is the synaptic input. The reset term
+// is a constant for gradients (e-prop and BPTT alike). No refractory period yet (Bellec's n_ref = 0).
+//
+// For gradient checks only, spike_function = smooth_sigmoid replaces the spike by a differentiable
+// one, z = sigmoid(u / s) with u = v - threshold, psi = dz/du = z (1 - z) / s exactly, and turns the
+// reset off: the network's loss is then a smooth function of the weights and BPTT must match finite
+// differences. It is not a neuron model.
+//
+// Parameters (v is dimensionless: the same units as the weights times the input)
+//   name            unit  default  meaning
+//   tau_m_ms        ms    20       membrane time constant
+//   v_th            -     0.6      firing threshold; also the reset step and the pseudo-derivative width
+//   gamma           -     0.3      pseudo-derivative height times v_th ("dampening factor")
+//   spike_function  -     heaviside  heaviside (the model) or smooth_sigmoid (gradient checks)
+//   sigmoid_width   -     0.1      s of the smooth_sigmoid spike
+#pragma once
+#include <algorithm>
+#include <cmath>
+
+#include "core/tensor.hpp"
+
+namespace plasticore {
+
+enum class SpikeFunction { heaviside, smooth_sigmoid };
+
+struct LIFParams {
+  double tau_m_ms = 20.0;
+  Scalar v_th = 0.6f;
+  Scalar gamma = 0.3f;
+  SpikeFunction spike_function = SpikeFunction::heaviside;
+  Scalar sigmoid_width = 0.1f;
+};
+
+// alpha = exp(-dt / tau_m)
+inline Scalar membrane_decay(const LIFParams& p, double dt_ms) {
+  return static_cast<Scalar>(std::exp(-dt_ms / p.tau_m_ms));
+}
+
+// The amount subtracted from v after a spike: v_th, or 0 with the smooth (reset-free) spike.
+inline Scalar reset_step(const LIFParams& p) {
+  return p.spike_function == SpikeFunction::heaviside ? p.v_th : Scalar{0};
+}
+
+// Spike z and pseudo-derivative psi from the distance to threshold u = v - A.
+inline void emit_spike(const LIFParams& p, Scalar u, Scalar& z, Scalar& psi) {
+  if (p.spike_function == SpikeFunction::heaviside) {
+    z = u > Scalar{0} ? Scalar{1} : Scalar{0};
+    psi = p.gamma / p.v_th * std::max(Scalar{0}, Scalar{1} - std::abs(u) / p.v_th);
+  } else {
+    z = Scalar{1} / (Scalar{1} + std::exp(-u / p.sigmoid_width));
+    psi = z * (Scalar{1} - z) / p.sigmoid_width;
+  }
+}
+
+// One step of n LIF neurons. On entry z holds z[t-1], v holds v[t-1]; on exit z[t], v[t], psi[t].
+inline void lif_step(const LIFParams& p, Scalar alpha, const Scalar* input, Scalar* v, Scalar* z, Scalar* psi, int n) {
+  const Scalar reset = reset_step(p);
+  for (int j = 0; j < n; ++j) {
+    v[j] = alpha * v[j] + input[j] - reset * z[j];
+    emit_spike(p, v[j] - p.v_th, z[j], psi[j]);
+  }
+}
+
+}  // namespace plasticore

@@ -1,0 +1,443 @@
+// e-prop against BPTT on a RecurrentSNN (Bellec et al. 2020), the reference-vs-fast check of DESIGN.md:
+//   (1) with W_rec = 0 e-prop is exact: it equals BPTT (all-LIF and LIF/ALIF nets, mse and ce);
+//   (2) BPTT is the gradient of the loss: with the smooth, reset-free spike it matches central finite
+//       differences of an independent double-precision forward pass (written below from the equations);
+//   (3) with recurrence e-prop is an approximation: the cosine with BPTT is measured and printed;
+//   (4) no autapses; (5) bad shapes and non-finite values are UsageErrors.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/rng.hpp"
+#include "learn/bptt.hpp"
+#include "learn/eprop.hpp"
+
+namespace plasticore {
+namespace {
+
+struct Weights {
+  Matrix input, recurrent, readout;
+};
+
+RecurrentSNNParams test_params(SpikeFunction spike_function = SpikeFunction::heaviside) {
+  RecurrentSNNParams p;
+  p.dt_ms = 1.0;
+  p.lif.tau_m_ms = 20.0;
+  p.lif.v_th = 0.5f;
+  p.lif.gamma = 0.3f;
+  p.lif.spike_function = spike_function;
+  p.lif.sigmoid_width = 0.5f;
+  p.alif.tau_a_ms = 100.0;
+  p.alif.adapt_beta = 0.15f;
+  p.readout.tau_out_ms = 15.0;
+  return p;
+}
+
+Matrix gaussian(int rows, int cols, double scale, Rng& rng) {
+  Matrix m(rows, cols);
+  for (Eigen::Index j = 0; j < m.cols(); ++j)
+    for (Eigen::Index i = 0; i < m.rows(); ++i) m(i, j) = static_cast<Scalar>(scale * rng.normal());
+  return m;
+}
+
+// N(0, scale^2 / n_pre) entries.
+Weights random_weights(const RecurrentSNNSizes& n, double input_scale, double recurrent_scale, uint64_t seed) {
+  Rng rng(seed, "test_weights");
+  Weights w;
+  w.input = gaussian(n.recurrent, n.inputs, input_scale / std::sqrt(n.inputs), rng);
+  w.recurrent = gaussian(n.recurrent, n.recurrent, recurrent_scale / std::sqrt(n.recurrent), rng);
+  w.readout = gaussian(n.outputs, n.recurrent, 1.0 / std::sqrt(n.recurrent), rng);
+  return w;
+}
+
+// Poisson input spikes (T x n_in).
+Matrix input_spikes(int steps, int n_in, double probability, uint64_t seed) {
+  Rng rng(seed, "test_inputs");
+  Matrix x(steps, n_in);
+  for (Eigen::Index i = 0; i < x.cols(); ++i)
+    for (Eigen::Index t = 0; t < x.rows(); ++t) x(t, i) = rng.uniform_double() < probability ? 1.0f : 0.0f;
+  return x;
+}
+
+// mse: smooth curves; ce: one-hot labels that change every 10 steps, none in the first 5 (no loss there).
+Matrix targets_for(Loss loss, int steps, int n_out, uint64_t seed) {
+  Matrix y = Matrix::Zero(steps, n_out);
+  if (loss == Loss::cross_entropy) {
+    for (Eigen::Index t = 5; t < steps; ++t) y(t, (t / 10) % n_out) = 1;
+    return y;
+  }
+  Rng rng(seed, "test_targets");
+  for (Eigen::Index k = 0; k < n_out; ++k) {
+    const double phase = 6.283 * rng.uniform_double(), amplitude = 0.5 + rng.uniform_double();
+    for (Eigen::Index t = 0; t < steps; ++t) y(t, k) = static_cast<Scalar>(amplitude * std::sin(0.1 * t + phase));
+  }
+  return y;
+}
+
+RecurrentSNN make_net(const RecurrentSNNSizes& n, const RecurrentSNNParams& p, const Weights& w) {
+  RecurrentSNN net(n, p, SubstrateConfig{});
+  net.set_weights(w.input, w.recurrent, w.readout);
+  return net;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Independent double-precision forward pass and loss, straight from the equations of the brief.
+
+struct ReferenceRun {
+  double loss = 0;
+  MatrixD readout;  // T x n_out
+  MatrixD spikes;   // T x n_rec
+};
+
+ReferenceRun reference_run(const RecurrentSNNSizes& n, const RecurrentSNNParams& p, const MatrixD& w_in,
+                           const MatrixD& w_rec, const MatrixD& w_out, const MatrixD& x, const MatrixD& target,
+                           Loss loss) {
+  const double alpha = std::exp(-p.dt_ms / p.lif.tau_m_ms), rho = std::exp(-p.dt_ms / p.alif.tau_a_ms);
+  const double kappa = std::exp(-p.dt_ms / p.readout.tau_out_ms), v_th = p.lif.v_th;
+  const bool smooth = p.lif.spike_function == SpikeFunction::smooth_sigmoid;
+  MatrixD w_rec_no_autapses = w_rec;
+  w_rec_no_autapses.diagonal().setZero();
+  Eigen::VectorXd v = Eigen::VectorXd::Zero(n.recurrent), a = v, z = v, y = Eigen::VectorXd::Zero(n.outputs);
+  ReferenceRun run;
+  run.readout.resize(x.rows(), n.outputs);
+  run.spikes.resize(x.rows(), n.recurrent);
+  for (Eigen::Index t = 0; t < x.rows(); ++t) {
+    const Eigen::VectorXd z_before = z;
+    v = alpha * v + w_rec_no_autapses * z_before + w_in * x.row(t).transpose() - (smooth ? 0.0 : v_th) * z_before;
+    for (int j = 0; j < n.recurrent; ++j) {
+      double threshold = v_th;
+      if (j < n.adaptive) {
+        a(j) = rho * a(j) + z_before(j);
+        threshold += p.alif.adapt_beta * a(j);
+      }
+      const double u = v(j) - threshold;
+      z(j) = smooth ? 1.0 / (1.0 + std::exp(-u / p.lif.sigmoid_width)) : (u > 0 ? 1.0 : 0.0);
+    }
+    y = kappa * y + w_out * z;
+    run.readout.row(t) = y.transpose();
+    run.spikes.row(t) = z.transpose();
+    const Eigen::VectorXd y_star = target.row(t).transpose();
+    if (loss == Loss::mse) {
+      run.loss += 0.5 * (y - y_star).squaredNorm();
+    } else {
+      const double m = y.maxCoeff(), log_sum_exp = m + std::log((y.array() - m).exp().sum());
+      run.loss -= (y_star.array() * (y.array() - log_sum_exp)).sum();
+    }
+  }
+  return run;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparison helpers.
+
+struct Agreement {
+  double max_abs = 0;       // max |a - b|
+  double scale = 0;         // max |b|
+  double max_relative = 0;  // max |a - b| / |b| over entries with |b| >= 1e-2 scale
+};
+
+Agreement compare(const Matrix& a, const Matrix& b) {
+  Agreement r;
+  r.scale = b.cwiseAbs().maxCoeff();
+  for (Eigen::Index n = 0; n < a.size(); ++n) {
+    const double diff = std::abs(static_cast<double>(a(n)) - b(n));
+    r.max_abs = std::max(r.max_abs, diff);
+    if (std::abs(b(n)) >= 1e-2 * r.scale) r.max_relative = std::max(r.max_relative, diff / std::abs(b(n)));
+  }
+  return r;
+}
+
+double cosine(const Matrix& a, const Matrix& b) {
+  const Eigen::VectorXd u = a.reshaped().cast<double>(), w = b.reshaped().cast<double>();
+  return u.dot(w) / (u.norm() * w.norm());
+}
+
+struct Activity {
+  double lif_rate = 0, alif_rate = 0;  // spikes per neuron-step
+  double psi_active = 0;               // fraction of neuron-steps with psi > 0
+  double psi_unsaturated = 0;          // fraction with psi > 10% of its peak (gamma / v_th, or 1 / (4 s) if smooth)
+};
+
+Activity activity(const RecurrentSNN& net, const Matrix& x) {
+  RecurrentSNNState s;
+  net.start(s);
+  Activity act;
+  const int n_alif = net.sizes().adaptive, n_lif = net.sizes().recurrent - n_alif;
+  const LIFParams& lif = net.params().lif;
+  const Scalar peak = lif.spike_function == SpikeFunction::heaviside ? lif.gamma / lif.v_th : 0.25f / lif.sigmoid_width;
+  for (Eigen::Index t = 0; t < x.rows(); ++t) {
+    net.step(s, x, t);
+    act.alif_rate += s.spikes.col(0).head(n_alif).sum();
+    act.lif_rate += s.spikes.col(0).tail(n_lif).sum();
+    act.psi_active += (s.pseudo_derivative.array() > 0).count();
+    act.psi_unsaturated += (s.pseudo_derivative.array() > 0.1f * peak).count();
+  }
+  const double steps = static_cast<double>(x.rows());
+  act.alif_rate /= std::max(1, n_alif) * steps;
+  act.lif_rate /= std::max(1, n_lif) * steps;
+  act.psi_active /= net.sizes().recurrent * steps;
+  act.psi_unsaturated /= net.sizes().recurrent * steps;
+  return act;
+}
+
+const char* name(Loss loss) { return loss == Loss::mse ? "mse" : "ce"; }
+
+struct NetCase {
+  int adaptive;  // ALIF neurons
+  Loss loss;
+};
+
+std::string case_name(const NetCase& c) {
+  return std::string(c.adaptive == 0 ? "all_lif_" : "mixed_") + name(c.loss);
+}
+
+// Names the case in test output and in CTest's test names.
+void PrintTo(const NetCase& c, std::ostream* os) { *os << case_name(c); }
+
+// ---------------------------------------------------------------------------------------------
+// (1) W_rec = 0: e-prop == BPTT.
+
+class EpropExactWithoutRecurrence : public ::testing::TestWithParam<NetCase> {};
+
+TEST_P(EpropExactWithoutRecurrence, EqualsBptt) {
+  const NetCase c = GetParam();
+  const RecurrentSNNSizes n{.inputs = 6, .recurrent = 10, .adaptive = c.adaptive, .outputs = 3};
+  const int steps = 150;
+  Weights w = random_weights(n, 1.2, 0.0, 11);
+  w.recurrent.setZero();
+  const RecurrentSNN net = make_net(n, test_params(), w);
+  const Matrix x = input_spikes(steps, n.inputs, 0.08, 12);
+  const Matrix y = targets_for(c.loss, steps, n.outputs, 13);
+
+  const Activity act = activity(net, x);
+  EXPECT_GT(act.lif_rate, 0.01);
+  if (n.adaptive > 0) {
+    EXPECT_GT(act.alif_rate, 0.01);
+  }
+  EXPECT_GT(act.psi_active, 0.2);
+
+  const SequenceGradients e = eprop_gradients(net, x, y, c.loss);
+  const SequenceGradients b = bptt_gradients(net, x, y, c.loss);
+  EXPECT_EQ(e.loss, b.loss);  // the same forward pass
+  const Agreement in = compare(e.input, b.input), rec = compare(e.recurrent, b.recurrent);
+  const Agreement out = compare(e.readout, b.readout);
+  std::printf("  %s, %d ALIF of %d, rates LIF %.3f ALIF %.3f: |eprop - bptt| max (max |bptt|, max rel.)  "
+              "w_in %.2e (%.2e, %.2e)  w_rec %.2e (%.2e, %.2e)  w_out %.2e (%.2e, %.2e)\n",
+              name(c.loss), n.adaptive, n.recurrent, act.lif_rate, act.alif_rate, in.max_abs, in.scale, in.max_relative,
+              rec.max_abs, rec.scale, rec.max_relative, out.max_abs, out.scale, out.max_relative);
+  for (const auto& [label, agreement] : {std::pair{"w_in", in}, std::pair{"w_rec", rec}, std::pair{"w_out", out}}) {
+    EXPECT_GT(agreement.scale, 1e-2) << label << ": gradient too small to test anything";
+    EXPECT_LE(agreement.max_abs, 1e-4 * agreement.scale) << label;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllLIFAndMixed, EpropExactWithoutRecurrence,
+                         ::testing::Values(NetCase{0, Loss::mse}, NetCase{0, Loss::cross_entropy},
+                                           NetCase{5, Loss::mse}, NetCase{5, Loss::cross_entropy}),
+                         [](const auto& info) { return case_name(info.param); });
+
+// ---------------------------------------------------------------------------------------------
+// The library's forward pass follows the equations (spikes, reset, adaptation, recurrence, readout).
+
+TEST(RecurrentSNN, ForwardMatchesDoublePrecisionEquations) {
+  const RecurrentSNNSizes n{.inputs = 6, .recurrent = 12, .adaptive = 6, .outputs = 3};
+  const int steps = 200;
+  const RecurrentSNNParams p = test_params();
+  const Weights w = random_weights(n, 1.2, 0.5, 61);
+  const RecurrentSNN net = make_net(n, p, w);
+  const Matrix x = input_spikes(steps, n.inputs, 0.08, 62);
+  const Activity act = activity(net, x);
+  EXPECT_GT(act.lif_rate, 0.01);
+  EXPECT_GT(act.alif_rate, 0.01);
+  Matrix readout, spikes;
+  net.forward(x, readout, &spikes);
+  for (const Loss loss : {Loss::mse, Loss::cross_entropy}) {
+    const Matrix y = targets_for(loss, steps, n.outputs, 63);
+    const ReferenceRun reference = reference_run(n, p, w.input.cast<double>(), w.recurrent.cast<double>(),
+                                                 w.readout.cast<double>(), x.cast<double>(), y.cast<double>(), loss);
+    const double library = bptt_gradients(net, x, y, loss).loss;
+    std::printf("  %s loss: library %.6f, double-precision equations %.6f\n", name(loss), library, reference.loss);
+    EXPECT_NEAR(library, reference.loss, 1e-5 * std::abs(reference.loss));
+    EXPECT_EQ(spikes.cast<double>(), reference.spikes);
+    EXPECT_LE((readout.cast<double>() - reference.readout).cwiseAbs().maxCoeff(),
+              1e-5 * reference.readout.cwiseAbs().maxCoeff());
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// (2) BPTT == finite differences (smooth spike, no reset, with recurrence and adaptation).
+
+class BpttFiniteDifferences : public ::testing::TestWithParam<NetCase> {};
+
+TEST_P(BpttFiniteDifferences, MatchesCentralDifferences) {
+  const Loss loss = GetParam().loss;
+  const RecurrentSNNSizes n{.inputs = 4, .recurrent = 7, .adaptive = GetParam().adaptive, .outputs = 3};
+  const int steps = 60;
+  RecurrentSNNParams p = test_params(SpikeFunction::smooth_sigmoid);
+  p.lif.tau_m_ms = 5.0;  // without the reset, short integration keeps v near threshold (z, psi not saturated)
+  p.alif.tau_a_ms = 20.0;
+  const Weights w = random_weights(n, 1.0, 0.7, 21);
+  const RecurrentSNN net = make_net(n, p, w);
+  const Matrix x = input_spikes(steps, n.inputs, 0.2, 22);
+  const Matrix y = targets_for(loss, steps, n.outputs, 23);
+  const SequenceGradients b = bptt_gradients(net, x, y, loss);
+  const Activity act = activity(net, x);  // mean z (smooth spikes) and how many steps are far from saturation
+  std::printf("  smooth spikes: mean z LIF %.3f ALIF %.3f, psi > 10%% of its peak on %.0f%% of neuron-steps\n",
+              act.lif_rate, act.alif_rate, 100 * act.psi_unsaturated);
+  EXPECT_GT(act.psi_unsaturated, 0.5);
+
+  const MatrixD x_d = x.cast<double>(), y_d = y.cast<double>();
+  const std::vector<MatrixD> weights{w.input.cast<double>(), w.recurrent.cast<double>(), w.readout.cast<double>()};
+  auto loss_at = [&](const std::vector<MatrixD>& m) {
+    return reference_run(n, p, m[0], m[1], m[2], x_d, y_d, loss).loss;
+  };
+  const double reference = loss_at(weights);
+  EXPECT_NEAR(b.loss, reference, 1e-5 * std::abs(reference)) << "library forward differs from the equations";
+
+  const Matrix* gradients[] = {&b.input, &b.recurrent, &b.readout};
+  const char* labels[] = {"w_in", "w_rec", "w_out"};
+  const double h = 1e-5;
+  Rng pick(24, "test_entries");
+  for (size_t m = 0; m < 3; ++m) {
+    const Matrix& g = *gradients[m];
+    const double scale = g.cwiseAbs().maxCoeff();
+    EXPECT_GT(scale, 1e-2) << labels[m];
+    double worst = 0;
+    for (int k = 0; k < 8; ++k) {
+      const auto i = static_cast<Eigen::Index>(pick.below(static_cast<uint64_t>(g.rows())));
+      auto j = static_cast<Eigen::Index>(pick.below(static_cast<uint64_t>(g.cols())));
+      if (m == 1 && i == j) j = (j + 1) % g.cols();  // the diagonal has its own test
+      std::vector<MatrixD> up = weights, down = weights;
+      up[m](i, j) += h;
+      down[m](i, j) -= h;
+      const double fd = (loss_at(up) - loss_at(down)) / (2 * h);
+      EXPECT_NEAR(g(i, j), fd, 1e-4 * scale + 1e-4 * std::abs(fd)) << labels[m] << "(" << i << ", " << j << ")";
+      worst = std::max(worst, std::abs(g(i, j) - fd) / scale);
+    }
+    std::printf("  %s %s: max |bptt - finite difference| / max|grad| over 8 entries = %.2e (max|grad| %.3f)\n",
+                name(loss), labels[m], worst, scale);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Mixed, BpttFiniteDifferences,
+                         ::testing::Values(NetCase{3, Loss::mse}, NetCase{3, Loss::cross_entropy}),
+                         [](const auto& info) { return case_name(info.param); });
+
+// ---------------------------------------------------------------------------------------------
+// (3) With recurrence: e-prop approximates BPTT.
+
+TEST(EpropWithRecurrence, CosineSimilarityToBptt) {
+  const RecurrentSNNSizes n{.inputs = 20, .recurrent = 40, .adaptive = 20, .outputs = 3};
+  const int steps = 300;
+  const Matrix x = input_spikes(steps, n.inputs, 0.05, 32);
+  for (const double recurrent_scale : {0.3, 0.5}) {  // W_rec ~ N(0, scale^2 / n_rec)
+    const RecurrentSNN net = make_net(n, test_params(), random_weights(n, 1.0, recurrent_scale, 31));
+    const Activity act = activity(net, x);
+    for (const Loss loss : {Loss::mse, Loss::cross_entropy}) {
+      const Matrix y = targets_for(loss, steps, n.outputs, 33);
+      const SequenceGradients e = eprop_gradients(net, x, y, loss);
+      const SequenceGradients b = bptt_gradients(net, x, y, loss);
+      const double cos_in = cosine(e.input, b.input), cos_rec = cosine(e.recurrent, b.recurrent);
+      std::printf("  %s, %d ALIF of %d, T %d, W_rec scale %.1f, rates LIF %.3f ALIF %.3f: cosine(eprop, bptt) "
+                  "w_in %.4f w_rec %.4f  |eprop|/|bptt| w_in %.3f w_rec %.3f\n",
+                  name(loss), n.adaptive, n.recurrent, steps, recurrent_scale, act.lif_rate, act.alif_rate, cos_in,
+                  cos_rec, e.input.norm() / b.input.norm(), e.recurrent.norm() / b.recurrent.norm());
+      EXPECT_GT(cos_in, 0.0);
+      EXPECT_GT(cos_rec, 0.0);
+      EXPECT_LT(cos_in, 0.9999) << "recurrence is not exercised: e-prop should differ from BPTT here";
+      const Agreement out = compare(e.readout, b.readout);
+      EXPECT_LE(out.max_abs, 1e-4 * out.scale) << "the readout gradient is exact in both";
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// (4) No autapses.
+
+TEST(RecurrentSNN, DiagonalOfRecurrentWeightsIsIgnored) {
+  const RecurrentSNNSizes n{.inputs = 5, .recurrent = 8, .adaptive = 3, .outputs = 2};
+  const int steps = 80;
+  Weights w = random_weights(n, 3.0, 0.5, 41);
+  w.recurrent.diagonal().setZero();
+  Weights with_autapses = w;
+  Rng rng(42, "test_diagonal");
+  for (Eigen::Index j = 0; j < n.recurrent; ++j) with_autapses.recurrent(j, j) = static_cast<Scalar>(3 * rng.normal());
+  const RecurrentSNN plain = make_net(n, test_params(), w), autapses = make_net(n, test_params(), with_autapses);
+  EXPECT_EQ(autapses.recurrent_weights().weights().diagonal().cwiseAbs().maxCoeff(), 0.0f);
+  const Matrix x = input_spikes(steps, n.inputs, 0.1, 43);
+  for (const Loss loss : {Loss::mse, Loss::cross_entropy}) {
+    const Matrix y = targets_for(loss, steps, n.outputs, 44);
+    for (const bool eprop : {true, false}) {
+      const SequenceGradients a = eprop ? eprop_gradients(plain, x, y, loss) : bptt_gradients(plain, x, y, loss);
+      const SequenceGradients b = eprop ? eprop_gradients(autapses, x, y, loss) : bptt_gradients(autapses, x, y, loss);
+      const char* method = eprop ? "eprop" : "bptt";
+      EXPECT_GT(a.recurrent.cwiseAbs().maxCoeff(), 0.0f) << method;
+      EXPECT_EQ(a.recurrent.diagonal().cwiseAbs().maxCoeff(), 0.0f) << method;
+      EXPECT_EQ(a.loss, b.loss) << method;
+      EXPECT_EQ(a.input, b.input) << method;
+      EXPECT_EQ(a.recurrent, b.recurrent) << method;
+      EXPECT_EQ(a.readout, b.readout) << method;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// (5) Bad input.
+
+TEST(RecurrentSNN, BadShapesAndValuesAreUsageErrors) {
+  const RecurrentSNNSizes n{.inputs = 3, .recurrent = 4, .adaptive = 2, .outputs = 2};
+  const Weights w = random_weights(n, 3.0, 0.5, 51);
+  const RecurrentSNN net = make_net(n, test_params(), w);
+  const Matrix x = input_spikes(10, n.inputs, 0.3, 52), y = targets_for(Loss::mse, 10, n.outputs, 53);
+  for (const bool eprop : {true, false}) {
+    auto gradients = [&](const Matrix& inputs, const Matrix& targets) {
+      return eprop ? eprop_gradients(net, inputs, targets, Loss::mse) : bptt_gradients(net, inputs, targets, Loss::mse);
+    };
+    EXPECT_NO_THROW(gradients(x, y));
+    const SequenceGradients one_step = gradients(x.topRows(1), y.topRows(1));  // T = 1: z[-1] = 0, no W_rec path
+    EXPECT_EQ(one_step.recurrent, Matrix::Zero(n.recurrent, n.recurrent));
+    EXPECT_THROW(gradients(x.transpose(), y), UsageError);              // n_in x T instead of T x n_in
+    EXPECT_THROW(gradients(x, y.topRows(9)), UsageError);               // fewer target steps
+    EXPECT_THROW(gradients(x, Matrix::Zero(10, 3)), UsageError);        // wrong n_out
+    EXPECT_THROW(gradients(Matrix(0, 3), Matrix(0, 2)), UsageError);    // T = 0
+    Matrix bad_x = x, bad_y = y;
+    bad_x(4, 1) = std::nanf("");
+    bad_y(7, 0) = std::numeric_limits<Scalar>::infinity();
+    EXPECT_THROW(gradients(bad_x, y), UsageError);
+    EXPECT_THROW(gradients(x, bad_y), UsageError);
+  }
+  Matrix out;
+  EXPECT_THROW(net.forward(Matrix::Zero(5, 4), out), UsageError);
+
+  RecurrentSNN fresh(n, test_params(), SubstrateConfig{});
+  EXPECT_THROW(fresh.set_weights(w.input.transpose(), w.recurrent, w.readout), UsageError);
+  EXPECT_THROW(fresh.set_weights(w.input, w.recurrent.topRows(3), w.readout), UsageError);
+  EXPECT_THROW(fresh.set_weights(w.input, w.recurrent, w.readout.transpose()), UsageError);
+  Matrix nan_rec = w.recurrent;
+  nan_rec(1, 2) = std::nanf("");
+  EXPECT_THROW(fresh.set_weights(w.input, nan_rec, w.readout), UsageError);
+
+  auto construct = [&](RecurrentSNNSizes sizes, RecurrentSNNParams p) { RecurrentSNN(sizes, p, SubstrateConfig{}); };
+  EXPECT_THROW(construct({.inputs = 3, .recurrent = 4, .adaptive = 5, .outputs = 2}, test_params()), UsageError);
+  EXPECT_THROW(construct({.inputs = 0, .recurrent = 4, .adaptive = 0, .outputs = 2}, test_params()), UsageError);
+  RecurrentSNNParams p = test_params();
+  p.lif.tau_m_ms = 0;
+  EXPECT_THROW(construct(n, p), UsageError);
+  p = test_params();
+  p.lif.v_th = std::nanf("");
+  EXPECT_THROW(construct(n, p), UsageError);
+  p = test_params();
+  p.dt_ms = -1;
+  EXPECT_THROW(construct(n, p), UsageError);
+}
+
+}  // namespace
+}  // namespace plasticore
