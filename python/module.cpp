@@ -7,6 +7,7 @@
 namespace py = pybind11;
 
 void bind_training(py::module_& m);
+void bind_recurrent_snn(py::module_& m);
 
 PYBIND11_MODULE(plasticore, m) {
   m.doc() = "plasticore: spiking networks trained with local learning rules on models of neuromorphic hardware";
@@ -20,4 +21,5 @@ PYBIND11_MODULE(plasticore, m) {
     }
   });
   bind_training(m);
+  bind_recurrent_snn(m);
 }
