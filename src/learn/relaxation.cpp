@@ -11,7 +11,8 @@ namespace {
 void add_post_times_pre_events(Matrix& dW, const Matrix& post, const std::vector<std::vector<int32_t>>& events,
                                Scalar sign) {
   const Eigen::Index rows = dW.rows();
-#pragma omp parallel
+  // Small layers (the 10 outputs) are not worth waking the other threads for.
+#pragma omp parallel if (rows >= 64)
   {
     const int nt = omp_get_num_threads(), t = omp_get_thread_num();
     const Eigen::Index r0 = rows * t / nt, r1 = rows * (t + 1) / nt;
