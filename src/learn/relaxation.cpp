@@ -106,79 +106,86 @@ void Relaxation::emit_spikes(RelaxationState& st, int b) const {
   }
 }
 
-void Relaxation::step(RelaxationState& st, const Matrix* targets, Scalar beta) const {
+// The new state of layer l of sample b from its drive u = W_l S_{l-1} + W_{l+1}^T S_{l+1} (overwritten):
+// s = clip((1 - leak) s_old + leak (u + bias + nudge)), and the change of the learning variable.
+void Relaxation::integrate(RelaxationState& st, int l, Eigen::Index b, Scalar* u, const Matrix* targets,
+                           Scalar beta) const {
+  const auto k = static_cast<size_t>(l);
+  const Scalar leak = params_.leak, trace_rate = params_.trace_rate;
+  const Eigen::Index n = st.state[k].rows();
+  const Scalar* bias = net_.bias(l - 1).data();
+  Scalar* s = st.state[k].col(b).data();
+  Scalar* ds = st.delta[k].col(b).data();
+  const Scalar* s_old = old_state_[k].col(b).data();
+  for (Eigen::Index i = 0; i < n; ++i) u[i] += bias[i];
+  if (targets != nullptr && l == net_.weight_layers()) {
+    const Scalar* y = targets->col(b).data();
+    for (Eigen::Index i = 0; i < n; ++i) u[i] += beta * (y[i] - s_old[i]);
+  }
+  for (Eigen::Index i = 0; i < n; ++i) s[i] = std::min(std::max((1 - leak) * s_old[i] + leak * u[i], Scalar{0}), Scalar{1});
+  if (trace_rate < 1) {
+    Scalar* trace = st.trace[k].col(b).data();
+    for (Eigen::Index i = 0; i < n; ++i) {
+      ds[i] = trace_rate * (s[i] - trace[i]);
+      trace[i] += ds[i];
+    }
+  } else {
+    for (Eigen::Index i = 0; i < n; ++i) ds[i] = s[i] - s_old[i];
+  }
+}
+
+// One spiking step of sample b: emit spikes, sum the weight columns of the neurons that spiked, integrate.
+// Touches only column b, so samples run in parallel. Returns the number of synaptic events.
+int64_t Relaxation::step_sample(RelaxationState& st, int b, const Matrix* targets, Scalar beta) const {
+  const int L = net_.weight_layers();
+  for (int l = 1; l <= L; ++l) old_state_[static_cast<size_t>(l)].col(b) = st.state[static_cast<size_t>(l)].col(b);
+  emit_spikes(st, b);
+  int64_t events = 0;
+  for (int l = 1; l <= L; ++l) {
+    const auto k = static_cast<size_t>(l);
+    Scalar* u = scratch_drive_[k].col(b).data();
+    const auto& pre = st.events[k - 1][static_cast<size_t>(b)];
+    net_.weight(l - 1).forward_events(pre, u);
+    events += static_cast<int64_t>(pre.size()) * net_.sizes()[k];
+    if (l < L) {
+      const auto& post = st.events[k + 1][static_cast<size_t>(b)];
+      Scalar* fb = scratch_feedback_.col(b).data();
+      net_.weight(l).backward_events(post, fb);
+      Eigen::Map<Vector>(u, net_.sizes()[k]) += Eigen::Map<Vector>(fb, net_.sizes()[k]);
+      events += static_cast<int64_t>(post.size()) * net_.sizes()[k];
+    }
+  }
+  for (int l = 1; l <= L; ++l) integrate(st, l, b, scratch_drive_[static_cast<size_t>(l)].col(b).data(), targets, beta);
+  return events;
+}
+
+void Relaxation::prepare_scratch(int B) const {
+  const int L = net_.weight_layers();
+  scratch_drive_.resize(static_cast<size_t>(L + 1));
+  for (int l = 1; l <= L; ++l) {
+    scratch_drive_[static_cast<size_t>(l)].resize(net_.sizes()[static_cast<size_t>(l)], B);
+    old_state_[static_cast<size_t>(l)].resize(net_.sizes()[static_cast<size_t>(l)], B);
+  }
+  scratch_feedback_.resize(*std::max_element(net_.sizes().begin(), net_.sizes().end()), B);
+}
+
+void Relaxation::step_rate(RelaxationState& st, const Matrix* targets, Scalar beta) const {
   const int L = net_.weight_layers();
   const int B = st.batch();
-  const Scalar leak = params_.leak;
-  const Scalar trace_rate = params_.trace_rate;
-  const bool smooth = trace_rate < 1;
   for (int l = 1; l <= L; ++l) old_state_[static_cast<size_t>(l)] = st.state[static_cast<size_t>(l)];  // [0]: clamped input
-  // The new state of layer l from the drive u = W_l S_{l-1} + W_{l+1}^T S_{l+1} + b_l (+ nudge).
-  auto integrate = [&](int l, Eigen::Index b, Scalar* u) {  // u: this sample's drive, overwritten
-    const auto k = static_cast<size_t>(l);
-    const Eigen::Index n = st.state[k].rows();
-    const Scalar* bias = net_.bias(l - 1).data();
-    Scalar* s = st.state[k].col(b).data();
-    Scalar* ds = st.delta[k].col(b).data();
-    const Scalar* s_old = old_state_[k].col(b).data();
-    for (Eigen::Index i = 0; i < n; ++i) u[i] += bias[i];
-    if (targets != nullptr && l == L) {
-      const Scalar* y = targets->col(b).data();
-      for (Eigen::Index i = 0; i < n; ++i) u[i] += beta * (y[i] - s_old[i]);
-    }
-    for (Eigen::Index i = 0; i < n; ++i) s[i] = std::min(std::max((1 - leak) * s_old[i] + leak * u[i], Scalar{0}), Scalar{1});
-    if (smooth) {
-      Scalar* trace = st.trace[k].col(b).data();
-      for (Eigen::Index i = 0; i < n; ++i) {
-        ds[i] = trace_rate * (s[i] - trace[i]);
-        trace[i] += ds[i];
-      }
-    } else {
-      for (Eigen::Index i = 0; i < n; ++i) ds[i] = s[i] - s_old[i];
-    }
-  };
-  if (params_.coding == SpikeCoding::rate) {
-    std::vector<Matrix>& drive = scratch_drive_;
-    drive.resize(static_cast<size_t>(L + 1));
-    for (int l = 1; l <= L; ++l) {
-      auto& u = drive[static_cast<size_t>(l)];
-      if (l == 1) u = input_drive_;
-      else net_.weight(l - 1).forward(old_state_[static_cast<size_t>(l - 1)], u);
-      if (l < L) {
-        net_.weight(l).backward(old_state_[static_cast<size_t>(l + 1)], scratch_feedback_);
-        u += scratch_feedback_;
-      }
-    }
-#pragma omp parallel for schedule(static)
-    for (int b = 0; b < B; ++b)
-      for (int l = 1; l <= L; ++l) integrate(l, b, drive[static_cast<size_t>(l)].col(b).data());
-    return;
-  }
   std::vector<Matrix>& drive = scratch_drive_;
-  drive.resize(static_cast<size_t>(L + 1));
-  for (int l = 1; l <= L; ++l) drive[static_cast<size_t>(l)].resize(net_.sizes()[static_cast<size_t>(l)], B);
-  scratch_feedback_.resize(*std::max_element(net_.sizes().begin(), net_.sizes().end()), B);
-  int64_t events = 0;
-#pragma omp parallel for schedule(static) reduction(+ : events)
-  for (int b = 0; b < B; ++b) {
-    emit_spikes(st, b);
-    for (int l = 1; l <= L; ++l) {
-      const auto k = static_cast<size_t>(l);
-      Scalar* u = drive[k].col(b).data();
-      const auto& pre = st.events[k - 1][static_cast<size_t>(b)];
-      net_.weight(l - 1).forward_events(pre, u);
-      events += static_cast<int64_t>(pre.size()) * net_.sizes()[k];
-      if (l < L) {
-        const auto& post = st.events[k + 1][static_cast<size_t>(b)];
-        Scalar* fb = scratch_feedback_.col(b).data();
-        net_.weight(l).backward_events(post, fb);
-        Eigen::Map<Vector>(u, net_.sizes()[k]) += Eigen::Map<Vector>(fb, net_.sizes()[k]);
-        events += static_cast<int64_t>(post.size()) * net_.sizes()[k];
-      }
+  for (int l = 1; l <= L; ++l) {
+    auto& u = drive[static_cast<size_t>(l)];
+    if (l == 1) u = input_drive_;
+    else net_.weight(l - 1).forward(old_state_[static_cast<size_t>(l - 1)], u);
+    if (l < L) {
+      net_.weight(l).backward(old_state_[static_cast<size_t>(l + 1)], scratch_feedback_);
+      u += scratch_feedback_;
     }
-    for (int l = 1; l <= L; ++l) integrate(l, b, drive[static_cast<size_t>(l)].col(b).data());
   }
-  synaptic_events_ += events;
+#pragma omp parallel for schedule(static)
+  for (int b = 0; b < B; ++b)
+    for (int l = 1; l <= L; ++l) integrate(st, l, b, drive[static_cast<size_t>(l)].col(b).data(), targets, beta);
 }
 
 void Relaxation::accumulate(RelaxationState& st, TwoFactorSums& sums, Scalar sign) const {
@@ -208,10 +215,29 @@ void Relaxation::accumulate(RelaxationState& st, TwoFactorSums& sums, Scalar sig
 
 void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scalar beta, TwoFactorSums* sums,
                      Scalar sign) const {
-  for (int t = 0; t < steps; ++t) {
-    step(st, targets, beta);
-    if (sums != nullptr) accumulate(st, *sums, sign);
+  const int B = st.batch();
+  prepare_scratch(B);
+  if (params_.coding == SpikeCoding::rate) {
+    for (int t = 0; t < steps; ++t) {
+      step_rate(st, targets, beta);
+      if (sums != nullptr) accumulate(st, *sums, sign);
+    }
+    return;
   }
+  int64_t events = 0;
+  if (sums == nullptr) {
+    // Samples are independent until an update is accumulated: one parallel region for the whole phase.
+#pragma omp parallel for schedule(static) reduction(+ : events)
+    for (int b = 0; b < B; ++b)
+      for (int t = 0; t < steps; ++t) events += step_sample(st, b, targets, beta);
+  } else {
+    for (int t = 0; t < steps; ++t) {
+#pragma omp parallel for schedule(static) reduction(+ : events)
+      for (int b = 0; b < B; ++b) events += step_sample(st, b, targets, beta);
+      accumulate(st, *sums, sign);
+    }
+  }
+  synaptic_events_ += events;
 }
 
 }  // namespace plasticore

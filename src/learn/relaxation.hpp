@@ -60,7 +60,10 @@ class Relaxation {
 
  private:
   void emit_spikes(RelaxationState& st, int b) const;
-  void step(RelaxationState& st, const Matrix* targets, Scalar beta) const;
+  void integrate(RelaxationState& st, int l, Eigen::Index b, Scalar* drive, const Matrix* targets, Scalar beta) const;
+  int64_t step_sample(RelaxationState& st, int b, const Matrix* targets, Scalar beta) const;
+  void step_rate(RelaxationState& st, const Matrix* targets, Scalar beta) const;
+  void prepare_scratch(int batch) const;
   void accumulate(RelaxationState& st, TwoFactorSums& sums, Scalar sign) const;
 
   const LayeredEPNetwork& net_;
