@@ -17,9 +17,14 @@ namespace {
 int cmd_train(TrainRequest request) {
   request.progress = isatty(STDERR_FILENO) != 0;
   const TrainOutcome outcome = run_training(request);
-  std::printf("test accuracy %.2f %% after %d epochs (%.0f s); run written to %s\n",
-              100.0 * outcome.metrics["test_accuracy"].get<double>(), outcome.metrics["epochs"].get<int>(),
-              outcome.metrics["wall_seconds"].get<double>(), outcome.out_dir.c_str());
+  const auto& m = outcome.metrics;
+  if (m.contains("test_accuracy"))
+    std::printf("test accuracy %.2f %% after %d epochs (%.0f s); run written to %s\n",
+                100.0 * m["test_accuracy"].get<double>(), m["epochs"].get<int>(), m["wall_seconds"].get<double>(),
+                outcome.out_dir.c_str());
+  else
+    std::printf("test nmse %.4f after %d epochs (%.0f s); run written to %s\n", m["test_nmse"].get<double>(),
+                m["epochs"].get<int>(), m["wall_seconds"].get<double>(), outcome.out_dir.c_str());
   return 0;
 }
 

@@ -10,13 +10,19 @@
 // and the gradients
 //   dLoss/dW_in = sum_t delta_v[t] x[t]^T,  dLoss/dW_rec = sum_t delta_v[t] z[t-1]^T (zero diagonal),
 //   dLoss/dW_out = sum_t g[t] z[t]^T.
+// Firing-rate regularisation (learn/sequence_loss.hpp) adds dE_reg/dz_j[t] to dLoss/dz[t]. A streamed
+// sequence's inputs are stored too (n_in x T): BPTT's memory grows with T, e-prop's does not.
 #pragma once
 #include "learn/sequence_loss.hpp"
-#include "network/recurrent_snn.hpp"
+#include "learn/sequence_stream.hpp"
 
 namespace plasticore {
 
 // inputs T x n_in, targets T x n_out; UsageError on bad shapes or non-finite values.
 SequenceGradients bptt_gradients(const RecurrentSNN& net, const Matrix& inputs, const Matrix& targets, Loss loss);
+
+// The streaming entry point (UsageError if the sequence is empty); observe sees every forward step.
+SequenceGradients bptt_gradients(const RecurrentSNN& net, const SequenceStream& sequence, Loss loss,
+                                 const RateRegularization& regularization = {}, const StepObserver& observe = {});
 
 }  // namespace plasticore

@@ -15,14 +15,22 @@
 // W_ji, so with W_rec = 0 (no path through other neurons) e-prop equals BPTT (learn/bptt.hpp); with
 // recurrence it drops the paths through other neurons' spikes. The w_rec diagonal gradient is zero.
 //
-// Memory: O(n_rec (n_in + n_rec)) (eps^a for the ALIF rows, ebar and the gradient), nothing per step.
+// Firing-rate regularisation (learn/sequence_loss.hpp): dE_reg/dW_ji = strength (f_j - f_target) / dt
+// sum_t e_ji[t], the e-prop form of Bellec's reference code (mean_t e_ji[t] times the rate error).
+//
+// Memory: O(n_rec (n_in + n_rec)) (eps^a for the ALIF rows, ebar, the gradient and, when regularising,
+// sum_t e), nothing per step: the streaming entry point reads x[t] and y*[t] one step at a time.
 #pragma once
 #include "learn/sequence_loss.hpp"
-#include "network/recurrent_snn.hpp"
+#include "learn/sequence_stream.hpp"
 
 namespace plasticore {
 
 // inputs T x n_in, targets T x n_out; UsageError on bad shapes or non-finite values.
 SequenceGradients eprop_gradients(const RecurrentSNN& net, const Matrix& inputs, const Matrix& targets, Loss loss);
+
+// The streaming entry point (UsageError if the sequence is empty); observe sees every step.
+SequenceGradients eprop_gradients(const RecurrentSNN& net, const SequenceStream& sequence, Loss loss,
+                                  const RateRegularization& regularization = {}, const StepObserver& observe = {});
 
 }  // namespace plasticore

@@ -15,24 +15,34 @@ enum class Loss { mse, cross_entropy };
 
 // dLoss/dW of one sequence for the three matrices of a RecurrentSNN (same shapes as the weights).
 struct SequenceGradients {
-  double loss = 0;
+  double loss = 0;                 // sum_t l[t], without E_reg
+  double regularization_loss = 0;  // E_reg (RateRegularization)
   Matrix input;      // n_rec x n_in
   Matrix recurrent;  // n_rec x n_rec, zero diagonal
   Matrix readout;    // n_out x n_rec
 };
 
-// l[t] for readout y = y[t] and targets row t; writes err[t] into error (n_out x 1, already sized).
-inline double step_loss(Loss loss, const Vector& y, const Matrix& targets, Eigen::Index t, Matrix& error) {
+// l[t] for readout y = y[t] and target y*[t] (n_out); writes err[t] into error (n_out x 1, already sized).
+inline double step_loss(Loss loss, const Vector& y, const Vector& target, Matrix& error) {
   auto err = error.col(0);
   if (loss == Loss::mse) {
-    err = y - targets.row(t).transpose();
+    err = y - target;
     return 0.5 * static_cast<double>(err.squaredNorm());
   }
   const Scalar max_y = y.maxCoeff();
   const Scalar log_sum_exp = max_y + std::log((y.array() - max_y).exp().sum());
-  const Scalar target_sum = targets.row(t).sum();
-  err = (y.array() - log_sum_exp).exp() * target_sum - targets.row(t).transpose().array();
-  return static_cast<double>(target_sum) * log_sum_exp - static_cast<double>(targets.row(t).dot(y.transpose()));
+  const Scalar target_sum = target.sum();
+  err = (y.array() - log_sum_exp).exp() * target_sum - target.array();
+  return static_cast<double>(target_sum) * log_sum_exp - static_cast<double>(target.dot(y));
 }
+
+// Firing-rate regularisation (Bellec et al. 2020, Methods), added to the loss by e-prop and BPTT:
+//   E_reg = (strength / 2) T sum_j (f_j - target_rate)^2,  f_j = sum_t z_j[t] / (T dt)  (spikes per ms)
+// so dE_reg/dz_j[t] = strength (f_j - target_rate) / dt for every t. The factor T keeps the ratio of the
+// reference code, whose task loss is a mean over steps where ours is a sum; strength = 0 turns it off.
+struct RateRegularization {
+  double strength = 0;                 // c_reg, 1 / (spikes/ms)^2 in units of the loss
+  double target_rate_per_ms = 0.01;    // f_target, spikes per ms (0.01 = 10 Hz)
+};
 
 }  // namespace plasticore

@@ -86,6 +86,10 @@ void RecurrentSNN::start(RecurrentSNNState& s) const {
 
 void RecurrentSNN::step(RecurrentSNNState& s, const Matrix& inputs, Eigen::Index t) const {
   s.input.col(0) = inputs.row(t).transpose();
+  step(s);
+}
+
+void RecurrentSNN::step(RecurrentSNNState& s) const {
   input_->forward(s.input, s.synaptic_input);
   recurrent_->forward(s.spikes, s.recurrent_input);  // z[t-1]
   s.synaptic_input += s.recurrent_input;

@@ -63,6 +63,10 @@ class RecurrentSNN {
   const Substrate& input_weights() const { return *input_; }
   const Substrate& recurrent_weights() const { return *recurrent_; }
   const Substrate& readout_weights() const { return *readout_; }
+  // For training: update requests go to the substrates (the W_rec diagonal must stay zero).
+  Substrate& input_weights() { return *input_; }
+  Substrate& recurrent_weights() { return *recurrent_; }
+  Substrate& readout_weights() { return *readout_; }
 
   // UsageError unless inputs is T x n_in with T >= 1 and targets (if given) T x n_out, all finite.
   void check_sequence(const Matrix& inputs, const Matrix* targets) const;
@@ -71,6 +75,8 @@ class RecurrentSNN {
   void start(RecurrentSNNState& s) const;
   // Advances from step t-1 to t with x[t] = row t of inputs (T x n_in). Allocates nothing.
   void step(RecurrentSNNState& s, const Matrix& inputs, Eigen::Index t) const;
+  // The same with x[t] already written into s.input (streamed sequences, learn/sequence_stream.hpp).
+  void step(RecurrentSNNState& s) const;
 
   // Runs a whole sequence (checked): readout y (T x n_out) and, if wanted, spikes z (T x n_rec).
   void forward(const Matrix& inputs, Matrix& readout, Matrix* spikes = nullptr) const;

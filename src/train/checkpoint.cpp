@@ -4,42 +4,13 @@
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "train/binary_io.hpp"
 
 namespace plasticore {
 
 namespace {
 
 constexpr char kMagic[8] = {'P', 'L', 'C', 'K', 'P', 'T', '0', '1'};
-
-class Writer {
- public:
-  template <typename T>
-  void put(const T& v) { out_.append(reinterpret_cast<const char*>(&v), sizeof(T)); }
-  void put_bytes(const void* p, size_t n) { out_.append(static_cast<const char*>(p), n); }
-  std::string out_;
-};
-
-class Reader {
- public:
-  Reader(const std::string& data, const std::string& path) : data_(data), path_(path) {}
-  template <typename T>
-  T get() {
-    T v;
-    get_bytes(&v, sizeof(T));
-    return v;
-  }
-  void get_bytes(void* p, size_t n) {
-    if (pos_ + n > data_.size()) throw RuntimeError(path_ + ": checkpoint is truncated");
-    std::memcpy(p, data_.data() + pos_, n);
-    pos_ += n;
-  }
-  bool at_end() const { return pos_ == data_.size(); }
-
- private:
-  const std::string& data_;
-  const std::string& path_;
-  size_t pos_ = 0;
-};
 
 }  // namespace
 
@@ -67,7 +38,7 @@ void restore_checkpoint(const Checkpoint& ck, LayeredEPNetwork& net) {
 }
 
 void write_checkpoint(const std::string& path, const Checkpoint& ck) {
-  Writer w;
+  BinaryWriter w;
   w.put_bytes(kMagic, sizeof kMagic);
   w.put<uint64_t>(ck.config_toml.size());
   w.put_bytes(ck.config_toml.data(), ck.config_toml.size());
@@ -86,12 +57,12 @@ void write_checkpoint(const std::string& path, const Checkpoint& ck) {
     w.put<int64_t>(ck.biases[l].size());
     w.put_bytes(ck.biases[l].data(), sizeof(Scalar) * static_cast<size_t>(ck.biases[l].size()));
   }
-  write_file_atomic(path, w.out_);
+  write_file_atomic(path, w.bytes());
 }
 
 Checkpoint read_checkpoint(const std::string& path) {
   const std::string data = read_file(path);
-  Reader r(data, path);
+  BinaryReader r(data, path);
   char magic[8];
   r.get_bytes(magic, sizeof magic);
   if (std::memcmp(magic, kMagic, sizeof magic) != 0) throw RuntimeError(path + ": not a plasticore checkpoint (wrong magic)");

@@ -10,6 +10,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "train/sequence_trainer.hpp"
 #include "train/trainer.hpp"
 
 namespace fs = std::filesystem;
@@ -30,13 +31,39 @@ void set_threads(int threads) {
   Eigen::setNbThreads(omp_get_max_threads());
 }
 
-RunConfig load_config(const std::string& path, const std::vector<std::string>& overrides, std::optional<int64_t> seed,
-                      std::optional<int> threads) {
+ConfigReader open_config(const std::string& path, const std::vector<std::string>& overrides, std::optional<int64_t> seed,
+                         std::optional<int> threads) {
   ConfigReader reader = ConfigReader::from_file(path);
   for (const auto& o : overrides) reader.set_override(o);
   if (seed) reader.set_override("seed=" + std::to_string(*seed));
   if (threads) reader.set_override("threads=" + std::to_string(*threads));
-  return read_run_config(reader);
+  return reader;
+}
+
+void create_run_directory(const std::string& out_dir, const std::string& config_toml) {
+  if (fs::exists(out_dir + "/checkpoint.bin") || fs::exists(out_dir + "/metrics.json"))
+    throw UsageError(out_dir + ": already holds a run (use --resume to continue it, or another --out)");
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec) throw RuntimeError(out_dir + ": cannot create the run directory: " + ec.message());
+  write_file_atomic(out_dir + "/config.toml", config_toml);
+}
+
+// A recurrent SNN on a sequence task (algorithm eprop | bptt); the reader is positioned on a new run's
+// config, or resume holds the checkpoint of a run to continue.
+TrainOutcome run_sequence_training(ConfigReader& reader, std::string out_dir, const std::optional<SequenceCheckpoint>& resume,
+                                   bool progress) {
+  const SequenceRunConfig config = read_sequence_config(reader);
+  set_threads(config.threads);
+  const auto task = make_sequence_task(config.task);  // before anything is written: a bad task leaves no run directory
+  if (!resume) create_run_directory(out_dir, to_toml(config));
+  std::fprintf(stderr, "plasticore: %s %s (%s on %s, T = %lld) with %lld training / %lld test sequences, %d thread(s) -> %s\n",
+               resume ? "resuming" : "training", config.name.c_str(), config.algorithm.c_str(), config.task.name.c_str(),
+               static_cast<long long>(config.task.steps), static_cast<long long>(config.train_limit),
+               static_cast<long long>(config.test_limit), omp_get_max_threads(), out_dir.c_str());
+  const nlohmann::json metrics = train_sequence_model(config, out_dir, resume, progress);
+  write_file_atomic(out_dir + "/metrics.json", metrics.dump(2) + "\n");
+  return {metrics, std::move(out_dir)};
 }
 
 }  // namespace
@@ -57,25 +84,26 @@ TrainOutcome run_training(const TrainRequest& request) {
     const std::string ck_path = resume_dir + "/checkpoint.bin";
     if (fs::exists(resume_dir + "/metrics.json")) throw UsageError(resume_dir + ": run already finished (metrics.json exists)");
     if (!fs::exists(ck_path)) throw UsageError(resume_dir + ": no checkpoint.bin to resume from");
+    if (is_sequence_checkpoint(ck_path)) {
+      const SequenceCheckpoint ck = read_sequence_checkpoint(ck_path);
+      ConfigReader reader = ConfigReader::from_string(ck.config_toml, ck_path);
+      return run_sequence_training(reader, resume_dir, ck, request.progress);
+    }
     resume = read_checkpoint(ck_path);
     ConfigReader reader = ConfigReader::from_string(resume->config_toml, ck_path);
     config = read_run_config(reader);
     out_dir = resume_dir;
   } else {
     if (config_path.empty()) throw UsageError("train: missing CONFIG.toml (or --resume RUN_DIR)");
-    config = load_config(config_path, overrides, seed, threads);
     if (out_dir.empty()) out_dir = "runs/" + fs::path(config_path).stem().string() + "-" + timestamp();
+    ConfigReader reader = open_config(config_path, overrides, seed, threads);
+    if (is_sequence_algorithm(reader.get_string("algorithm", "ep", {"ep", "eqspike", "eprop", "bptt"})))
+      return run_sequence_training(reader, out_dir, std::nullopt, request.progress);
+    config = read_run_config(reader);
   }
   set_threads(config.threads);
   const LoadedData data = load_data(config);  // before anything is written: bad data leaves no run directory
-  if (!resume) {
-    if (fs::exists(out_dir + "/checkpoint.bin") || fs::exists(out_dir + "/metrics.json"))
-      throw UsageError(out_dir + ": already holds a run (use --resume to continue it, or another --out)");
-    std::error_code ec;
-    fs::create_directories(out_dir, ec);
-    if (ec) throw RuntimeError(out_dir + ": cannot create the run directory: " + ec.message());
-    write_file_atomic(out_dir + "/config.toml", to_toml(config));
-  }
+  if (!resume) create_run_directory(out_dir, to_toml(config));
   std::fprintf(stderr, "plasticore: %s %s (%s, rule %s) on %d training / %d test samples, %d thread(s) -> %s\n",
                resume ? "resuming" : "training", config.name.c_str(), config.algorithm.c_str(),
                rule_name(config.learn.rule).c_str(), data.train.size(), data.test.size(), omp_get_max_threads(),
@@ -89,6 +117,8 @@ nlohmann::json run_evaluation(const std::string& target, const std::vector<std::
                               std::optional<int> threads) {
   const std::string ck_path = fs::is_directory(target) ? target + "/checkpoint.bin" : target;
   if (!fs::exists(ck_path)) throw UsageError(target + ": no checkpoint found");
+  if (is_sequence_checkpoint(ck_path))
+    throw UsageError(ck_path + ": eval of sequence (e-prop/BPTT) runs is not supported yet; see metrics.json");
   const Checkpoint ck = read_checkpoint(ck_path);
   ConfigReader reader = ConfigReader::from_string(ck.config_toml, ck_path);
   for (const auto& o : overrides) reader.set_override(o);

@@ -1,0 +1,52 @@
+#include "data/pattern_generation.hpp"
+
+#include <cmath>
+
+#include "core/rng.hpp"
+
+namespace plasticore {
+
+namespace {
+
+constexpr double kTwoPi = 6.283185307179586;
+constexpr std::array<double, PatternGeneration::kSines> kPeriodsMs = {1000.0, 500.0, 1000.0 / 3.0, 200.0};
+
+class PatternSequence final : public SequenceStream {
+ public:
+  explicit PatternSequence(const PatternGeneration& task) : task_(task) {}
+  Eigen::Index steps() const override { return task_.steps(); }
+  void input(Eigen::Index t, Matrix& input) const override { task_.input_at(t, input); }
+  void target(Eigen::Index t, Vector& target) const override { target(0) = task_.target_at(t); }
+
+ private:
+  const PatternGeneration& task_;
+};
+
+}  // namespace
+
+PatternGeneration::PatternGeneration(const SequenceTaskConfig& config)
+    : config_(config), spike_probability_(spike_probability(config.input_rate_hz, config.dt_ms)) {
+  Rng rng(config.seed, "pattern_target");
+  for (int k = 0; k < kSines; ++k) {
+    amplitude_[static_cast<size_t>(k)] = 0.5 + 1.5 * rng.uniform_double();
+    phase_[static_cast<size_t>(k)] = kTwoPi * rng.uniform_double();
+  }
+}
+
+Scalar PatternGeneration::target_at(Eigen::Index t) const {
+  double y = 0;
+  const double time_ms = static_cast<double>(t) * config_.dt_ms;
+  for (size_t k = 0; k < kSines; ++k) y += amplitude_[k] * std::sin(kTwoPi * time_ms / kPeriodsMs[k] + phase_[k]);
+  return static_cast<Scalar>(y);
+}
+
+void PatternGeneration::input_at(Eigen::Index t, Matrix& input) const {
+  Rng rng(config_.seed, "pattern_input", static_cast<uint64_t>(t));  // frozen: a function of t only
+  for (Eigen::Index i = 0; i < kInputs; ++i) input(i, 0) = rng.uniform_double() < spike_probability_ ? 1.0f : 0.0f;
+}
+
+std::unique_ptr<SequenceStream> PatternGeneration::sequence(Split, int64_t) const {
+  return std::make_unique<PatternSequence>(*this);
+}
+
+}  // namespace plasticore

@@ -1,0 +1,89 @@
+#include "train/sequence_config.hpp"
+
+#include <limits>
+#include <sstream>
+
+namespace plasticore {
+
+bool is_sequence_algorithm(const std::string& algorithm) { return algorithm == "eprop" || algorithm == "bptt"; }
+
+SequenceRunConfig read_sequence_config(ConfigReader& r) {
+  SequenceRunConfig c;
+  constexpr int64_t kMaxInt = std::numeric_limits<int32_t>::max();
+  c.name = r.get_string("name", "run");
+  c.algorithm = r.get_string("algorithm", "eprop", {"eprop", "bptt"});
+  c.seed = static_cast<uint64_t>(r.get_int("seed", 1, 0, std::numeric_limits<int64_t>::max()));
+  c.threads = static_cast<int>(r.get_int("threads", 0, 0, 1024));
+
+  c.task.name = r.get_string("task.name", "pattern_generation", {"pattern_generation", "evidence_accumulation"});
+  const bool evidence = c.task.name == "evidence_accumulation";
+  c.task.seed = c.seed;
+  c.task.steps = r.get_int("task.steps", evidence ? 2250 : 1000, 1, int64_t{1} << 32);
+  c.task.input_rate_hz = r.get_double("task.input_rate_hz", evidence ? 40.0 : 10.0, 0.0, 1000.0);
+  c.train_limit = r.get_int("data.train_limit", evidence ? 64 : 1, 1, kMaxInt);
+  c.test_limit = r.get_int("data.test_limit", evidence ? 64 : 1, 1, kMaxInt);
+
+  auto& n = c.network;
+  auto& p = n.neuron;
+  n.recurrent = static_cast<int>(r.get_int("network.recurrent", 100, 1, 1 << 16));
+  n.adaptive = static_cast<int>(r.get_int("network.adaptive", evidence ? 50 : 0, 0, n.recurrent));
+  p.dt_ms = r.get_double("network.dt_ms", 1.0, 0.0, 1000.0, true);
+  c.task.dt_ms = p.dt_ms;
+  p.lif.tau_m_ms = r.get_double("network.tau_m_ms", 20.0, 0.0, 1e6, true);
+  p.alif.tau_a_ms = r.get_double("network.tau_a_ms", 2000.0, 0.0, 1e7, true);
+  p.readout.tau_out_ms = r.get_double("network.tau_out_ms", 20.0, 0.0, 1e6, true);
+  p.lif.v_th = static_cast<Scalar>(r.get_double("network.v_th", 0.6, 0.0, 1e6, true));
+  p.lif.gamma = static_cast<Scalar>(r.get_double("network.gamma", 0.3, 0.0, 100.0));
+  p.alif.adapt_beta = static_cast<Scalar>(r.get_double("network.adapt_beta", 0.0174, 0.0, 100.0));
+  n.input_scale = r.get_double("network.input_scale", 1.0, 0.0, 1000.0);
+  n.recurrent_scale = r.get_double("network.recurrent_scale", 0.5, 0.0, 1000.0);
+  n.readout_scale = r.get_double("network.readout_scale", 1.0, 0.0, 1000.0);
+
+  auto& t = c.train;
+  t.epochs = static_cast<int>(r.get_int("train.epochs", 1, 1, 1000000));
+  t.batch_size = static_cast<int>(r.get_int("train.batch_size", evidence ? 32 : 1, 1, 100000));
+  t.optimizer.kind = r.get_string("train.optimizer", "adam", {"adam", "sgd"});
+  t.optimizer.learning_rate = r.get_double("train.learning_rate", evidence ? 5e-3 : 3e-3, 0.0, 1e6);
+  t.regularization.strength = r.get_double("train.rate_regularization", 1.0, 0.0, 1e9);
+  t.target_rate_hz = r.get_double("train.target_rate_hz", 10.0, 0.0, 1000.0);
+  t.regularization.target_rate_per_ms = t.target_rate_hz * 1e-3;
+
+  c.substrate.kind = r.get_string("substrate.kind", "ideal", {"ideal"});
+  r.check_all_used();
+  return c;
+}
+
+std::string to_toml(const SequenceRunConfig& c) {
+  const auto& p = c.network.neuron;
+  toml::table t;
+  t.insert("name", c.name);
+  t.insert("algorithm", c.algorithm);
+  t.insert("seed", static_cast<int64_t>(c.seed));
+  t.insert("threads", c.threads);
+  t.insert("task", toml::table{{"name", c.task.name}, {"steps", c.task.steps}, {"input_rate_hz", c.task.input_rate_hz}});
+  t.insert("data", toml::table{{"train_limit", c.train_limit}, {"test_limit", c.test_limit}});
+  t.insert("network", toml::table{{"recurrent", c.network.recurrent},
+                                  {"adaptive", c.network.adaptive},
+                                  {"dt_ms", p.dt_ms},
+                                  {"tau_m_ms", p.lif.tau_m_ms},
+                                  {"tau_a_ms", p.alif.tau_a_ms},
+                                  {"tau_out_ms", p.readout.tau_out_ms},
+                                  {"v_th", static_cast<double>(p.lif.v_th)},
+                                  {"gamma", static_cast<double>(p.lif.gamma)},
+                                  {"adapt_beta", static_cast<double>(p.alif.adapt_beta)},
+                                  {"input_scale", c.network.input_scale},
+                                  {"recurrent_scale", c.network.recurrent_scale},
+                                  {"readout_scale", c.network.readout_scale}});
+  t.insert("train", toml::table{{"epochs", c.train.epochs},
+                                {"batch_size", c.train.batch_size},
+                                {"optimizer", c.train.optimizer.kind},
+                                {"learning_rate", c.train.optimizer.learning_rate},
+                                {"rate_regularization", c.train.regularization.strength},
+                                {"target_rate_hz", c.train.target_rate_hz}});
+  t.insert("substrate", toml::table{{"kind", c.substrate.kind}});
+  std::ostringstream ss;
+  ss << "# resolved configuration written by plasticore; `plasticore train --resume` reads it back\n" << t << "\n";
+  return ss.str();
+}
+
+}  // namespace plasticore

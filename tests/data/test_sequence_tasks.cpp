@@ -1,0 +1,92 @@
+// Sequence tasks (data/sequence_task.hpp): deterministic per seed, streamed steps equal on every call,
+// the evidence-accumulation timeline and answer, and bad task settings as UsageErrors.
+#include <gtest/gtest.h>
+
+#include "core/error.hpp"
+#include "data/evidence_accumulation.hpp"
+#include "data/sequence_task.hpp"
+
+namespace plasticore {
+namespace {
+
+// The whole sequence as T x n matrices (tests only: the trainer never does this).
+void materialise(const SequenceStream& s, int n_in, int n_out, Matrix& x, Matrix& y) {
+  x.resize(s.steps(), n_in);
+  y.resize(s.steps(), n_out);
+  Matrix column(n_in, 1);
+  Vector target(n_out);
+  for (Eigen::Index t = 0; t < s.steps(); ++t) {
+    s.input(t, column);
+    s.target(t, target);
+    x.row(t) = column.col(0).transpose();
+    y.row(t) = target.transpose();
+  }
+}
+
+SequenceTaskConfig config(const char* name, int64_t steps, uint64_t seed) {
+  SequenceTaskConfig c;
+  c.name = name;
+  c.steps = steps;
+  c.seed = seed;
+  c.input_rate_hz = 40;
+  return c;
+}
+
+TEST(SequenceTasks, DeterministicPerSeed) {
+  for (const char* name : {"pattern_generation", "evidence_accumulation"}) {
+    const auto a = make_sequence_task(config(name, 1300, 7)), b = make_sequence_task(config(name, 1300, 7));
+    const auto other = make_sequence_task(config(name, 1300, 8));
+    Matrix xa, ya, xb, yb, xo, yo;
+    materialise(*a->sequence(Split::train, 3), a->inputs(), a->outputs(), xa, ya);
+    materialise(*b->sequence(Split::train, 3), b->inputs(), b->outputs(), xb, yb);
+    materialise(*other->sequence(Split::train, 3), a->inputs(), a->outputs(), xo, yo);
+    EXPECT_EQ(xa, xb) << name;
+    EXPECT_EQ(ya, yb) << name;
+    EXPECT_NE(xa, xo) << name << ": another seed gives other spikes";
+    EXPECT_GT(xa.sum(), 0) << name;
+    // Random access: step 700 asked alone equals row 700.
+    Matrix column(a->inputs(), 1);
+    a->sequence(Split::train, 3)->input(700, column);
+    EXPECT_EQ(Matrix(column.transpose()), Matrix(xa.row(700))) << name;
+  }
+}
+
+TEST(SequenceTasks, PatternGenerationIsFrozen) {
+  const auto task = make_sequence_task(config("pattern_generation", 500, 1));
+  Matrix x1, y1, x2, y2;
+  materialise(*task->sequence(Split::train, 0), 100, 1, x1, y1);
+  materialise(*task->sequence(Split::test, 5), 100, 1, x2, y2);
+  EXPECT_EQ(x1, x2);
+  EXPECT_EQ(y1, y2);
+  EXPECT_GT(y1.array().square().mean(), 0.1);
+}
+
+TEST(SequenceTasks, EvidenceAccumulationAnswersTheMajority) {
+  const auto c = config("evidence_accumulation", 1500, 3);
+  const EvidenceAccumulation task(c);
+  for (int64_t index = 0; index < 20; ++index) {
+    Matrix x, y;
+    materialise(*task.sequence(Split::train, index), 40, 2, x, y);
+    int right = 0;
+    for (const int side : task.cue_sides(Split::train, index)) right += side;
+    const int answer = right >= 4 ? 1 : 0;
+    EXPECT_EQ(y.topRows(1350).sum(), 0) << "no target before the recall window";
+    EXPECT_EQ(y.col(answer).bottomRows(150).sum(), 150);
+    EXPECT_EQ(y.col(1 - answer).sum(), 0);
+    EXPECT_EQ(x.block(1050, 0, 300, 30).sum(), 0) << "only noise during the delay";
+    EXPECT_GT(x.block(1350, 20, 150, 10).sum(), 0) << "recall channels fire in the recall window";
+  }
+  Matrix train_x, train_y, test_x, test_y;
+  materialise(*task.sequence(Split::train, 0), 40, 2, train_x, train_y);
+  materialise(*task.sequence(Split::test, 0), 40, 2, test_x, test_y);
+  EXPECT_NE(train_x, test_x) << "test sequences are not training sequences";
+}
+
+TEST(SequenceTasks, BadSettingsAreUsageErrors) {
+  EXPECT_THROW(make_sequence_task(config("evidence_accumulation", 1000, 1)), UsageError);  // shorter than 1200 ms
+  EXPECT_THROW(make_sequence_task(config("copy_task", 100, 1)), UsageError);
+  EXPECT_THROW(make_sequence_task(config("pattern_generation", 0, 1)), UsageError);
+}
+
+}  // namespace
+}  // namespace plasticore
