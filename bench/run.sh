@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Training throughput of every classification config: one epoch on the first N MNIST training images
 # (test set cut to 1000), samples/s read from metrics.json. Writes bench/results/train_throughput.json.
-# Usage: bench/run.sh [N=6000] [THREADS=2]. Not part of the test suite: it measures time.
+# Usage: bench/run.sh [N=6000] [THREADS=1]. Not part of the test suite: it measures time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-6000}
-threads=${2:-2}
+threads=${2:-1}
 out=bench/results
 mkdir -p "$out"
 tmp=$(mktemp -d)

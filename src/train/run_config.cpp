@@ -58,7 +58,7 @@ RunConfig read_run_config(ConfigReader& r) {
   c.name = r.get_string("name", "run");
   c.algorithm = r.get_string("algorithm", "ep", {"ep", "eqspike"});
   c.seed = static_cast<uint64_t>(r.get_int("seed", 1, 0, std::numeric_limits<int64_t>::max()));
-  c.threads = static_cast<int>(r.get_int("threads", 0, 0, 1024));
+  c.threads = static_cast<int>(r.get_int("threads", 1, 0, 1024));  // 1: see docs/performance.md, "Threads"
 
   c.data.dataset = r.get_string("data.dataset", "mnist", {"mnist", "fashion_mnist"});
   const std::string base = c.data.dataset == "mnist" ? kDefaultData : "/usr/share/dataset-fashion-mnist/";

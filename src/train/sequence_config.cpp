@@ -13,7 +13,7 @@ SequenceRunConfig read_sequence_config(ConfigReader& r) {
   c.name = r.get_string("name", "run");
   c.algorithm = r.get_string("algorithm", "eprop", {"eprop", "bptt"});
   c.seed = static_cast<uint64_t>(r.get_int("seed", 1, 0, std::numeric_limits<int64_t>::max()));
-  c.threads = static_cast<int>(r.get_int("threads", 0, 0, 1024));
+  c.threads = static_cast<int>(r.get_int("threads", 1, 0, 1024));  // 1: see docs/performance.md, "Threads"
 
   c.task.name = r.get_string("task.name", "pattern_generation", {"pattern_generation", "evidence_accumulation"});
   const bool evidence = c.task.name == "evidence_accumulation";

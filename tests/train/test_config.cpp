@@ -102,7 +102,7 @@ TEST(RunConfig, EmptyConfigGivesDocumentedDefaults) {
   EXPECT_EQ(c.name, "run");
   EXPECT_EQ(c.algorithm, "ep");
   EXPECT_EQ(c.seed, 1u);
-  EXPECT_EQ(c.threads, 0);
+  EXPECT_EQ(c.threads, 1);  // one thread is fastest for batch-20 EP (docs/performance.md)
   EXPECT_EQ(c.data.dataset, "mnist");
   EXPECT_EQ(c.data.train_images, "/data/root/mnist/train-images-idx3-ubyte");
   EXPECT_EQ(c.data.train_labels, "/data/root/mnist/train-labels-idx1-ubyte");
