@@ -10,9 +10,12 @@ SequenceGradients eprop_gradients(const RecurrentSNN& net, const Matrix& inputs,
 }
 
 SequenceGradients eprop_gradients(const RecurrentSNN& net, const SequenceStream& sequence, Loss loss,
-                                  const RateRegularization& regularization, const StepObserver& observe) {
+                                  const RateRegularization& regularization, const StepObserver& observe,
+                                  const Matrix* feedback) {
   const Eigen::Index steps = sequence.steps();
   if (steps < 1) throw UsageError("e-prop: the sequence is empty (T = 0)");
+  if (feedback != nullptr && (feedback->rows() != net.sizes().recurrent || feedback->cols() != net.sizes().outputs))
+    throw UsageError("e-prop: feedback matrix must be n_rec x n_out");
   const Eigen::Index n_in = net.sizes().inputs, n_rec = net.sizes().recurrent, n_out = net.sizes().outputs;
   const Eigen::Index n_alif = net.sizes().adaptive, n_lif = n_rec - n_alif, n_pre = n_in + n_rec;
   const Scalar alpha = net.membrane_decay(), rho = net.adaptation_decay(), kappa = net.readout_decay();
@@ -46,7 +49,8 @@ SequenceGradients eprop_gradients(const RecurrentSNN& net, const SequenceStream&
     net.step(s);
     sequence.target(t, target);
     result.loss += step_loss(loss, s.readout, target, error);
-    net.readout_weights().backward(error, learning_signal);  // L[t] = W_out^T err[t]
+    if (feedback != nullptr) learning_signal.noalias() = *feedback * error;  // L[t] = B err[t]
+    else net.readout_weights().backward(error, learning_signal);             // L[t] = W_out^T err[t]
     if (observe) observe(t, s);
 
     const auto psi_alif = s.pseudo_derivative.head(n_alif).array();

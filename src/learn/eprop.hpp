@@ -5,7 +5,8 @@
 //   eligibility vector, threshold eps^a_ji[t] = psi_j[t-1] eps^v_ji[t-1] + (rho - adapt_beta psi_j[t-1]) eps^a_ji[t-1]
 //   eligibility trace             e_ji[t] = psi_j[t] (eps^v_ji[t] - adapt_beta eps^a_ji[t])   (LIF: eps^a = 0)
 //   filtered trace                ebar_ji[t] = kappa ebar_ji[t-1] + e_ji[t]
-//   learning signal               L_j[t] = sum_k B_jk err_k[t],  B = W_out^T (symmetric e-prop)
+//   learning signal               L_j[t] = sum_k B_jk err_k[t],  B = W_out^T (symmetric e-prop) or a
+//                                 fixed random B (random e-prop: no weight transport to the neurons)
 //   gradient                      dLoss/dW_ji = sum_t L_j[t] ebar_ji[t]
 //   readout                       dLoss/dW_out_kj = sum_t err_k[t] zbar_j[t],  zbar[t] = kappa zbar[t-1] + z[t]
 // with err[t] = dLoss/dy[t] (learn/sequence_loss.hpp). Why the filter is kappa with no (1 - kappa): the
@@ -30,7 +31,9 @@ namespace plasticore {
 SequenceGradients eprop_gradients(const RecurrentSNN& net, const Matrix& inputs, const Matrix& targets, Loss loss);
 
 // The streaming entry point (UsageError if the sequence is empty); observe sees every step.
+// feedback: B (n_rec x n_out) for the learning signal; nullptr = W_out^T.
 SequenceGradients eprop_gradients(const RecurrentSNN& net, const SequenceStream& sequence, Loss loss,
-                                  const RateRegularization& regularization = {}, const StepObserver& observe = {});
+                                  const RateRegularization& regularization = {}, const StepObserver& observe = {},
+                                  const Matrix* feedback = nullptr);
 
 }  // namespace plasticore

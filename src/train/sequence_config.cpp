@@ -1,5 +1,7 @@
 #include "train/sequence_config.hpp"
 
+#include "core/error.hpp"
+
 #include <limits>
 #include <sstream>
 
@@ -46,6 +48,9 @@ SequenceRunConfig read_sequence_config(ConfigReader& r) {
   t.optimizer.learning_rate = r.get_double("train.learning_rate", evidence ? 5e-3 : 3e-3, 0.0, 1e6);
   t.regularization.strength = r.get_double("train.rate_regularization", 1.0, 0.0, 1e9);
   t.target_rate_hz = r.get_double("train.target_rate_hz", 10.0, 0.0, 1000.0);
+  t.feedback = r.get_string("train.feedback", "symmetric", {"symmetric", "random"});
+  if (c.algorithm == "bptt" && t.feedback != "symmetric")
+    throw UsageError(r.origin("train.feedback") + ": BPTT computes the exact gradient; feedback applies to e-prop only");
   t.regularization.target_rate_per_ms = t.target_rate_hz * 1e-3;
 
   c.substrate.kind = r.get_string("substrate.kind", "ideal", {"ideal"});
@@ -79,7 +84,8 @@ std::string to_toml(const SequenceRunConfig& c) {
                                 {"optimizer", c.train.optimizer.kind},
                                 {"learning_rate", c.train.optimizer.learning_rate},
                                 {"rate_regularization", c.train.regularization.strength},
-                                {"target_rate_hz", c.train.target_rate_hz}});
+                                {"target_rate_hz", c.train.target_rate_hz},
+                                {"feedback", c.train.feedback}});
   t.insert("substrate", toml::table{{"kind", c.substrate.kind}});
   std::ostringstream ss;
   ss << "# resolved configuration written by plasticore; `plasticore train --resume` reads it back\n" << t << "\n";

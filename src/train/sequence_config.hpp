@@ -26,6 +26,7 @@ struct SequenceTrainConfig {
   OptimizerConfig optimizer;
   RateRegularization regularization;  // target_rate_per_ms = target_rate_hz / 1000
   double target_rate_hz = 10.0;         // as configured, so that config.toml round-trips exactly
+  std::string feedback = "symmetric";   // e-prop learning signal: symmetric (B = W_out^T) | random (fixed B)
 };
 
 struct SequenceRunConfig {

@@ -154,6 +154,12 @@ nlohmann::json train_sequence_model(const SequenceRunConfig& c, const std::strin
   const std::vector<std::pair<int, int>> shapes = {
       {sizes.recurrent, sizes.inputs}, {sizes.recurrent, sizes.recurrent}, {sizes.outputs, sizes.recurrent}};
   Optimizer optimizer(c.train.optimizer, shapes);
+  // Random e-prop: a fixed B with W_out^T's initial distribution, drawn from the seed (so resume needs no copy).
+  const bool random_feedback = c.train.feedback == "random";
+  const Matrix feedback = random_feedback ? gaussian(sizes.recurrent, sizes.outputs,
+                                                     c.network.readout_scale / std::sqrt(sizes.recurrent),
+                                                     Rng(c.seed, "feedback"))
+                                          : Matrix();
   const bool classification = task->loss() == Loss::cross_entropy;
 
   SequenceCheckpoint ck;
@@ -192,7 +198,8 @@ nlohmann::json train_sequence_model(const SequenceRunConfig& c, const std::strin
         const StepObserver observe = [&scorer](Eigen::Index t, const RecurrentSNNState& s) { scorer(t, s); };
         gradients[static_cast<size_t>(k)] =
             c.algorithm == "bptt" ? bptt_gradients(net, *sequence, task->loss(), c.train.regularization, observe)
-                                  : eprop_gradients(net, *sequence, task->loss(), c.train.regularization, observe);
+                                  : eprop_gradients(net, *sequence, task->loss(), c.train.regularization, observe,
+                                                    random_feedback ? &feedback : nullptr);
         scores[static_cast<size_t>(k)] = scorer.finish();
       }
       for (const auto& s : scores) train.add(s);
