@@ -33,9 +33,13 @@ int cmd_eval(const std::string& target, const std::vector<std::string>& override
   if (json) {
     std::cout << result.dump(2) << std::endl;
   } else {
-    std::printf("test accuracy %.2f %% on %d samples (%s, epoch %d)\n", 100 * result["test_accuracy"].get<double>(),
-                result["test_samples"].get<int>(), result["checkpoint"].get<std::string>().c_str(),
-                result["epochs_done"].get<int>());
+    const std::string where = " on " + std::to_string(result["test_samples"].get<int64_t>()) + " samples (" +
+                              result["checkpoint"].get<std::string>() + ", epoch " +
+                              std::to_string(result["epochs_done"].get<int>()) + ")";
+    if (result.contains("test_accuracy"))
+      std::printf("test accuracy %.2f %%%s\n", 100 * result["test_accuracy"].get<double>(), where.c_str());
+    else
+      std::printf("test nmse %.4f%s\n", result["test_nmse"].get<double>(), where.c_str());
   }
   return 0;
 }

@@ -117,8 +117,22 @@ nlohmann::json run_evaluation(const std::string& target, const std::vector<std::
                               std::optional<int> threads) {
   const std::string ck_path = fs::is_directory(target) ? target + "/checkpoint.bin" : target;
   if (!fs::exists(ck_path)) throw UsageError(target + ": no checkpoint found");
-  if (is_sequence_checkpoint(ck_path))
-    throw UsageError(ck_path + ": eval of sequence (e-prop/BPTT) runs is not supported yet; see metrics.json");
+  if (is_sequence_checkpoint(ck_path)) {
+    const SequenceCheckpoint ck = read_sequence_checkpoint(ck_path);
+    ConfigReader reader = ConfigReader::from_string(ck.config_toml, ck_path);
+    for (const auto& o : overrides) reader.set_override(o);
+    if (threads) reader.set_override("threads=" + std::to_string(*threads));
+    const SequenceRunConfig config = read_sequence_config(reader);
+    set_threads(config.threads);
+    const auto t0 = std::chrono::steady_clock::now();
+    nlohmann::json result = evaluate_sequence_model(config, ck);
+    result["eval_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    result["checkpoint"] = ck_path;
+    result["epochs_done"] = ck.epochs_done;
+    result["algorithm"] = config.algorithm;
+    result["rule"] = config.algorithm;
+    return result;
+  }
   const Checkpoint ck = read_checkpoint(ck_path);
   ConfigReader reader = ConfigReader::from_string(ck.config_toml, ck_path);
   for (const auto& o : overrides) reader.set_override(o);

@@ -146,6 +146,21 @@ std::string csv_of(const nlohmann::json& history, bool classification) {
 
 }  // namespace
 
+nlohmann::json evaluate_sequence_model(const SequenceRunConfig& c, const SequenceCheckpoint& checkpoint) {
+  const auto task = make_sequence_task(c.task);
+  const RecurrentSNNSizes sizes{task->inputs(), c.network.recurrent, c.network.adaptive, task->outputs()};
+  RecurrentSNN net(sizes, c.network.neuron, c.substrate);
+  if (checkpoint.weights.size() != 3) throw RuntimeError("sequence checkpoint: expected 3 weight matrices");
+  net.set_weights(checkpoint.weights[0], checkpoint.weights[1], checkpoint.weights[2]);
+  const SequenceScore test = evaluate(net, *task, c.test_limit);
+  nlohmann::json m;
+  m["test_samples"] = c.test_limit;
+  m["test_loss"] = test.mean_loss();
+  if (task->loss() == Loss::cross_entropy) m["test_accuracy"] = test.accuracy();
+  else m["test_nmse"] = test.nmse(sizes.outputs);
+  return m;
+}
+
 nlohmann::json train_sequence_model(const SequenceRunConfig& c, const std::string& out_dir,
                                     const std::optional<SequenceCheckpoint>& resume_from, bool progress) {
   const auto task = make_sequence_task(c.task);

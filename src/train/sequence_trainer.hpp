@@ -26,4 +26,8 @@ namespace plasticore {
 nlohmann::json train_sequence_model(const SequenceRunConfig& config, const std::string& out_dir,
                                     const std::optional<SequenceCheckpoint>& resume_from, bool progress);
 
+// Test figures of a saved model on config.test_limit test sequences: test_samples, test_loss and
+// test_nmse (regression) or test_accuracy (classification), as in metrics.json.
+nlohmann::json evaluate_sequence_model(const SequenceRunConfig& config, const SequenceCheckpoint& checkpoint);
+
 }  // namespace plasticore

@@ -34,6 +34,15 @@ if problems: print("; ".join(problems)); sys.exit(1)
 PY
 ); then echo "ok   (a) e-prop pattern generation: metrics.json has the documented keys"; else fail sine "$d"; fi
 
+# ---- (a') eval of the saved e-prop model reproduces its test figures
+if d=$("$BIN" eval "$t/sine" --json 2>"$t/eval.err" | "$SYSPY" -c '
+import json, sys
+e = json.load(sys.stdin); m = json.load(open(sys.argv[1] + "/metrics.json"))
+if e.get("test_nmse") != m["test_nmse"] or e.get("test_samples") != m["test_samples"]:
+    print("eval", e, "vs metrics.json test_nmse", m["test_nmse"]); sys.exit(1)' "$t/sine"); then
+  echo "ok   (a') eval --json reproduces test_nmse"
+else fail eval "${d:-$(tail -n 1 "$t/eval.err")}"; fi
+
 # ---- (b) BPTT evidence accumulation
 "$BIN" train configs/bptt_evidence.toml --set task.steps=1300 --set data.train_limit=4 --set data.test_limit=4 \
   --set train.batch_size=2 --set train.epochs=1 --set network.recurrent=20 --set network.adaptive=10 \
