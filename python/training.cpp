@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "train/checkpoint.hpp"
 #include "train/run.hpp"
+#include "train/sequence_checkpoint.hpp"
 
 namespace py = pybind11;
 using namespace plasticore;
@@ -32,21 +33,30 @@ std::vector<std::string> to_overrides(const py::object& overrides) {
   return out;
 }
 
+// (post x pre) float32 NumPy array in C order from column-major Eigen storage.
+py::array_t<float> to_array(const Matrix& w) {
+  py::array_t<float> a({w.rows(), w.cols()});
+  auto v = a.mutable_unchecked<2>();
+  for (Eigen::Index i = 0; i < w.rows(); ++i)
+    for (Eigen::Index j = 0; j < w.cols(); ++j) v(i, j) = w(i, j);
+  return a;
+}
+
 py::dict weights_of(const std::string& target) {
   const std::string path = std::filesystem::is_directory(target) ? target + "/checkpoint.bin" : target;
   if (!std::filesystem::exists(path)) throw UsageError(target + ": no checkpoint found");
-  const Checkpoint ck = read_checkpoint(path);
   py::dict out;
+  if (is_sequence_checkpoint(path)) {  // recurrent SNN: the names of RecurrentSNN's properties
+    const SequenceCheckpoint ck = read_sequence_checkpoint(path);
+    const char* names[] = {"w_in", "w_rec", "w_out"};
+    for (size_t l = 0; l < ck.weights.size() && l < 3; ++l) out[names[l]] = to_array(ck.weights[l]);
+    return out;
+  }
+  const Checkpoint ck = read_checkpoint(path);
   for (size_t l = 0; l < ck.weights.size(); ++l) {
-    const Matrix& w = ck.weights[l];
-    // Column-major Eigen storage seen as a (post x pre) row-major-agnostic NumPy array: copy into C order.
-    py::array_t<float> W({w.rows(), w.cols()});
-    auto Wv = W.mutable_unchecked<2>();
-    for (Eigen::Index i = 0; i < w.rows(); ++i)
-      for (Eigen::Index j = 0; j < w.cols(); ++j) Wv(i, j) = w(i, j);
     py::array_t<float> b(ck.biases[l].size());
     std::copy(ck.biases[l].data(), ck.biases[l].data() + ck.biases[l].size(), b.mutable_data());
-    out[py::str("W" + std::to_string(l + 1))] = W;
+    out[py::str("W" + std::to_string(l + 1))] = to_array(ck.weights[l]);
     out[py::str("b" + std::to_string(l + 1))] = b;
   }
   return out;
@@ -96,5 +106,6 @@ void bind_training(py::module_& m) {
       py::arg("target"), py::arg("overrides") = py::none(), py::arg("threads") = py::none(),
       "Test accuracy of a saved model (run directory or checkpoint file).");
   m.def("load_weights", &weights_of, py::arg("target"),
-        "A run's weights {'W1': (post, pre) float32 array, 'b1': ..., ...}, input side first.");
+        "A run's weights: EP runs {'W1': (post, pre) float32, 'b1': ..., ...} input side first; e-prop/BPTT runs "
+        "{'w_in', 'w_rec', 'w_out'}.");
 }

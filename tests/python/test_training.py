@@ -62,3 +62,14 @@ def test_bad_data_raises_runtime_error(idx_data, root, tmp_path):
                  small(idx_data, **{"data.train_images": str(tmp_path / "nope-idx3-ubyte")}), out=str(tmp_path / "r"))
     with pytest.raises(ValueError):
         pc.load_weights(str(tmp_path / "no-such-run"))
+
+
+def test_sequence_runs_from_python(root, tmp_path):
+    out = str(tmp_path / "sine")
+    m = pc.train(os.path.join(root, "configs/eprop_sine.toml"),
+                 {"task.steps": 200, "train.epochs": 2, "data.train_limit": 2}, out=out, threads=1)
+    assert m["algorithm"] == "eprop" and 0 < m["test_nmse"] < 10
+    w = pc.load_weights(out)
+    assert w["w_in"].shape == (100, 100) and w["w_rec"].shape == (100, 100) and w["w_out"].shape == (1, 100)
+    assert np.all(np.diag(w["w_rec"]) == 0)
+    assert pc.evaluate(out)["test_nmse"] == m["test_nmse"]
