@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "arrays.hpp"
 #include "core/error.hpp"
 #include "learn/bptt.hpp"
 #include "learn/eprop.hpp"
@@ -28,14 +29,6 @@ Matrix to_matrix(const Array& a, const char* name, Eigen::Index rows, Eigen::Ind
     for (py::ssize_t j = 0; j < a.shape(1); ++j) m(i, j) = static_cast<Scalar>(v(i, j));
   if (!m.allFinite()) throw UsageError(std::string(name) + ": contains NaN or infinity");
   return m;
-}
-
-py::array_t<double> to_array(const Matrix& m) {
-  py::array_t<double> a({m.rows(), m.cols()});
-  auto v = a.mutable_unchecked<2>();
-  for (Eigen::Index i = 0; i < m.rows(); ++i)
-    for (Eigen::Index j = 0; j < m.cols(); ++j) v(i, j) = m(i, j);
-  return a;
 }
 
 Loss parse_loss(const std::string& loss) {
@@ -65,21 +58,21 @@ void bind_recurrent_snn(py::module_& m) {
            py::arg("tau_m") = 20.0, py::arg("tau_out") = 20.0, py::arg("tau_a") = 2000.0, py::arg("v_th") = 0.6,
            py::arg("adapt_beta") = 0.0174, py::arg("gamma") = 0.3, py::arg("dt") = 1.0)
       .def_property(
-          "w_in", [](const RecurrentSNN& n) { return to_array(n.input_weights().weights()); },
+          "w_in", [](const RecurrentSNN& n) { return to_array<double>(n.input_weights().weights()); },
           [](RecurrentSNN& n, const Array& w) {
             n.set_weights(to_matrix(w, "w_in", n.sizes().recurrent, n.sizes().inputs), n.recurrent_weights().weights(),
                           n.readout_weights().weights());
           },
           "input weights, shape (n_rec, n_in)")
       .def_property(
-          "w_rec", [](const RecurrentSNN& n) { return to_array(n.recurrent_weights().weights()); },
+          "w_rec", [](const RecurrentSNN& n) { return to_array<double>(n.recurrent_weights().weights()); },
           [](RecurrentSNN& n, const Array& w) {
             n.set_weights(n.input_weights().weights(), to_matrix(w, "w_rec", n.sizes().recurrent, n.sizes().recurrent),
                           n.readout_weights().weights());
           },
           "recurrent weights, shape (n_rec, n_rec); the diagonal is ignored (no autapses)")
       .def_property(
-          "w_out", [](const RecurrentSNN& n) { return to_array(n.readout_weights().weights()); },
+          "w_out", [](const RecurrentSNN& n) { return to_array<double>(n.readout_weights().weights()); },
           [](RecurrentSNN& n, const Array& w) {
             n.set_weights(n.input_weights().weights(), n.recurrent_weights().weights(),
                           to_matrix(w, "w_out", n.sizes().outputs, n.sizes().recurrent));
@@ -99,9 +92,9 @@ void bind_recurrent_snn(py::module_& m) {
               g = method == "eprop" ? eprop_gradients(n, inputs, targets, kind) : bptt_gradients(n, inputs, targets, kind);
             }
             py::dict grads;
-            grads["w_in"] = to_array(g.input);
-            grads["w_rec"] = to_array(g.recurrent);
-            grads["w_out"] = to_array(g.readout);
+            grads["w_in"] = to_array<double>(g.input);
+            grads["w_rec"] = to_array<double>(g.recurrent);
+            grads["w_out"] = to_array<double>(g.readout);
             return py::make_tuple(g.loss, grads);
           },
           py::arg("x"), py::arg("y"), py::arg("method") = "eprop", py::arg("loss") = "mse",
@@ -111,7 +104,7 @@ void bind_recurrent_snn(py::module_& m) {
            [](const RecurrentSNN& n, const Array& x) {
              Matrix readout, spikes;
              n.forward(to_matrix(x, "x", -1, n.sizes().inputs), readout, &spikes);
-             return py::make_tuple(to_array(readout), to_array(spikes));
+             return py::make_tuple(to_array<double>(readout), to_array<double>(spikes));
            },
            py::arg("x"), "(readout (T, n_out), spikes (T, n_rec)) of one sequence");
 }

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "arrays.hpp"
 #include "core/error.hpp"
 #include "train/checkpoint.hpp"
 #include "train/run.hpp"
@@ -33,15 +34,6 @@ std::vector<std::string> to_overrides(const py::object& overrides) {
   return out;
 }
 
-// (post x pre) float32 NumPy array in C order from column-major Eigen storage.
-py::array_t<float> to_array(const Matrix& w) {
-  py::array_t<float> a({w.rows(), w.cols()});
-  auto v = a.mutable_unchecked<2>();
-  for (Eigen::Index i = 0; i < w.rows(); ++i)
-    for (Eigen::Index j = 0; j < w.cols(); ++j) v(i, j) = w(i, j);
-  return a;
-}
-
 py::dict weights_of(const std::string& target) {
   const std::string path = std::filesystem::is_directory(target) ? target + "/checkpoint.bin" : target;
   if (!std::filesystem::exists(path)) throw UsageError(target + ": no checkpoint found");
@@ -49,14 +41,14 @@ py::dict weights_of(const std::string& target) {
   if (is_sequence_checkpoint(path)) {  // recurrent SNN: the names of RecurrentSNN's properties
     const SequenceCheckpoint ck = read_sequence_checkpoint(path);
     const char* names[] = {"w_in", "w_rec", "w_out"};
-    for (size_t l = 0; l < ck.weights.size() && l < 3; ++l) out[names[l]] = to_array(ck.weights[l]);
+    for (size_t l = 0; l < ck.weights.size() && l < 3; ++l) out[names[l]] = to_array<float>(ck.weights[l]);
     return out;
   }
   const Checkpoint ck = read_checkpoint(path);
   for (size_t l = 0; l < ck.weights.size(); ++l) {
     py::array_t<float> b(ck.biases[l].size());
     std::copy(ck.biases[l].data(), ck.biases[l].data() + ck.biases[l].size(), b.mutable_data());
-    out[py::str("W" + std::to_string(l + 1))] = to_array(ck.weights[l]);
+    out[py::str("W" + std::to_string(l + 1))] = to_array<float>(ck.weights[l]);
     out[py::str("b" + std::to_string(l + 1))] = b;
   }
   return out;

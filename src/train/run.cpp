@@ -113,15 +113,22 @@ TrainOutcome run_training(const TrainRequest& request) {
   return {metrics, out_dir};
 }
 
+// The config a checkpoint was trained with, plus evaluation-time overrides.
+static ConfigReader saved_config(const std::string& toml, const std::string& ck_path,
+                                 const std::vector<std::string>& overrides, std::optional<int> threads) {
+  ConfigReader reader = ConfigReader::from_string(toml, ck_path);
+  for (const auto& o : overrides) reader.set_override(o);
+  if (threads) reader.set_override("threads=" + std::to_string(*threads));
+  return reader;
+}
+
 nlohmann::json run_evaluation(const std::string& target, const std::vector<std::string>& overrides,
                               std::optional<int> threads) {
   const std::string ck_path = fs::is_directory(target) ? target + "/checkpoint.bin" : target;
   if (!fs::exists(ck_path)) throw UsageError(target + ": no checkpoint found");
   if (is_sequence_checkpoint(ck_path)) {
     const SequenceCheckpoint ck = read_sequence_checkpoint(ck_path);
-    ConfigReader reader = ConfigReader::from_string(ck.config_toml, ck_path);
-    for (const auto& o : overrides) reader.set_override(o);
-    if (threads) reader.set_override("threads=" + std::to_string(*threads));
+    ConfigReader reader = saved_config(ck.config_toml, ck_path, overrides, threads);
     const SequenceRunConfig config = read_sequence_config(reader);
     set_threads(config.threads);
     const auto t0 = std::chrono::steady_clock::now();
@@ -134,9 +141,7 @@ nlohmann::json run_evaluation(const std::string& target, const std::vector<std::
     return result;
   }
   const Checkpoint ck = read_checkpoint(ck_path);
-  ConfigReader reader = ConfigReader::from_string(ck.config_toml, ck_path);
-  for (const auto& o : overrides) reader.set_override(o);
-  if (threads) reader.set_override("threads=" + std::to_string(*threads));
+  ConfigReader reader = saved_config(ck.config_toml, ck_path, overrides, threads);
   const RunConfig config = read_run_config(reader);
   set_threads(config.threads);
   const LoadedData data = load_data(config, /*need_train=*/false);
