@@ -43,7 +43,6 @@ class EPLearner {
   void estimate_update(const Matrix& x, const std::vector<int32_t>& labels, const std::vector<int64_t>& ids,
                        uint64_t epoch, uint64_t batch_index);
 
-  const Relaxation& relaxation() const { return relax_; }
 
  private:
   int run_phases(const Matrix& x, const std::vector<int32_t>& labels, const std::vector<int64_t>& ids, uint64_t epoch,

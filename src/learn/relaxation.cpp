@@ -44,7 +44,6 @@ void TwoFactorSums::reset(const LayeredEPNetwork& net) {
     post_spike_weight[k].setZero(net.sizes()[k + 1]);
     bias[k].setZero(net.sizes()[k + 1]);
   }
-  synaptic_updates = 0;
 }
 
 void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, const char* purpose, uint64_t epoch,
@@ -135,28 +134,24 @@ void Relaxation::integrate(RelaxationState& st, int l, Eigen::Index b, Scalar* u
 }
 
 // One spiking step of sample b: emit spikes, sum the weight columns of the neurons that spiked, integrate.
-// Touches only column b, so samples run in parallel. Returns the number of synaptic events.
-int64_t Relaxation::step_sample(RelaxationState& st, int b, const Matrix* targets, Scalar beta) const {
+// Touches only column b, so samples run in parallel.
+void Relaxation::step_sample(RelaxationState& st, int b, const Matrix* targets, Scalar beta) const {
   const int L = net_.weight_layers();
   for (int l = 1; l <= L; ++l) old_state_[static_cast<size_t>(l)].col(b) = st.state[static_cast<size_t>(l)].col(b);
   emit_spikes(st, b);
-  int64_t events = 0;
   for (int l = 1; l <= L; ++l) {
     const auto k = static_cast<size_t>(l);
     Scalar* u = scratch_drive_[k].col(b).data();
     const auto& pre = st.events[k - 1][static_cast<size_t>(b)];
     net_.weight(l - 1).forward_events(pre, u);
-    events += static_cast<int64_t>(pre.size()) * net_.sizes()[k];
     if (l < L) {
       const auto& post = st.events[k + 1][static_cast<size_t>(b)];
       Scalar* fb = scratch_feedback_.col(b).data();
       net_.weight(l).backward_events(post, fb);
       Eigen::Map<Vector>(u, net_.sizes()[k]) += Eigen::Map<Vector>(fb, net_.sizes()[k]);
-      events += static_cast<int64_t>(post.size()) * net_.sizes()[k];
     }
   }
   for (int l = 1; l <= L; ++l) integrate(st, l, b, scratch_drive_[static_cast<size_t>(l)].col(b).data(), targets, beta);
-  return events;
 }
 
 void Relaxation::prepare_scratch(int B) const {
@@ -224,20 +219,18 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
     }
     return;
   }
-  int64_t events = 0;
   if (sums == nullptr) {
     // Samples are independent until an update is accumulated: one parallel region for the whole phase.
-#pragma omp parallel for schedule(static) reduction(+ : events)
+#pragma omp parallel for schedule(static)
     for (int b = 0; b < B; ++b)
-      for (int t = 0; t < steps; ++t) events += step_sample(st, b, targets, beta);
+      for (int t = 0; t < steps; ++t) step_sample(st, b, targets, beta);
   } else {
     for (int t = 0; t < steps; ++t) {
-#pragma omp parallel for schedule(static) reduction(+ : events)
-      for (int b = 0; b < B; ++b) events += step_sample(st, b, targets, beta);
+#pragma omp parallel for schedule(static)
+      for (int b = 0; b < B; ++b) step_sample(st, b, targets, beta);
       accumulate(st, *sums, sign);
     }
   }
-  synaptic_events_ += events;
 }
 
 }  // namespace plasticore

@@ -41,7 +41,6 @@ struct RelaxationState {
 struct TwoFactorSums {
   std::vector<Matrix> pre_post;
   std::vector<Vector> pre_spike_weight, post_spike_weight, bias;
-  int64_t synaptic_updates = 0;  // spike-triggered synapse updates (event count x fan-out)
   void reset(const LayeredEPNetwork& net);
 };
 
@@ -56,12 +55,11 @@ class Relaxation {
   // If sums != nullptr, accumulates the two-factor rule with the given sign.
   void run(RelaxationState& st, int steps, const Matrix* targets, Scalar beta, TwoFactorSums* sums, Scalar sign) const;
 
-  int64_t synaptic_events() const { return synaptic_events_; }
 
  private:
   void emit_spikes(RelaxationState& st, int b) const;
   void integrate(RelaxationState& st, int l, Eigen::Index b, Scalar* drive, const Matrix* targets, Scalar beta) const;
-  int64_t step_sample(RelaxationState& st, int b, const Matrix* targets, Scalar beta) const;
+  void step_sample(RelaxationState& st, int b, const Matrix* targets, Scalar beta) const;
   void step_rate(RelaxationState& st, const Matrix* targets, Scalar beta) const;
   void prepare_scratch(int batch) const;
   void accumulate(RelaxationState& st, TwoFactorSums& sums, Scalar sign) const;
@@ -72,7 +70,6 @@ class Relaxation {
   mutable std::vector<Matrix> old_state_;
   mutable std::vector<Matrix> scratch_drive_;
   mutable Matrix scratch_feedback_;
-  mutable int64_t synaptic_events_ = 0;
 };
 
 }  // namespace plasticore
