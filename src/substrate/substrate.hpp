@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 
+#include "core/op_counters.hpp"
 #include "core/tensor.hpp"
 
 namespace plasticore {
@@ -39,6 +40,17 @@ class Substrate {
   virtual const Matrix& weights() const = 0;
   // Program a whole matrix (initialisation, checkpoint restore).
   virtual void set_weights(const Matrix& w) = 0;
+
+  // Where this substrate counts the cost of its matrix operations (nullptr: not counted).
+  void set_counters(OpCounters* counters) { counters_ = counters; }
+
+ protected:
+  void count(Op op, int64_t n) const {
+    if (counters_ != nullptr) counters_->add(op, n);
+  }
+
+ private:
+  OpCounters* counters_ = nullptr;
 };
 
 }  // namespace plasticore

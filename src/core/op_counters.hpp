@@ -1,0 +1,51 @@
+// Operation counters for energy accounting (issue 5), kept per phase of a run. Substrates count what
+// their matrix operations cost (synaptic events, multiply-accumulates, device reads, ADC/DAC
+// conversions, programming pulses, accumulator updates); rules and networks count neuron updates and
+// spikes. Counting is once per matrix operation, never per synapse. Additions are relaxed atomics
+// because event-driven substrates are called from several OpenMP threads at once.
+#pragma once
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string_view>
+
+namespace plasticore {
+
+enum class Phase : int { free = 0, nudged, forward, update, count };
+inline constexpr std::array<std::string_view, 4> kPhaseNames = {"free", "nudged", "forward", "update"};
+
+enum class Op : int {
+  synaptic_events = 0,  // one presynaptic spike delivered to one synapse (event-driven accumulate)
+  dense_macs,           // multiply-accumulates of a dense matrix product
+  neuron_updates,       // one neuron's state advanced by one time step
+  spikes,               // spikes emitted
+  device_reads,         // device (cell) reads in an analog matrix operation
+  adc_conversions,      // analog-to-digital conversions (one per crossbar output line per read)
+  dac_conversions,      // digital-to-analog conversions (one per crossbar input line per read)
+  programming_pulses,   // SET/RESET pulses applied to devices
+  accumulator_updates,  // writes to a digital weight-update accumulator (mixed precision)
+  count
+};
+inline constexpr std::array<std::string_view, 9> kOpNames = {
+    "synaptic_events", "dense_macs",          "neuron_updates",     "spikes",             "device_reads",
+    "adc_conversions", "dac_conversions",     "programming_pulses", "accumulator_updates"};
+
+using OpCounts = std::array<int64_t, static_cast<size_t>(Op::count)>;
+
+class OpCounters {
+ public:
+  void set_phase(Phase p) { phase_ = p; }
+  Phase phase() const { return phase_; }
+  void add(Op op, int64_t n) {
+    std::atomic_ref<int64_t>(counts_[static_cast<size_t>(phase_)][static_cast<size_t>(op)])
+        .fetch_add(n, std::memory_order_relaxed);
+  }
+  const OpCounts& counts(Phase p) const { return counts_[static_cast<size_t>(p)]; }
+  void reset() { counts_ = {}; }
+
+ private:
+  Phase phase_ = Phase::forward;
+  std::array<OpCounts, static_cast<size_t>(Phase::count)> counts_{};
+};
+
+}  // namespace plasticore
