@@ -24,21 +24,41 @@ enum class Op : int {
   dac_conversions,      // digital-to-analog conversions (one per crossbar input line per read)
   programming_pulses,   // SET/RESET pulses applied to devices
   accumulator_updates,  // writes to a digital weight-update accumulator (mixed precision)
+  // Multiply-accumulates a dense (GPU) implementation of the same matrix operation does: rows x cols
+  // per sample for an event-driven one too. What the GPU energy estimate is priced on.
+  dense_equivalent_macs,
   count
 };
-inline constexpr std::array<std::string_view, 9> kOpNames = {
-    "synaptic_events", "dense_macs",          "neuron_updates",     "spikes",             "device_reads",
-    "adc_conversions", "dac_conversions",     "programming_pulses", "accumulator_updates"};
+inline constexpr std::array<std::string_view, 10> kOpNames = {
+    "synaptic_events", "dense_macs",          "neuron_updates",     "spikes",
+    "device_reads",    "adc_conversions",     "dac_conversions",    "programming_pulses",
+    "accumulator_updates", "dense_equivalent_macs"};
 
 using OpCounts = std::array<int64_t, static_cast<size_t>(Op::count)>;
+
+// Sets the phase for the calling thread only, while in scope: sequences trained in parallel each
+// switch between their forward pass and their learning work. Overrides OpCounters::set_phase.
+class ThreadPhase {
+ public:
+  explicit ThreadPhase(Phase p) : previous_(current_) { current_ = static_cast<int>(p); }
+  ~ThreadPhase() { current_ = previous_; }
+  ThreadPhase(const ThreadPhase&) = delete;
+  ThreadPhase& operator=(const ThreadPhase&) = delete;
+  static int current() { return current_; }  // -1: none set in this thread
+
+ private:
+  int previous_;
+  static inline thread_local int current_ = -1;
+};
 
 class OpCounters {
  public:
   void set_phase(Phase p) { phase_ = p; }
   Phase phase() const { return phase_; }
   void add(Op op, int64_t n) {
-    std::atomic_ref<int64_t>(counts_[static_cast<size_t>(phase_)][static_cast<size_t>(op)])
-        .fetch_add(n, std::memory_order_relaxed);
+    const int thread_phase = ThreadPhase::current();
+    const auto p = thread_phase >= 0 ? static_cast<size_t>(thread_phase) : static_cast<size_t>(phase_);
+    std::atomic_ref<int64_t>(counts_[p][static_cast<size_t>(op)]).fetch_add(n, std::memory_order_relaxed);
   }
   const OpCounts& counts(Phase p) const { return counts_[static_cast<size_t>(p)]; }
   void reset() { counts_ = {}; }
@@ -47,5 +67,10 @@ class OpCounters {
   Phase phase_ = Phase::forward;
   std::array<OpCounts, static_cast<size_t>(Phase::count)> counts_{};
 };
+
+// Counts into `counters` if there are any (runs without accounting pass nullptr).
+inline void count_into(OpCounters* counters, Op op, int64_t n) {
+  if (counters != nullptr) counters->add(op, n);
+}
 
 }  // namespace plasticore

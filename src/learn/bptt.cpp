@@ -23,11 +23,15 @@ SequenceGradients bptt_gradients(const RecurrentSNN& net, const SequenceStream& 
   Matrix inputs(n_in, steps), spikes(n_rec, steps), pseudo_derivatives(n_rec, steps), errors(n_out, steps);
   Matrix error(n_out, 1);
   Vector target(n_out);
+  const ThreadPhase learning(Phase::update);  // all but the forward steps
   RecurrentSNNState s;
   net.start(s);
   for (Eigen::Index t = 0; t < steps; ++t) {
     sequence.input(t, s.input);
-    net.step(s);
+    {
+      const ThreadPhase forward(Phase::forward);
+      net.step(s);
+    }
     sequence.target(t, target);
     result.loss += step_loss(loss, s.readout, target, error);
     if (observe) observe(t, s);
@@ -72,6 +76,11 @@ SequenceGradients bptt_gradients(const RecurrentSNN& net, const SequenceStream& 
   result.recurrent.noalias() = membrane_adjoint.rightCols(steps - 1) * spikes.leftCols(steps - 1).transpose();
   result.recurrent.diagonal().setZero();  // no autapses
   result.readout.noalias() = readout_adjoint * spikes.transpose();
+  if (OpCounters* counters = net.counters()) {
+    const int64_t macs = (n_rec * n_in + n_out * n_rec) * steps + n_rec * n_rec * (steps - 1);
+    counters->add(Op::dense_macs, macs);
+    counters->add(Op::dense_equivalent_macs, macs);
+  }
   return result;
 }
 

@@ -12,6 +12,8 @@
 //   dLoss/dW_out = sum_t g[t] z[t]^T.
 // Firing-rate regularisation (learn/sequence_loss.hpp) adds dE_reg/dz_j[t] to dLoss/dz[t]. A streamed
 // sequence's inputs are stored too (n_in x T): BPTT's memory grows with T, e-prop's does not.
+// Op counts (net.counters()): the forward steps in the forward phase; the backward products through
+// W_out^T and W_rec^T and the three gradient products in the update phase.
 #pragma once
 #include "learn/sequence_loss.hpp"
 #include "learn/sequence_stream.hpp"

@@ -13,7 +13,18 @@ int argmax_column(const Matrix& m, Eigen::Index col) {
 EPLearner::EPLearner(LayeredEPNetwork& net, RelaxationParams relax, EPLearningParams learn, uint64_t seed)
     : net_(net), relax_(net, relax), learn_(std::move(learn)), relax_params_(relax), seed_(seed) {}
 
+void EPLearner::set_counters(OpCounters* counters) {
+  counters_ = counters;
+  relax_.set_counters(counters);
+  net_.set_counters(counters);
+}
+
+void EPLearner::set_phase(Phase phase) {
+  if (counters_ != nullptr) counters_->set_phase(phase);
+}
+
 void EPLearner::predict(const Matrix& x, const std::vector<int64_t>& ids, std::vector<int32_t>& out) {
+  set_phase(Phase::free);
   relax_.start(state_, x, seed_, "eval_phase", 0, ids);
   relax_.run(state_, learn_.free_steps, nullptr, 0, nullptr, 0);
   out.resize(static_cast<size_t>(x.cols()));
@@ -24,6 +35,7 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
                           uint64_t epoch, uint64_t batch_index) {
   const int L = net_.weight_layers();
   const auto B = x.cols();
+  set_phase(Phase::free);
   relax_.start(state_, x, seed_, "train_phase", epoch, ids);
   relax_.run(state_, learn_.free_steps, nullptr, 0, nullptr, 0);
   int correct = 0;
@@ -52,10 +64,15 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
   if (two_factor) sums_.reset(net_);
   for (const Scalar sign : signs) {
     state_ = free_state_;
+    set_phase(Phase::nudged);
     relax_.run(state_, learn_.nudged_steps, &targets_, sign * learn_.beta, two_factor ? &sums_ : nullptr, sign);
     if (two_factor) continue;
+    set_phase(Phase::update);
     for (int w = 0; w < L; ++w) {
       const auto k = static_cast<size_t>(w);
+      const int64_t products = w == 0 ? 1 : 2;
+      count_into(counters_, Op::dense_macs, products * last_dw_[k].size() * B);
+      count_into(counters_, Op::dense_equivalent_macs, products * last_dw_[k].size() * B);
       const Matrix& post = state_.state[k + 1];
       const Matrix& pre = state_.state[k];
       const Matrix& post0 = free_state_.state[k + 1];
@@ -72,11 +89,14 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
   }
   // Normalise to (1/beta) * mean over the batch and the phases.
   const Scalar norm = Scalar{1} / (learn_.beta * static_cast<Scalar>(signs.size()) * static_cast<Scalar>(B));
+  set_phase(Phase::update);
   for (int w = 0; w < L; ++w) {
     const auto k = static_cast<size_t>(w);
     if (two_factor) {
       last_dw_[k] = sums_.pre_post[k];
       if (learn_.self_correction != 0) {
+        count_into(counters_, Op::dense_macs, last_dw_[k].size());  // W . (C_pre + C_post), once per batch
+        count_into(counters_, Op::dense_equivalent_macs, last_dw_[k].size());
         const Matrix& W = net_.weight(w).weights();
         const Scalar c = static_cast<Scalar>(learn_.self_correction) * relax_params_.leak;
         last_dw_[k].array() -= c * W.array() *
@@ -100,8 +120,10 @@ void EPLearner::estimate_update(const Matrix& x, const std::vector<int32_t>& lab
 int EPLearner::train_batch(const Matrix& x, const std::vector<int32_t>& labels, const std::vector<int64_t>& ids,
                            uint64_t epoch, uint64_t batch_index, double lr_scale) {
   const int correct = run_phases(x, labels, ids, epoch, batch_index);
+  set_phase(Phase::update);
   for (int w = 0; w < net_.weight_layers(); ++w) {
     const auto k = static_cast<size_t>(w);
+    count_into(counters_, Op::accumulator_updates, last_dw_[k].size());  // W += eta dW: one write per synapse
     const double lr = learn_.learning_rates[std::min(k, learn_.learning_rates.size() - 1)] * lr_scale;
     const Scalar eta = static_cast<Scalar>(lr);
     scaled_update_ = eta * last_dw_[k];  // reuses its buffer after the first batch

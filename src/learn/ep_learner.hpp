@@ -5,6 +5,8 @@
 //   two_factor    dW = (1/beta) sum_t [S_pre(t) ds_post(t) + S_post(t) ds_pre(t)]      (EqSpike)
 //                      - self_correction * leak * W . (C_pre + C_post) / beta
 // with C the spike self-correlation counts sum_t S (S - s); applied once at the end of the batch.
+// Op counts (set_counters): relaxation in the free and nudged phases; the rule's products and one
+// accumulator update per synapse for applying the batch's update in the update phase.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -30,6 +32,10 @@ class EPLearner {
  public:
   EPLearner(LayeredEPNetwork& net, RelaxationParams relax, EPLearningParams learn, uint64_t seed);
 
+  // Counts the operations of everything that follows into `counters` (nullptr: stop counting),
+  // the network's substrates included.
+  void set_counters(OpCounters* counters);
+
   // Trains on one mini-batch (x: pixels x B); returns how many free-phase predictions were right.
   int train_batch(const Matrix& x, const std::vector<int32_t>& labels, const std::vector<int64_t>& ids, uint64_t epoch,
                   uint64_t batch_index, double lr_scale);
@@ -45,6 +51,7 @@ class EPLearner {
 
 
  private:
+  void set_phase(Phase phase);
   int run_phases(const Matrix& x, const std::vector<int32_t>& labels, const std::vector<int64_t>& ids, uint64_t epoch,
                  uint64_t batch_index);
 
@@ -53,6 +60,7 @@ class EPLearner {
   EPLearningParams learn_;
   RelaxationParams relax_params_;
   uint64_t seed_;
+  OpCounters* counters_ = nullptr;
   RelaxationState state_, free_state_;
   TwoFactorSums sums_;
   Matrix targets_;

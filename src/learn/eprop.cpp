@@ -38,6 +38,7 @@ SequenceGradients eprop_gradients(const RecurrentSNN& net, const SequenceStream&
   SequenceGradients result;
   result.readout.setZero(n_out, n_rec);
 
+  const ThreadPhase learning(Phase::update);  // all but the network's own steps
   RecurrentSNNState s;
   net.start(s);
   for (Eigen::Index t = 0; t < steps; ++t) {
@@ -46,7 +47,10 @@ SequenceGradients eprop_gradients(const RecurrentSNN& net, const SequenceStream&
     sequence.input(t, s.input);
     presynaptic_trace.head(n_in) = alpha * previous_trace.head(n_in) + s.input.col(0);
     presynaptic_trace.tail(n_rec) = alpha * previous_trace.tail(n_rec) + s.spikes.col(0);  // z[t-1]
-    net.step(s);
+    {
+      const ThreadPhase forward(Phase::forward);
+      net.step(s);
+    }
     sequence.target(t, target);
     result.loss += step_loss(loss, s.readout, target, error);
     if (feedback != nullptr) learning_signal.noalias() = *feedback * error;  // L[t] = B err[t]
@@ -70,6 +74,13 @@ SequenceGradients eprop_gradients(const RecurrentSNN& net, const SequenceStream&
     filtered_spikes = kappa * filtered_spikes + s.spikes.col(0);
     spike_count += s.spikes.col(0);
     result.readout.noalias() += error * filtered_spikes.transpose();
+  }
+  if (OpCounters* counters = net.counters()) {
+    const int64_t trace_macs = (3 * n_rec + n_alif + (regularize ? n_rec : 0)) * n_pre + n_out * n_rec +
+                               (feedback != nullptr ? n_rec * n_out : 0);  // B err is not a substrate product
+    const int64_t macs = trace_macs * steps + (regularize ? n_rec * n_pre : 0);
+    counters->add(Op::dense_macs, macs);
+    counters->add(Op::dense_equivalent_macs, macs);
   }
   if (regularize) {
     const double duration_ms = static_cast<double>(steps) * net.params().dt_ms;

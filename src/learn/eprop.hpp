@@ -19,6 +19,10 @@
 // Firing-rate regularisation (learn/sequence_loss.hpp): dE_reg/dW_ji = strength (f_j - f_target) / dt
 // sum_t e_ji[t], the e-prop form of Bellec's reference code (mean_t e_ji[t] times the rate error).
 //
+// Op counts (net.counters()): the network's steps in the forward phase; the learning signal and, per
+// step, the per-synapse trace work (e, ebar, the gradient accumulation; eps^a on ALIF rows; sum_t e when
+// regularising; the readout's err zbar^T) as dense multiply-accumulates in the update phase.
+//
 // Memory: O(n_rec (n_in + n_rec)) (eps^a for the ALIF rows, ebar, the gradient and, when regularising,
 // sum_t e), nothing per step: the streaming entry point reads x[t] and y*[t] one step at a time.
 #pragma once

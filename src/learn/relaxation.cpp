@@ -81,7 +81,8 @@ void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, 
   old_state_[0] = input;
 }
 
-void Relaxation::emit_spikes(RelaxationState& st, int b) const {
+int64_t Relaxation::emit_spikes(RelaxationState& st, int b) const {
+  int64_t emitted = 0;
   for (size_t l = 0; l < st.state.size(); ++l) {
     auto& events = st.events[l][static_cast<size_t>(b)];
     const auto n = st.state[l].rows();
@@ -102,7 +103,9 @@ void Relaxation::emit_spikes(RelaxationState& st, int b) const {
       count += S[i] != 0;
     }
     events.resize(count);
+    emitted += static_cast<int64_t>(count);
   }
+  return emitted;
 }
 
 // The new state of layer l of sample b from its drive u = W_l S_{l-1} + W_{l+1}^T S_{l+1} (overwritten):
@@ -135,10 +138,10 @@ void Relaxation::integrate(RelaxationState& st, int l, Eigen::Index b, Scalar* u
 
 // One spiking step of sample b: emit spikes, sum the weight columns of the neurons that spiked, integrate.
 // Touches only column b, so samples run in parallel.
-void Relaxation::step_sample(RelaxationState& st, int b, const Matrix* targets, Scalar beta) const {
+int64_t Relaxation::step_sample(RelaxationState& st, int b, const Matrix* targets, Scalar beta) const {
   const int L = net_.weight_layers();
   for (int l = 1; l <= L; ++l) old_state_[static_cast<size_t>(l)].col(b) = st.state[static_cast<size_t>(l)].col(b);
-  emit_spikes(st, b);
+  const int64_t spikes = emit_spikes(st, b);
   for (int l = 1; l <= L; ++l) {
     const auto k = static_cast<size_t>(l);
     Scalar* u = scratch_drive_[k].col(b).data();
@@ -152,6 +155,7 @@ void Relaxation::step_sample(RelaxationState& st, int b, const Matrix* targets, 
     }
   }
   for (int l = 1; l <= L; ++l) integrate(st, l, b, scratch_drive_[static_cast<size_t>(l)].col(b).data(), targets, beta);
+  return spikes;
 }
 
 void Relaxation::prepare_scratch(int B) const {
@@ -183,9 +187,35 @@ void Relaxation::step_rate(RelaxationState& st, const Matrix* targets, Scalar be
     for (int l = 1; l <= L; ++l) integrate(st, l, b, drive[static_cast<size_t>(l)].col(b).data(), targets, beta);
 }
 
+// Update-phase work of one accumulation step: per weight layer one pre x post product, and its
+// feedback-direction twin between non-input layers.
+void Relaxation::count_accumulation(const RelaxationState& st) const {
+  if (counters_ == nullptr) return;
+  const ThreadPhase update(Phase::update);
+  const auto spikes_of = [&](size_t layer) {
+    int64_t n = 0;
+    for (const auto& e : st.events[layer]) n += static_cast<int64_t>(e.size());
+    return n;
+  };
+  const auto B = static_cast<int64_t>(st.batch());
+  for (int l = 1; l <= net_.weight_layers(); ++l) {
+    const auto k = static_cast<size_t>(l);
+    const int64_t rows = net_.sizes()[k], cols = net_.sizes()[k - 1];
+    const int products = l >= 2 ? 2 : 1;
+    counters_->add(Op::dense_equivalent_macs, products * rows * cols * B);
+    if (params_.coding == SpikeCoding::rate) {
+      counters_->add(Op::dense_macs, products * rows * cols * B);
+    } else {
+      counters_->add(Op::accumulator_updates, spikes_of(k - 1) * rows);
+      if (l >= 2) counters_->add(Op::accumulator_updates, spikes_of(k) * cols);
+    }
+  }
+}
+
 void Relaxation::accumulate(RelaxationState& st, TwoFactorSums& sums, Scalar sign) const {
   const int L = net_.weight_layers();
   const bool spiking = params_.coding != SpikeCoding::rate;
+  count_accumulation(st);
   for (int l = 1; l <= L; ++l) {
     const auto k = static_cast<size_t>(l), w = static_cast<size_t>(l - 1);
     // In rate mode the "spikes" of step t are the states s(t).
@@ -212,6 +242,9 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
                      Scalar sign) const {
   const int B = st.batch();
   prepare_scratch(B);
+  int64_t neurons = 0;
+  for (int l = 1; l <= net_.weight_layers(); ++l) neurons += net_.sizes()[static_cast<size_t>(l)];
+  count_into(counters_, Op::neuron_updates, neurons * steps * B);
   if (params_.coding == SpikeCoding::rate) {
     for (int t = 0; t < steps; ++t) {
       step_rate(st, targets, beta);
@@ -219,18 +252,20 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
     }
     return;
   }
+  int64_t spikes = 0;
   if (sums == nullptr) {
     // Samples are independent until an update is accumulated: one parallel region for the whole phase.
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) reduction(+ : spikes)
     for (int b = 0; b < B; ++b)
-      for (int t = 0; t < steps; ++t) step_sample(st, b, targets, beta);
+      for (int t = 0; t < steps; ++t) spikes += step_sample(st, b, targets, beta);
   } else {
     for (int t = 0; t < steps; ++t) {
-#pragma omp parallel for schedule(static)
-      for (int b = 0; b < B; ++b) step_sample(st, b, targets, beta);
+#pragma omp parallel for schedule(static) reduction(+ : spikes)
+      for (int b = 0; b < B; ++b) spikes += step_sample(st, b, targets, beta);
       accumulate(st, *sums, sign);
     }
   }
+  count_into(counters_, Op::spikes, spikes);
 }
 
 }  // namespace plasticore

@@ -2,6 +2,9 @@
 // in rate mode (dense, batched matrix products; the input drive W_1 x is computed once because the
 // input is clamped) or in spiking mode (event-driven: each step sums only the weight columns of the
 // neurons that spiked). Optionally accumulates the EqSpike two-factor update at every step.
+// Counts (if given counters): one neuron update per non-input neuron and step, the spikes of every
+// layer (the input's encoder included: they are routed too), and the two-factor accumulation as
+// update-phase work (one accumulator update per spike and synapse it reaches; the dense equivalent).
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -47,6 +50,7 @@ struct TwoFactorSums {
 class Relaxation {
  public:
   Relaxation(const LayeredEPNetwork& net, RelaxationParams params) : net_(net), params_(params) {}
+  void set_counters(OpCounters* counters) { counters_ = counters; }
 
   // Sets the input, zero states, and random initial spike phases from (seed, purpose, sample ids).
   void start(RelaxationState& st, const Matrix& input, uint64_t seed, const char* purpose, uint64_t epoch,
@@ -57,15 +61,17 @@ class Relaxation {
 
 
  private:
-  void emit_spikes(RelaxationState& st, int b) const;
+  int64_t emit_spikes(RelaxationState& st, int b) const;  // returns the spikes emitted
   void integrate(RelaxationState& st, int l, Eigen::Index b, Scalar* drive, const Matrix* targets, Scalar beta) const;
-  void step_sample(RelaxationState& st, int b, const Matrix* targets, Scalar beta) const;
+  int64_t step_sample(RelaxationState& st, int b, const Matrix* targets, Scalar beta) const;  // returns spikes
   void step_rate(RelaxationState& st, const Matrix* targets, Scalar beta) const;
   void prepare_scratch(int batch) const;
   void accumulate(RelaxationState& st, TwoFactorSums& sums, Scalar sign) const;
+  void count_accumulation(const RelaxationState& st) const;
 
   const LayeredEPNetwork& net_;
   RelaxationParams params_;
+  OpCounters* counters_ = nullptr;
   mutable Matrix input_drive_;  // W_1 x for rate mode, valid for the current batch
   mutable std::vector<Matrix> old_state_;
   mutable std::vector<Matrix> scratch_drive_;

@@ -21,6 +21,11 @@ class LayeredEPNetwork {
   Vector& bias(int l) { return biases_[static_cast<size_t>(l)]; }
   const Vector& bias(int l) const { return biases_[static_cast<size_t>(l)]; }
 
+  // Counts every weight matrix's operations into `counters` (nullptr: none).
+  void set_counters(OpCounters* counters) {
+    for (auto& w : weights_) w->set_counters(counters);
+  }
+
   // Glorot-uniform weights times a per-layer scale, zero biases.
   void initialize(uint64_t seed, const std::vector<double>& init_scale);
 

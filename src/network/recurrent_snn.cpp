@@ -62,6 +62,11 @@ void RecurrentSNN::set_weights(const Matrix& input, const Matrix& recurrent, con
   readout_->set_weights(readout);
 }
 
+void RecurrentSNN::set_counters(OpCounters* counters) {
+  counters_ = counters;
+  for (Substrate* w : {input_.get(), recurrent_.get(), readout_.get()}) w->set_counters(counters);
+}
+
 void RecurrentSNN::check_sequence(const Matrix& inputs, const Matrix* targets) const {
   require(inputs.rows() >= 1, "the input sequence is empty (T = 0)");
   require(inputs.cols() == sizes_.inputs, "inputs must be T x n_in = T x " + std::to_string(sizes_.inputs) +
@@ -103,6 +108,10 @@ void RecurrentSNN::step(RecurrentSNNState& s) const {
            sizes_.recurrent - n_adaptive);
   readout_->forward(s.spikes, s.readout_input);
   s.readout = kappa_ * s.readout + s.readout_input.col(0);
+  if (counters_ != nullptr) {
+    counters_->add(Op::neuron_updates, sizes_.recurrent + sizes_.outputs);
+    counters_->add(Op::spikes, static_cast<int64_t>(s.spikes.sum()));
+  }
 }
 
 void RecurrentSNN::forward(const Matrix& inputs, Matrix& readout, Matrix* spikes) const {

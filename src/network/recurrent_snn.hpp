@@ -9,6 +9,7 @@
 //   y[t] = kappa y[t-1] + W_out z[t]
 // A sequence is T x n_in (one row per step, the API's layout); each step copies its row into a
 // contiguous column. The matrix-vector products are dense (spikes are not compacted into events yet).
+// Op counts (set_counters): the substrates' products, n_rec + n_out neuron updates and the spikes of every step.
 #pragma once
 #include <memory>
 
@@ -68,6 +69,10 @@ class RecurrentSNN {
   Substrate& recurrent_weights() { return *recurrent_; }
   Substrate& readout_weights() { return *readout_; }
 
+  // Counts the operations of every step into `counters` (nullptr: none), the substrates' included.
+  void set_counters(OpCounters* counters);
+  OpCounters* counters() const { return counters_; }  // for the learning rules' own counts
+
   // UsageError unless inputs is T x n_in with T >= 1 and targets (if given) T x n_out, all finite.
   void check_sequence(const Matrix& inputs, const Matrix* targets) const;
 
@@ -86,6 +91,7 @@ class RecurrentSNN {
   RecurrentSNNParams params_;
   Scalar alpha_, rho_, kappa_;
   std::unique_ptr<Substrate> input_, recurrent_, readout_;
+  OpCounters* counters_ = nullptr;
 };
 
 }  // namespace plasticore

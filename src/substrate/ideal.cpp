@@ -6,12 +6,16 @@ namespace plasticore {
 
 void IdealSubstrate::forward_events(std::span<const int32_t> active, Scalar* y) const {
   const Eigen::Index n = w_.rows();
+  count(Op::synaptic_events, static_cast<int64_t>(active.size()) * n);
+  count(Op::dense_equivalent_macs, static_cast<int64_t>(w_.size()));
   Eigen::Map<Vector> out(y, n);
   out.setZero();
   for (const int32_t j : active) out += w_.col(j);  // contiguous column: one synaptic event per entry
 }
 
 void IdealSubstrate::backward_events(std::span<const int32_t> active, Scalar* x) const {
+  count(Op::synaptic_events, static_cast<int64_t>(active.size()) * w_.cols());
+  count(Op::dense_equivalent_macs, static_cast<int64_t>(w_.size()));
   Eigen::Map<Vector> out(x, w_.cols());
   out.setZero();
   for (const int32_t i : active) out += w_.row(i).transpose();

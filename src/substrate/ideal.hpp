@@ -1,5 +1,6 @@
 // Ideal fp32 substrate: exact weights, exact matrix products. The reference every device model is
-// compared against.
+// compared against. Counts one dense MAC per weight and sample of a dense product, one synaptic event
+// per weight column (row) entry an event-driven product sums, and the dense equivalent of both.
 #pragma once
 #include "substrate/substrate.hpp"
 
@@ -11,9 +12,15 @@ class IdealSubstrate final : public Substrate {
   std::string kind() const override { return "ideal"; }
   int rows() const override { return static_cast<int>(w_.rows()); }
   int cols() const override { return static_cast<int>(w_.cols()); }
-  void forward(const Matrix& x, Matrix& y) const override { y.noalias() = w_ * x; }
+  void forward(const Matrix& x, Matrix& y) const override {
+    count_dense(x.cols());
+    y.noalias() = w_ * x;
+  }
   void forward_events(std::span<const int32_t> active, Scalar* y) const override;
-  void backward(const Matrix& y, Matrix& x) const override { x.noalias() = w_.transpose() * y; }
+  void backward(const Matrix& y, Matrix& x) const override {
+    count_dense(y.cols());
+    x.noalias() = w_.transpose() * y;
+  }
   void backward_events(std::span<const int32_t> active, Scalar* x) const override;
   UpdateStats update(const Matrix& delta) override;
   void advance(double) override {}
@@ -21,6 +28,11 @@ class IdealSubstrate final : public Substrate {
   void set_weights(const Matrix& w) override;
 
  private:
+  void count_dense(Eigen::Index batch) const {
+    const int64_t macs = static_cast<int64_t>(w_.size()) * batch;
+    count(Op::dense_macs, macs);
+    count(Op::dense_equivalent_macs, macs);
+  }
   Matrix w_;
 };
 

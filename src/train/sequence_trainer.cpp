@@ -10,6 +10,7 @@
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "energy/op_count_report.hpp"
 #include "learn/bptt.hpp"
 #include "learn/eprop.hpp"
 #include "train/progress.hpp"
@@ -198,8 +199,17 @@ nlohmann::json train_sequence_model(const SequenceRunConfig& c, const std::strin
   std::vector<SequenceGradients> gradients;
   std::vector<SequenceScore> scores;
   Matrix gradient, change;
+  // Operations of the epochs run here (training) and of the test evaluations after them (inference).
+  OpCounters training_ops, inference_ops;
+  int64_t training_samples = 0, inference_samples = 0;
+  inference_ops.set_phase(Phase::forward);
+  const auto apply = [&](Substrate& weights, const Matrix& delta) {
+    training_ops.add(Op::accumulator_updates, delta.size());  // one weight write per synapse
+    weights.update(delta);
+  };
   for (int epoch = ck.epochs_done; epoch < c.train.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
+    net.set_counters(&training_ops);
     SequenceScore train;
     bar.begin("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(c.train.epochs), static_cast<long>(n));
     for (int64_t start = 0; start < n; start += B) {
@@ -225,15 +235,16 @@ nlohmann::json train_sequence_model(const SequenceRunConfig& c, const std::strin
         gradient /= static_cast<Scalar>(count);
       };
       mean_of(&SequenceGradients::input);
+      training_ops.set_phase(Phase::update);
       optimizer.delta(0, gradient, change);
-      net.input_weights().update(change);
+      apply(net.input_weights(), change);
       mean_of(&SequenceGradients::recurrent);
       optimizer.delta(1, gradient, change);
       change.diagonal().setZero();  // no autapses
-      net.recurrent_weights().update(change);
+      apply(net.recurrent_weights(), change);
       mean_of(&SequenceGradients::readout);
       optimizer.delta(2, gradient, change);
-      net.readout_weights().update(change);
+      apply(net.readout_weights(), change);
       bar.update(static_cast<long>(start + count), train.mean_loss());
     }
     const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -242,7 +253,10 @@ nlohmann::json train_sequence_model(const SequenceRunConfig& c, const std::strin
       if (!w->weights().allFinite())
         throw RuntimeError("training diverged in epoch " + std::to_string(epoch + 1) +
                            ": weights are not finite (lower train.learning_rate)");
+    training_samples += n;
+    net.set_counters(&inference_ops);
     const SequenceScore test = evaluate(net, *task, c.test_limit);
+    inference_samples += c.test_limit;
     nlohmann::json rec;
     rec["epoch"] = epoch + 1;
     rec["train_loss"] = train.mean_loss();
@@ -306,6 +320,8 @@ nlohmann::json train_sequence_model(const SequenceRunConfig& c, const std::strin
   m["train_samples_per_second"] = static_cast<double>(n) * static_cast<double>(ck.history.size()) / train_seconds_total;
   m["seed"] = c.seed;
   m["threads"] = omp_get_max_threads();
+  m["op_counts"] = {{"training", op_count_report(training_ops, training_samples)},
+                    {"inference", op_count_report(inference_ops, inference_samples)}};
   return m;
 }
 

@@ -10,6 +10,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "energy/op_count_report.hpp"
 #include "train/progress.hpp"
 
 namespace plasticore {
@@ -93,8 +94,12 @@ nlohmann::json train_classifier(const RunConfig& c, const LoadedData& data, cons
   std::vector<int64_t> order(static_cast<size_t>(n)), ids;
   Matrix x;
   std::vector<int32_t> labels;
+  // Operations of the epochs run here (training) and of the test evaluations after them (inference).
+  OpCounters training_ops, inference_ops;
+  int64_t training_samples = 0, inference_samples = 0;
 
   for (int epoch = ck.epochs_done; epoch < c.train.epochs; ++epoch) {
+    learner.set_counters(&training_ops);
     const auto t0 = std::chrono::steady_clock::now();
     std::iota(order.begin(), order.end(), 0);
     Rng shuffle(c.seed, "shuffle", static_cast<uint64_t>(epoch));
@@ -118,7 +123,10 @@ nlohmann::json train_classifier(const RunConfig& c, const LoadedData& data, cons
     EpochRecord rec;
     rec.epoch = epoch + 1;
     rec.train_accuracy = static_cast<double>(correct) / n;
+    training_samples += n;
+    learner.set_counters(&inference_ops);
     rec.test_accuracy = evaluate_accuracy(learner, data.test, B);
+    inference_samples += data.test.size();
     rec.epoch_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     rec.train_samples_per_second = n / train_seconds;
     rec.lr_scale = lr_scale;
@@ -159,6 +167,8 @@ nlohmann::json train_classifier(const RunConfig& c, const LoadedData& data, cons
   m["train_samples_per_second"] = n * static_cast<double>(ck.history.size()) / train_seconds_total;
   m["seed"] = c.seed;
   m["threads"] = omp_get_max_threads();
+  m["op_counts"] = {{"training", op_count_report(training_ops, training_samples)},
+                    {"inference", op_count_report(inference_ops, inference_samples)}};
   return m;
 }
 

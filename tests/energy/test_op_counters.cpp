@@ -1,0 +1,184 @@
+// Operation counters equal counts worked out by hand on tiny networks (docs/energy.md, "What is
+// counted"), and attaching them changes no trained number.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "learn/bptt.hpp"
+#include "learn/ep_learner.hpp"
+#include "learn/eprop.hpp"
+#include "substrate/ideal.hpp"
+
+namespace plasticore {
+namespace {
+
+int64_t count_of(const OpCounters& c, Phase p, Op op) { return c.counts(p)[static_cast<size_t>(op)]; }
+
+TEST(OpCounters, IdealSubstrateCountsPerMatrixOperationInTheCurrentPhase) {
+  IdealSubstrate w(2, 3);  // 2 post x 3 pre
+  OpCounters c;
+  w.set_counters(&c);
+  Matrix x = Matrix::Ones(3, 4), y;
+  c.set_phase(Phase::free);
+  w.forward(x, y);  // 2 x 3 x 4 MACs
+  c.set_phase(Phase::nudged);
+  std::vector<Scalar> out(3);
+  const std::vector<int32_t> pre = {0, 2}, post = {1};
+  w.forward_events(pre, out.data());   // 2 spikes x 2 rows
+  w.backward_events(post, out.data());  // 1 spike x 3 columns
+  EXPECT_EQ(count_of(c, Phase::free, Op::dense_macs), 24);
+  EXPECT_EQ(count_of(c, Phase::free, Op::dense_equivalent_macs), 24);
+  EXPECT_EQ(count_of(c, Phase::nudged, Op::synaptic_events), 4 + 3);
+  EXPECT_EQ(count_of(c, Phase::nudged, Op::dense_equivalent_macs), 6 + 6);
+  EXPECT_EQ(count_of(c, Phase::nudged, Op::dense_macs), 0);
+  {
+    const ThreadPhase update(Phase::update);  // overrides the counters' phase in this thread
+    w.backward(Matrix::Ones(2, 1), x);
+  }
+  EXPECT_EQ(count_of(c, Phase::update, Op::dense_macs), 6);
+  w.forward(Matrix::Ones(3, 1), y);
+  EXPECT_EQ(count_of(c, Phase::nudged, Op::dense_macs), 6);
+}
+
+// A 3-2-2 network with leak 1, T1 = 3, T2 = 2, one positive nudge.
+struct TinyEP {
+  LayeredEPNetwork net{{3, 2, 2}, SubstrateConfig{}};
+  EPLearningParams learn;
+  Matrix x;
+  std::vector<int32_t> labels;
+  std::vector<int64_t> ids;
+  TinyEP(EPRule rule, int batch) {
+    learn.free_steps = 3;
+    learn.nudged_steps = 2;
+    learn.beta_sign = BetaSign::positive;
+    learn.rule = rule;
+    learn.learning_rates = {0.1};
+    x = Matrix::Zero(3, batch);
+    for (int b = 0; b < batch; ++b) {
+      x(0, b) = 1;  // pixels (1, 0, 1): the clamped input spikes at every step on two lines
+      x(2, b) = 1;
+      labels.push_back(0);
+      ids.push_back(b);
+    }
+  }
+};
+
+TEST(OpCounters, RateEndOfPhaseEPOnA322Network) {
+  TinyEP t(EPRule::end_of_phase, 2);
+  t.net.initialize(1, {1.0});
+  EPLearner learner(t.net, RelaxationParams{SpikeCoding::rate, 1.0f}, t.learn, 1);
+  OpCounters c;
+  learner.set_counters(&c);
+  learner.train_batch(t.x, t.labels, t.ids, 0, 0, 1.0);
+  // Free: W1 x once (2x3x2 = 12, the input is clamped), then per step W2 s1 and W2^T s2 (2 x 2x2x2 = 16).
+  EXPECT_EQ(count_of(c, Phase::free, Op::dense_macs), 12 + 3 * 16);
+  EXPECT_EQ(count_of(c, Phase::nudged, Op::dense_macs), 2 * 16);  // W1 x reused
+  EXPECT_EQ(count_of(c, Phase::free, Op::neuron_updates), 3 * 4 * 2);
+  EXPECT_EQ(count_of(c, Phase::nudged, Op::neuron_updates), 2 * 4 * 2);
+  EXPECT_EQ(count_of(c, Phase::free, Op::spikes), 0);
+  // Update: (s1b - s1f) x^T (2x3x2) and s2 s1^T at both equilibria (2 x 2x2x2); one write per synapse.
+  EXPECT_EQ(count_of(c, Phase::update, Op::dense_macs), 12 + 16);
+  EXPECT_EQ(count_of(c, Phase::update, Op::accumulator_updates), 6 + 4);
+  EXPECT_EQ(count_of(c, Phase::update, Op::synaptic_events), 0);
+}
+
+TEST(OpCounters, SpikingTwoFactorEPWithAKnownSpikePattern) {
+  // Zero weights, biases +-5 and leak 1: neuron 0 of each layer has state 1 from step 1 on and
+  // spikes at every step whatever its accumulator's phase; neuron 1 stays at 0 and never spikes.
+  TinyEP t(EPRule::two_factor, 1);
+  for (int l = 0; l < 2; ++l) {
+    t.net.weight(l).set_weights(Matrix::Zero(2, l == 0 ? 3 : 2));
+    t.net.bias(l) << 5, -5;
+  }
+  EPLearner learner(t.net, RelaxationParams{SpikeCoding::sigma_delta, 1.0f}, t.learn, 1);
+  OpCounters c;
+  learner.set_counters(&c);
+  learner.train_batch(t.x, t.labels, t.ids, 0, 0, 1.0);
+  // Spikes per step: 2 input; from step 1 on also 1 hidden and 1 output (states start at 0).
+  EXPECT_EQ(count_of(c, Phase::free, Op::spikes), 2 + 4 + 4);
+  EXPECT_EQ(count_of(c, Phase::nudged, Op::spikes), 4 + 4);
+  // Events: 2 input spikes x 2 hidden; 1 hidden spike x 2 outputs; 1 output spike x 2 hidden (feedback).
+  EXPECT_EQ(count_of(c, Phase::free, Op::synaptic_events), 4 + 8 + 8);
+  EXPECT_EQ(count_of(c, Phase::nudged, Op::synaptic_events), 8 + 8);
+  EXPECT_EQ(count_of(c, Phase::free, Op::dense_macs), 0);
+  EXPECT_EQ(count_of(c, Phase::free, Op::dense_equivalent_macs), 3 * (6 + 4 + 4));
+  EXPECT_EQ(count_of(c, Phase::free, Op::neuron_updates), 3 * 4);
+  EXPECT_EQ(count_of(c, Phase::nudged, Op::neuron_updates), 2 * 4);
+  // Update, per nudged step: 2 input spikes x 2 + 1 hidden spike x 2 + 1 output spike x 2 (feedback
+  // direction); then one write per synapse (6 + 4). Self-correction: one product per synapse.
+  EXPECT_EQ(count_of(c, Phase::update, Op::accumulator_updates), 2 * (4 + 2 + 2) + 10);
+  EXPECT_EQ(count_of(c, Phase::update, Op::dense_macs), 10);
+  EXPECT_EQ(count_of(c, Phase::update, Op::dense_equivalent_macs), 2 * (6 + 4 + 4) + 10);
+}
+
+TEST(OpCounters, CountingChangesNoTrainedWeight) {
+  for (const EPRule rule : {EPRule::two_factor, EPRule::end_of_phase}) {
+    std::vector<Matrix> weights[2];
+    for (int counted = 0; counted < 2; ++counted) {
+      TinyEP t(rule, 4);
+      for (Eigen::Index i = 0; i < t.x.size(); ++i) t.x.data()[i] = static_cast<Scalar>((i * 7) % 10) / 10;
+      t.net.initialize(7, {1.0});
+      EPLearner learner(t.net, RelaxationParams{SpikeCoding::sigma_delta, 0.5f, 0.5f}, t.learn, 7);
+      OpCounters c;
+      if (counted == 1) learner.set_counters(&c);
+      for (int batch = 0; batch < 5; ++batch) learner.train_batch(t.x, t.labels, t.ids, 0, static_cast<uint64_t>(batch), 1.0);
+      for (int l = 0; l < 2; ++l) weights[counted].push_back(t.net.weight(l).weights());
+    }
+    for (int l = 0; l < 2; ++l) EXPECT_EQ(weights[0][static_cast<size_t>(l)], weights[1][static_cast<size_t>(l)]);
+  }
+}
+
+// 2 inputs, 3 recurrent (1 ALIF), 1 readout, T = 4.
+struct TinyRecurrent {
+  RecurrentSNN net{{2, 3, 1, 1}, RecurrentSNNParams{}, SubstrateConfig{}};
+  Matrix inputs = Matrix::Ones(4, 2), targets = Matrix::Ones(4, 1);
+  TinyRecurrent() {
+    net.set_weights(Matrix::Constant(3, 2, 0.8f), Matrix::Constant(3, 3, 0.3f), Matrix::Constant(1, 3, 0.5f));
+  }
+  int64_t spikes() const {
+    Matrix readout, z;
+    net.forward(inputs, readout, &z);
+    return static_cast<int64_t>(z.sum());
+  }
+};
+
+TEST(OpCounters, EpropOnATinyRecurrentNetwork) {
+  TinyRecurrent t;
+  const int64_t spikes = t.spikes();
+  OpCounters c;
+  t.net.set_counters(&c);
+  const SequenceGradients g = eprop_gradients(t.net, t.inputs, t.targets, Loss::mse);
+  // Forward, per step: W_in (3x2) + W_rec (3x3) + W_out (1x3) MACs; 3 + 1 neuron updates.
+  EXPECT_EQ(count_of(c, Phase::forward, Op::dense_macs), 4 * (6 + 9 + 3));
+  EXPECT_EQ(count_of(c, Phase::forward, Op::neuron_updates), 4 * 4);
+  EXPECT_EQ(count_of(c, Phase::forward, Op::spikes), spikes);
+  // Update, per step: learning signal W_out^T err (3); per synapse of the 3 x 5 input+recurrent
+  // matrix e, ebar and the gradient (3 x 15), eps^a on the ALIF row (1 x 5); readout err zbar^T (3).
+  EXPECT_EQ(count_of(c, Phase::update, Op::dense_macs), 4 * (3 + 45 + 5 + 3));
+  EXPECT_EQ(count_of(c, Phase::update, Op::neuron_updates), 0);
+}
+
+TEST(OpCounters, BpttOnATinyRecurrentNetwork) {
+  TinyRecurrent t;
+  OpCounters c;
+  t.net.set_counters(&c);
+  const SequenceGradients g = bptt_gradients(t.net, t.inputs, t.targets, Loss::mse);
+  EXPECT_EQ(count_of(c, Phase::forward, Op::dense_macs), 4 * (6 + 9 + 3));
+  // Backward per step W_out^T g (3) and W_rec^T delta_v (9); gradients delta_v x^T (3x2 per step),
+  // delta_v z^T (3x3 per step but the first), g z^T (1x3 per step).
+  EXPECT_EQ(count_of(c, Phase::update, Op::dense_macs), 4 * (3 + 9) + 4 * 6 + 3 * 9 + 4 * 3);
+}
+
+TEST(OpCounters, CountingChangesNoSequenceGradient) {
+  TinyRecurrent t;
+  const SequenceGradients plain = eprop_gradients(t.net, t.inputs, t.targets, Loss::mse);
+  OpCounters c;
+  t.net.set_counters(&c);
+  const SequenceGradients counted = eprop_gradients(t.net, t.inputs, t.targets, Loss::mse);
+  EXPECT_EQ(plain.input, counted.input);
+  EXPECT_EQ(plain.recurrent, counted.recurrent);
+  EXPECT_EQ(plain.readout, counted.readout);
+}
+
+}  // namespace
+}  // namespace plasticore
