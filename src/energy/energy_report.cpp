@@ -25,6 +25,9 @@ PerSampleCounts read_section(const nlohmann::json& op_counts, const std::string&
   if (!op_counts.contains(section) || !op_counts[section].is_object() || !op_counts[section].contains("per_sample") ||
       !op_counts[section]["per_sample"].is_object())
     throw RuntimeError(where + ".per_sample is missing");
+  const nlohmann::json& samples = op_counts[section].value("samples", nlohmann::json());
+  if (!samples.is_number_integer() || samples.get<int64_t>() <= 0)
+    throw RuntimeError(where + ".samples: no sample was counted (a run resumed after its last epoch?)");
   PerSampleCounts counts{};
   for (const auto& [phase, ops] : op_counts[section]["per_sample"].items()) {
     const size_t p = index_of(kPhaseNames, phase, where + ".per_sample");

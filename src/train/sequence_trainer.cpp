@@ -199,7 +199,8 @@ nlohmann::json train_sequence_model(const SequenceRunConfig& c, const std::strin
   std::vector<SequenceGradients> gradients;
   std::vector<SequenceScore> scores;
   Matrix gradient, change;
-  // Operations of the epochs run here (training) and of the test evaluations after them (inference).
+  // Operations of the last epoch (training) and of the test evaluation after it (inference): the same
+  // whether or not the run was resumed, and the activity of the most trained network.
   OpCounters training_ops, inference_ops;
   int64_t training_samples = 0, inference_samples = 0;
   inference_ops.set_phase(Phase::forward);
@@ -209,6 +210,8 @@ nlohmann::json train_sequence_model(const SequenceRunConfig& c, const std::strin
   };
   for (int epoch = ck.epochs_done; epoch < c.train.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
+    training_ops.reset();
+    inference_ops.reset();
     net.set_counters(&training_ops);
     SequenceScore train;
     bar.begin("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(c.train.epochs), static_cast<long>(n));
@@ -253,10 +256,10 @@ nlohmann::json train_sequence_model(const SequenceRunConfig& c, const std::strin
       if (!w->weights().allFinite())
         throw RuntimeError("training diverged in epoch " + std::to_string(epoch + 1) +
                            ": weights are not finite (lower train.learning_rate)");
-    training_samples += n;
+    training_samples = n;
     net.set_counters(&inference_ops);
     const SequenceScore test = evaluate(net, *task, c.test_limit);
-    inference_samples += c.test_limit;
+    inference_samples = c.test_limit;
     nlohmann::json rec;
     rec["epoch"] = epoch + 1;
     rec["train_loss"] = train.mean_loss();

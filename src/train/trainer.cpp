@@ -94,11 +94,14 @@ nlohmann::json train_classifier(const RunConfig& c, const LoadedData& data, cons
   std::vector<int64_t> order(static_cast<size_t>(n)), ids;
   Matrix x;
   std::vector<int32_t> labels;
-  // Operations of the epochs run here (training) and of the test evaluations after them (inference).
+  // Operations of the last epoch (training) and of the test evaluation after it (inference): the same
+  // whether or not the run was resumed, and the activity of the most trained network.
   OpCounters training_ops, inference_ops;
   int64_t training_samples = 0, inference_samples = 0;
 
   for (int epoch = ck.epochs_done; epoch < c.train.epochs; ++epoch) {
+    training_ops.reset();
+    inference_ops.reset();
     learner.set_counters(&training_ops);
     const auto t0 = std::chrono::steady_clock::now();
     std::iota(order.begin(), order.end(), 0);
@@ -123,10 +126,10 @@ nlohmann::json train_classifier(const RunConfig& c, const LoadedData& data, cons
     EpochRecord rec;
     rec.epoch = epoch + 1;
     rec.train_accuracy = static_cast<double>(correct) / n;
-    training_samples += n;
+    training_samples = n;
     learner.set_counters(&inference_ops);
     rec.test_accuracy = evaluate_accuracy(learner, data.test, B);
-    inference_samples += data.test.size();
+    inference_samples = data.test.size();
     rec.epoch_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     rec.train_samples_per_second = n / train_seconds;
     rec.lr_scale = lr_scale;

@@ -73,7 +73,7 @@ TEST_F(EnergyReport, ReadsWhatTheTrainerWrites) {
   c.add(Op::synaptic_events, 40);
   c.set_phase(Phase::update);
   c.add(Op::accumulator_updates, 8);
-  const nlohmann::json metrics = {{"op_counts", {{"training", op_count_report(c, 4)}, {"inference", op_count_report(OpCounters{}, 0)}}}};
+  const nlohmann::json metrics = {{"op_counts", {{"training", op_count_report(c, 4)}, {"inference", op_count_report(OpCounters{}, 1)}}}};
   write("run/metrics.json", metrics.dump());
   const RunOpCounts counts = read_run_op_counts(path("run"));
   EXPECT_EQ(counts.training[static_cast<size_t>(Phase::nudged)][static_cast<size_t>(Op::synaptic_events)], 10.0);
@@ -122,11 +122,13 @@ TEST_F(EnergyReport, BadRunDirectories) {
   expect_error<RuntimeError>([&] { read_run_op_counts(path("run")); }, "no op_counts");
   write("run/metrics.json", "{\"op_counts\": ");
   expect_error<RuntimeError>([&] { read_run_op_counts(path("run")); }, "malformed JSON");
-  write("run/metrics.json", R"({"op_counts": {"training": {"per_sample": {"warmup": {}}}, "inference": {"per_sample": {}}}})");
+  write("run/metrics.json", R"({"op_counts": {"training": {"samples": 1, "per_sample": {"warmup": {}}}}})");
   expect_error<RuntimeError>([&] { read_run_op_counts(path("run")); }, "unknown name 'warmup'");
-  write("run/metrics.json", R"({"op_counts": {"training": {"per_sample": {"free": {"spikes": -2}}}, "inference": {"per_sample": {}}}})");
+  write("run/metrics.json", R"({"op_counts": {"training": {"samples": 1, "per_sample": {"free": {"spikes": -2}}}}})");
   expect_error<RuntimeError>([&] { read_run_op_counts(path("run")); }, "expected a non-negative number");
-  write("run/metrics.json", R"({"op_counts": {"training": {"per_sample": {}}}})");
+  write("run/metrics.json", R"({"op_counts": {"training": {"samples": 0, "per_sample": {}}}})");
+  expect_error<RuntimeError>([&] { read_run_op_counts(path("run")); }, "op_counts.training.samples: no sample was counted");
+  write("run/metrics.json", R"({"op_counts": {"training": {"samples": 3, "per_sample": {}}}})");
   expect_error<RuntimeError>([&] { read_run_op_counts(path("run")); }, "op_counts.inference.per_sample is missing");
 }
 
