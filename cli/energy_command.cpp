@@ -42,6 +42,19 @@ int run_energy_command(const EnergyOptions& options) {
                 gpu ? "1" : ratio(report["ratios"]["inference_gpu_over_" + t.name]).c_str(),
                 gpu ? "1" : ratio(report["ratios"]["training_gpu_over_" + t.name]).c_str(), t.description.c_str());
   }
+  // Where a training sample's energy goes: the same sum restricted to one phase.
+  std::printf("\ntraining energy per sample by phase (J)\n%-14s", "technology");
+  for (const auto& phase : kPhaseNames) std::printf(" %12s", std::string(phase).c_str());
+  std::printf("\n");
+  for (const auto& t : tables) {
+    std::printf("%-14s", t.name.c_str());
+    for (size_t p = 0; p < kPhaseNames.size(); ++p) {
+      PerSampleCounts one_phase{};
+      one_phase[p] = counts.training[p];
+      std::printf(" %12.4g", joules_per_sample(t, one_phase));
+    }
+    std::printf("\n");
+  }
   return 0;
 }
 
