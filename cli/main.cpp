@@ -1,5 +1,6 @@
 // plasticore: command-line tool. `plasticore train CONFIG.toml`, `plasticore train --resume RUN_DIR`,
-// `plasticore eval RUN_DIR_OR_CHECKPOINT`. Exit codes: 0 success, 1 runtime error, 2 usage error.
+// `plasticore eval RUN_DIR_OR_CHECKPOINT`, `plasticore stdp CONFIG --out DIR` (cli/stdp_command.cpp),
+// `plasticore plot RUN_DIR` (cli/plot_command.cpp). Exit codes: 0 success, 1 runtime error, 2 usage error.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -8,6 +9,8 @@
 #include <optional>
 
 #include "core/error.hpp"
+#include "plot_command.hpp"
+#include "stdp_command.hpp"
 #include "train/run.hpp"
 
 using namespace plasticore;
@@ -69,6 +72,9 @@ int main(int argc, char** argv) {
   eval->add_flag("--json", json, "print the result as JSON");
   eval->add_option("--threads", eval_threads, "worker threads")->check(CLI::Range(1, 1024));
 
+  StdpCommand stdp(app);  // each registers its own options
+  PlotCommand plot(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -78,6 +84,8 @@ int main(int argc, char** argv) {
   try {
     if (*train) return cmd_train({config_path, resume_dir, overrides, seed, threads, out_dir});
     if (*eval) return cmd_eval(eval_target, eval_overrides, json, eval_threads);
+    if (stdp.chosen()) return stdp.run();
+    if (plot.chosen()) return plot.run();
   } catch (const UsageError& e) {
     std::fprintf(stderr, "plasticore: error: %s\n", e.what());
     return 2;

@@ -2,6 +2,8 @@
 
 #include <omp.h>
 
+#include "learn/phase_observer.hpp"
+
 namespace plasticore {
 
 namespace {
@@ -209,17 +211,17 @@ void Relaxation::accumulate(RelaxationState& st, TwoFactorSums& sums, Scalar sig
 }
 
 void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scalar beta, TwoFactorSums* sums,
-                     Scalar sign) const {
+                     Scalar sign, PhaseObserver* observer) const {
   const int B = st.batch();
   prepare_scratch(B);
+  if (observer != nullptr) observer->begin_phase(targets != nullptr ? Phase::nudged : Phase::free, sign);
   if (params_.coding == SpikeCoding::rate) {
     for (int t = 0; t < steps; ++t) {
       step_rate(st, targets, beta);
       if (sums != nullptr) accumulate(st, *sums, sign);
+      if (observer != nullptr) observer->after_step(t, st);
     }
-    return;
-  }
-  if (sums == nullptr) {
+  } else if (sums == nullptr && observer == nullptr) {
     // Samples are independent until an update is accumulated: one parallel region for the whole phase.
 #pragma omp parallel for schedule(static)
     for (int b = 0; b < B; ++b)
@@ -228,9 +230,11 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
     for (int t = 0; t < steps; ++t) {
 #pragma omp parallel for schedule(static)
       for (int b = 0; b < B; ++b) step_sample(st, b, targets, beta);
-      accumulate(st, *sums, sign);
+      if (sums != nullptr) accumulate(st, *sums, sign);
+      if (observer != nullptr) observer->after_step(t, st);
     }
   }
+  if (observer != nullptr) observer->end_phase();
 }
 
 }  // namespace plasticore

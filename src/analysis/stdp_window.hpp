@@ -1,0 +1,32 @@
+// An STDP window: weight changes binned by the spike-time difference dt = t_post - t_pre (time steps),
+// as `plasticore stdp` writes it (docs/stdp.md). A bin keeps the sum of its changes and their number.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace plasticore {
+
+class StdpWindow {
+ public:
+  struct Bin {
+    double sum_dw = 0;
+    int64_t count = 0;
+    double mean_dw() const { return count > 0 ? sum_dw / static_cast<double>(count) : 0.0; }
+  };
+
+  void add(int dt_steps, double dw) {
+    Bin& bin = bins_[dt_steps];
+    bin.sum_dw += dw;
+    ++bin.count;
+  }
+  const std::map<int, Bin>& bins() const { return bins_; }
+  int64_t count() const;
+  // "dt_steps,mean_dw,count" and one row per non-empty bin, in increasing dt.
+  std::string csv() const;
+
+ private:
+  std::map<int, Bin> bins_;
+};
+
+}  // namespace plasticore
