@@ -67,7 +67,11 @@ int StdpCommand::run() const {
                     {"unpaired", training.unpaired},
                     {"beta", config.learn.beta},
                     {"learning_rates", config.learn.learning_rates},
-                    {"seed", config.seed}}},
+                    {"seed", config.seed},
+                    {"columns", {"dt_steps", "mean_dw", "standard_error", "count"}},
+                    {"window", training.window.rows()},
+                    {"plus_beta_phases", training.plus_beta.rows()},
+                    {"minus_beta_phases", training.minus_beta.rows()}}},
       {"protocol", {{"drive", protocol.drive}, {"latency_steps", protocol.latency}, {"pre_post_weight", 0}}}};
   write_file_atomic(out_dir_ + "/stdp.json", info.dump(2) + "\n");
   run_plot_script({"--stdp", out_dir_});

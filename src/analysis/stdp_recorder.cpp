@@ -96,8 +96,12 @@ void StdpRecorder::end_phase() {
     };
     for (const int t : free_spikes_[static_cast<size_t>(p.slot)][static_cast<size_t>(p.sample)]) consider(t);
     for (const int t : nudged_spikes_[static_cast<size_t>(p.slot)][static_cast<size_t>(p.sample)]) consider(t);
-    if (found) window_.add(nearest, p.dw);
-    else ++unpaired_;
+    if (found) {
+      window_.add(nearest, p.dw);
+      (sign_ > 0 ? plus_window_ : minus_window_).add(nearest, p.dw);
+    } else {
+      ++unpaired_;
+    }
     total_dw_ += p.dw;
   }
 }

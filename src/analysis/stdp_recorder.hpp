@@ -40,6 +40,8 @@ class StdpRecorder final : public PhaseObserver {
   void end_phase() override;
 
   const StdpWindow& window() const { return window_; }
+  // The same pairings split by the sign of beta of their phase (+1 or -1); they add up to window().
+  const StdpWindow& phase_window(Scalar sign) const { return sign > 0 ? plus_window_ : minus_window_; }
   int64_t unpaired() const { return unpaired_; }
   // Sum of every logged pairing's dw, with or without a dt: the logged synapses' total weight change.
   double total_dw() const { return total_dw_; }
@@ -69,7 +71,7 @@ class StdpRecorder final : public PhaseObserver {
   Scalar sign_ = 0;
   int steps_ = 0;
   Rng tie_coin_;
-  StdpWindow window_;
+  StdpWindow window_, plus_window_, minus_window_;
   int64_t unpaired_ = 0;
   double total_dw_ = 0;
 };

@@ -38,7 +38,8 @@ StdpTrainingResult measure_stdp_in_training(const RunConfig& c, const Classifica
     }
     learner.train_batch(x, labels, ids, 0, static_cast<uint64_t>(batch_index), 1.0);
   }
-  return {recorder.window(), recorder.unpaired(), recorder.synapses(), n};
+  return {recorder.window(), recorder.phase_window(1), recorder.phase_window(-1), recorder.unpaired(),
+          recorder.synapses(), n};
 }
 
 }  // namespace plasticore

@@ -12,6 +12,7 @@ namespace plasticore {
 
 struct StdpTrainingResult {
   StdpWindow window;      // pairings with a spike of the paired neuron, binned by dt
+  StdpWindow plus_beta, minus_beta;  // the same split by the sign of the nudge (they add up to window)
   int64_t unpaired = 0;   // pairings whose paired neuron never spiked
   int64_t synapses = 0;   // synapses logged
   int64_t samples = 0;    // training samples seen
