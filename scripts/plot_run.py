@@ -6,7 +6,8 @@
 
 `plasticore plot` and `plasticore stdp` call it; FILE is the sample_activity.json that `plasticore plot`
 records from the run's checkpoint. Each PNG is written to a temporary file and renamed (no half-written
-figure); the paths written are printed, one per line. Bad input: one line on stderr, exit status 1.
+figure); the paths written are printed, one per line. Bad input: one line on stderr naming the file,
+exit status 1.
 """
 import argparse
 import csv
@@ -21,6 +22,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display: files only
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 
 class PlotError(Exception):
@@ -86,8 +88,22 @@ def save(fig, path):
 
 # ---------------------------------------------------------------------------------- training curves
 
+def final_accuracy(m):
+    return f"accuracy (final test {100 * m['test_accuracy'][-1]:.2f} %, best {100 * m['test_accuracy'].max():.2f} %)"
+
+
 def plot_training_curves(run_dir, out, title):
-    m = read_csv(os.path.join(run_dir, "metrics.csv"), ["epoch"])
+    path = os.path.join(run_dir, "metrics.csv")
+    m = read_csv(path, ["epoch"])
+    if len(m["epoch"]) == 0:
+        raise PlotError(f"{path}: no epoch finished yet")
+    if "train_loss" in m:
+        need = ["test_loss", "mean_rate_hz"] + (["test_nmse"] if "test_nmse" in m else ["train_accuracy", "test_accuracy"])
+    else:
+        need = ["train_accuracy", "test_accuracy", "lr_scale"]
+    missing = [k for k in need if k not in m]
+    if missing:
+        raise PlotError(f"{path}: lacks the column(s) {', '.join(missing)}")
     epoch = m["epoch"]
     style = dict(marker="o", markersize=3)
     if "train_loss" in m:  # a sequence run (e-prop / BPTT)
@@ -97,18 +113,19 @@ def plot_training_curves(run_dir, out, title):
         axes[0].set(yscale="log", ylabel="loss per scored step", title="loss")
         if "test_nmse" in m:
             axes[1].plot(epoch, m["test_nmse"], color="C1", label="test", **style)
-            axes[1].set(yscale="log", ylabel="NMSE = MSE / Var(target)", title="normalised mean squared error")
+            axes[1].set(yscale="log", ylabel="NMSE = MSE / Var(target)",
+                        title=f"normalised mean squared error (final {m['test_nmse'][-1]:.4g})")
         else:
             axes[1].plot(epoch, 100 * m["train_accuracy"], label="training", **style)
             axes[1].plot(epoch, 100 * m["test_accuracy"], label="test", **style)
-            axes[1].set(ylabel="accuracy (%)", title="accuracy")
+            axes[1].set(ylabel="accuracy (%)", title=final_accuracy(m))
         axes[2].plot(epoch, m["mean_rate_hz"], color="C2", label="test sequences", **style)
         axes[2].set(ylabel="firing rate (Hz)", title="mean firing rate of the recurrent neurons")
     else:  # a classification run (EP / EqSpike)
         fig, axes = plt.subplots(1, 3, figsize=(15, 4))
         axes[0].plot(epoch, 100 * m["train_accuracy"], label="training", **style)
         axes[0].plot(epoch, 100 * m["test_accuracy"], label="test", **style)
-        axes[0].set(ylabel="accuracy (%)", title="accuracy")
+        axes[0].set(ylabel="accuracy (%)", title=final_accuracy(m))
         axes[1].plot(epoch, 100 * (1 - m["train_accuracy"]), label="training", **style)
         axes[1].plot(epoch, 100 * (1 - m["test_accuracy"]), label="test", **style)
         axes[1].set(yscale="log", ylabel="error rate (%)", title="error rate (log scale)")
@@ -116,6 +133,7 @@ def plot_training_curves(run_dir, out, title):
         axes[2].set(ylabel="factor on the configured rates", title="learning-rate schedule")
     for ax in axes:
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend()
     fig.suptitle(f"Training curves, {title}")
@@ -421,5 +439,5 @@ if __name__ == "__main__":
     try:
         main()
     except PlotError as e:
-        print(f"plot_run.py: error: {e}", file=sys.stderr)
+        print(e, file=sys.stderr)  # names the file; the caller adds its own prefix
         sys.exit(1)
