@@ -152,9 +152,10 @@ def plot_ep_activity(act, out, title):
     steps = act["steps"]
     verdict = f"label {act['label']}, predicted {act['prediction']}"
     coding = act["spike_coding"]
-    # Raster: the input image beside one panel per layer.
+    # Raster: the input image beside one panel per layer (rate mode: per non-input layer, the input is clamped).
+    shown = layers[1:] if coding == "rate" else layers
     fig = plt.figure(figsize=(14, 8))
-    grid = fig.add_gridspec(len(layers), 2, width_ratios=[1, 4], height_ratios=[3] * (len(layers) - 1) + [1.5])
+    grid = fig.add_gridspec(len(shown), 2, width_ratios=[1, 4], height_ratios=[3] * (len(shown) - 1) + [1.5])
     image = np.array(act["image"], dtype=float)
     ax = fig.add_subplot(grid[:, 0])
     side = int(round(np.sqrt(image.size)))
@@ -166,7 +167,7 @@ def plot_ep_activity(act, out, title):
         ax.set(xlabel="input neuron", ylabel="value")
     ax.set_title(f"test sample 0\n{verdict}")
     share = None
-    for k, layer in enumerate(layers):
+    for k, layer in enumerate(shown):
         ax = fig.add_subplot(grid[k, 1], sharex=share)
         share = share or ax
         if coding == "rate" and "states" in layer:  # rate mode: no spikes, show the states instead
@@ -180,7 +181,7 @@ def plot_ep_activity(act, out, title):
             ax.legend(loc="upper right", fontsize=8)
         ax.set_ylim(-0.5, layer["size"] - 0.5)
         ax.set_ylabel(f"{layer['name']}\nneuron")
-        if k + 1 < len(layers):
+        if k + 1 < len(shown):
             ax.tick_params(labelbottom=False)
     ax.set_xlabel("time step of the free phase")
     what = "states (rate mode: no spikes)" if coding == "rate" else f"spike raster ({coding} spikes)"

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # `plasticore plot` on real small run directories (no MNIST): (a) a tiny EqSpike run with an STDP window,
 # drift curves and conductance files beside it gives every PNG, and the re-run sample agrees with `eval`;
-# (b) --out writes elsewhere and leaves the run directory alone; (c) e-prop pattern generation and
-# (d) BPTT evidence accumulation give curves, raster and traces; (e) a run directory without a
-# checkpoint gives the curves only; (f) missing or invalid run directories and malformed extra files are
-# one-line errors (exit 2 / 1).
+# (a') a rate-based EP run gives curves, states and traces; (b) --out writes elsewhere and leaves the run
+# directory alone; (c) e-prop pattern generation and (d) BPTT evidence accumulation give curves, raster
+# and traces; (e) a run directory without a checkpoint gives the curves only; (f) missing or invalid run
+# directories and malformed extra files are one-line errors (exit 2 / 1).
 # Usage (from the project root): bash tests/cli/test_plot.sh PATH_TO_plasticore
 set -u
 BIN=${1:?usage: $0 PATH_TO_plasticore}
@@ -79,6 +79,13 @@ if not a["layers"][0]["spikes"]: problems.append("no input spikes")
 if problems: print("; ".join(problems)); sys.exit(1)
 PY
 ); then echo "ok   (a) sample_activity.json is test sample 0 with the prediction eval makes"; else fail activity "$d"; fi
+
+# ---- (a') rate-based EP (no spikes: the raster shows the states)
+"$BIN" train configs/ep_mnist.toml "${data[@]}" --set "network.hidden=[16]" --threads 1 --out "$t/rate" >/dev/null \
+  2>"$t/rate.err" || die rate "EP run failed: $(tail -n 1 "$t/rate.err")"
+"$BIN" plot "$t/rate" >/dev/null 2>"$t/plot.err" || die rate "plot failed: $(tail -n 1 "$t/plot.err")"
+d=$(pngs "$t/rate" training_curves spike_raster traces) && echo "ok   (a') rate-based EP run: curves, state raster, traces" \
+  || fail rate "$d"
 
 # ---- (b) --out
 before=$(ls "$run" | sort)
