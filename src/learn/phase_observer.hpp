@@ -2,7 +2,8 @@
 // Relaxation::run calls begin_phase, then after_step after every step t, then end_phase. After step t
 // the state holds the spikes S(t) the step emitted (spikes, events), the new states s(t+1) and the
 // change of the learning variable the step caused (delta): exactly what the two-factor rule pairs.
-// Training passes no observer and pays one pointer test per phase.
+// Training passes no observer: a null-pointer test per step, and the free phase keeps its single
+// parallel region.
 #pragma once
 #include "core/op_counters.hpp"
 #include "learn/relaxation.hpp"
