@@ -1,5 +1,7 @@
 // plasticore: command-line tool. `plasticore train CONFIG.toml`, `plasticore train --resume RUN_DIR`,
-// `plasticore eval RUN_DIR_OR_CHECKPOINT`, `plasticore energy RUN_DIR` (energy_command.hpp). Exit codes: 0 success, 1 runtime error, 2 usage error.
+// `plasticore eval RUN_DIR_OR_CHECKPOINT`, `plasticore energy RUN_DIR` (cli/energy_command.cpp),
+// `plasticore stdp CONFIG --out DIR` (cli/stdp_command.cpp), `plasticore plot RUN_DIR` (cli/plot_command.cpp).
+// Exit codes: 0 success, 1 runtime error, 2 usage error.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -9,6 +11,8 @@
 
 #include "core/error.hpp"
 #include "energy_command.hpp"
+#include "plot_command.hpp"
+#include "stdp_command.hpp"
 #include "train/run.hpp"
 
 using namespace plasticore;
@@ -72,6 +76,8 @@ int main(int argc, char** argv) {
 
   EnergyOptions energy_options;
   auto* energy = add_energy_command(app, energy_options);
+  StdpCommand stdp(app);  // each registers its own options
+  PlotCommand plot(app);
 
   try {
     app.parse(argc, argv);
@@ -83,6 +89,8 @@ int main(int argc, char** argv) {
     if (*train) return cmd_train({config_path, resume_dir, overrides, seed, threads, out_dir});
     if (*eval) return cmd_eval(eval_target, eval_overrides, json, eval_threads);
     if (*energy) return run_energy_command(energy_options);
+    if (stdp.chosen()) return stdp.run();
+    if (plot.chosen()) return plot.run();
   } catch (const UsageError& e) {
     std::fprintf(stderr, "plasticore: error: %s\n", e.what());
     return 2;

@@ -37,7 +37,7 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
   const auto B = x.cols();
   set_phase(Phase::free);
   relax_.start(state_, x, seed_, "train_phase", epoch, ids);
-  relax_.run(state_, learn_.free_steps, nullptr, 0, nullptr, 0);
+  relax_.run(state_, learn_.free_steps, nullptr, 0, nullptr, 0, observer_);
   int correct = 0;
   for (Eigen::Index b = 0; b < B; ++b) correct += argmax_column(state_.state.back(), b) == labels[static_cast<size_t>(b)];
 
@@ -65,7 +65,7 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
   for (const Scalar sign : signs) {
     state_ = free_state_;
     set_phase(Phase::nudged);
-    relax_.run(state_, learn_.nudged_steps, &targets_, sign * learn_.beta, two_factor ? &sums_ : nullptr, sign);
+    relax_.run(state_, learn_.nudged_steps, &targets_, sign * learn_.beta, two_factor ? &sums_ : nullptr, sign, observer_);
     if (two_factor) continue;
     set_phase(Phase::update);
     for (int w = 0; w < L; ++w) {

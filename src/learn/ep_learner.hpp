@@ -45,6 +45,8 @@ class EPLearner {
   // The per-layer update of the last batch, before the learning rate (for tests and analysis).
   const std::vector<Matrix>& last_weight_gradient() const { return last_dw_; }
   const std::vector<Vector>& last_bias_gradient() const { return last_db_; }
+  // Analysis hook: the observer sees every training phase step by step (nullptr: off). Not used by predict().
+  void set_observer(PhaseObserver* observer) { observer_ = observer; }
   // Computes the EP update of one batch without applying it (dW/beta, averaged over the batch).
   void estimate_update(const Matrix& x, const std::vector<int32_t>& labels, const std::vector<int64_t>& ids,
                        uint64_t epoch, uint64_t batch_index);
@@ -67,6 +69,7 @@ class EPLearner {
   std::vector<Matrix> last_dw_;
   std::vector<Vector> last_db_;
   Matrix scaled_update_, phase_delta_;
+  PhaseObserver* observer_ = nullptr;
 };
 
 int argmax_column(const Matrix& m, Eigen::Index col);

@@ -2,6 +2,8 @@
 
 #include <omp.h>
 
+#include "learn/phase_observer.hpp"
+
 namespace plasticore {
 
 namespace {
@@ -239,21 +241,21 @@ void Relaxation::accumulate(RelaxationState& st, TwoFactorSums& sums, Scalar sig
 }
 
 void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scalar beta, TwoFactorSums* sums,
-                     Scalar sign) const {
+                     Scalar sign, PhaseObserver* observer) const {
   const int B = st.batch();
   prepare_scratch(B);
   int64_t neurons = 0;
   for (int l = 1; l <= net_.weight_layers(); ++l) neurons += net_.sizes()[static_cast<size_t>(l)];
   count_into(counters_, Op::neuron_updates, neurons * steps * B);
+  if (observer != nullptr) observer->begin_phase(targets != nullptr ? Phase::nudged : Phase::free, sign);
+  int64_t spikes = 0;
   if (params_.coding == SpikeCoding::rate) {
     for (int t = 0; t < steps; ++t) {
       step_rate(st, targets, beta);
       if (sums != nullptr) accumulate(st, *sums, sign);
+      if (observer != nullptr) observer->after_step(t, st);
     }
-    return;
-  }
-  int64_t spikes = 0;
-  if (sums == nullptr) {
+  } else if (sums == nullptr && observer == nullptr) {
     // Samples are independent until an update is accumulated: one parallel region for the whole phase.
 #pragma omp parallel for schedule(static) reduction(+ : spikes)
     for (int b = 0; b < B; ++b)
@@ -262,10 +264,12 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
     for (int t = 0; t < steps; ++t) {
 #pragma omp parallel for schedule(static) reduction(+ : spikes)
       for (int b = 0; b < B; ++b) spikes += step_sample(st, b, targets, beta);
-      accumulate(st, *sums, sign);
+      if (sums != nullptr) accumulate(st, *sums, sign);
+      if (observer != nullptr) observer->after_step(t, st);
     }
   }
   count_into(counters_, Op::spikes, spikes);
+  if (observer != nullptr) observer->end_phase();
 }
 
 }  // namespace plasticore

@@ -15,6 +15,8 @@
 
 namespace plasticore {
 
+class PhaseObserver;  // learn/phase_observer.hpp
+
 struct RelaxationParams {
   SpikeCoding coding = SpikeCoding::rate;
   Scalar leak = 1.0f;  // epsilon = 1/tau, per step
@@ -56,8 +58,10 @@ class Relaxation {
   void start(RelaxationState& st, const Matrix& input, uint64_t seed, const char* purpose, uint64_t epoch,
              const std::vector<int64_t>& sample_ids) const;
   // Runs `steps` steps. If targets != nullptr, nudges the output with strength beta (signed).
-  // If sums != nullptr, accumulates the two-factor rule with the given sign.
-  void run(RelaxationState& st, int steps, const Matrix* targets, Scalar beta, TwoFactorSums* sums, Scalar sign) const;
+  // If sums != nullptr, accumulates the two-factor rule with the given sign. An observer, if given,
+  // sees the phase step by step (analysis only).
+  void run(RelaxationState& st, int steps, const Matrix* targets, Scalar beta, TwoFactorSums* sums, Scalar sign,
+           PhaseObserver* observer = nullptr) const;
 
 
  private:

@@ -18,26 +18,10 @@ fails=0
 fail() { echo "FAIL($1): $2"; fails=$((fails+1)); }
 die() { echo "FAIL($1): $2"; exit 1; }
 
-# make_data DIR N_TRAIN N_TEST: random 28x28 images with a class-dependent bright band (learnable),
-# but a quarter of the labels are random, so accuracies stay well below 1 and tell runs apart.
+# make_data DIR N_TRAIN N_TEST: synthetic IDX files (tests/cli/synthetic_idx.py): learnable, but a quarter
+# of the labels are random, so accuracies stay well below 1 and tell runs apart.
 make_data() {
-  mkdir -p "$1"
-  "$SYSPY" - "$@" <<'PY'
-import random, struct, sys
-out, n_train, n_test = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-rng = random.Random(2024)
-def pair(prefix, n):
-    classes = [rng.randrange(10) for _ in range(n)]
-    labels = bytes(c if rng.random() < 0.75 else rng.randrange(10) for c in classes)
-    images = bytearray(rng.randbytes(n * 784))
-    for s, c in enumerate(classes):
-        start = s * 784 + c * 56
-        images[start:start + 112] = b"\xff" * 112
-    open(f"{out}/{prefix}-images-idx3-ubyte", "wb").write(struct.pack(">IIII", 0x803, n, 28, 28) + bytes(images))
-    open(f"{out}/{prefix}-labels-idx1-ubyte", "wb").write(struct.pack(">II", 0x801, n) + labels)
-pair("train", n_train)
-pair("t10k", n_test)
-PY
+  mkdir -p "$1" && "$SYSPY" tests/cli/synthetic_idx.py "$@"
 }
 data_args() {  # DIR -> --set options pointing the config at DIR's IDX files
   printf '%s\n' --set "data.train_images=$1/train-images-idx3-ubyte" --set "data.train_labels=$1/train-labels-idx1-ubyte" \

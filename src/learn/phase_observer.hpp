@@ -1,0 +1,22 @@
+// Watches a relaxation step by step, for analysis (analysis/stdp_recorder.hpp, analysis/sample_activity.hpp).
+// Relaxation::run calls begin_phase, then after_step after every step t, then end_phase. After step t
+// the state holds the spikes S(t) the step emitted (spikes, events), the new states s(t+1) and the
+// change of the learning variable the step caused (delta): exactly what the two-factor rule pairs.
+// Training passes no observer: a null-pointer test per step, and the free phase keeps its single
+// parallel region.
+#pragma once
+#include "core/op_counters.hpp"
+#include "learn/relaxation.hpp"
+
+namespace plasticore {
+
+class PhaseObserver {
+ public:
+  virtual ~PhaseObserver() = default;
+  // phase is Phase::free or Phase::nudged; sign is the sign of beta in a nudged phase (+1 / -1), 0 when free.
+  virtual void begin_phase(Phase phase, Scalar sign) = 0;
+  virtual void after_step(int step, const RelaxationState& state) = 0;
+  virtual void end_phase() = 0;
+};
+
+}  // namespace plasticore
