@@ -1,5 +1,5 @@
 // plasticore: command-line tool. `plasticore train CONFIG.toml`, `plasticore train --resume RUN_DIR`,
-// `plasticore eval RUN_DIR_OR_CHECKPOINT`. Exit codes: 0 success, 1 runtime error, 2 usage error.
+// `plasticore eval RUN_DIR_OR_CHECKPOINT`, `plasticore drift RUN_DIR` (cli/drift_command.hpp). Exit codes: 0 success, 1 runtime error, 2 usage error.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "core/error.hpp"
+#include "drift_command.hpp"
 #include "train/run.hpp"
 
 using namespace plasticore;
@@ -69,6 +70,9 @@ int main(int argc, char** argv) {
   eval->add_flag("--json", json, "print the result as JSON");
   eval->add_option("--threads", eval_threads, "worker threads")->check(CLI::Range(1, 1024));
 
+  DriftArgs drift_args;
+  auto* drift = add_drift_command(app, drift_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -78,6 +82,7 @@ int main(int argc, char** argv) {
   try {
     if (*train) return cmd_train({config_path, resume_dir, overrides, seed, threads, out_dir});
     if (*eval) return cmd_eval(eval_target, eval_overrides, json, eval_threads);
+    if (*drift) return run_drift_command(drift_args);
   } catch (const UsageError& e) {
     std::fprintf(stderr, "plasticore: error: %s\n", e.what());
     return 2;

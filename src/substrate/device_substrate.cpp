@@ -26,10 +26,15 @@ DeviceSubstrate<Device>::DeviceSubstrate(int rows, int cols, const SubstrateConf
   }
   crossbar_ = {config.tile_size, config.dac_bits, config.adc_bits, static_cast<Scalar>(config.output_bound),
                static_cast<Scalar>(config.output_noise)};
-  const float span_uS = Device::g_max_uS - Device::g_min_uS;
-  weight_per_uS_ = static_cast<Scalar>(config.range / (n_ * span_uS));
+  max_pulses_ = n_ * static_cast<int>(std::ceil((Device::g_max_uS - Device::g_min_uS) / device_.pulse_step_uS)) + n_;
+  set_range(static_cast<Scalar>(config.range));
+}
+
+template <class Device>
+void DeviceSubstrate<Device>::set_range(Scalar range) {
+  range_ = range;
+  weight_per_uS_ = range / (static_cast<float>(n_) * (Device::g_max_uS - Device::g_min_uS));
   pulse_weight_ = weight_per_uS_ * device_.pulse_step_uS;
-  max_pulses_ = n_ * static_cast<int>(std::ceil(span_uS / device_.pulse_step_uS)) + n_;
 }
 
 template <class Device>
@@ -61,7 +66,7 @@ void DeviceSubstrate<Device>::recompute(Eigen::Index s) {
     }
   const Eigen::Index i = s % w_.rows(), j = s / w_.rows();
   w_norm_(i, j) = w_norm_t_(j, i) = sum * norm;
-  w_(i, j) = static_cast<Scalar>(config_.range) * sum * norm;
+  w_(i, j) = range_ * sum * norm;
   if (config_.read_noise) variance_(i, j) = variance_t_(j, i) = var * norm * norm;
 }
 
@@ -173,6 +178,12 @@ template <class Device>
 void DeviceSubstrate<Device>::set_weights(const Matrix& w) {
   if (w.rows() != w_.rows() || w.cols() != w_.cols()) throw RuntimeError("substrate: weight matrix has the wrong shape");
   Rng rng(config_.seed, "device_program", writes_++);
+  if (!Device::trainable) {
+    Scalar largest = 0;
+    for (Eigen::Index s = 0; s < w.size(); ++s)
+      if (std::isfinite(w.data()[s])) largest = std::max(largest, std::abs(w.data()[s]));
+    set_range(largest > 0 ? largest : 1);
+  }
   int64_t pulses = 0;
   const Eigen::Index n = w_.size();
   for (Eigen::Index s = 0; s < n; ++s) {
@@ -216,7 +227,7 @@ Rng DeviceSubstrate<Device>::read_rng(const void* input, size_t bytes) const {
 template <class Device>
 void DeviceSubstrate<Device>::finish_read(const CrossbarReads& reads, int64_t logical_ops, Op logical_op, Scalar* out,
                                           Eigen::Index n) const {
-  const Scalar gain = static_cast<Scalar>(config_.range) * compensation_;
+  const Scalar gain = range_ * compensation_;
   for (Eigen::Index i = 0; i < n; ++i) out[i] *= gain;
   count(logical_op, logical_ops);
   count(Op::device_reads, reads.device_reads);

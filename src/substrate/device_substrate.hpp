@@ -1,7 +1,8 @@
 // A weight matrix held in analog device conductances on crossbar tiles, generic over the device model
 // (pcm_device.hpp, pcm_inference_device.hpp, memristor_device.hpp: one file per device; the model is a
 // template parameter, so the per-synapse loops make no virtual calls).
-//   Mapping: differential pairs of N devices per sign, w = range (sum G+ - sum G-) / (N (g_max - g_min)).
+//   Mapping: differential pairs of N devices per sign, w = range (sum G+ - sum G-) / (N (g_max - g_min)),
+//            range = substrate.range; in inference mode range = the programmed matrix's max |w| (aihwkit).
 //   Reads: crossbar.hpp (DAC/ADC, read and output noise, bound management); transposed reads for
 //          feedback use the same conductances. Read noise is drawn from a stream keyed by (seed, state
 //          version, input), so results do not depend on which thread reads.
@@ -58,6 +59,7 @@ class DeviceSubstrate final : public Substrate {
   int64_t refresh(Eigen::Index synapse, Rng& rng);
   void recompute(Eigen::Index synapse);
   void recompute_all();
+  void set_range(Scalar range);
   Rng read_rng(const void* input, size_t bytes) const;
   void finish_read(const CrossbarReads& reads, int64_t logical_ops, Op logical_op, Scalar* out, Eigen::Index n) const;
 
@@ -73,6 +75,7 @@ class DeviceSubstrate final : public Substrate {
   Matrix w_, w_norm_, w_norm_t_;      // effective weights now; / range; transposed for feedback reads
   Matrix variance_, variance_t_;      // per-device read-noise variance, normalised (empty: no read noise)
   CrossbarParams crossbar_;
+  Scalar range_;  // |weight| at full conductance; inference mode maps each matrix's max |w| there (aihwkit)
   Scalar pulse_weight_, weight_per_uS_;
   int max_pulses_;                    // a write never asks for more pulses than cross a whole device
   double now_seconds_ = 0;
