@@ -171,7 +171,7 @@ void DeviceSubstrate<Device>::advance(double seconds) {
   if (seconds == 0) return;
   now_seconds_ += seconds;
   ++version_;
-  if (config_.drift || config_.read_noise) recompute_all();
+  if (config_.drift || (config_.read_noise && !Device::trainable)) recompute_all();  // inference read noise grows with time
 }
 
 template <class Device>

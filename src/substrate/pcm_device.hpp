@@ -50,7 +50,8 @@ struct PcmDevice {
   }
   float drift_exponent(float, Rng&) const { return drift_nu; }
   float drift_factor(double seconds_since_write, float nu) const {
-    return static_cast<float>(std::pow(std::max(seconds_since_write, drift_t0_seconds) / drift_t0_seconds, -nu));
+    if (seconds_since_write <= drift_t0_seconds) return 1;
+    return std::exp(-nu * std::log(static_cast<float>(seconds_since_write / drift_t0_seconds)));  // float: hot loop
   }
   float read_sigma_uS(float g, double) const { return 0.03f * g + 0.13f; }
 };
