@@ -96,9 +96,10 @@ TEST(PcmInference, DriftExponentsAndProgrammingNoiseFollowAihwkit) {
   c.mode = "inference";
   c.range = 1.0;
   const int n = 20000;
-  DeviceSubstrate<PcmInferenceDevice> s(1, n, c, "pcm");
-  const float w_target = 0.5f;  // g_T = 12.5 uS on G+, 0 on G-
-  s.set_weights(Matrix::Constant(1, n, w_target));
+  Matrix w = Matrix::Constant(1, n + 1, 0.5f);
+  w(0, n) = 1.0f;  // inference mode maps the largest |w| to g_max: the others get g_T = 12.5 uS on G+, 0 on G-
+  DeviceSubstrate<PcmInferenceDevice> s(1, n + 1, c, "pcm");
+  s.set_weights(w);
   const float g_t = 0.5f * 25.0f;
   const Moments prog = sample(n, [&](int k) { return s.conductance_uS(0, 0, k); });
   EXPECT_NEAR(prog.mean, g_t, 5 * PcmInferenceDevice::programming_sigma_uS(g_t) / std::sqrt(n));
