@@ -25,7 +25,7 @@ struct PcmDevice {
   static constexpr float pulse_step_uS = 0.75f;
   static constexpr double drift_t0_seconds = 38.6;
   static constexpr float drift_nu = 0.04f;
-  static constexpr int max_program_pulses = 30;
+  static constexpr int max_program_pulses = 30, max_program_attempts = 5;
 
   static float set_mean_uS(float g, float history) { return -0.084f * g + 0.880f + 1.40f * history; }
   static float set_sigma_uS(float g, float history) { return 0.091f * g + 0.260f + 2.15f * history; }
@@ -40,12 +40,17 @@ struct PcmDevice {
     history = 1;
     return std::clamp(0.1f + 0.01f * static_cast<float>(rng.normal()), g_min_uS, g_max_uS);
   }
-  // Program-and-verify from a RESET: SET pulses until G is within half a step of the target.
+  // Program-and-verify: from a RESET, SET pulses until G reaches the target within half a nominal step;
+  // an overshoot beyond that tolerance RESETs and tries again (at most max_program_attempts times).
   float program(float target_uS, float& history, Rng& rng, int64_t& pulses) const {
-    float g = reset(history, rng);
-    ++pulses;
-    for (int n = 0; n < max_program_pulses && g < target_uS - 0.5f * pulse_step_uS; ++n, ++pulses)
-      g = potentiate(g, history, rng);
+    const float tolerance = 0.5f * pulse_step_uS;
+    float g = 0;
+    for (int attempt = 0; attempt < max_program_attempts; ++attempt) {
+      g = reset(history, rng);
+      ++pulses;
+      for (int n = 0; n < max_program_pulses && g < target_uS - tolerance; ++n, ++pulses) g = potentiate(g, history, rng);
+      if (g <= target_uS + tolerance) break;
+    }
     return g;
   }
   float drift_exponent(float, Rng&) const { return drift_nu; }
