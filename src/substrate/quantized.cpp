@@ -29,7 +29,9 @@ void QuantizedSubstrate::quantize(const Matrix& target) {
   Scalar* w = w_.data();
   for (Eigen::Index i = 0; i < n; ++i) {
     if (std::isnan(t[i])) continue;  // a NaN request leaves the weight as it is
-    const Scalar position = std::clamp((t[i] - lowest_) * inv_step, Scalar(0), top);  // in steps above the lowest level
+    Scalar position = std::clamp((t[i] - lowest_) * inv_step, Scalar(0), top);  // in steps above the lowest level
+    // A value already on a level (a restored checkpoint) stays there despite float rounding of the division.
+    if (std::abs(position - std::nearbyint(position)) < Scalar(1e-4)) position = std::nearbyint(position);
     const Scalar below = std::floor(position);
     const Scalar threshold = stochastic_ ? rng.uniform() : Scalar(0.5);
     const Scalar level = position - below > threshold ? below + 1 : below;
