@@ -99,16 +99,19 @@ int64_t DeviceSubstrate<Device>::apply_pulses(Eigen::Index s, int pulses, Rng& r
 }
 
 template <class Device>
+float DeviceSubstrate<Device>::refresh_target_uS(Eigen::Index s) const {
+  return Device::g_min_uS + std::abs(w_.data()[s]) / (weight_per_uS_ * static_cast<float>(n_));
+}
+
+template <class Device>
 int64_t DeviceSubstrate<Device>::refresh(Eigen::Index s, Rng& rng) {
-  const Eigen::Index i = s % w_.rows(), j = s / w_.rows();
-  const float target_uS = std::abs(w_(i, j)) / (weight_per_uS_ * static_cast<float>(n_));
-  const int sign = w_(i, j) >= 0 ? 0 : 1;
+  const float target_uS = std::min(refresh_target_uS(s), Device::g_max_uS);
+  const int sign = w_.data()[s] >= 0 ? 0 : 1;
   int64_t pulses = 0;
   for (int side = 0; side < 2; ++side)
     for (int k = 0; k < n_; ++k) {
       const size_t d = slot(side, k, s);
-      const float g = side == sign ? Device::g_min_uS + target_uS : Device::g_min_uS;
-      write(d, device_.program(std::min(g, Device::g_max_uS), history_[d], rng, pulses), rng);
+      write(d, device_.program(side == sign ? target_uS : Device::g_min_uS, history_[d], rng, pulses), rng);
     }
   return pulses;
 }
@@ -147,13 +150,14 @@ UpdateStats DeviceSubstrate<Device>::update(const Matrix& delta) {
     if (pulses == 0) continue;
     stats.programming_pulses += apply_pulses(s, pulses, rng);
     ++stats.synapses_written;
-    if (config_.refresh) {
+    if (config_.refresh && !Device::bidirectional) {  // a bidirectional device steps down instead
       bool saturated = false;
       for (int side = 0; side < 2; ++side)
         for (int k = 0; k < n_; ++k) saturated |= conductance_uS(side, k, s) > refresh_uS;
       if (saturated) {
         recompute(s);  // the weight to program back is the one the devices hold now
-        stats.programming_pulses += refresh(s, rng);
+        // Only when it frees headroom: a weight that itself needs a device above the threshold stays.
+        if (refresh_target_uS(s) < refresh_uS) stats.programming_pulses += refresh(s, rng);
       }
     }
     recompute(s);

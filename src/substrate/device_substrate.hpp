@@ -15,8 +15,8 @@
 //   the N devices of a sign, starting at a pointer that advances every write (Boybat et al. 2018).
 //   Unidirectional devices (PCM) potentiate G+ for n > 0 and G- for n < 0; bidirectional ones first
 //   depress the opposite device while it is above its lowest level.
-//   Refresh: a synapse whose device exceeds refresh_fraction g_max is RESET and its weight programmed
-//   back (program-and-verify); every pulse and RESET is counted.
+//   Refresh (unidirectional devices): a synapse whose device exceeds refresh_fraction g_max is RESET and
+//   its weight programmed back (program-and-verify), when that frees headroom; every pulse is counted.
 //   Drift: every device drifts from its own last write time; advance(seconds) moves the clock.
 #pragma once
 #include <string>
@@ -56,6 +56,7 @@ class DeviceSubstrate final : public Substrate {
   }
   void write(size_t d, float g_uS, Rng& rng);  // a device now holds g_uS, written at the current time
   int64_t apply_pulses(Eigen::Index synapse, int pulses, Rng& rng);
+  float refresh_target_uS(Eigen::Index synapse) const;  // per device of the weight's sign, after a refresh
   int64_t refresh(Eigen::Index synapse, Rng& rng);
   void recompute(Eigen::Index synapse);
   void recompute_all();
