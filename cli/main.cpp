@@ -1,7 +1,7 @@
 // plasticore: command-line tool. `plasticore train CONFIG.toml`, `plasticore train --resume RUN_DIR`,
 // `plasticore eval RUN_DIR_OR_CHECKPOINT`, `plasticore energy RUN_DIR` (cli/energy_command.cpp),
-// `plasticore stdp CONFIG --out DIR` (cli/stdp_command.cpp), `plasticore plot RUN_DIR` (cli/plot_command.cpp).
-// Exit codes: 0 success, 1 runtime error, 2 usage error.
+// `plasticore stdp CONFIG --out DIR` (cli/stdp_command.cpp), `plasticore plot RUN_DIR` (cli/plot_command.cpp),
+// `plasticore drift RUN_DIR` (cli/drift_command.cpp). Exit codes: 0 success, 1 runtime error, 2 usage error.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "core/error.hpp"
+#include "drift_command.hpp"
 #include "energy_command.hpp"
 #include "plot_command.hpp"
 #include "stdp_command.hpp"
@@ -78,6 +79,8 @@ int main(int argc, char** argv) {
   auto* energy = add_energy_command(app, energy_options);
   StdpCommand stdp(app);  // each registers its own options
   PlotCommand plot(app);
+  DriftArgs drift_args;
+  auto* drift = add_drift_command(app, drift_args);
 
   try {
     app.parse(argc, argv);
@@ -91,6 +94,7 @@ int main(int argc, char** argv) {
     if (*energy) return run_energy_command(energy_options);
     if (stdp.chosen()) return stdp.run();
     if (plot.chosen()) return plot.run();
+    if (*drift) return run_drift_command(drift_args);
   } catch (const UsageError& e) {
     std::fprintf(stderr, "plasticore: error: %s\n", e.what());
     return 2;

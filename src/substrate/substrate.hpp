@@ -6,6 +6,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "core/op_counters.hpp"
 #include "core/tensor.hpp"
@@ -40,6 +41,8 @@ class Substrate {
   virtual const Matrix& weights() const = 0;
   // Program a whole matrix (initialisation, checkpoint restore).
   virtual void set_weights(const Matrix& w) = 0;
+  // Every device conductance in microsiemens, now (empty on digital substrates).
+  virtual std::vector<float> conductances_uS() const { return {}; }
 
   // Where this substrate counts the cost of its matrix operations (nullptr: not counted).
   void set_counters(OpCounters* counters) { counters_ = counters; }

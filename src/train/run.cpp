@@ -66,6 +66,16 @@ TrainOutcome run_sequence_training(ConfigReader& reader, std::string out_dir, co
   return {metrics, std::move(out_dir)};
 }
 
+// Device state (conductances, write times, accumulators) is not checkpointed: resuming would
+// re-program the devices from the saved weights and silently change the run, so it is refused.
+void reject_device_resume(const std::string& resume_dir) {
+  ConfigReader saved = ConfigReader::from_file(resume_dir + "/config.toml");
+  const std::string kind = saved.get_string("substrate.kind", "ideal");
+  if (kind == "pcm" || kind == "memristor")
+    throw UsageError(resume_dir + ": runs on a device substrate (substrate.kind = " + kind +
+                     ") cannot be resumed: device state is not checkpointed; start the run again");
+}
+
 }  // namespace
 
 TrainOutcome run_training(const TrainRequest& request) {
@@ -82,6 +92,7 @@ TrainOutcome run_training(const TrainRequest& request) {
     if (!overrides.empty() || seed || threads.has_value())
       throw UsageError("train --resume: the run continues with its own config; --set/--seed/--threads are not allowed");
     const std::string ck_path = resume_dir + "/checkpoint.bin";
+    reject_device_resume(resume_dir);
     if (fs::exists(resume_dir + "/metrics.json")) throw UsageError(resume_dir + ": run already finished (metrics.json exists)");
     if (!fs::exists(ck_path)) throw UsageError(resume_dir + ": no checkpoint.bin to resume from");
     if (is_sequence_checkpoint(ck_path)) {

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "train/substrate_config_reader.hpp"
 
 namespace plasticore {
 
@@ -104,7 +105,7 @@ RunConfig read_run_config(ConfigReader& r) {
                      std::to_string(c.init_scale.size()));
   c.learn.learning_rates = c.train.learning_rates;
 
-  c.substrate.kind = r.get_string("substrate.kind", "ideal", {"ideal"});
+  c.substrate = read_substrate_config(r, c.seed);
   r.check_all_used();
   return c;
 }
@@ -142,7 +143,7 @@ std::string to_toml(const RunConfig& c) {
                                 {"learning_rates", list(c.train.learning_rates)},
                                 {"lr_schedule", c.train.lr_schedule},
                                 {"lr_final_factor", c.train.lr_final_factor}});
-  t.insert("substrate", toml::table{{"kind", c.substrate.kind}});
+  t.insert("substrate", substrate_toml(c.substrate));
   std::ostringstream ss;
   ss << "# resolved configuration written by plasticore; `plasticore train --resume` reads it back\n" << t << "\n";
   return ss.str();

@@ -1,6 +1,7 @@
 #include "train/sequence_config.hpp"
 
 #include "core/error.hpp"
+#include "train/substrate_config_reader.hpp"
 
 #include <limits>
 #include <sstream>
@@ -53,7 +54,7 @@ SequenceRunConfig read_sequence_config(ConfigReader& r) {
     throw UsageError(r.origin("train.feedback") + ": BPTT computes the exact gradient; feedback applies to e-prop only");
   t.regularization.target_rate_per_ms = t.target_rate_hz * 1e-3;
 
-  c.substrate.kind = r.get_string("substrate.kind", "ideal", {"ideal"});
+  c.substrate = read_substrate_config(r, c.seed);
   r.check_all_used();
   return c;
 }
@@ -86,7 +87,7 @@ std::string to_toml(const SequenceRunConfig& c) {
                                 {"rate_regularization", c.train.regularization.strength},
                                 {"target_rate_hz", c.train.target_rate_hz},
                                 {"feedback", c.train.feedback}});
-  t.insert("substrate", toml::table{{"kind", c.substrate.kind}});
+  t.insert("substrate", substrate_toml(c.substrate));
   std::ostringstream ss;
   ss << "# resolved configuration written by plasticore; `plasticore train --resume` reads it back\n" << t << "\n";
   return ss.str();

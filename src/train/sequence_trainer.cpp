@@ -13,6 +13,7 @@
 #include "energy/op_count_report.hpp"
 #include "learn/bptt.hpp"
 #include "learn/eprop.hpp"
+#include "train/conductance_file.hpp"
 #include "train/progress.hpp"
 
 namespace plasticore {
@@ -248,6 +249,8 @@ nlohmann::json train_sequence_model(const SequenceRunConfig& c, const std::strin
       mean_of(&SequenceGradients::readout);
       optimizer.delta(2, gradient, change);
       apply(net.readout_weights(), change);
+      for (Substrate* w : {&net.input_weights(), &net.recurrent_weights(), &net.readout_weights()})
+        w->advance(c.substrate.seconds_per_update);  // drift between writes
       bar.update(static_cast<long>(start + count), train.mean_loss());
     }
     const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -292,6 +295,9 @@ nlohmann::json train_sequence_model(const SequenceRunConfig& c, const std::strin
     std::fflush(stderr);
   }
 
+  write_conductances(out_dir + "/conductances_w_in.npy", net.input_weights());
+  write_conductances(out_dir + "/conductances_w_rec.npy", net.recurrent_weights());
+  write_conductances(out_dir + "/conductances_w_out.npy", net.readout_weights());
   const nlohmann::json& last = ck.history.back();
   double train_seconds_total = 0;
   for (const auto& r : ck.history) train_seconds_total += static_cast<double>(n) / r["train_samples_per_second"].get<double>();

@@ -11,6 +11,7 @@
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "energy/op_count_report.hpp"
+#include "train/conductance_file.hpp"
 #include "train/progress.hpp"
 
 namespace plasticore {
@@ -114,6 +115,7 @@ nlohmann::json train_classifier(const RunConfig& c, const LoadedData& data, cons
       ids.assign(order.begin() + start, order.begin() + std::min<int64_t>(start + B, n));
       gather_batch(data.train, ids, x, labels);
       correct += learner.train_batch(x, labels, ids, static_cast<uint64_t>(epoch), static_cast<uint64_t>(batch_index), lr_scale);
+      for (int l = 0; l < net.weight_layers(); ++l) net.weight(l).advance(c.substrate.seconds_per_update);  // drift between writes
       seen += static_cast<int64_t>(ids.size());
       bar.update(static_cast<long>(seen), static_cast<double>(correct) / seen);
     }
@@ -147,6 +149,8 @@ nlohmann::json train_classifier(const RunConfig& c, const LoadedData& data, cons
     std::fflush(stderr);
   }
 
+  for (int l = 0; l < net.weight_layers(); ++l)
+    write_conductances(out_dir + "/conductances_w" + std::to_string(l + 1) + ".npy", net.weight(l));
   const EpochRecord& last = ck.history.back();
   double train_seconds_total = 0;
   for (const auto& r : ck.history) train_seconds_total += n / r.train_samples_per_second;

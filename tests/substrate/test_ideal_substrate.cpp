@@ -171,7 +171,7 @@ TEST(SubstrateFactory, MakesIdealAndRejectsUnknownKinds) {
   EXPECT_EQ(s->kind(), "ideal");
   EXPECT_EQ(s->rows(), 3);
   EXPECT_EQ(s->cols(), 8);
-  EXPECT_THROW(make_substrate(SubstrateConfig{"memristor"}, 3, 8), UsageError);
+  EXPECT_THROW(make_substrate(SubstrateConfig{"optical"}, 3, 8), UsageError);
 }
 
 }  // namespace

@@ -292,7 +292,7 @@ TEST(RunConfig, WrongTypeNamesTheKey) {
 TEST(RunConfig, UnknownEnumValueNamesKeyAndChoices) {
   expect_bad("", {"algorithm=bp"}, {"--set algorithm", "'bp'", "ep", "eqspike"});
   expect_bad("[ep]\nrule = \"hebb\"\n", {}, {"test.toml", "ep.rule", "'hebb'", "two_factor"});
-  expect_bad("", {"substrate.kind=memristor"}, {"--set substrate.kind", "memristor"});
+  expect_bad("", {"substrate.kind=optical"}, {"--set substrate.kind", "optical", "memristor"});
   expect_bad("", {"data.dataset=cifar"}, {"--set data.dataset", "cifar"});
   expect_bad("", {"ep.spike_coding=sigma_delta"}, {"ep.spike_coding", "eqspike"});  // ep is rate-only
 }

@@ -1,0 +1,61 @@
+// PCM for inference, after aihwkit's PCMLikeNoiseModel (Joshi et al., Nat. Commun. 11:2473, 2020;
+// reference/eprop_pcm.md section 3). Weights are programmed once; conductances in microsiemens,
+// g_hat = g / g_max, g_max = 25 uS.
+//   programming: g_p = max(g_T + N(0, sigma_prog), 0), sigma_prog = max(-1.1731 g^2 + 1.9650 g + 0.2635, 0)
+//                (g = g_hat of the target)
+//   drift:       nu = |N(mu_nu, sigma_nu)|, mu_nu = clip(-0.0155 ln g_hat + 0.0244, 0.049, 0.1),
+//                sigma_nu = clip(-0.0125 ln g_hat - 0.0059, 0.008, 0.045);
+//                g(t) = g_p ((t + t0) / t0)^(-nu), t0 = 20 s, t = seconds since programming
+//   read (1/f):  sigma = g(t) Q_s sqrt(ln((t + t_r) / (2 t_r))), Q_s = min(0.0088 / g_hat^0.65, 0.2),
+//                t_r = 250 ns; only once time has passed (aihwkit reads noise-free at t = 0)
+#pragma once
+#include <algorithm>
+#include <cmath>
+
+#include "core/rng.hpp"
+#include "substrate/factory.hpp"
+
+namespace plasticore {
+
+struct PcmInferenceDevice {
+  explicit PcmInferenceDevice(const SubstrateConfig&) {}
+  static constexpr bool bidirectional = false;
+  static constexpr bool trainable = false;  // programmed once: updates are an error
+  static constexpr float g_min_uS = 0.0f, g_max_uS = 25.0f;
+  static constexpr float pulse_step_uS = 0.75f;
+  static constexpr double drift_t0_seconds = 20.0, read_time_seconds = 250e-9;
+
+  static float programming_sigma_uS(float g_target) {
+    const float g = g_target / g_max_uS;
+    return std::max(-1.1731f * g * g + 1.9650f * g + 0.2635f, 0.0f);
+  }
+  static float drift_mean(float g_target) {
+    return std::clamp(-0.0155f * std::log(g_target / g_max_uS) + 0.0244f, 0.049f, 0.1f);
+  }
+  static float drift_sigma(float g_target) {
+    return std::clamp(-0.0125f * std::log(g_target / g_max_uS) - 0.0059f, 0.008f, 0.045f);
+  }
+
+  float potentiate(float g, float&, Rng&) const { return g; }
+  float depress(float g, float&, Rng&) const { return g; }
+  float reset(float&, Rng&) const { return 0; }
+  float program(float target_uS, float&, Rng& rng, int64_t& pulses) const {
+    ++pulses;  // one program-and-verify write, counted as one pulse
+    return std::clamp(target_uS + programming_sigma_uS(target_uS) * static_cast<float>(rng.normal()), g_min_uS, g_max_uS);
+  }
+  // Drawn from the target conductance: the exponent depends on the programmed state (log of 0 clips).
+  float drift_exponent(float g_target, Rng& rng) const {
+    return std::abs(drift_mean(g_target) + drift_sigma(g_target) * static_cast<float>(rng.normal()));
+  }
+  float drift_factor(double seconds_since_write, float nu) const {
+    return static_cast<float>(std::pow((seconds_since_write + drift_t0_seconds) / drift_t0_seconds, -nu));
+  }
+  float read_sigma_uS(float g, double seconds_since_write) const {
+    if (seconds_since_write <= 0) return 0;
+    const float q = std::min(0.0088f / std::pow(std::max(g, 1e-6f) / g_max_uS, 0.65f), 0.2f);
+    return g * q *
+           static_cast<float>(std::sqrt(std::log((seconds_since_write + read_time_seconds) / (2 * read_time_seconds))));
+  }
+};
+
+}  // namespace plasticore
