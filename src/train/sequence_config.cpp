@@ -65,7 +65,8 @@ SequenceRunConfig read_sequence_config(ConfigReader& r) {
   t.optimizer.learning_rate = r.get_double("train.learning_rate", evidence || mnist ? 5e-3 : 3e-3, 0.0, 1e6);
   t.regularization.strength = r.get_double("train.rate_regularization", 1.0, 0.0, 1e9);
   t.target_rate_hz = r.get_double("train.target_rate_hz", 10.0, 0.0, 1000.0);
-  t.feedback = r.get_string("train.feedback", "symmetric", {"symmetric", "random"});
+  t.feedback = r.get_string("train.feedback", "symmetric", {"symmetric", "random", "adaptive"});
+  if (t.feedback == "adaptive") t.feedback_decay = r.get_double("train.feedback_decay", 0.01, 0.0, 1.0);
   if (c.algorithm == "bptt" && t.feedback != "symmetric")
     throw UsageError(r.origin("train.feedback") + ": BPTT computes the exact gradient; feedback applies to e-prop only");
   t.regularization.target_rate_per_ms = t.target_rate_hz * 1e-3;
@@ -112,6 +113,7 @@ std::string to_toml(const SequenceRunConfig& c) {
                                 {"rate_regularization", c.train.regularization.strength},
                                 {"target_rate_hz", c.train.target_rate_hz},
                                 {"feedback", c.train.feedback}});
+  if (c.train.feedback == "adaptive") t["train"].as_table()->insert("feedback_decay", c.train.feedback_decay);
   t.insert("substrate", toml::table{{"kind", c.substrate.kind}});
   std::ostringstream ss;
   ss << "# resolved configuration written by plasticore; `plasticore train --resume` reads it back\n" << t << "\n";

@@ -27,6 +27,8 @@ struct SequenceTrainConfig {
   RateRegularization regularization;  // target_rate_per_ms = target_rate_hz / 1000
   double target_rate_hz = 10.0;         // as configured, so that config.toml round-trips exactly
   std::string feedback = "symmetric";   // e-prop learning signal: symmetric (B = W_out^T) | random (fixed B)
+                                        // | adaptive (Kolen-Pollack, learn/adaptive_feedback.hpp)
+  double feedback_decay = 0.01;         // adaptive: lambda per update, on W_out and B
 };
 
 struct SequenceRunConfig {

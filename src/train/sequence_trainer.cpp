@@ -10,6 +10,7 @@
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "learn/adaptive_feedback.hpp"
 #include "learn/bptt.hpp"
 #include "learn/eprop.hpp"
 #include "train/progress.hpp"
@@ -150,7 +151,7 @@ nlohmann::json evaluate_sequence_model(const SequenceRunConfig& c, const Sequenc
   const auto task = make_sequence_task(c.task);
   const RecurrentSNNSizes sizes{task->inputs(), c.network.recurrent, c.network.adaptive, task->outputs()};
   RecurrentSNN net(sizes, c.network.neuron, c.substrate);
-  if (checkpoint.weights.size() != 3) throw RuntimeError("sequence checkpoint: expected 3 weight matrices");
+  if (checkpoint.weights.size() < 3) throw RuntimeError("sequence checkpoint: expected 3 weight matrices");
   net.set_weights(checkpoint.weights[0], checkpoint.weights[1], checkpoint.weights[2]);
   const SequenceScore test = evaluate(net, *task, c.test_limit);
   nlohmann::json m;
@@ -169,12 +170,13 @@ nlohmann::json train_sequence_model(const SequenceRunConfig& c, const std::strin
   const std::vector<std::pair<int, int>> shapes = {
       {sizes.recurrent, sizes.inputs}, {sizes.recurrent, sizes.recurrent}, {sizes.outputs, sizes.recurrent}};
   Optimizer optimizer(c.train.optimizer, shapes);
-  // Random e-prop: a fixed B with W_out^T's initial distribution, drawn from the seed (so resume needs no copy).
-  const bool random_feedback = c.train.feedback == "random";
-  const Matrix feedback = random_feedback ? gaussian(sizes.recurrent, sizes.outputs,
-                                                     c.network.readout_scale / std::sqrt(sizes.recurrent),
-                                                     Rng(c.seed, "feedback"))
-                                          : Matrix();
+  // Random e-prop: a fixed B with W_out^T's initial distribution, drawn from the seed (so resume needs no
+  // copy); adaptive e-prop starts from the same B and updates it (learn/adaptive_feedback.hpp).
+  const bool adaptive_feedback = c.train.feedback == "adaptive";
+  const bool feedback_matrix = c.train.feedback == "random" || adaptive_feedback;
+  Matrix feedback = feedback_matrix ? gaussian(sizes.recurrent, sizes.outputs,
+                                               c.network.readout_scale / std::sqrt(sizes.recurrent), Rng(c.seed, "feedback"))
+                                    : Matrix();
   const bool classification = task->loss() == Loss::cross_entropy;
 
   SequenceCheckpoint ck;
@@ -184,6 +186,12 @@ nlohmann::json train_sequence_model(const SequenceRunConfig& c, const std::strin
       if (resume_from->weights[p].rows() != shapes[p].first || resume_from->weights[p].cols() != shapes[p].second)
         throw RuntimeError("checkpoint weight matrix " + std::to_string(p) + " does not match the network's shape");
     net.set_weights(resume_from->weights[0], resume_from->weights[1], resume_from->weights[2]);
+    if (adaptive_feedback) {
+      if (resume_from->weights.size() != 4 || resume_from->weights[3].rows() != feedback.rows() ||
+          resume_from->weights[3].cols() != feedback.cols())
+        throw RuntimeError("checkpoint holds no adaptive feedback matrix B of the network's shape");
+      feedback = resume_from->weights[3];
+    }
     optimizer.restore(resume_from->optimizer);
     ck.epochs_done = resume_from->epochs_done;
     ck.wall_seconds = resume_from->wall_seconds;
@@ -214,7 +222,7 @@ nlohmann::json train_sequence_model(const SequenceRunConfig& c, const std::strin
         gradients[static_cast<size_t>(k)] =
             c.algorithm == "bptt" ? bptt_gradients(net, *sequence, task->loss(), c.train.regularization, observe)
                                   : eprop_gradients(net, *sequence, task->loss(), c.train.regularization, observe,
-                                                    random_feedback ? &feedback : nullptr);
+                                                    feedback_matrix ? &feedback : nullptr);
         scores[static_cast<size_t>(k)] = scorer.finish();
       }
       for (const auto& s : scores) train.add(s);
@@ -233,6 +241,10 @@ nlohmann::json train_sequence_model(const SequenceRunConfig& c, const std::strin
       net.recurrent_weights().update(change);
       mean_of(&SequenceGradients::readout);
       optimizer.delta(2, gradient, change);
+      if (adaptive_feedback) {
+        kolen_pollack_update(net.readout_weights().weights(), change, c.train.feedback_decay, feedback, gradient);
+        change.swap(gradient);
+      }
       net.readout_weights().update(change);
       bar.update(static_cast<long>(start + count), train.mean_loss());
     }
@@ -260,6 +272,7 @@ nlohmann::json train_sequence_model(const SequenceRunConfig& c, const std::strin
     ck.epochs_done = epoch + 1;
     ck.wall_seconds += rec["epoch_seconds"].get<double>();
     ck.weights = {net.input_weights().weights(), net.recurrent_weights().weights(), net.readout_weights().weights()};
+    if (adaptive_feedback) ck.weights.push_back(feedback);
     ck.optimizer = optimizer.state();
     // Checkpoint first, then the CSV row: a row on disk always has its checkpoint.
     write_sequence_checkpoint(out_dir + "/checkpoint.bin", ck);
