@@ -54,6 +54,7 @@ SequenceRunConfig read_sequence_config(ConfigReader& r) {
   p.lif.v_th = static_cast<Scalar>(r.get_double("network.v_th", 0.6, 0.0, 1e6, true));
   p.lif.gamma = static_cast<Scalar>(r.get_double("network.gamma", 0.3, 0.0, 100.0));
   p.alif.adapt_beta = static_cast<Scalar>(r.get_double("network.adapt_beta", 0.0174, 0.0, 100.0));
+  p.lif.refractory_steps = static_cast<int>(r.get_int("network.refractory_steps", 0, 0, 1000000));
   n.input_scale = r.get_double("network.input_scale", 1.0, 0.0, 1000.0);
   n.recurrent_scale = r.get_double("network.recurrent_scale", 0.5, 0.0, 1000.0);
   n.readout_scale = r.get_double("network.readout_scale", 1.0, 0.0, 1000.0);
@@ -103,6 +104,7 @@ std::string to_toml(const SequenceRunConfig& c) {
                                   {"v_th", static_cast<double>(p.lif.v_th)},
                                   {"gamma", static_cast<double>(p.lif.gamma)},
                                   {"adapt_beta", static_cast<double>(p.alif.adapt_beta)},
+                                  {"refractory_steps", p.lif.refractory_steps},
                                   {"input_scale", c.network.input_scale},
                                   {"recurrent_scale", c.network.recurrent_scale},
                                   {"readout_scale", c.network.readout_scale}});
