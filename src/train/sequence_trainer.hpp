@@ -7,7 +7,8 @@
 //   epoch    data.train_limit sequences (evidence accumulation: fresh ones, index epoch * limit + k;
 //            mnist: the loaded images in a new order each epoch; pattern generation: the one frozen
 //            sequence), in mini-batches of train.batch_size; a batch's gradient is the mean of its
-//            sequences' dLoss/dW (task loss + rate regularisation), applied through the optimizer (learn/optimizer.hpp) as one update request per substrate
+//            sequences' dLoss/dW (task loss + rate regularisation), applied through the optimizer
+//            (learn/optimizer.hpp) as one update request per substrate
 //   metrics  per epoch after the updates, on data.test_limit test sequences: loss per scored step;
 //            mse tasks test_nmse = MSE / Var(y*); classification tasks accuracy = argmax of the mean
 //            readout over the scored (decision) steps equals the target's class
