@@ -64,6 +64,8 @@ SequenceRunConfig read_sequence_config(ConfigReader& r) {
   t.batch_size = static_cast<int>(r.get_int("train.batch_size", evidence || mnist ? 32 : 1, 1, 100000));
   t.optimizer.kind = r.get_string("train.optimizer", "adam", {"adam", "sgd"});
   t.optimizer.learning_rate = r.get_double("train.learning_rate", evidence || mnist ? 5e-3 : 3e-3, 0.0, 1e6);
+  t.lr_schedule = r.get_string("train.lr_schedule", "constant", {"constant", "cosine"});
+  t.lr_final_factor = r.get_double("train.lr_final_factor", 0.1, 0.0, 1.0);
   t.regularization.strength = r.get_double("train.rate_regularization", 1.0, 0.0, 1e9);
   t.target_rate_hz = r.get_double("train.target_rate_hz", 10.0, 0.0, 1000.0);
   t.feedback = r.get_string("train.feedback", "symmetric", {"symmetric", "random", "adaptive"});
@@ -112,6 +114,8 @@ std::string to_toml(const SequenceRunConfig& c) {
                                 {"batch_size", c.train.batch_size},
                                 {"optimizer", c.train.optimizer.kind},
                                 {"learning_rate", c.train.optimizer.learning_rate},
+                                {"lr_schedule", c.train.lr_schedule},
+                                {"lr_final_factor", c.train.lr_final_factor},
                                 {"rate_regularization", c.train.regularization.strength},
                                 {"target_rate_hz", c.train.target_rate_hz},
                                 {"feedback", c.train.feedback}});

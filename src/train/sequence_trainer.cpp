@@ -13,6 +13,7 @@
 #include "learn/adaptive_feedback.hpp"
 #include "learn/bptt.hpp"
 #include "learn/eprop.hpp"
+#include "learn/lr_schedule.hpp"
 #include "train/progress.hpp"
 
 namespace plasticore {
@@ -208,6 +209,8 @@ nlohmann::json train_sequence_model(const SequenceRunConfig& c, const std::strin
   Matrix gradient, change;
   for (int epoch = ck.epochs_done; epoch < c.train.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
+    optimizer.set_learning_rate(c.train.optimizer.learning_rate *
+                                lr_scale_at(c.train.lr_schedule, c.train.lr_final_factor, epoch, c.train.epochs));
     SequenceScore train;
     bar.begin("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(c.train.epochs), static_cast<long>(n));
     for (int64_t start = 0; start < n; start += B) {

@@ -119,6 +119,8 @@ check decay-negative          2 "train.feedback_decay" "$BIN" train configs/epro
 check decay-above-one         2 "train.feedback_decay" "$BIN" train configs/eprop_evidence.toml --set train.feedback=adaptive --set train.feedback_decay=1.5 --threads 1
 check decay-nan               2 "train.feedback_decay" "$BIN" train configs/eprop_evidence.toml --set train.feedback=adaptive --set train.feedback_decay=nan --threads 1
 check refractory-negative     2 "network.refractory_steps" "$BIN" train configs/eprop_evidence.toml --set network.refractory_steps=-1 --threads 1
+check seq-lr-schedule-unknown 2 "train.lr_schedule"  "$BIN" train configs/eprop_sine.toml --set train.lr_schedule=step --threads 1
+check seq-lr-final-above-one  2 "train.lr_final_factor" "$BIN" train configs/eprop_sine.toml --set train.lr_final_factor=1.5 --threads 1
 check refractory-not-int      2 "network.refractory_steps" "$BIN" train configs/bptt_sine.toml --set network.refractory_steps=2.5 --threads 1
 
 # --resume of a finished run is refused and leaves the run untouched.
