@@ -43,7 +43,7 @@ void bind_recurrent_snn(py::module_& m) {
   py::class_<RecurrentSNN>(m, "RecurrentSNN",
                            "Recurrent spiking network: neurons 0..n_adaptive-1 are ALIF, the rest LIF; leaky readout.")
       .def(py::init([](int n_in, int n_rec, int n_out, int n_adaptive, double tau_m, double tau_out, double tau_a,
-                       double v_th, double adapt_beta, double gamma, double dt) {
+                       double v_th, double adapt_beta, double gamma, double dt, int refractory_steps) {
              RecurrentSNNParams p;
              p.dt_ms = dt;
              p.lif.tau_m_ms = tau_m;
@@ -52,11 +52,13 @@ void bind_recurrent_snn(py::module_& m) {
              p.alif.tau_a_ms = tau_a;
              p.alif.adapt_beta = static_cast<Scalar>(adapt_beta);
              p.readout.tau_out_ms = tau_out;
+             p.lif.refractory_steps = refractory_steps;
              return RecurrentSNN({n_in, n_rec, n_adaptive, n_out}, p, SubstrateConfig{});
            }),
            py::kw_only(), py::arg("n_in"), py::arg("n_rec"), py::arg("n_out"), py::arg("n_adaptive") = 0,
            py::arg("tau_m") = 20.0, py::arg("tau_out") = 20.0, py::arg("tau_a") = 2000.0, py::arg("v_th") = 0.6,
-           py::arg("adapt_beta") = 0.0174, py::arg("gamma") = 0.3, py::arg("dt") = 1.0)
+           py::arg("adapt_beta") = 0.0174, py::arg("gamma") = 0.3, py::arg("dt") = 1.0,
+           py::arg("refractory_steps") = 0)
       .def_property(
           "w_in", [](const RecurrentSNN& n) { return to_array<double>(n.input_weights().weights()); },
           [](RecurrentSNN& n, const Array& w) {

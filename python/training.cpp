@@ -40,8 +40,8 @@ py::dict weights_of(const std::string& target) {
   py::dict out;
   if (is_sequence_checkpoint(path)) {  // recurrent SNN: the names of RecurrentSNN's properties
     const SequenceCheckpoint ck = read_sequence_checkpoint(path);
-    const char* names[] = {"w_in", "w_rec", "w_out"};
-    for (size_t l = 0; l < ck.weights.size() && l < 3; ++l) out[names[l]] = to_array<float>(ck.weights[l]);
+    const char* names[] = {"w_in", "w_rec", "w_out", "feedback"};  // feedback: B of adaptive e-prop
+    for (size_t l = 0; l < ck.weights.size() && l < 4; ++l) out[names[l]] = to_array<float>(ck.weights[l]);
     return out;
   }
   const Checkpoint ck = read_checkpoint(path);

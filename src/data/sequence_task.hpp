@@ -4,6 +4,7 @@
 // length T costs O(1) memory. Same (seed, split, index): the same sequence, whenever it is asked for.
 //   pattern_generation     data/pattern_generation.hpp     mse, 1 output
 //   evidence_accumulation  data/evidence_accumulation.hpp  cross-entropy over the recall window, 2 outputs
+//   mnist                  data/sequential_mnist.hpp       images row by row as spikes (IDX files), 10 outputs
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -17,11 +18,15 @@ namespace plasticore {
 enum class Split { train, test };
 
 struct SequenceTaskConfig {
-  std::string name = "pattern_generation";  // pattern_generation | evidence_accumulation
+  std::string name = "pattern_generation";  // pattern_generation | evidence_accumulation | mnist
   int64_t steps = 1000;                     // T
   double dt_ms = 1.0;
   double input_rate_hz = 10.0;              // rate of an active input channel
   uint64_t seed = 1;
+  // mnist only: the decision window D, the IDX files and how many images of each split to load
+  int64_t decision_steps = 28;
+  std::string train_images, train_labels, test_images, test_labels;
+  int64_t train_limit = 0, test_limit = 0;
 };
 
 class SequenceTask {

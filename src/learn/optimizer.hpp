@@ -41,6 +41,9 @@ class Optimizer {
   // The change of matrix p for its gradient g (same shape), written into change.
   void delta(size_t p, const Matrix& gradient, Matrix& change);
 
+  // For a schedule: eta from now on (the moments are kept).
+  void set_learning_rate(double learning_rate) { config_.learning_rate = learning_rate; }
+
   const OptimizerState& state() const { return state_; }
   void restore(OptimizerState state);  // RuntimeError if the shapes do not match
 

@@ -40,6 +40,7 @@ RecurrentSNN::RecurrentSNN(RecurrentSNNSizes sizes, RecurrentSNNParams params, c
   require(std::isfinite(params_.lif.gamma) && params_.lif.gamma >= 0, "gamma must be finite and >= 0");
   require(std::isfinite(params_.alif.adapt_beta), "adapt_beta must be finite");
   require(positive_finite(params_.lif.sigmoid_width), "sigmoid_width must be positive");
+  require(params_.lif.refractory_steps >= 0, "refractory_steps must be >= 0");
   alpha_ = plasticore::membrane_decay(params_.lif, params_.dt_ms);
   rho_ = plasticore::adaptation_decay(params_.alif, params_.dt_ms);
   kappa_ = plasticore::readout_decay(params_.readout, params_.dt_ms);
@@ -83,6 +84,7 @@ void RecurrentSNN::start(RecurrentSNNState& s) const {
   s.membrane_potential.setZero(sizes_.recurrent);
   s.adaptation.setZero(sizes_.adaptive);
   s.pseudo_derivative.setZero(sizes_.recurrent);
+  s.refractory.setZero(sizes_.recurrent);
   s.readout.setZero(sizes_.outputs);
   s.synaptic_input.setZero(sizes_.recurrent, 1);
   s.recurrent_input.setZero(sizes_.recurrent, 1);
@@ -103,9 +105,10 @@ void RecurrentSNN::step(RecurrentSNNState& s) const {
   Scalar* z = s.spikes.data();
   Scalar* psi = s.pseudo_derivative.data();
   const Scalar* current = s.synaptic_input.data();
-  alif_step(params_.lif, params_.alif, alpha_, rho_, current, v, s.adaptation.data(), z, psi, n_adaptive);
+  Scalar* r = s.refractory.data();
+  alif_step(params_.lif, params_.alif, alpha_, rho_, current, v, s.adaptation.data(), z, psi, r, n_adaptive);
   lif_step(params_.lif, alpha_, current + n_adaptive, v + n_adaptive, z + n_adaptive, psi + n_adaptive,
-           sizes_.recurrent - n_adaptive);
+           r + n_adaptive, sizes_.recurrent - n_adaptive);
   readout_->forward(s.spikes, s.readout_input);
   s.readout = kappa_ * s.readout + s.readout_input.col(0);
   if (counters_ != nullptr) {

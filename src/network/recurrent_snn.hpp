@@ -41,6 +41,7 @@ struct RecurrentSNNState {
   Vector membrane_potential;  // v[t]
   Vector adaptation;          // a[t], n_adaptive (ALIF neurons only)
   Vector pseudo_derivative;   // psi[t]
+  Vector refractory;          // refractory steps left after step t (neuron/lif.hpp)
   Vector readout;             // y[t], n_out
   Matrix synaptic_input;      // I[t], n_rec x 1
   Matrix recurrent_input;     // W_rec z[t-1], n_rec x 1

@@ -7,7 +7,7 @@
 //   z_j[t] = H(v_j[t] - A_j[t])
 //   psi_j[t] = (gamma / v_th) max(0, 1 - |v_j[t] - A_j[t]| / v_th)
 // For gradients dz/da = -adapt_beta psi (through A); the path z[t-1] -> a[t] is kept, the reset is not.
-// No refractory period yet. The smooth_sigmoid test mode of LIFParams applies here too.
+// The refractory period and the smooth_sigmoid test mode of LIFParams apply here too.
 //
 // Parameters (on top of LIFParams, which ALIF neurons share with the LIF neurons of their network)
 //   name         unit  default  meaning
@@ -31,14 +31,15 @@ inline Scalar adaptation_decay(const ALIFParams& p, double dt_ms) {
   return static_cast<Scalar>(std::exp(-dt_ms / p.tau_a_ms));
 }
 
-// One step of n ALIF neurons. On entry z, v, a hold z[t-1], v[t-1], a[t-1]; on exit z[t], v[t], a[t], psi[t].
+// One step of n ALIF neurons. On entry z, v, a hold z[t-1], v[t-1], a[t-1] and r the refractory steps
+// left; on exit z[t], v[t], a[t], psi[t], r.
 inline void alif_step(const LIFParams& lif, const ALIFParams& alif, Scalar alpha, Scalar rho, const Scalar* input,
-                      Scalar* v, Scalar* a, Scalar* z, Scalar* psi, int n) {
+                      Scalar* v, Scalar* a, Scalar* z, Scalar* psi, Scalar* r, int n) {
   const Scalar reset = reset_step(lif);
   for (int j = 0; j < n; ++j) {
     a[j] = rho * a[j] + z[j];
     v[j] = alpha * v[j] + input[j] - reset * z[j];
-    emit_spike(lif, v[j] - (lif.v_th + alif.adapt_beta * a[j]), z[j], psi[j]);
+    emit_spike(lif, v[j] - (lif.v_th + alif.adapt_beta * a[j]), z[j], psi[j], r[j]);
   }
 }
 

@@ -4,7 +4,11 @@
 //   z_j[t] = H(v_j[t] - v_th)                                   (H(u) = 1 if u > 0, else 0)
 //   psi_j[t] = (gamma / v_th) max(0, 1 - |v_j[t] - v_th| / v_th)  (pseudo-derivative, stands for dz/dv)
 // where I_j[t] = sum_i W_rec[j,i] z_i[t-1] + sum_i W_in[j,i] x_i[t] is the synaptic input. The reset term
-// is a constant for gradients (e-prop and BPTT alike). No refractory period yet (Bellec's n_ref = 0).
+// is a constant for gradients (e-prop and BPTT alike).
+// Refractory period (Bellec's n_ref): after a spike at step t the neuron cannot spike at steps
+// t+1..t+n_ref, and psi = 0 there (its spike does not depend on v): a counter r_j of refractory steps
+// left is set to n_ref by a spike and counted down by each refractory step. The membrane keeps
+// integrating. It applies to the heaviside spike only (the smooth test mode has no spike events).
 //
 // For gradient checks only, spike_function = smooth_sigmoid replaces the spike by a differentiable
 // one, z = sigmoid(u / s) with u = v - threshold, psi = dz/du = z (1 - z) / s exactly, and turns the
@@ -18,6 +22,7 @@
 //   gamma           -     0.3      pseudo-derivative height times v_th ("dampening factor")
 //   spike_function  -     heaviside  heaviside (the model) or smooth_sigmoid (gradient checks)
 //   sigmoid_width   -     0.1      s of the smooth_sigmoid spike
+//   refractory_steps steps 0       n_ref (0 = none)
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -34,6 +39,7 @@ struct LIFParams {
   Scalar gamma = 0.3f;
   SpikeFunction spike_function = SpikeFunction::heaviside;
   Scalar sigmoid_width = 0.1f;
+  int refractory_steps = 0;
 };
 
 // alpha = exp(-dt / tau_m)
@@ -57,12 +63,25 @@ inline void emit_spike(const LIFParams& p, Scalar u, Scalar& z, Scalar& psi) {
   }
 }
 
-// One step of n LIF neurons. On entry z holds z[t-1], v holds v[t-1]; on exit z[t], v[t], psi[t].
-inline void lif_step(const LIFParams& p, Scalar alpha, const Scalar* input, Scalar* v, Scalar* z, Scalar* psi, int n) {
+// Spike z and psi of a neuron with r refractory steps left (updated): refractory, or emit_spike.
+inline void emit_spike(const LIFParams& p, Scalar u, Scalar& z, Scalar& psi, Scalar& r) {
+  if (r > 0) {
+    z = psi = 0;
+    r -= 1;
+    return;
+  }
+  emit_spike(p, u, z, psi);
+  if (z > 0 && p.spike_function == SpikeFunction::heaviside) r = static_cast<Scalar>(p.refractory_steps);
+}
+
+// One step of n LIF neurons. On entry z holds z[t-1], v holds v[t-1], r the refractory steps left;
+// on exit z[t], v[t], psi[t], r.
+inline void lif_step(const LIFParams& p, Scalar alpha, const Scalar* input, Scalar* v, Scalar* z, Scalar* psi,
+                     Scalar* r, int n) {
   const Scalar reset = reset_step(p);
   for (int j = 0; j < n; ++j) {
     v[j] = alpha * v[j] + input[j] - reset * z[j];
-    emit_spike(p, v[j] - p.v_th, z[j], psi[j]);
+    emit_spike(p, v[j] - p.v_th, z[j], psi[j], r[j]);
   }
 }
 

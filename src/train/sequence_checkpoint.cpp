@@ -86,7 +86,8 @@ SequenceCheckpoint read_sequence_checkpoint(const std::string& path) {
   ck.history = nlohmann::json::parse(get_string(r, path), nullptr, /*allow_exceptions=*/false);
   if (!ck.history.is_array()) throw RuntimeError(path + ": checkpoint is corrupt (history)");
   ck.weights = get_matrices(r, path);
-  if (ck.weights.size() != 3) throw RuntimeError(path + ": checkpoint is corrupt (expected 3 weight matrices)");
+  if (ck.weights.size() != 3 && ck.weights.size() != 4)  // the 4th: B of adaptive e-prop
+    throw RuntimeError(path + ": checkpoint is corrupt (expected 3 or 4 weight matrices)");
   ck.optimizer.updates = r.get<int64_t>();
   ck.optimizer.first_moment = get_matrices(r, path);
   ck.optimizer.second_moment = get_matrices(r, path);

@@ -16,7 +16,7 @@ struct SequenceCheckpoint {
   int epochs_done = 0;
   double wall_seconds = 0;
   nlohmann::json history = nlohmann::json::array();  // one object per epoch (the metrics.csv rows)
-  std::vector<Matrix> weights;                       // W_in, W_rec, W_out
+  std::vector<Matrix> weights;                       // W_in, W_rec, W_out (and B with adaptive feedback)
   OptimizerState optimizer;
 };
 

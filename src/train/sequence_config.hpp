@@ -24,9 +24,13 @@ struct SequenceTrainConfig {
   int epochs = 1;
   int batch_size = 1;
   OptimizerConfig optimizer;
+  std::string lr_schedule = "constant";  // constant | cosine (learn/lr_schedule.hpp), per epoch
+  double lr_final_factor = 0.1;          // cosine: last epoch's rate / first epoch's
   RateRegularization regularization;  // target_rate_per_ms = target_rate_hz / 1000
   double target_rate_hz = 10.0;         // as configured, so that config.toml round-trips exactly
   std::string feedback = "symmetric";   // e-prop learning signal: symmetric (B = W_out^T) | random (fixed B)
+                                        // | adaptive (Kolen-Pollack, learn/adaptive_feedback.hpp)
+  double feedback_decay = 0.01;         // adaptive: lambda per update, on W_out and B
 };
 
 struct SequenceRunConfig {

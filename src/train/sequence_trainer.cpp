@@ -11,8 +11,10 @@
 #include "core/error.hpp"
 #include "core/rng.hpp"
 #include "energy/op_count_report.hpp"
+#include "learn/adaptive_feedback.hpp"
 #include "learn/bptt.hpp"
 #include "learn/eprop.hpp"
+#include "learn/lr_schedule.hpp"
 #include "train/conductance_file.hpp"
 #include "train/progress.hpp"
 
@@ -152,7 +154,7 @@ nlohmann::json evaluate_sequence_model(const SequenceRunConfig& c, const Sequenc
   const auto task = make_sequence_task(c.task);
   const RecurrentSNNSizes sizes{task->inputs(), c.network.recurrent, c.network.adaptive, task->outputs()};
   RecurrentSNN net(sizes, c.network.neuron, c.substrate);
-  if (checkpoint.weights.size() != 3) throw RuntimeError("sequence checkpoint: expected 3 weight matrices");
+  if (checkpoint.weights.size() < 3) throw RuntimeError("sequence checkpoint: expected 3 weight matrices");
   net.set_weights(checkpoint.weights[0], checkpoint.weights[1], checkpoint.weights[2]);
   const SequenceScore test = evaluate(net, *task, c.test_limit);
   nlohmann::json m;
@@ -171,12 +173,13 @@ nlohmann::json train_sequence_model(const SequenceRunConfig& c, const std::strin
   const std::vector<std::pair<int, int>> shapes = {
       {sizes.recurrent, sizes.inputs}, {sizes.recurrent, sizes.recurrent}, {sizes.outputs, sizes.recurrent}};
   Optimizer optimizer(c.train.optimizer, shapes);
-  // Random e-prop: a fixed B with W_out^T's initial distribution, drawn from the seed (so resume needs no copy).
-  const bool random_feedback = c.train.feedback == "random";
-  const Matrix feedback = random_feedback ? gaussian(sizes.recurrent, sizes.outputs,
-                                                     c.network.readout_scale / std::sqrt(sizes.recurrent),
-                                                     Rng(c.seed, "feedback"))
-                                          : Matrix();
+  // Random e-prop: a fixed B with W_out^T's initial distribution, drawn from the seed (so resume needs no
+  // copy); adaptive e-prop starts from the same B and updates it (learn/adaptive_feedback.hpp).
+  const bool adaptive_feedback = c.train.feedback == "adaptive";
+  const bool feedback_matrix = c.train.feedback == "random" || adaptive_feedback;
+  Matrix feedback = feedback_matrix ? gaussian(sizes.recurrent, sizes.outputs,
+                                               c.network.readout_scale / std::sqrt(sizes.recurrent), Rng(c.seed, "feedback"))
+                                    : Matrix();
   const bool classification = task->loss() == Loss::cross_entropy;
 
   SequenceCheckpoint ck;
@@ -186,6 +189,12 @@ nlohmann::json train_sequence_model(const SequenceRunConfig& c, const std::strin
       if (resume_from->weights[p].rows() != shapes[p].first || resume_from->weights[p].cols() != shapes[p].second)
         throw RuntimeError("checkpoint weight matrix " + std::to_string(p) + " does not match the network's shape");
     net.set_weights(resume_from->weights[0], resume_from->weights[1], resume_from->weights[2]);
+    if (adaptive_feedback) {
+      if (resume_from->weights.size() != 4 || resume_from->weights[3].rows() != feedback.rows() ||
+          resume_from->weights[3].cols() != feedback.cols())
+        throw RuntimeError("checkpoint holds no adaptive feedback matrix B of the network's shape");
+      feedback = resume_from->weights[3];
+    }
     optimizer.restore(resume_from->optimizer);
     ck.epochs_done = resume_from->epochs_done;
     ck.wall_seconds = resume_from->wall_seconds;
@@ -214,6 +223,8 @@ nlohmann::json train_sequence_model(const SequenceRunConfig& c, const std::strin
     training_ops.reset();
     inference_ops.reset();
     net.set_counters(&training_ops);
+    optimizer.set_learning_rate(c.train.optimizer.learning_rate *
+                                lr_scale_at(c.train.lr_schedule, c.train.lr_final_factor, epoch, c.train.epochs));
     SequenceScore train;
     bar.begin("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(c.train.epochs), static_cast<long>(n));
     for (int64_t start = 0; start < n; start += B) {
@@ -228,7 +239,7 @@ nlohmann::json train_sequence_model(const SequenceRunConfig& c, const std::strin
         gradients[static_cast<size_t>(k)] =
             c.algorithm == "bptt" ? bptt_gradients(net, *sequence, task->loss(), c.train.regularization, observe)
                                   : eprop_gradients(net, *sequence, task->loss(), c.train.regularization, observe,
-                                                    random_feedback ? &feedback : nullptr);
+                                                    feedback_matrix ? &feedback : nullptr);
         scores[static_cast<size_t>(k)] = scorer.finish();
       }
       for (const auto& s : scores) train.add(s);
@@ -248,6 +259,10 @@ nlohmann::json train_sequence_model(const SequenceRunConfig& c, const std::strin
       apply(net.recurrent_weights(), change);
       mean_of(&SequenceGradients::readout);
       optimizer.delta(2, gradient, change);
+      if (adaptive_feedback) {
+        kolen_pollack_update(net.readout_weights().weights(), change, c.train.feedback_decay, feedback, gradient);
+        change.swap(gradient);
+      }
       apply(net.readout_weights(), change);
       for (Substrate* w : {&net.input_weights(), &net.recurrent_weights(), &net.readout_weights()})
         w->advance(c.substrate.seconds_per_update);  // drift between writes
@@ -280,6 +295,7 @@ nlohmann::json train_sequence_model(const SequenceRunConfig& c, const std::strin
     ck.epochs_done = epoch + 1;
     ck.wall_seconds += rec["epoch_seconds"].get<double>();
     ck.weights = {net.input_weights().weights(), net.recurrent_weights().weights(), net.readout_weights().weights()};
+    if (adaptive_feedback) ck.weights.push_back(feedback);
     ck.optimizer = optimizer.state();
     // Checkpoint first, then the CSV row: a row on disk always has its checkpoint.
     write_sequence_checkpoint(out_dir + "/checkpoint.bin", ck);

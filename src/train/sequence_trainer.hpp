@@ -2,10 +2,13 @@
 // e-prop (learn/eprop.hpp, online, memory independent of T) or BPTT (learn/bptt.hpp, stores the states):
 //   init     W_in ~ N(0, 1) input_scale / sqrt(n_in), W_rec ~ N(0, 1) recurrent_scale / sqrt(n_rec)
 //            (zero diagonal), W_out ~ N(0, 1) readout_scale / sqrt(n_rec), from (seed, "init_w_*")
+//   feedback e-prop learning signal B: W_out^T (symmetric), fixed random (random) or Kolen-Pollack
+//            (adaptive, learn/adaptive_feedback.hpp; B is checkpointed as a 4th matrix)
 //   epoch    data.train_limit sequences (evidence accumulation: fresh ones, index epoch * limit + k;
-//            pattern generation: the one frozen sequence), in mini-batches of train.batch_size; a batch's
-//            gradient is the mean of its sequences' dLoss/dW (task loss + rate regularisation), applied
-//            through the optimizer (learn/optimizer.hpp) as one update request per substrate
+//            mnist: the loaded images in a new order each epoch; pattern generation: the one frozen
+//            sequence), in mini-batches of train.batch_size; a batch's gradient is the mean of its
+//            sequences' dLoss/dW (task loss + rate regularisation), applied through the optimizer
+//            (learn/optimizer.hpp) as one update request per substrate
 //   metrics  per epoch after the updates, on data.test_limit test sequences: loss per scored step;
 //            mse tasks test_nmse = MSE / Var(y*); classification tasks accuracy = argmax of the mean
 //            readout over the scored (decision) steps equals the target's class

@@ -11,6 +11,7 @@
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "energy/op_count_report.hpp"
+#include "learn/lr_schedule.hpp"
 #include "train/conductance_file.hpp"
 #include "train/progress.hpp"
 
@@ -26,12 +27,6 @@ std::string csv_of(const std::vector<EpochRecord>& history) {
     ss << r.epoch << ',' << r.train_accuracy << ',' << r.test_accuracy << ',' << r.epoch_seconds << ','
        << r.train_samples_per_second << ',' << r.lr_scale << '\n';
   return ss.str();
-}
-
-double lr_scale_at(const TrainConfig& t, int epoch) {  // epoch counts from 0
-  if (t.lr_schedule == "constant" || t.epochs <= 1) return 1.0;
-  const double progress = static_cast<double>(epoch) / (t.epochs - 1);
-  return t.lr_final_factor + (1.0 - t.lr_final_factor) * 0.5 * (1.0 + std::cos(3.141592653589793 * progress));
 }
 
 void gather_batch(const ClassificationSet& set, const std::vector<int64_t>& ids, Matrix& x, std::vector<int32_t>& labels) {
@@ -108,7 +103,7 @@ nlohmann::json train_classifier(const RunConfig& c, const LoadedData& data, cons
     std::iota(order.begin(), order.end(), 0);
     Rng shuffle(c.seed, "shuffle", static_cast<uint64_t>(epoch));
     for (int64_t i = n - 1; i > 0; --i) std::swap(order[static_cast<size_t>(i)], order[shuffle.below(static_cast<uint64_t>(i) + 1)]);
-    const double lr_scale = lr_scale_at(c.train, epoch);
+    const double lr_scale = lr_scale_at(c.train.lr_schedule, c.train.lr_final_factor, epoch, c.train.epochs);
     int64_t correct = 0, seen = 0;
     bar.begin("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(c.train.epochs), static_cast<long>(n));
     for (int64_t start = 0, batch_index = 0; start < n; start += B, ++batch_index) {

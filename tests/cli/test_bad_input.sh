@@ -92,6 +92,37 @@ check non-byte-idx       1 "$t/int-idx1-ubyte"   "$BIN" train configs/ep_mnist.t
 check count-mismatch     1 "$t/short-labels-idx1-ubyte" "$BIN" train configs/ep_mnist.toml "${data[@]}" --set "data.train_labels=$t/short-labels-idx1-ubyte"
 check label-out-of-range 1 "$t/bad-labels-idx1-ubyte"   "$BIN" train configs/ep_mnist.toml "${data[@]}" --set "data.train_labels=$t/bad-labels-idx1-ubyte"
 
+# ---- sequence runs (e-prop / BPTT): the sequential MNIST task on the synthetic IDX files, and the
+# keys of adaptive feedback and the refractory period
+seq=(--set "data.train_images=$t/train-images-idx3-ubyte" --set "data.train_labels=$t/train-labels-idx1-ubyte"
+     --set "data.test_images=$t/t10k-images-idx3-ubyte" --set "data.test_labels=$t/t10k-labels-idx1-ubyte"
+     --set data.train_limit=20 --set data.test_limit=10 --set network.recurrent=16 --set network.adaptive=8
+     --set train.epochs=1 --threads 1)
+"$BIN" train configs/eprop_mnist.toml "${seq[@]}" --out "$t/seq-good" >"$t/seq-good.out" 2>"$t/seq-good.err" \
+  && grep -q '"test_accuracy"' "$t/seq-good/metrics.json" \
+  || { echo "FAIL: an e-prop MNIST run on the intact synthetic data failed: $(tail -n 2 "$t/seq-good.err")"; exit 1; }
+check mnist-steps-too-short   2 "task.steps"          "$BIN" train configs/eprop_mnist.toml "${seq[@]}" --set task.steps=40
+check mnist-no-decision       2 "task.decision_steps" "$BIN" train configs/eprop_mnist.toml "${seq[@]}" --set task.decision_steps=0
+check mnist-decision-too-long 2 "task.decision_steps" "$BIN" train configs/bptt_mnist.toml "${seq[@]}" --set task.decision_steps=84
+check mnist-decision-nan      2 "task.decision_steps" "$BIN" train configs/eprop_mnist.toml "${seq[@]}" --set task.decision_steps=nan
+check mnist-too-many-test     2 "data.test_limit"     "$BIN" train configs/eprop_mnist.toml "${seq[@]}" --set data.test_limit=101
+check mnist-too-many-train    2 "data.train_limit"    "$BIN" train configs/eprop_mnist.toml "${seq[@]}" --set data.train_limit=201
+check mnist-missing-idx       1 "$t/none-idx3-ubyte"  "$BIN" train configs/eprop_mnist.toml "${seq[@]}" --set "data.train_images=$t/none-idx3-ubyte"
+check mnist-truncated-idx     1 "$t/trunc-idx3-ubyte" "$BIN" train configs/eprop_mnist.toml "${seq[@]}" --set "data.train_images=$t/trunc-idx3-ubyte"
+check mnist-count-mismatch    1 "$t/short-labels-idx1-ubyte" "$BIN" train configs/eprop_mnist.toml "${seq[@]}" --set "data.train_labels=$t/short-labels-idx1-ubyte"
+check mnist-key-on-evidence   2 "task.decision_steps" "$BIN" train configs/eprop_evidence.toml --set task.decision_steps=5 --threads 1
+check mnist-path-on-evidence  2 "data.train_images"   "$BIN" train configs/eprop_evidence.toml --set "data.train_images=$t/train-images-idx3-ubyte" --threads 1
+check feedback-unknown        2 "train.feedback"      "$BIN" train configs/eprop_evidence.toml --set train.feedback=mirror --threads 1
+check feedback-adaptive-bptt  2 "train.feedback"      "$BIN" train configs/bptt_evidence.toml --set train.feedback=adaptive --threads 1
+check decay-without-adaptive  2 "train.feedback_decay" "$BIN" train configs/eprop_evidence.toml --set train.feedback_decay=0.1 --threads 1
+check decay-negative          2 "train.feedback_decay" "$BIN" train configs/eprop_evidence.toml --set train.feedback=adaptive --set train.feedback_decay=-0.1 --threads 1
+check decay-above-one         2 "train.feedback_decay" "$BIN" train configs/eprop_evidence.toml --set train.feedback=adaptive --set train.feedback_decay=1.5 --threads 1
+check decay-nan               2 "train.feedback_decay" "$BIN" train configs/eprop_evidence.toml --set train.feedback=adaptive --set train.feedback_decay=nan --threads 1
+check refractory-negative     2 "network.refractory_steps" "$BIN" train configs/eprop_evidence.toml --set network.refractory_steps=-1 --threads 1
+check seq-lr-schedule-unknown 2 "train.lr_schedule"  "$BIN" train configs/eprop_sine.toml --set train.lr_schedule=step --threads 1
+check seq-lr-final-above-one  2 "train.lr_final_factor" "$BIN" train configs/eprop_sine.toml --set train.lr_final_factor=1.5 --threads 1
+check refractory-not-int      2 "network.refractory_steps" "$BIN" train configs/bptt_sine.toml --set network.refractory_steps=2.5 --threads 1
+
 # --resume of a finished run is refused and leaves the run untouched.
 before=$(md5sum "$t/good/metrics.json" "$t/good/checkpoint.bin")
 "$BIN" train --resume "$t/good" >"$t/fin.out" 2>"$t/fin.err"; rc=$?; n=$((n+1))

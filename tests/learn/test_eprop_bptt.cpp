@@ -1,5 +1,6 @@
 // e-prop against BPTT on a RecurrentSNN (Bellec et al. 2020), the reference-vs-fast check of DESIGN.md:
-//   (1) with W_rec = 0 e-prop is exact: it equals BPTT (all-LIF and LIF/ALIF nets, mse and ce);
+//   (1) with W_rec = 0 e-prop is exact: it equals BPTT (all-LIF and LIF/ALIF nets, mse and ce, with and
+//       without a refractory period);
 //   (2) BPTT is the gradient of the loss: with the smooth, reset-free spike it matches central finite
 //       differences of an independent double-precision forward pass (written below from the equations);
 //   (3) with recurrence e-prop is an approximation: the cosine with BPTT is measured and printed;
@@ -27,8 +28,9 @@ struct Weights {
   Matrix input, recurrent, readout;
 };
 
-RecurrentSNNParams test_params(SpikeFunction spike_function = SpikeFunction::heaviside) {
+RecurrentSNNParams test_params(SpikeFunction spike_function = SpikeFunction::heaviside, int refractory_steps = 0) {
   RecurrentSNNParams p;
+  p.lif.refractory_steps = refractory_steps;
   p.dt_ms = 1.0;
   p.lif.tau_m_ms = 20.0;
   p.lif.v_th = 0.5f;
@@ -106,6 +108,7 @@ ReferenceRun reference_run(const RecurrentSNNSizes& n, const RecurrentSNNParams&
   MatrixD w_rec_no_autapses = w_rec;
   w_rec_no_autapses.diagonal().setZero();
   Eigen::VectorXd v = Eigen::VectorXd::Zero(n.recurrent), a = v, z = v, y = Eigen::VectorXd::Zero(n.outputs);
+  std::vector<Eigen::Index> last_spike(static_cast<size_t>(n.recurrent), -1000000);  // refractory: no spike within n_ref steps
   ReferenceRun run;
   run.readout.resize(x.rows(), n.outputs);
   run.spikes.resize(x.rows(), n.recurrent);
@@ -120,6 +123,8 @@ ReferenceRun reference_run(const RecurrentSNNSizes& n, const RecurrentSNNParams&
       }
       const double u = v(j) - threshold;
       z(j) = smooth ? 1.0 / (1.0 + std::exp(-u / p.lif.sigmoid_width)) : (u > 0 ? 1.0 : 0.0);
+      if (!smooth && t - last_spike[static_cast<size_t>(j)] <= p.lif.refractory_steps) z(j) = 0;
+      if (z(j) == 1.0) last_spike[static_cast<size_t>(j)] = t;
     }
     y = kappa * y + w_out * z;
     run.readout.row(t) = y.transpose();
@@ -193,10 +198,12 @@ const char* name(Loss loss) { return loss == Loss::mse ? "mse" : "ce"; }
 struct NetCase {
   int adaptive;  // ALIF neurons
   Loss loss;
+  int refractory = 0;  // n_ref steps
 };
 
 std::string case_name(const NetCase& c) {
-  return std::string(c.adaptive == 0 ? "all_lif_" : "mixed_") + name(c.loss);
+  return std::string(c.adaptive == 0 ? "all_lif_" : "mixed_") + name(c.loss) +
+         (c.refractory > 0 ? "_refractory" + std::to_string(c.refractory) : "");
 }
 
 // Names the case in test output and in CTest's test names.
@@ -213,9 +220,13 @@ TEST_P(EpropExactWithoutRecurrence, EqualsBptt) {
   const int steps = 150;
   Weights w = random_weights(n, 1.2, 0.0, 11);
   w.recurrent.setZero();
-  const RecurrentSNN net = make_net(n, test_params(), w);
+  const RecurrentSNN net = make_net(n, test_params(SpikeFunction::heaviside, c.refractory), w);
   const Matrix x = input_spikes(steps, n.inputs, 0.08, 12);
   const Matrix y = targets_for(c.loss, steps, n.outputs, 13);
+  if (c.refractory > 0) {  // the period must bite: without it the same net spikes more
+    const Activity free = activity(make_net(n, test_params(), w), x), refractory = activity(net, x);
+    EXPECT_LT(refractory.lif_rate + refractory.alif_rate, 0.9 * (free.lif_rate + free.alif_rate));
+  }
 
   const Activity act = activity(net, x);
   EXPECT_GT(act.lif_rate, 0.01);
@@ -241,7 +252,8 @@ TEST_P(EpropExactWithoutRecurrence, EqualsBptt) {
 
 INSTANTIATE_TEST_SUITE_P(AllLIFAndMixed, EpropExactWithoutRecurrence,
                          ::testing::Values(NetCase{0, Loss::mse}, NetCase{0, Loss::cross_entropy},
-                                           NetCase{5, Loss::mse}, NetCase{5, Loss::cross_entropy}),
+                                           NetCase{5, Loss::mse}, NetCase{5, Loss::cross_entropy},
+                                           NetCase{0, Loss::mse, 3}, NetCase{5, Loss::cross_entropy, 3}),
                          [](const auto& info) { return case_name(info.param); });
 
 // ---------------------------------------------------------------------------------------------
@@ -250,7 +262,9 @@ INSTANTIATE_TEST_SUITE_P(AllLIFAndMixed, EpropExactWithoutRecurrence,
 TEST(RecurrentSNN, ForwardMatchesDoublePrecisionEquations) {
   const RecurrentSNNSizes n{.inputs = 6, .recurrent = 12, .adaptive = 6, .outputs = 3};
   const int steps = 200;
-  const RecurrentSNNParams p = test_params();
+  for (const int refractory : {0, 3}) {
+  SCOPED_TRACE("refractory_steps " + std::to_string(refractory));
+  const RecurrentSNNParams p = test_params(SpikeFunction::heaviside, refractory);
   const Weights w = random_weights(n, 1.2, 0.5, 61);
   const RecurrentSNN net = make_net(n, p, w);
   const Matrix x = input_spikes(steps, n.inputs, 0.08, 62);
@@ -269,6 +283,7 @@ TEST(RecurrentSNN, ForwardMatchesDoublePrecisionEquations) {
     EXPECT_EQ(spikes.cast<double>(), reference.spikes);
     EXPECT_LE((readout.cast<double>() - reference.readout).cwiseAbs().maxCoeff(),
               1e-5 * reference.readout.cwiseAbs().maxCoeff());
+  }
   }
 }
 

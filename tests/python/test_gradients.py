@@ -83,3 +83,23 @@ def test_bad_input_raises_value_error():
         net.w_in = np.zeros((5, 8))
     with pytest.raises(ValueError):
         net.w_out = np.full((3, 8), np.inf)
+
+
+def test_refractory_period_keeps_eprop_exact_without_recurrence():
+    rng = np.random.default_rng(5)
+    x, y = sequence(rng, onehot=True)
+    w_in = rng.normal(0, 1.5, (8, 5))
+    w_out = rng.normal(0, 1.0 / np.sqrt(8), (3, 8))
+    spikes = {}
+    for n_ref in (0, 4):
+        net = pc.RecurrentSNN(n_in=5, n_rec=8, n_out=3, n_adaptive=4, tau_a=200.0, adapt_beta=0.07,
+                              refractory_steps=n_ref)
+        net.w_in, net.w_rec, net.w_out = w_in, np.zeros((8, 8)), w_out
+        spikes[n_ref] = net.forward(x)[1].sum()
+        _, g1 = net.gradients(x, y, method="eprop", loss="ce")
+        _, g2 = net.gradients(x, y, method="bptt", loss="ce")
+        for k in ("w_in", "w_out"):
+            np.testing.assert_allclose(g1[k], g2[k], atol=1e-4 * np.abs(g2[k]).max(), rtol=0)
+    assert spikes[4] < spikes[0]  # the period bites
+    with pytest.raises(ValueError):
+        pc.RecurrentSNN(n_in=5, n_rec=8, n_out=3, refractory_steps=-1)
