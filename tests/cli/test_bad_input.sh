@@ -3,13 +3,7 @@
 # 1: data-file problems), never a crash, and leaves no metrics.json behind. Self-contained: the
 # script writes a tiny synthetic IDX data set, so MNIST is not needed.
 # Usage (from the project root): bash tests/cli/test_bad_input.sh PATH_TO_plasticore
-set -u
-BIN=${1:?usage: $0 PATH_TO_plasticore}
-SYSPY=/usr/bin/python3
-[ -x "$BIN" ] || { echo "FAIL: $BIN is not an executable"; exit 1; }
-[ -f configs/ep_mnist.toml ] || { echo "FAIL: run from the project root (configs/ep_mnist.toml not found)"; exit 1; }
-t=$(mktemp -d "${TMPDIR:-/tmp}/plasticore-bad-input.XXXXXX")
-trap 'rm -rf "$t"' EXIT
+. "$(dirname "$0")/common.sh" bad_input "$@"
 
 # ---- synthetic data: 200 train / 100 test random 28x28 images, labels 0..9, plus broken variants
 "$SYSPY" - "$t" <<'PY' || { echo "FAIL: could not write the synthetic data"; exit 1; }
@@ -44,8 +38,7 @@ data=(--set "data.train_images=$t/train-images-idx3-ubyte" --set "data.train_lab
       --set "data.test_images=$t/t10k-images-idx3-ubyte" --set "data.test_labels=$t/t10k-labels-idx1-ubyte"
       --set "network.hidden=[32]" --set train.epochs=1 --threads 1)
 
-fails=0; n=0
-fail() { echo "FAIL($1): $2"; fails=$((fails+1)); }
+n=0
 # check DESCRIPTION EXPECTED_EXIT NEEDLE COMMAND...   (NEEDLE: text the error message must contain)
 check() {
   local desc=$1 want=$2 needle=$3; shift 3; n=$((n+1))

@@ -4,14 +4,7 @@
 # tiny --tables directory it equals counts x costs worked out by hand; bad input gets a one-line
 # error and the right exit code. No MNIST needed.
 # Usage (from the project root): bash tests/cli/test_energy.sh PATH_TO_plasticore
-set -u
-BIN=${1:?usage: $0 PATH_TO_plasticore}
-SYSPY=/usr/bin/python3
-[ -x "$BIN" ] || { echo "FAIL: $BIN is not an executable"; exit 1; }
-t=$(mktemp -d "${TMPDIR:-/tmp}/plasticore-energy.XXXXXX")
-trap 'rm -rf "$t"' EXIT
-failures=0
-fail() { echo "FAIL ($1): $2"; failures=$((failures + 1)); }
+. "$(dirname "$0")/common.sh" energy "$@"
 
 # ---- a real run: counts in metrics.json, priced by the shipped tables
 "$BIN" train configs/eprop_sine.toml --set task.steps=200 --set train.epochs=1 --set data.train_limit=2 \
@@ -90,5 +83,5 @@ expect_error bad-table 2 "synaptic_event: unknown operation" "$t/syn" --tables "
 expect_error no-tables 2 "no such directory" "$t/syn" --tables "$t/none"
 [ "$(ls "$t/syn")" = "metrics.json" ] || fail bad "energy wrote into the run directory: $(ls "$t/syn")"
 
-[ "$failures" = 0 ] && echo "PASS: plasticore energy" && exit 0
+[ "$fails" = 0 ] && echo "PASS: plasticore energy" && exit 0
 exit 1

@@ -4,11 +4,7 @@
 # enough for any change in the maths, loose enough for a different vector width (FMA contraction).
 # To re-pin after an intended change, run the commands below and copy train_loss from metrics.csv.
 # Usage (from the project root): bash tests/cli/test_golden_losses.sh PATH_TO_plasticore
-set -u
-BIN=${1:?usage: $0 PATH_TO_plasticore}
-t=$(mktemp -d "${TMPDIR:-/tmp}/plasticore-golden.XXXXXX")
-trap 'rm -rf "$t"' EXIT
-fails=0
+. "$(dirname "$0")/common.sh" golden_losses "$@"
 check() {  # name, expected losses (space separated), train args...
   local name=$1 expected=$2; shift 2
   "$BIN" train "$@" --set data.train_limit=2 --set data.test_limit=2 --set train.batch_size=1 --threads 1 \

@@ -6,16 +6,7 @@
 # "compensate"; (c) bad input exits 2 and writes nothing: bad --times, unknown substrate key,
 # multi_device with one device per sign, resuming a device run.
 # Usage (from the project root): bash tests/cli/test_hardware.sh PATH_TO_plasticore
-set -u
-BIN=${1:?usage: $0 PATH_TO_plasticore}
-SYSPY=/usr/bin/python3
-[ -x "$BIN" ] || { echo "FAIL: $BIN is not an executable"; exit 1; }
-[ -f configs/eprop_sine.toml ] || { echo "FAIL: run from the project root"; exit 1; }
-t=$(mktemp -d "${TMPDIR:-/tmp}/plasticore-hardware.XXXXXX")
-trap 'rm -rf "$t"' EXIT
-fails=0
-fail() { echo "FAIL($1): $2"; fails=$((fails+1)); }
-die() { echo "FAIL($1): $2"; exit 1; }
+. "$(dirname "$0")/common.sh" hardware "$@"
 tiny=(--set task.steps=200 --set train.epochs=2 --set data.train_limit=2 --threads 1)
 
 # ---- (a) PCM run: conductance files and the saved substrate keys

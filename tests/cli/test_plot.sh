@@ -6,16 +6,7 @@
 # and traces; (e) a run directory without a checkpoint gives the curves only; (f) missing or invalid run
 # directories and malformed extra files are one-line errors (exit 2 / 1).
 # Usage (from the project root): bash tests/cli/test_plot.sh PATH_TO_plasticore
-set -u
-BIN=${1:?usage: $0 PATH_TO_plasticore}
-SYSPY=/usr/bin/python3
-[ -x "$BIN" ] || { echo "FAIL: $BIN is not an executable"; exit 1; }
-[ -f configs/eqspike_mnist.toml ] || { echo "FAIL: run from the project root (configs/eqspike_mnist.toml not found)"; exit 1; }
-t=$(mktemp -d "${TMPDIR:-/tmp}/plasticore-plot.XXXXXX")
-trap 'rm -rf "$t"' EXIT
-fails=0
-fail() { echo "FAIL($1): $2"; fails=$((fails+1)); }
-die() { echo "FAIL($1): $2"; exit 1; }
+. "$(dirname "$0")/common.sh" plot "$@"
 # pngs DIR NAME...: each DIR/NAME.png is a PNG of at least 400x300 pixels and 10 kB.
 pngs() {
   "$SYSPY" - "$@" <<'PY'

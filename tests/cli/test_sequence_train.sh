@@ -4,18 +4,7 @@
 # runs, (c) a run killed with SIGKILL after its first epoch resumes with `train --resume` and ends
 # exactly like an uninterrupted one (Adam state included), (d) unknown keys and bad values exit 2.
 # Usage (from the project root): bash tests/cli/test_sequence_train.sh PATH_TO_plasticore
-set -u
-BIN=${1:?usage: $0 PATH_TO_plasticore}
-SYSPY=/usr/bin/python3
-[ -x "$BIN" ] || { echo "FAIL: $BIN is not an executable"; exit 1; }
-[ -f configs/eprop_sine.toml ] || { echo "FAIL: run from the project root (configs/eprop_sine.toml not found)"; exit 1; }
-t=$(mktemp -d "${TMPDIR:-/tmp}/plasticore-sequence.XXXXXX")
-pid=
-cleanup() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$t"; }
-trap cleanup EXIT
-fails=0
-fail() { echo "FAIL($1): $2"; fails=$((fails+1)); }
-die() { echo "FAIL($1): $2"; exit 1; }
+. "$(dirname "$0")/common.sh" sequence_train "$@"
 
 # ---- (a) e-prop pattern generation, metrics.json keys
 "$BIN" train configs/eprop_sine.toml --set task.steps=300 --set train.epochs=2 --set data.train_limit=3 \

@@ -5,16 +5,7 @@
 # (c) same seed, same window; (d) configs without the two-factor rule, a missing config and missing
 # data are one-line errors (exit 2 / 1) that leave no output directory.
 # Usage (from the project root): bash tests/cli/test_stdp.sh PATH_TO_plasticore
-set -u
-BIN=${1:?usage: $0 PATH_TO_plasticore}
-SYSPY=/usr/bin/python3
-[ -x "$BIN" ] || { echo "FAIL: $BIN is not an executable"; exit 1; }
-[ -f configs/eqspike_mnist.toml ] || { echo "FAIL: run from the project root (configs/eqspike_mnist.toml not found)"; exit 1; }
-t=$(mktemp -d "${TMPDIR:-/tmp}/plasticore-stdp.XXXXXX")
-trap 'rm -rf "$t"' EXIT
-fails=0
-fail() { echo "FAIL($1): $2"; fails=$((fails+1)); }
-die() { echo "FAIL($1): $2"; exit 1; }
+. "$(dirname "$0")/common.sh" stdp "$@"
 
 mkdir -p "$t/data" && "$SYSPY" tests/cli/synthetic_idx.py "$t/data" 120 10 || die data "could not write the synthetic data"
 data=(--set "data.train_images=$t/data/train-images-idx3-ubyte" --set "data.train_labels=$t/data/train-labels-idx1-ubyte")

@@ -4,19 +4,8 @@
 # exactly like an uninterrupted one, (c) `eval --json` reproduces the final test accuracy and honours
 # --set data.test_limit, (d) the run directory holds every documented file.
 # Usage (from the project root): bash tests/cli/test_train_resume_eval.sh PATH_TO_plasticore
-set -u
-BIN=${1:?usage: $0 PATH_TO_plasticore}
-SYSPY=/usr/bin/python3
-[ -x "$BIN" ] || { echo "FAIL: $BIN is not an executable"; exit 1; }
-[ -f configs/ep_mnist.toml ] || { echo "FAIL: run from the project root (configs/ep_mnist.toml not found)"; exit 1; }
-t=$(mktemp -d "${TMPDIR:-/tmp}/plasticore-train-resume.XXXXXX")
-pid=
-cleanup() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$t"; }
-trap cleanup EXIT
+. "$(dirname "$0")/common.sh" train_resume_eval "$@"
 
-fails=0
-fail() { echo "FAIL($1): $2"; fails=$((fails+1)); }
-die() { echo "FAIL($1): $2"; exit 1; }
 
 # make_data DIR N_TRAIN N_TEST: synthetic IDX files (tests/cli/synthetic_idx.py): learnable, but a quarter
 # of the labels are random, so accuracies stay well below 1 and tell runs apart.
