@@ -15,9 +15,10 @@ declare -A ARGS=(
   [ep_mnist]="${MNIST[*]}" [eqspike_mnist_wide]="${MNIST[*]}" [ep_mnist_wide]="${MNIST[*]}"
   [eprop_sine]="--set train.epochs=3" [bptt_sine]="--set train.epochs=3"
   [eprop_evidence]="--set train.epochs=1" [bptt_evidence]="--set train.epochs=1"
+  [eprop_mnist]="${MNIST[*]}" [bptt_mnist]="${MNIST[*]}"
 )
 CONFIGS=(eqspike_mnist eqspike_mnist_fine eqspike_eop_mnist ep_mnist eqspike_mnist_wide ep_mnist_wide
-         eprop_sine bptt_sine eprop_evidence bptt_evidence)
+         eprop_sine bptt_sine eprop_evidence bptt_evidence eprop_mnist bptt_mnist)
 for c in "${CONFIGS[@]}"; do
   if [ ! -f "$OUT/$c/metrics.json" ]; then
     rm -rf "$OUT/$c.tmp"
