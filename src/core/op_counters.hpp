@@ -1,4 +1,4 @@
-// Operation counters for energy accounting (issue 5), kept per phase of a run. Substrates count what
+// Operation counters for energy accounting (docs/energy.md), kept per phase of a run. Substrates count what
 // their matrix operations cost (synaptic events, multiply-accumulates, device reads, ADC/DAC
 // conversions, programming pulses, accumulator updates); rules and networks count neuron updates and
 // spikes. Counting is once per matrix operation, never per synapse. Additions are relaxed atomics
