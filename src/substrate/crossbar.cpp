@@ -107,44 +107,44 @@ void read_column_block(const Matrix& w, const Matrix& variance, TileScratch& s, 
   }
 }
 
-}  // namespace
-
-CrossbarReads crossbar_matvec(const Matrix& w, const Matrix& variance, const Scalar* x, Scalar* y,
-                              const CrossbarParams& p, Rng& rng) {
+// Reads w block by block of tile_size columns; gather(c0, c1, s) puts the block's non-zero inputs into s.
+template <class Gather>
+CrossbarReads read_blocks(const Matrix& w, const Matrix& variance, Scalar* y, const CrossbarParams& p, Rng& rng,
+                          Gather gather) {
   TileScratch& s = scratch(p.tile_size);
   CrossbarReads reads;
   std::fill(y, y + w.rows(), Scalar(0));
   for (Eigen::Index c0 = 0; c0 < w.cols(); c0 += p.tile_size) {
-    const Eigen::Index c1 = std::min<Eigen::Index>(c0 + p.tile_size, w.cols());
     s.index.clear();
     s.value.clear();
-    for (Eigen::Index j = c0; j < c1; ++j)
-      if (x[j] != 0) {
-        s.index.push_back(static_cast<int32_t>(j));
-        s.value.push_back(x[j]);
-      }
+    gather(c0, std::min<Eigen::Index>(c0 + p.tile_size, w.cols()), s);
     read_column_block(w, variance, s, y, p, rng, reads);
   }
   return reads;
 }
 
+}  // namespace
+
+CrossbarReads crossbar_matvec(const Matrix& w, const Matrix& variance, const Scalar* x, Scalar* y,
+                              const CrossbarParams& p, Rng& rng) {
+  return read_blocks(w, variance, y, p, rng, [x](Eigen::Index c0, Eigen::Index c1, TileScratch& s) {
+    for (Eigen::Index j = c0; j < c1; ++j)
+      if (x[j] != 0) {
+        s.index.push_back(static_cast<int32_t>(j));
+        s.value.push_back(x[j]);
+      }
+  });
+}
+
 CrossbarReads crossbar_matvec_events(const Matrix& w, const Matrix& variance, std::span<const int32_t> active, Scalar* y,
                                      const CrossbarParams& p, Rng& rng) {
-  TileScratch& s = scratch(p.tile_size);
-  CrossbarReads reads;
-  std::fill(y, y + w.rows(), Scalar(0));
-  for (Eigen::Index c0 = 0; c0 < w.cols(); c0 += p.tile_size) {
-    const Eigen::Index c1 = std::min<Eigen::Index>(c0 + p.tile_size, w.cols());
-    s.index.clear();
-    s.value.clear();
+  return read_blocks(w, variance, y, p, rng, [active](Eigen::Index c0, Eigen::Index c1, TileScratch& s) {
     for (const int32_t j : active)
       if (j >= c0 && j < c1) {
         s.index.push_back(j);
         s.value.push_back(1);
       }
-    read_column_block(w, variance, s, y, p, rng, reads);
-  }
-  return reads;
+  });
 }
 
 }  // namespace plasticore

@@ -241,37 +241,42 @@ void DeviceSubstrate<Device>::finish_read(const CrossbarReads& reads, int64_t lo
 }
 
 template <class Device>
-void DeviceSubstrate<Device>::forward(const Matrix& x, Matrix& y) const {
-  y.resize(w_.rows(), x.cols());
-  for (Eigen::Index b = 0; b < x.cols(); ++b) {
-    Rng rng = read_rng(x.col(b).data(), sizeof(Scalar) * static_cast<size_t>(x.rows()));
-    const CrossbarReads reads = crossbar_matvec(w_norm_, variance_, x.col(b).data(), y.col(b).data(), crossbar_, rng);
-    finish_read(reads, w_.size(), Op::dense_macs, y.col(b).data(), y.rows());
+void DeviceSubstrate<Device>::read_dense(const Matrix& w, const Matrix& variance, const Matrix& in, Matrix& out) const {
+  out.resize(w.rows(), in.cols());
+  for (Eigen::Index b = 0; b < in.cols(); ++b) {
+    Rng rng = read_rng(in.col(b).data(), sizeof(Scalar) * static_cast<size_t>(in.rows()));
+    const CrossbarReads reads = crossbar_matvec(w, variance, in.col(b).data(), out.col(b).data(), crossbar_, rng);
+    finish_read(reads, w.size(), Op::dense_macs, out.col(b).data(), out.rows());
   }
+}
+
+template <class Device>
+void DeviceSubstrate<Device>::read_events(const Matrix& w, const Matrix& variance, std::span<const int32_t> active,
+                                          Scalar* out) const {
+  Rng rng = read_rng(active.data(), active.size_bytes());
+  const CrossbarReads reads = crossbar_matvec_events(w, variance, active, out, crossbar_, rng);
+  finish_read(reads, static_cast<int64_t>(active.size()) * w.rows(), Op::synaptic_events, out, w.rows());
+}
+
+template <class Device>
+void DeviceSubstrate<Device>::forward(const Matrix& x, Matrix& y) const {
+  read_dense(w_norm_, variance_, x, y);
 }
 
 template <class Device>
 void DeviceSubstrate<Device>::forward_events(std::span<const int32_t> active, Scalar* y) const {
-  Rng rng = read_rng(active.data(), active.size_bytes());
-  const CrossbarReads reads = crossbar_matvec_events(w_norm_, variance_, active, y, crossbar_, rng);
-  finish_read(reads, static_cast<int64_t>(active.size()) * w_.rows(), Op::synaptic_events, y, w_.rows());
+  read_events(w_norm_, variance_, active, y);
 }
 
+// Feedback reads the same conductances through the transposed array.
 template <class Device>
 void DeviceSubstrate<Device>::backward(const Matrix& y, Matrix& x) const {
-  x.resize(w_.cols(), y.cols());
-  for (Eigen::Index b = 0; b < y.cols(); ++b) {
-    Rng rng = read_rng(y.col(b).data(), sizeof(Scalar) * static_cast<size_t>(y.rows()));
-    const CrossbarReads reads = crossbar_matvec(w_norm_t_, variance_t_, y.col(b).data(), x.col(b).data(), crossbar_, rng);
-    finish_read(reads, w_.size(), Op::dense_macs, x.col(b).data(), x.rows());
-  }
+  read_dense(w_norm_t_, variance_t_, y, x);
 }
 
 template <class Device>
 void DeviceSubstrate<Device>::backward_events(std::span<const int32_t> active, Scalar* x) const {
-  Rng rng = read_rng(active.data(), active.size_bytes());
-  const CrossbarReads reads = crossbar_matvec_events(w_norm_t_, variance_t_, active, x, crossbar_, rng);
-  finish_read(reads, static_cast<int64_t>(active.size()) * w_.cols(), Op::synaptic_events, x, w_.cols());
+  read_events(w_norm_t_, variance_t_, active, x);
 }
 
 template class DeviceSubstrate<PcmDevice>;

@@ -62,6 +62,9 @@ class DeviceSubstrate final : public Substrate {
   void recompute_all();
   void set_range(Scalar range);
   Rng read_rng(const void* input, size_t bytes) const;
+  // One read of w (w_norm_ or its transpose) per input column / for one sample's spikes.
+  void read_dense(const Matrix& w, const Matrix& variance, const Matrix& in, Matrix& out) const;
+  void read_events(const Matrix& w, const Matrix& variance, std::span<const int32_t> active, Scalar* out) const;
   void finish_read(const CrossbarReads& reads, int64_t logical_ops, Op logical_op, Scalar* out, Eigen::Index n) const;
 
   Device device_;
