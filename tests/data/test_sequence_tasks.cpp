@@ -5,23 +5,10 @@
 #include "core/error.hpp"
 #include "data/evidence_accumulation.hpp"
 #include "data/sequence_task.hpp"
+#include "../support/materialise_sequence.hpp"
 
 namespace plasticore {
 namespace {
-
-// The whole sequence as T x n matrices (tests only: the trainer never does this).
-void materialise(const SequenceStream& s, int n_in, int n_out, Matrix& x, Matrix& y) {
-  x.resize(s.steps(), n_in);
-  y.resize(s.steps(), n_out);
-  Matrix column(n_in, 1);
-  Vector target(n_out);
-  for (Eigen::Index t = 0; t < s.steps(); ++t) {
-    s.input(t, column);
-    s.target(t, target);
-    x.row(t) = column.col(0).transpose();
-    y.row(t) = target.transpose();
-  }
-}
 
 SequenceTaskConfig config(const char* name, int64_t steps, uint64_t seed) {
   SequenceTaskConfig c;

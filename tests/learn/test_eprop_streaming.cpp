@@ -10,6 +10,7 @@
 #include "learn/bptt.hpp"
 #include "learn/eprop.hpp"
 #include "learn/optimizer.hpp"
+#include "../support/materialise_sequence.hpp"
 
 namespace plasticore {
 namespace {
@@ -31,19 +32,6 @@ RecurrentSNN make_net(const SequenceTask& task, int recurrent, int adaptive, dou
                   gaussian(recurrent, recurrent, recurrent_scale / std::sqrt(recurrent), 2),
                   gaussian(task.outputs(), recurrent, 1.0 / std::sqrt(recurrent), 3));
   return net;
-}
-
-void materialise(const SequenceStream& s, int n_in, int n_out, Matrix& x, Matrix& y) {
-  x.resize(s.steps(), n_in);
-  y.resize(s.steps(), n_out);
-  Matrix column(n_in, 1);
-  Vector target(n_out);
-  for (Eigen::Index t = 0; t < s.steps(); ++t) {
-    s.input(t, column);
-    s.target(t, target);
-    x.row(t) = column.col(0).transpose();
-    y.row(t) = target.transpose();
-  }
 }
 
 TEST(StreamingGradients, EqualTheMatrixApi) {
