@@ -123,7 +123,6 @@ int EPLearner::train_batch(const Matrix& x, const std::vector<int32_t>& labels, 
   set_phase(Phase::update);
   for (int w = 0; w < net_.weight_layers(); ++w) {
     const auto k = static_cast<size_t>(w);
-    count_into(counters_, Op::accumulator_updates, last_dw_[k].size());  // W += eta dW: one write per synapse
     const double lr = learn_.learning_rates[std::min(k, learn_.learning_rates.size() - 1)] * lr_scale;
     const Scalar eta = static_cast<Scalar>(lr);
     scaled_update_ = eta * last_dw_[k];  // reuses its buffer after the first batch

@@ -22,6 +22,7 @@ void IdealSubstrate::backward_events(std::span<const int32_t> active, Scalar* x)
 }
 
 UpdateStats IdealSubstrate::update(const Matrix& delta) {
+  count(Op::accumulator_updates, w_.size());  // digital weights: one memory write per synapse
   w_ += delta;
   return {static_cast<int64_t>(w_.size()), 0};
 }

@@ -68,6 +68,7 @@ void QuantizedSubstrate::backward_events(std::span<const int32_t> active, Scalar
 }
 
 UpdateStats QuantizedSubstrate::update(const Matrix& delta) {
+  count(Op::accumulator_updates, w_.size());  // digital weights: one memory write per synapse
   quantize(w_ + delta);
   return {static_cast<int64_t>(w_.size()), 0};
 }

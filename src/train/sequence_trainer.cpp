@@ -214,10 +214,6 @@ nlohmann::json train_sequence_model(const SequenceRunConfig& c, const std::strin
   OpCounters training_ops, inference_ops;
   int64_t training_samples = 0, inference_samples = 0;
   inference_ops.set_phase(Phase::forward);
-  const auto apply = [&](Substrate& weights, const Matrix& delta) {
-    training_ops.add(Op::accumulator_updates, delta.size());  // one weight write per synapse
-    weights.update(delta);
-  };
   for (int epoch = ck.epochs_done; epoch < c.train.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
     training_ops.reset();
@@ -252,18 +248,18 @@ nlohmann::json train_sequence_model(const SequenceRunConfig& c, const std::strin
       mean_of(&SequenceGradients::input);
       training_ops.set_phase(Phase::update);
       optimizer.delta(0, gradient, change);
-      apply(net.input_weights(), change);
+      net.input_weights().update(change);
       mean_of(&SequenceGradients::recurrent);
       optimizer.delta(1, gradient, change);
       change.diagonal().setZero();  // no autapses
-      apply(net.recurrent_weights(), change);
+      net.recurrent_weights().update(change);
       mean_of(&SequenceGradients::readout);
       optimizer.delta(2, gradient, change);
       if (adaptive_feedback) {
         kolen_pollack_update(net.readout_weights().weights(), change, c.train.feedback_decay, feedback, gradient);
         change.swap(gradient);
       }
-      apply(net.readout_weights(), change);
+      net.readout_weights().update(change);
       for (Substrate* w : {&net.input_weights(), &net.recurrent_weights(), &net.readout_weights()})
         w->advance(c.substrate.seconds_per_update);  // drift between writes
       bar.update(static_cast<long>(start + count), train.mean_loss());

@@ -7,6 +7,7 @@
 #include "learn/bptt.hpp"
 #include "learn/ep_learner.hpp"
 #include "learn/eprop.hpp"
+#include "substrate/factory.hpp"
 #include "substrate/ideal.hpp"
 
 namespace plasticore {
@@ -178,6 +179,29 @@ TEST(OpCounters, CountingChangesNoSequenceGradient) {
   EXPECT_EQ(plain.input, counted.input);
   EXPECT_EQ(plain.recurrent, counted.recurrent);
   EXPECT_EQ(plain.readout, counted.readout);
+}
+
+// Weight writes are counted where they happen, in the substrate, once per update: a digital write per
+// synapse on digital weights, the digital accumulator's writes under mixed precision, none for
+// schemes that pulse devices directly (their pulses are counted instead).
+TEST(OpCounters, EachSubstrateCountsItsOwnWeightWritesOnce) {
+  struct Case {
+    std::string kind, update;
+    int64_t expected_writes;
+  };
+  for (const Case& k : {Case{"ideal", "mixed_precision", 12}, Case{"quantized", "mixed_precision", 12},
+                        Case{"pcm", "mixed_precision", 12}, Case{"pcm", "stochastic", 0}}) {
+    SubstrateConfig config;
+    config.kind = k.kind;
+    config.update = k.update;
+    auto substrate = make_substrate(config, 4, 3);
+    OpCounters counters;
+    substrate->set_counters(&counters);
+    counters.set_phase(Phase::update);
+    substrate->update(Matrix::Constant(4, 3, 0.01f));
+    EXPECT_EQ(counters.counts(Phase::update)[static_cast<size_t>(Op::accumulator_updates)], k.expected_writes)
+        << k.kind << " / " << k.update;
+  }
 }
 
 }  // namespace
