@@ -11,6 +11,7 @@
 #include "learn/bptt.hpp"
 #include "learn/eprop.hpp"
 #include "network/recurrent_snn.hpp"
+#include "substrate/ideal.hpp"
 
 namespace py = pybind11;
 using namespace plasticore;
@@ -53,7 +54,7 @@ void bind_recurrent_snn(py::module_& m) {
              p.alif.adapt_beta = static_cast<Scalar>(adapt_beta);
              p.readout.tau_out_ms = tau_out;
              p.lif.refractory_steps = refractory_steps;
-             return RecurrentSNN({n_in, n_rec, n_adaptive, n_out}, p, SubstrateConfig{});
+             return RecurrentSNN({n_in, n_rec, n_adaptive, n_out}, p, ideal_substrates());
            }),
            py::kw_only(), py::arg("n_in"), py::arg("n_rec"), py::arg("n_out"), py::arg("n_adaptive") = 0,
            py::arg("tau_m") = 20.0, py::arg("tau_out") = 20.0, py::arg("tau_a") = 2000.0, py::arg("v_th") = 0.6,

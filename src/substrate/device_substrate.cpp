@@ -117,7 +117,7 @@ int64_t DeviceSubstrate<Device>::refresh(Eigen::Index s, Rng& rng) {
 }
 
 template <class Device>
-UpdateStats DeviceSubstrate<Device>::update(const Matrix& delta) {
+void DeviceSubstrate<Device>::update(const Matrix& delta) {
   if constexpr (!Device::trainable)
     throw UsageError("substrate.mode = inference: weights are programmed once; train with mode = statistical, "
                      "or train on an ideal substrate and evaluate with `plasticore drift`");
@@ -127,7 +127,7 @@ UpdateStats DeviceSubstrate<Device>::update(const Matrix& delta) {
   const bool mixed = scheme == "mixed_precision", stochastic = scheme == "stochastic", sign = scheme == "sign";
   const Scalar eps = pulse_weight_, cap = static_cast<Scalar>(max_pulses_);
   const float refresh_uS = static_cast<float>(config_.refresh_fraction) * Device::g_max_uS;
-  UpdateStats stats;
+  int64_t pulses_applied = 0;
   const Eigen::Index n = w_.size();
   for (Eigen::Index s = 0; s < n; ++s) {
     const Scalar d = delta.data()[s];
@@ -148,8 +148,7 @@ UpdateStats DeviceSubstrate<Device>::update(const Matrix& delta) {
       pulses = static_cast<int>(std::clamp(d / eps, -cap, cap));
     }
     if (pulses == 0) continue;
-    stats.programming_pulses += apply_pulses(s, pulses, rng);
-    ++stats.synapses_written;
+    pulses_applied += apply_pulses(s, pulses, rng);
     if (config_.refresh && !Device::bidirectional) {  // a bidirectional device steps down instead
       bool saturated = false;
       for (int side = 0; side < 2; ++side)
@@ -157,7 +156,7 @@ UpdateStats DeviceSubstrate<Device>::update(const Matrix& delta) {
       if (saturated) {
         recompute(s);  // the weight to program back is the one the devices hold now
         // Only when it frees headroom: a weight that itself needs a device above the threshold stays.
-        if (refresh_target_uS(s) < refresh_uS) stats.programming_pulses += refresh(s, rng);
+        if (refresh_target_uS(s) < refresh_uS) pulses_applied += refresh(s, rng);
       }
     }
     recompute(s);
@@ -165,8 +164,7 @@ UpdateStats DeviceSubstrate<Device>::update(const Matrix& delta) {
   next_device_ = (next_device_ + 1) % n_;
   ++version_;
   if (mixed) count(Op::accumulator_updates, n);
-  count(Op::programming_pulses, stats.programming_pulses);
-  return stats;
+  count(Op::programming_pulses, pulses_applied);
 }
 
 template <class Device>
@@ -277,6 +275,118 @@ void DeviceSubstrate<Device>::backward(const Matrix& y, Matrix& x) const {
 template <class Device>
 void DeviceSubstrate<Device>::backward_events(std::span<const int32_t> active, Scalar* x) const {
   read_events(w_norm_t_, variance_t_, active, x);
+}
+
+template <class Device>
+void DeviceSubstrate<Device>::save_state(NamedTensors& out, const std::string& prefix) const {
+  out.put_text(prefix + "kind", Device::state_name);
+  out.put_vector(prefix + "programmed_conductance_uS", g_written_uS_);
+  out.put_vector(prefix + "pulse_history", history_);
+  out.put_vector(prefix + "drift_exponent", drift_nu_);
+  out.put_doubles(prefix + "written_seconds", written_seconds_);
+  out.put_matrix(prefix + "accumulator", accumulator_);
+  out.put_double(prefix + "clock_seconds", now_seconds_);
+  out.put_double(prefix + "range", range_);
+  out.put_double(prefix + "reference_line_sum", reference_line_sum_);
+  out.put_double(prefix + "compensation", compensation_);
+  out.put_int(prefix + "writes", static_cast<int64_t>(writes_));
+  out.put_int(prefix + "version", static_cast<int64_t>(version_));
+  out.put_int(prefix + "next_device", next_device_);
+}
+
+template <class Device>
+bool DeviceSubstrate<Device>::restore_state(const NamedTensors& in, const std::string& prefix) {
+  if (!has_state(in, prefix, Device::state_name)) return false;
+  const auto devices = static_cast<int64_t>(g_written_uS_.size());
+  if (in.at(prefix + "programmed_conductance_uS").shape != std::vector<int64_t>{devices}) return false;  // other N
+  g_written_uS_ = in.floats(prefix + "programmed_conductance_uS", devices);
+  history_ = in.floats(prefix + "pulse_history", devices);
+  drift_nu_ = in.floats(prefix + "drift_exponent", devices);
+  written_seconds_ = in.doubles(prefix + "written_seconds", devices);
+  accumulator_ = in.matrix(prefix + "accumulator", w_.rows(), w_.cols());
+  now_seconds_ = in.real(prefix + "clock_seconds");
+  set_range(static_cast<Scalar>(in.real(prefix + "range")));
+  reference_line_sum_ = in.real(prefix + "reference_line_sum");
+  compensation_ = static_cast<Scalar>(in.real(prefix + "compensation"));
+  writes_ = static_cast<uint64_t>(in.integer(prefix + "writes"));
+  version_ = static_cast<uint64_t>(in.integer(prefix + "version"));
+  next_device_ = static_cast<int>(in.integer(prefix + "next_device"));
+  if (next_device_ < 0 || next_device_ >= n_) throw RuntimeError(in.source() + ": " + prefix + "next_device is out of range");
+  recompute_all();
+  return true;
+}
+
+namespace {
+
+// The keys every device kind shares: mapping, update scheme, and the crossbar periphery.
+void read_update_scheme(ConfigReader& r, SubstrateConfig& c) {
+  c.update = r.get_choice("substrate.update", "mixed_precision", {"mixed_precision", "stochastic", "sign", "multi_device"},
+                          "how a requested change becomes pulses (docs/hardware.md, update schemes)");
+  c.devices_per_sign = static_cast<int>(r.get_int("substrate.devices_per_sign", c.update == "multi_device" ? 4 : 1, 1, 64,
+                                                  "devices per sign of a synapse (multi_device: at least 2)"));
+  if (c.update == "multi_device" && c.devices_per_sign < 2)
+    r.fail("substrate.devices_per_sign", "update = multi_device needs at least 2 devices per sign");
+  if (c.update == "sign")
+    c.sign_threshold = r.get_double("substrate.sign_threshold", 0.5, 0.0, 1e6,
+                                    "sign scheme: one pulse where |dW| >= threshold x one pulse's change");
+  c.seconds_per_update = r.get_double("substrate.seconds_per_update", 38.6, 0.0, 1e9,
+                                      "simulated seconds between weight updates (drift, read-noise clock)");
+}
+
+void read_periphery(ConfigReader& r, SubstrateConfig& c) {
+  c.read_noise = r.get_bool("substrate.read_noise", true, "device read noise (off for ablations)");
+  c.tile_size = static_cast<int>(r.get_int("substrate.tile_size", 256, 1, 1 << 16, "crossbar core size (tile_size x tile_size)"));
+  c.dac_bits = static_cast<int>(r.get_int("substrate.dac_bits", 7, 0, 24, "input DAC bits; 0 = exact"));
+  c.adc_bits = static_cast<int>(r.get_int("substrate.adc_bits", 9, 0, 24, "output ADC bits; 0 = exact"));
+  if (c.dac_bits == 1) r.fail("substrate.dac_bits", "needs 0 (exact) or at least 2 bits (sign + magnitude)");
+  if (c.adc_bits == 1) r.fail("substrate.adc_bits", "needs 0 (exact) or at least 2 bits (sign + magnitude)");
+  c.output_bound = r.get_double("substrate.output_bound", 12.0, 0.0, 1e9, "ADC range in units of range x input scale (aihwkit b_out)", true);
+  c.output_noise = r.get_double("substrate.output_noise", 0.06, 0.0, 1e6, "additive output noise, same units (aihwkit out_noise)");
+}
+
+void read_pcm(ConfigReader& r, SubstrateConfig& c) {
+  c.mode = r.get_choice("substrate.mode", "statistical", {"statistical", "inference"},
+                        "statistical: trainable (Nandakumar 2018); inference: programmed once, drifting (aihwkit)");
+  if (c.mode == "statistical") {
+    c.range = r.get_double("substrate.range", 1.0, 0.0, 1e6, "|weight| at full conductance (set it near the largest trained weight)", true);
+    read_update_scheme(r, c);
+    c.refresh = r.get_bool("substrate.refresh", true, "RESET a saturated pair and program its difference back");
+    if (c.refresh)
+      c.refresh_fraction = r.get_double("substrate.refresh_fraction", 0.75, 0.0, 1.0, "a device above this fraction of g_max triggers a refresh", true);
+  } else {
+    c.devices_per_sign = static_cast<int>(r.get_int("substrate.devices_per_sign", 1, 1, 64, "devices per sign of a synapse"));
+    c.inference_seconds = r.get_double("substrate.inference_seconds", 0.0, 0.0, 1e12, "inference: seconds between programming and the reads");
+  }
+  c.drift = r.get_bool("substrate.drift", true, "conductance drift (off for ablations)");
+  c.drift_compensation = r.get_bool("substrate.drift_compensation", false, "global drift compensation of the outputs");
+  read_periphery(r, c);
+}
+
+void read_memristor(ConfigReader& r, SubstrateConfig& c) {
+  c.range = r.get_double("substrate.range", 1.0, 0.0, 1e6, "|weight| at full conductance (set it near the largest trained weight)", true);
+  read_update_scheme(r, c);
+  c.drift = false;  // no drift in this model
+  c.levels = static_cast<int>(r.get_int("substrate.levels", 64, 2, 1 << 16, "conductance levels"));
+  c.nonlinearity = r.get_double("substrate.nonlinearity", 3.0, 0.0, 50.0, "curvature of G(level); 0 = linear");
+  c.switching_probability = r.get_double("substrate.switching_probability", 0.9, 0.0, 1.0, "chance that one pulse moves one level", true);
+  read_periphery(r, c);
+}
+
+}  // namespace
+
+SubstrateEntry pcm_substrate_entry() {
+  return {"phase-change memory crossbar", read_pcm,
+          [](const SubstrateConfig& c, int rows, int cols) -> std::unique_ptr<Substrate> {
+            if (c.mode == "inference") return std::make_unique<DeviceSubstrate<PcmInferenceDevice>>(rows, cols, c, "pcm");
+            return std::make_unique<DeviceSubstrate<PcmDevice>>(rows, cols, c, "pcm");
+          }};
+}
+
+SubstrateEntry memristor_substrate_entry() {
+  return {"bounded nonlinear memristor crossbar", read_memristor,
+          [](const SubstrateConfig& c, int rows, int cols) -> std::unique_ptr<Substrate> {
+            return std::make_unique<DeviceSubstrate<MemristorDevice>>(rows, cols, c, "memristor");
+          }};
 }
 
 template class DeviceSubstrate<PcmDevice>;

@@ -12,13 +12,14 @@
 #include <cmath>
 
 #include "core/rng.hpp"
-#include "substrate/factory.hpp"
+#include "substrate/substrate_config.hpp"
 
 namespace plasticore {
 
 struct MemristorDevice {
   static constexpr bool bidirectional = true;
   static constexpr bool trainable = true;
+  static constexpr const char* state_name = "memristor";  // tag of its run-record state
   static constexpr float g_min_uS = 1.0f, g_max_uS = 100.0f;
   static constexpr float read_noise_fraction = 0.02f;
 

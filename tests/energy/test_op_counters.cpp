@@ -7,7 +7,7 @@
 #include "learn/bptt.hpp"
 #include "learn/ep_learner.hpp"
 #include "learn/eprop.hpp"
-#include "substrate/factory.hpp"
+#include "substrate/registry.hpp"
 #include "substrate/ideal.hpp"
 
 namespace plasticore {

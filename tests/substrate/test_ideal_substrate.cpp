@@ -10,7 +10,7 @@
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
-#include "substrate/factory.hpp"
+#include "substrate/registry.hpp"
 #include "substrate/ideal.hpp"
 
 namespace plasticore {

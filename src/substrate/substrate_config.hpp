@@ -1,16 +1,14 @@
-// Builds a substrate by name from the [substrate] section of a config. Keys, defaults and sources:
-// docs/hardware.md; read and validated by train/substrate_config_reader.
+// The parameters of every substrate kind, as read from the [substrate] section by the kind's reader
+// (substrate/registry.hpp); each kind reads only its own keys. Keys, defaults and sources:
+// docs/configuration.md (generated from the readers) and docs/hardware.md.
 #pragma once
 #include <cstdint>
-#include <memory>
 #include <string>
-
-#include "substrate/substrate.hpp"
 
 namespace plasticore {
 
 struct SubstrateConfig {
-  std::string kind = "ideal";  // ideal | quantized | pcm | memristor
+  std::string kind = "ideal";  // a name in substrate_registry()
   uint64_t seed = 1;           // device randomness (the run's seed)
   double range = 1.0;          // |weight| that maps to the full conductance (gain factor), or the quantized range
   // quantized
@@ -23,7 +21,7 @@ struct SubstrateConfig {
   double sign_threshold = 0.5;  // sign: one pulse where |requested change| >= threshold x one pulse's change
   bool refresh = true;          // RESET a saturated pair and re-program its difference
   double refresh_fraction = 0.75;  // a device above this fraction of g_max triggers refresh
-  double seconds_per_update = 38.6;  // simulated time between writes (Demirag et al. 2021: T0 = 38.6 s)
+  double seconds_per_update = 0;   // simulated time between writes (device kinds: 38.6 s, Demirag et al. 2021)
   bool drift = true;
   bool read_noise = true;
   bool drift_compensation = false;  // inference: global drift compensation of the outputs
@@ -38,7 +36,5 @@ struct SubstrateConfig {
   double output_bound = 12.0;  // ADC range, in units of `range` x (input scale); aihwkit b_out
   double output_noise = 0.06;  // additive output noise, same units (aihwkit out_noise)
 };
-
-std::unique_ptr<Substrate> make_substrate(const SubstrateConfig& config, int rows, int cols);
 
 }  // namespace plasticore

@@ -1,27 +1,28 @@
-// Sequential MNIST as spikes (a real-data sequence task for the recurrent SNN): a 28 x 28 image is shown
-// row by row to 28 input channels, one per pixel column, then the network answers in a decision window.
-// Timeline of a sequence of T steps with a decision window of D steps (image_steps = T - D):
-//   t < image_steps   row r = floor(28 t / image_steps) is shown: channel c spikes with probability
+// Images as spike sequences for recurrent networks ("sequential MNIST", also Fashion-MNIST): an image
+// of H x W pixels is shown row by row to W input channels, one per pixel column, then the network
+// answers in a decision window. Timeline of a sequence of T steps with a decision window of D steps
+// (image_steps = T - D):
+//   t < image_steps   row r = floor(H t / image_steps) is shown: channel c spikes with probability
 //                     min(1, intensity(r, c) * input_rate_hz * dt)  (Bernoulli, pixel intensity in [0, 1])
 //   t >= image_steps  no input; target = the one-hot label, so cross-entropy is scored on these D steps
-// With the defaults (T = 140, D = 28, input_rate_hz = 1000 at dt = 1 ms) each row lasts 4 steps and a
-// white pixel spikes at every one of them. Spikes come from the stream (seed, "mnist_train" |
+// With the defaults (T = 140, D = 28, input_rate_hz = 1000 at dt = 1 ms) each row of a 28 x 28 image lasts
+// 4 steps and a white pixel spikes at every one of them. Spikes come from the stream (seed, "mnist_train" |
 // "mnist_test", sequence index, t + 1): a training image seen again in a later epoch gets new spikes.
 // Training sequence `index` shows image order_e[index mod n] of epoch e = index / n, a permutation of the
 // n loaded training images drawn from (seed, "mnist_order", e); test sequence k shows test image k.
 //
 // Parameters
 //   name            unit  default  meaning
-//   steps           -     140      T (task.steps), at least 28 + D
+//   steps           -     140      T (task.steps), at least H + D
 //   decision_steps  -     28       D (task.decision_steps)
 //   input_rate_hz   Hz    1000     spike rate of a white pixel (task.input_rate_hz)
-//   train_limit     -     60000    training images loaded (data.train_limit); test_limit likewise (10000)
+//   data.*          -              the image files and limits of data/image_dataset.hpp
 #pragma once
 #include <mutex>
 #include <vector>
 
 #include "core/rng.hpp"
-#include "data/dataset.hpp"
+#include "data/image_dataset.hpp"
 #include "data/sequence_task.hpp"
 
 namespace plasticore {
@@ -44,23 +45,24 @@ class RowSpikeEncoder {
   double full_probability_;
 };
 
-class SequentialMnist final : public SequenceTask {
+class SequentialImages final : public Dataset {
  public:
-  static constexpr int kSide = 28;
-
-  // Loads the IDX files (RuntimeError naming a bad file); UsageError for a bad T / D / limit.
-  explicit SequentialMnist(const SequenceTaskConfig& config);
-  int inputs() const override { return kSide; }
-  int outputs() const override { return 10; }
+  // UsageError for a bad T / D. An empty train set (evaluation only) is allowed.
+  SequentialImages(ClassificationSet train, ClassificationSet test, const SequenceTaskParams& params);
+  int inputs() const override { return encoder_.inputs(); }
+  int outputs() const override { return test_.n_classes; }
   Loss loss() const override { return Loss::cross_entropy; }
-  Eigen::Index steps() const override { return config_.steps; }
+  Eigen::Index steps() const override { return params_.steps; }
+  double step_ms() const override { return params_.dt_ms; }
+  int64_t size(Split split) const override { return split == Split::train ? train_.size() : test_.size(); }
+  int64_t train_sample(int64_t epoch, int64_t position) const override { return epoch * train_.size() + position; }
   std::unique_ptr<SequenceStream> sequence(Split split, int64_t index) const override;
 
  private:
   // Training image of sequence `index` (see the header comment).
   int image_of(int64_t index) const;
 
-  SequenceTaskConfig config_;
+  SequenceTaskParams params_;
   ClassificationSet train_, test_;
   RowSpikeEncoder encoder_;
   // The permutation of the epoch last asked for; sequences of a batch run in parallel.

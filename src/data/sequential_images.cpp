@@ -1,4 +1,4 @@
-#include "data/sequential_mnist.hpp"
+#include "data/sequential_images.hpp"
 
 #include <algorithm>
 #include <numeric>
@@ -58,33 +58,24 @@ class MnistSequence final : public SequenceStream {
   uint64_t index_;
 };
 
-ClassificationSet load_split(const std::string& images, const std::string& labels, int64_t limit, const char* key) {
-  ClassificationSet set = load_idx_classification(images, labels, limit);
-  if (set.images.rows() != SequentialMnist::kSide * SequentialMnist::kSide)
-    throw RuntimeError(images + ": images must be 28 x 28 for the sequential MNIST task");
-  if (limit > set.size())
-    throw UsageError(std::string(key) + ": " + std::to_string(limit) + " requested but " + images + " holds only " +
-                     std::to_string(set.size()) + " images");
-  return set;
-}
-
 }  // namespace
 
-SequentialMnist::SequentialMnist(const SequenceTaskConfig& config)
-    : config_(config),
-      encoder_(kSide, kSide, config.steps - config.decision_steps, spike_probability(config.input_rate_hz, config.dt_ms)) {
-  if (config.decision_steps < 1) throw UsageError("task.decision_steps: must be at least 1");
-  train_ = load_split(config.train_images, config.train_labels, config.train_limit, "data.train_limit");
-  test_ = load_split(config.test_images, config.test_labels, config.test_limit, "data.test_limit");
+SequentialImages::SequentialImages(ClassificationSet train, ClassificationSet test, const SequenceTaskParams& params)
+    : params_(params),
+      train_(std::move(train)),
+      test_(std::move(test)),
+      encoder_(test_.height, test_.width, params.steps - params.decision_steps,
+               spike_probability(params.input_rate_hz, params.dt_ms)) {
+  if (params.decision_steps < 1) throw UsageError("task.decision_steps: must be at least 1");
 }
 
-int SequentialMnist::image_of(int64_t index) const {
+int SequentialImages::image_of(int64_t index) const {
   const int64_t n = train_.size(), epoch = index / n;
   std::lock_guard<std::mutex> lock(order_mutex_);
   if (epoch != order_epoch_) {
     order_.resize(static_cast<size_t>(n));
     std::iota(order_.begin(), order_.end(), 0);
-    Rng shuffle(config_.seed, "mnist_order", static_cast<uint64_t>(epoch));
+    Rng shuffle(params_.seed, "mnist_order", static_cast<uint64_t>(epoch));
     for (int64_t i = n - 1; i > 0; --i)
       std::swap(order_[static_cast<size_t>(i)], order_[shuffle.below(static_cast<uint64_t>(i) + 1)]);
     order_epoch_ = epoch;
@@ -92,12 +83,12 @@ int SequentialMnist::image_of(int64_t index) const {
   return order_[static_cast<size_t>(index % n)];
 }
 
-std::unique_ptr<SequenceStream> SequentialMnist::sequence(Split split, int64_t index) const {
+std::unique_ptr<SequenceStream> SequentialImages::sequence(Split split, int64_t index) const {
   const bool train = split == Split::train;
   const ClassificationSet& set = train ? train_ : test_;
   const int image = train ? image_of(index) : static_cast<int>(index % set.size());
-  return std::make_unique<MnistSequence>(encoder_, config_.steps, set.images.col(image).data(),
-                                         set.labels[static_cast<size_t>(image)], config_.seed,
+  return std::make_unique<MnistSequence>(encoder_, params_.steps, set.images.col(image).data(),
+                                         set.labels[static_cast<size_t>(image)], params_.seed,
                                          train ? "mnist_train" : "mnist_test", static_cast<uint64_t>(index));
 }
 
