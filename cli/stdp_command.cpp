@@ -32,7 +32,6 @@ int StdpCommand::run() {
   for (const auto& o : overrides_) reader.set_override(o);
   if (seed_) reader.set_override("seed=" + std::to_string(*seed_));
   if (threads_) reader.set_override("threads=" + std::to_string(*threads_));
-  reader.set_override("data.train_limit=" + std::to_string(samples_));  // the short run: the first N samples
   const RunSpec spec = read_run_spec(reader);
   set_threads(spec.threads);
   // Before anything is written: bad data leaves no output directory.
@@ -42,8 +41,8 @@ int StdpCommand::run() {
   const RelaxationParams relax = learner.relaxation();
   const StdpProtocolResult protocol = run_stdp_protocol({relax.leak, relax.trace_rate, 0, 20});
   std::fprintf(stderr, "plasticore: stdp %s: training on %lld samples, logging %d synapses per weight matrix\n",
-               spec.name.c_str(), static_cast<long long>(run.dataset->size(Split::train)), synapses_);
-  const StdpTrainingResult training = measure_stdp_in_training(learner, *run.dataset, synapses_, spec.seed);
+               spec.name.c_str(), static_cast<long long>(std::min<int64_t>(samples_, run.dataset->size(Split::train))), synapses_);
+  const StdpTrainingResult training = measure_stdp_in_training(learner, *run.dataset, samples_, synapses_, spec.seed);
 
   std::error_code ec;
   fs::create_directories(out_dir_, ec);

@@ -18,13 +18,13 @@ EPLearner& require_two_factor_learner(Learner& learner, const std::string& algor
   return *ep;
 }
 
-StdpTrainingResult measure_stdp_in_training(EPLearner& learner, const Dataset& dataset, int synapses_per_layer,
-                                            uint64_t seed) {
+StdpTrainingResult measure_stdp_in_training(EPLearner& learner, const Dataset& dataset, int64_t samples,
+                                            int synapses_per_layer, uint64_t seed) {
   const EPLearningParams& learn = learner.learning();
   StdpRecorder recorder({learner.network().sizes(), learn.learning_rates, learn.beta,
                          learn.beta_sign == BetaSign::symmetric ? 2 : 1, synapses_per_layer, seed});
   learner.set_observer(&recorder);
-  const int64_t n = dataset.size(Split::train);
+  const int64_t n = std::min(samples, dataset.size(Split::train));
   Batch batch{&dataset, Split::train, 0, 0, {}};
   Score score;
   for (int64_t start = 0; start < n; start += learn.batch_size, ++batch.index) {

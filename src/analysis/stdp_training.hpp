@@ -22,8 +22,9 @@ struct StdpTrainingResult {
 // spikes (the rule whose window is measured); UsageError naming `source` otherwise.
 EPLearner& require_two_factor_learner(Learner& learner, const std::string& algorithm, const std::string& source);
 
-// Trains one pass over the dataset's training split in order (no shuffle), in the learner's batches.
-StdpTrainingResult measure_stdp_in_training(EPLearner& learner, const Dataset& dataset, int synapses_per_layer,
-                                            uint64_t seed);
+// Trains one pass over the first `samples` of the dataset's training split in order (no shuffle), in the
+// learner's batches.
+StdpTrainingResult measure_stdp_in_training(EPLearner& learner, const Dataset& dataset, int64_t samples,
+                                            int synapses_per_layer, uint64_t seed);
 
 }  // namespace plasticore

@@ -137,20 +137,26 @@ void ConfigReader::set_override(const std::string& assignment) {
 void ConfigReader::rename(const std::string& old_key, const std::string& new_key) {
   const auto old_node = table_.at_path(old_key);
   if (!old_node) return;
-  if (has(new_key))
+  const bool old_from_set = origin(old_key).rfind("--set", 0) == 0;
+  // Both given: an override of the old name still overrides the file's new name; otherwise it is ambiguous.
+  if (has(new_key) && (!old_from_set || origin(new_key).rfind("--set", 0) == 0))
     throw UsageError(origin(old_key) + ": renamed to " + new_key + ", which is also given; keep only " + new_key);
   std::string last;
   toml::table* parent = parent_of(table_, new_key, /*create=*/true, last);
   parent->insert_or_assign(last, *old_node.node());
-  const bool from_set = origin(old_key).rfind("--set", 0) == 0;
   erase(old_key);
-  if (from_set) overridden_.insert(new_key);
+  if (old_from_set) overridden_.insert(new_key);
   std::fprintf(stderr, "plasticore: note: %s is deprecated: read as %s\n", origin(old_key).c_str(), new_key.c_str());
 }
 
 void ConfigReader::erase(const std::string& key) {
   std::string last;
-  if (toml::table* parent = parent_of(table_, key, /*create=*/false, last)) parent->erase(last);
+  toml::table* parent = parent_of(table_, key, /*create=*/false, last);
+  if (parent == nullptr) return;
+  parent->erase(last);
+  // A table left empty was only there for this key: it goes too (an empty [section] reads as a key).
+  const auto dot = key.rfind('.');
+  if (parent->empty() && dot != std::string::npos) erase(key.substr(0, dot));
 }
 
 std::string ConfigReader::origin(const std::string& key) const {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "learn/ep_learner.hpp"
+#include "substrate/ideal.hpp"
 
 namespace plasticore {
 namespace {
@@ -177,7 +178,7 @@ struct Fixture {
 // clip and its zero derivative are exercised too. No unit is near a corner of the clip, where the
 // gradient is undefined and a finite-beta EP estimate is a secant across the kink (checked below).
 Fixture make_fixture(const Case& c) {
-  Fixture s{LayeredEPNetwork(c.sizes, SubstrateConfig{}), Matrix(), {}, {}, Problem()};
+  Fixture s{LayeredEPNetwork(c.sizes, ideal_substrates()), Matrix(), {}, {}, Problem()};
   s.net.initialize(c.seed, c.init_scale);
   Rng rng(c.seed, "test_ep_gradient");
   for (int k = 0; k < s.net.weight_layers(); ++k)
@@ -212,13 +213,20 @@ Gradient library_ep(Fixture& s, double leak, int T1, int T2, double beta, BetaSi
   learn.nudged_steps = T2;
   learn.beta = static_cast<Scalar>(beta);
   learn.beta_sign = sign;
-  learn.rule = EPRule::end_of_phase;
+  learn.rule = "end_of_phase";
   learn.learning_rates = {1.0};
-  EPLearner learner(s.net, relax, learn, 5);
-  learner.estimate_update(s.x, s.labels, s.ids, 0, 0);
+  auto net = std::make_unique<LayeredEPNetwork>(s.net.sizes(), ideal_substrates());  // a copy of the fixture's
+  for (int l = 0; l < net->weight_layers(); ++l) {
+    net->weight(l).set_weights(s.net.weight(l).weights());
+    net->bias(l) = s.net.bias(l);
+  }
+  EPLearner learner(std::move(net), relax, learn, 5);
+  std::vector<Matrix> dW;
+  std::vector<Vector> db;
+  learner.estimate_update(s.x, s.labels, s.ids, 0, 0, dW, db);
   Gradient e;
-  for (const Matrix& m : learner.last_weight_gradient()) e.dW.push_back(m.cast<double>());
-  for (const Vector& v : learner.last_bias_gradient()) e.db.push_back(v.cast<double>());
+  for (const Matrix& m : dW) e.dW.push_back(m.cast<double>());
+  for (const Vector& v : db) e.db.push_back(v.cast<double>());
   return e;
 }
 
@@ -341,7 +349,7 @@ void check_preconditions(const Case& c) {
   Relaxation lib(s.net, RelaxationParams{SpikeCoding::rate, static_cast<Scalar>(c.leak)});
   RelaxationState st;
   lib.start(st, s.x, 1, "test", 0, s.ids);
-  lib.run(st, kT1, nullptr, 0, nullptr, 0);
+  lib.run(st, kT1, nullptr, 0, 0);
   for (size_t l = 1; l < st.state.size(); ++l)
     EXPECT_LT((st.state[l].cast<double>() - free_state[l]).cwiseAbs().maxCoeff(), 1e-5) << "layer " << l;
 

@@ -18,6 +18,7 @@
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "substrate/ideal.hpp"
 #include "learn/bptt.hpp"
 #include "learn/eprop.hpp"
 
@@ -85,7 +86,7 @@ Matrix targets_for(Loss loss, int steps, int n_out, uint64_t seed) {
 }
 
 RecurrentSNN make_net(const RecurrentSNNSizes& n, const RecurrentSNNParams& p, const Weights& w) {
-  RecurrentSNN net(n, p, SubstrateConfig{});
+  RecurrentSNN net(n, p, ideal_substrates());
   net.set_weights(w.input, w.recurrent, w.readout);
   return net;
 }
@@ -432,7 +433,7 @@ TEST(RecurrentSNN, BadShapesAndValuesAreUsageErrors) {
   Matrix out;
   EXPECT_THROW(net.forward(Matrix::Zero(5, 4), out), UsageError);
 
-  RecurrentSNN fresh(n, test_params(), SubstrateConfig{});
+  RecurrentSNN fresh(n, test_params(), ideal_substrates());
   EXPECT_THROW(fresh.set_weights(w.input.transpose(), w.recurrent, w.readout), UsageError);
   EXPECT_THROW(fresh.set_weights(w.input, w.recurrent.topRows(3), w.readout), UsageError);
   EXPECT_THROW(fresh.set_weights(w.input, w.recurrent, w.readout.transpose()), UsageError);
@@ -440,7 +441,7 @@ TEST(RecurrentSNN, BadShapesAndValuesAreUsageErrors) {
   nan_rec(1, 2) = std::nanf("");
   EXPECT_THROW(fresh.set_weights(w.input, nan_rec, w.readout), UsageError);
 
-  auto construct = [&](RecurrentSNNSizes sizes, RecurrentSNNParams p) { RecurrentSNN(sizes, p, SubstrateConfig{}); };
+  auto construct = [&](RecurrentSNNSizes sizes, RecurrentSNNParams p) { RecurrentSNN(sizes, p, ideal_substrates()); };
   EXPECT_THROW(construct({.inputs = 3, .recurrent = 4, .adaptive = 5, .outputs = 2}, test_params()), UsageError);
   EXPECT_THROW(construct({.inputs = 0, .recurrent = 4, .adaptive = 0, .outputs = 2}, test_params()), UsageError);
   RecurrentSNNParams p = test_params();

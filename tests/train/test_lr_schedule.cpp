@@ -1,13 +1,9 @@
-// The learning-rate schedule of sequence runs (learn/lr_schedule.hpp): the cosine factors, and that the
-// trainer applies them (a cosine schedule ending at factor 0 leaves the weights unchanged in the last epoch).
+// The learning-rate schedule (learn/lr_schedule.hpp): the cosine factors, and that the one trainer
+// applies them (a cosine schedule ending at factor 0 leaves the weights unchanged in the last epoch).
 #include <gtest/gtest.h>
-#include <unistd.h>
-
-#include <filesystem>
 
 #include "learn/lr_schedule.hpp"
-#include "train/sequence_checkpoint.hpp"
-#include "train/sequence_trainer.hpp"
+#include "../support/runs.hpp"
 
 namespace plasticore {
 namespace {
@@ -23,21 +19,14 @@ TEST(LrSchedule, CosineFactors) {
 }
 
 std::vector<Matrix> train_weights(int epochs, const std::string& schedule) {
-  ConfigReader r = ConfigReader::from_string(
-      "algorithm = \"eprop\"\nseed = 2\nthreads = 1\n[task]\nname = \"pattern_generation\"\nsteps = 100\n"
+  const NamedTensors t = train_tensors(
+      "algorithm = \"eprop\"\nseed = 2\nthreads = 1\n[task]\nsteps = 100\n"
       "[network]\nrecurrent = 10\n[train]\nepochs = " + std::to_string(epochs) + "\nlr_schedule = \"" + schedule +
-      "\"\nlr_final_factor = 0.0\n", "tiny schedule run");
-  const SequenceRunConfig c = read_sequence_config(r);
-  const fs::path dir = fs::temp_directory_path() / ("plasticore-test-lr-" + std::to_string(::getpid()) + "-" +
-                                                    std::to_string(epochs) + schedule);
-  fs::create_directories(dir);
-  train_sequence_model(c, dir.string(), std::nullopt, false);
-  const std::vector<Matrix> w = read_sequence_checkpoint((dir / "checkpoint.bin").string()).weights;
-  fs::remove_all(dir);
-  return w;
+      "\"\nlr_final_factor = 0.0\n");
+  return {t.matrix("w_in", 10, 100), t.matrix("w_rec", 10, 10), t.matrix("w_out", 1, 10)};
 }
 
-TEST(LrSchedule, SequenceTrainerAppliesIt) {
+TEST(LrSchedule, TheTrainerAppliesIt) {
   const auto one = train_weights(1, "constant");
   // A 2-epoch cosine run ending at factor 0 has factors (1, 0): its second epoch changes nothing.
   const auto cosine_two = train_weights(2, "cosine"), constant_two = train_weights(2, "constant");

@@ -1,4 +1,4 @@
-// Sequential MNIST (data/sequential_mnist.hpp) without the MNIST files: the row-by-row spike encoder on a
+// Sequential MNIST (data/sequential_images.hpp) without the MNIST files: the row-by-row spike encoder on a
 // synthetic image (deterministic per stream key, the row timeline, spike frequencies matching the
 // intensities within Monte-Carlo error), and the task on tiny synthetic IDX files (decision-window
 // targets, every training image once per epoch, bad limits as UsageErrors).
@@ -10,12 +10,13 @@
 #include <set>
 
 #include "core/error.hpp"
-#include "data/sequential_mnist.hpp"
+#include "data/sequential_images.hpp"
+#include "../support/datasets.hpp"
 
 namespace plasticore {
 namespace {
 
-constexpr int kSide = SequentialMnist::kSide;
+constexpr int kSide = 28;
 
 // Pixel (r, c) = ((7 r + c) mod 11) / 10: intensities 0, 0.1, ..., 1 in every row.
 Matrix synthetic_image() {
@@ -102,20 +103,14 @@ void write_idx(const std::string& dir, const std::string& prefix, int n) {
   }
 }
 
-SequenceTaskConfig tiny_task(const std::string& dir, int64_t train_limit, int64_t test_limit) {
-  SequenceTaskConfig c;
-  c.name = "mnist";
-  c.steps = 40;
-  c.decision_steps = 12;
-  c.input_rate_hz = 1000;
-  c.seed = 5;
-  c.train_images = dir + "/train-images";
-  c.train_labels = dir + "/train-labels";
-  c.test_images = dir + "/test-images";
-  c.test_labels = dir + "/test-labels";
-  c.train_limit = train_limit;
-  c.test_limit = test_limit;
-  return c;
+// The mnist dataset presented to a recurrent network, on the tiny files.
+std::unique_ptr<Dataset> tiny_task(const std::string& dir, int64_t train_limit, int64_t test_limit, int64_t steps = 40) {
+  const std::string toml = "[task]\nsteps = " + std::to_string(steps) + "\ndecision_steps = 12\ninput_rate_hz = 1000.0\n" +
+                           "[data]\ntrain_images = \"" + dir + "/train-images\"\ntrain_labels = \"" + dir +
+                           "/train-labels\"\ntest_images = \"" + dir + "/test-images\"\ntest_labels = \"" + dir +
+                           "/test-labels\"\ntrain_limit = " + std::to_string(train_limit) +
+                           "\ntest_limit = " + std::to_string(test_limit) + "\n";
+  return dataset_from("mnist", toml, /*sequences=*/true, /*seed=*/5);
 }
 
 TEST(SequentialMnist, TaskTargetsAndEpochOrder) {
@@ -123,7 +118,9 @@ TEST(SequentialMnist, TaskTargetsAndEpochOrder) {
   std::filesystem::create_directories(dir);
   write_idx(dir, "train", 20);
   write_idx(dir, "test", 8);
-  const auto task = make_sequence_task(tiny_task(dir, 12, 8));
+  const auto task = tiny_task(dir, 12, 8);
+  EXPECT_EQ(task->size(Split::train), 12);
+  EXPECT_EQ(task->train_sample(1, 3), 15) << "fresh spikes: epoch e, position k is sequence e n + k";
   EXPECT_EQ(task->inputs(), 28);
   EXPECT_EQ(task->outputs(), 10);
   EXPECT_EQ(task->steps(), 40);
@@ -155,11 +152,9 @@ TEST(SequentialMnist, TaskTargetsAndEpochOrder) {
   EXPECT_NE(label_sequence(0), label_sequence(1));
   EXPECT_EQ(label_sequence(0), label_sequence(0)) << "deterministic";
 
-  EXPECT_THROW(make_sequence_task(tiny_task(dir, 21, 8)), UsageError) << "more training images than the file holds";
-  EXPECT_THROW(make_sequence_task(tiny_task(dir, 12, 9)), UsageError) << "more test images than the file holds";
-  auto short_task = tiny_task(dir, 12, 8);
-  short_task.steps = 39;  // 27 image steps < 28 rows
-  EXPECT_THROW(make_sequence_task(short_task), UsageError);
+  EXPECT_THROW(tiny_task(dir, 21, 8), UsageError) << "more training images than the file holds";
+  EXPECT_THROW(tiny_task(dir, 12, 9), UsageError) << "more test images than the file holds";
+  EXPECT_THROW(tiny_task(dir, 12, 8, 39), UsageError) << "27 image steps < 28 rows";
   std::filesystem::remove_all(dir);
 }
 
