@@ -30,8 +30,9 @@ void collect_leaves(const toml::table& t, const std::string& prefix, std::vector
   }
 }
 
-// The shortest decimal that reads back as v (0.3, not 0.29999999999999999).
+// The shortest decimal that reads back as v (0.3, not 0.29999999999999999; 500, not 5e+02).
 std::string number_text(double v) {
+  if (v == std::floor(v) && std::abs(v) < 1e5) return std::to_string(static_cast<int64_t>(v));
   for (int precision = 1; precision <= 17; ++precision) {
     std::ostringstream ss;
     ss.precision(precision);
@@ -186,7 +187,9 @@ void ConfigReader::document(const std::string& key, std::string type, std::strin
                             std::string_view meaning) {
   for (const auto& d : docs_)
     if (d.key == key && d.scope == scope_) return;
-  docs_.push_back({key, scope_, std::move(type), std::move(default_text), std::move(range_text), std::string(meaning)});
+  std::string text;
+  for (const char c : meaning) text += c == '|' ? std::string("\\|") : std::string(1, c);  // a Markdown table cell
+  docs_.push_back({key, scope_, std::move(type), std::move(default_text), std::move(range_text), std::move(text)});
 }
 
 int64_t ConfigReader::get_int(const std::string& key, int64_t fallback, int64_t min, int64_t max,

@@ -21,6 +21,20 @@ void Learner::apply_update(int64_t samples) {
   }
 }
 
+std::vector<Matrix> Learner::gradient_estimate(const Batch& batch) {
+  for (Parameter& p : parameters_) p.gradient.setZero();
+  Score score;
+  accumulate(batch, score);
+  if (counters_ != nullptr) counters_->set_phase(Phase::update);
+  finish_gradients(static_cast<int64_t>(batch.samples.size()));
+  std::vector<Matrix> out;
+  for (Parameter& p : parameters_) {
+    out.push_back(p.gradient);
+    p.gradient.setZero();
+  }
+  return out;
+}
+
 std::vector<std::pair<std::string, const Substrate*>> Learner::matrices() const {
   std::vector<std::pair<std::string, const Substrate*>> out;
   for (const auto& [name, s] : const_cast<Learner*>(this)->matrices()) out.emplace_back(name, s);

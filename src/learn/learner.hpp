@@ -55,6 +55,9 @@ class Learner {
   void apply_update(int64_t samples);
   virtual void evaluate(const Batch& batch, Score& score) = 0;
   virtual int64_t evaluation_batch_size() const = 0;
+  // The rule's gradient estimate of one batch, per parameter, without applying it (the conformance
+  // tests compare it with each rule's reference).
+  std::vector<Matrix> gradient_estimate(const Batch& batch);
 
   // The schedule's factor on every learning rate, from now on.
   void set_learning_rate_scale(double factor) { optimizer_->set_schedule_factor(factor); }

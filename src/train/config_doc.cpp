@@ -63,36 +63,40 @@ void add_unique(std::vector<T>& v, const T& x) {
   if (std::find(v.begin(), v.end(), x) == v.end()) v.push_back(x);
 }
 
-// "20" or "20 (ep, eqspike); 32 (eprop, bptt on evidence_accumulation, mnist)".
+// True if, among the observations, the default is a function of the context's `first` (or second) part.
+bool depends_only_on(const Row& row, bool on_first) {
+  std::map<std::string, std::string> seen;
+  for (const auto& [value, context] : row.defaults) {
+    const std::string& key = on_first ? context.first : context.second;
+    if (seen.count(key) && seen[key] != value) return false;
+    seen[key] = value;
+  }
+  return true;
+}
+
+// "20" or "1 (pattern_generation); 32 (evidence_accumulation, mnist)" or "rate (ep); sigma_delta (eqspike)".
 std::string default_text(const Row& row) {
   std::vector<std::string> values;
-  std::vector<std::string> all_algorithms, all_datasets;
-  for (const auto& [value, context] : row.defaults) {
-    add_unique(values, value);
-    add_unique(all_algorithms, context.first);
-    add_unique(all_datasets, context.second);
-  }
+  for (const auto& [value, context] : row.defaults) add_unique(values, value);
   if (values.size() == 1) return values[0];
+  const bool by_algorithm = depends_only_on(row, true), by_dataset = !by_algorithm && depends_only_on(row, false);
   std::string out;
   for (const auto& value : values) {
-    std::vector<std::string> algorithms, datasets;
+    std::vector<std::string> where;
     for (const auto& [v, context] : row.defaults)
-      if (v == value) {
-        add_unique(algorithms, context.first);
-        add_unique(datasets, context.second);
-      }
-    std::string where;
-    if (algorithms.size() != all_algorithms.size()) where = join(algorithms);
-    if (datasets.size() != all_datasets.size()) where += (where.empty() ? "" : " on ") + join(datasets);
-    out += (out.empty() ? "" : "; ") + value + (where.empty() ? "" : " (" + where + ")");
+      if (v == value)
+        add_unique(where, by_algorithm ? context.first : by_dataset ? context.second : context.first + " on " + context.second);
+    out += (out.empty() ? "" : "; ") + value + " (" + join(where) + ")";
   }
   return out;
 }
 
-void observe(const std::string& toml, std::vector<ObservedKey>& out) {
+// Reads a run's keys; `variant` names the substrate variant (its update scheme) for context-dependent defaults.
+void observe(const std::string& toml, std::vector<ObservedKey>& out, const std::string& variant = "") {
   ConfigReader reader = ConfigReader::from_string(toml, "keys");
   const RunSpec spec = read_run_spec(reader);
-  for (const KeyDoc& d : reader.key_docs()) out.push_back({d, spec.algorithm, spec.dataset});
+  for (const KeyDoc& d : reader.key_docs())
+    out.push_back({d, spec.algorithm, variant.empty() ? spec.dataset : "update = " + variant});
 }
 
 }  // namespace
@@ -113,14 +117,15 @@ std::vector<ObservedKey> observe_config_keys() {
   // The substrates, on one run: every kind and its variants.
   const std::string run = "algorithm = \"ep\"\n[substrate]\n";
   for (const auto& kind : substrate_registry().names()) {
-    observe(run + "kind = \"" + kind + "\"\n", out);
+    const bool device = kind == "pcm" || kind == "memristor";
+    observe(run + "kind = \"" + kind + "\"\n", out, device ? "mixed_precision" : "");
     if (kind == "pcm") {
-      observe(run + "kind = \"pcm\"\nmode = \"inference\"\n", out);
-      observe(run + "kind = \"pcm\"\nrefresh = false\n", out);
+      observe(run + "kind = \"pcm\"\nmode = \"inference\"\n", out, "mixed_precision");
+      observe(run + "kind = \"pcm\"\nrefresh = false\n", out, "mixed_precision");
     }
-    if (kind == "pcm" || kind == "memristor")
+    if (device)
       for (const char* update : {"stochastic", "sign", "multi_device"})
-        observe(run + "kind = \"" + kind + "\"\nupdate = \"" + update + "\"\n", out);
+        observe(run + "kind = \"" + kind + "\"\nupdate = \"" + update + "\"\n", out, update);
   }
   return out;
 }

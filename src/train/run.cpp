@@ -71,7 +71,8 @@ RunSpec read_run_spec(ConfigReader& r) {
     r.fail("data.dataset", "'" + s.dataset + "' is a sequence task; algorithm '" + s.algorithm +
                                "' classifies static samples (use eprop or bptt)");
   {
-    const ConfigReader::Scope scope(r, "dataset " + s.dataset + (learner.sequences ? " (sequences)" : ""));
+    const bool as_sequences = learner.sequences && !dataset.sequence_task;
+    const ConfigReader::Scope scope(r, "dataset " + s.dataset + (as_sequences ? " (as sequences)" : ""));
     s.build_dataset = dataset.read(r, {s.seed, learner.sequences});
   }
   {

@@ -163,7 +163,7 @@ TEST(ConfigReader, KeyDocsRecordScopeTypeDefaultRangeAndMeaning) {
   EXPECT_EQ(d.type, "float");
   EXPECT_EQ(d.default_text, "1");
   EXPECT_EQ(d.range_text, "(0, 1e+06]");
-  EXPECT_EQ(d.meaning, "|w| at full conductance");
+  EXPECT_EQ(d.meaning, "\\|w\\| at full conductance") << "escaped for a Markdown table";
   EXPECT_EQ(r.key_docs()[1].scope, "every run");
   EXPECT_EQ(r.key_docs()[1].type, "`ep` \\| `eprop`");
 }
