@@ -32,10 +32,11 @@ Matrix to_matrix(const Array& a, const char* name, Eigen::Index rows, Eigen::Ind
   return m;
 }
 
+// "ce" and "cross_entropy" are the same loss (the library's and the config's name).
 Loss parse_loss(const std::string& loss) {
   if (loss == "mse") return Loss::mse;
-  if (loss == "ce") return Loss::cross_entropy;
-  throw UsageError("loss: unknown loss '" + loss + "' (expected 'mse' or 'ce')");
+  if (loss == "ce" || loss == "cross_entropy") return Loss::cross_entropy;
+  throw UsageError("loss: unknown loss '" + loss + "' (expected 'mse', 'ce' or 'cross_entropy')");
 }
 
 }  // namespace
@@ -102,7 +103,8 @@ void bind_recurrent_snn(py::module_& m) {
           },
           py::arg("x"), py::arg("y"), py::arg("method") = "eprop", py::arg("loss") = "mse",
           "(loss, {'w_in', 'w_rec', 'w_out'}) = dLoss/dW of one sequence; method 'eprop' (online, symmetric "
-          "feedback) or 'bptt'; loss 'mse' (1/2 sum (y - y*)^2) or 'ce' (-sum y* log softmax(y)) over all T steps")
+          "feedback) or 'bptt'; loss 'mse' (1/2 sum (y - y*)^2) or 'ce' = 'cross_entropy' (-sum y* log softmax(y)) "
+          "over all T steps")
       .def("forward",
            [](const RecurrentSNN& n, const Array& x) {
              Matrix readout, spikes;
