@@ -91,7 +91,10 @@ class DeviceSubstrate final : public Substrate {
   Scalar compensation_ = 1;
 };
 
-SubstrateEntry pcm_substrate_entry();
-SubstrateEntry memristor_substrate_entry();
+// The keys every device kind reads: the update scheme (substrate.update, devices_per_sign, sign_threshold,
+// seconds_per_update) and the crossbar periphery (read_noise, tile_size, dac_bits, adc_bits, output_bound,
+// output_noise).
+void read_device_update_scheme(ConfigReader& reader, SubstrateConfig& config);
+void read_crossbar_periphery(ConfigReader& reader, SubstrateConfig& config);
 
 }  // namespace plasticore

@@ -66,4 +66,7 @@ struct MemristorDevice {
   float read_sigma_uS(float g, double) const { return read_noise_fraction * g; }
 };
 
+struct SubstrateEntry;
+SubstrateEntry memristor_substrate_entry();  // memristor_device.cpp
+
 }  // namespace plasticore

@@ -62,4 +62,7 @@ struct PcmDevice {
   float read_sigma_uS(float g, double) const { return 0.03f * g + 0.13f; }
 };
 
+struct SubstrateEntry;
+SubstrateEntry pcm_substrate_entry();  // pcm_device.cpp
+
 }  // namespace plasticore

@@ -1,7 +1,8 @@
 #include "substrate/registry.hpp"
 
-#include "substrate/device_substrate.hpp"
 #include "substrate/ideal.hpp"
+#include "substrate/memristor_device.hpp"
+#include "substrate/pcm_device.hpp"
 #include "substrate/quantized.hpp"
 
 namespace plasticore {
