@@ -49,6 +49,21 @@ void put(std::string& out, T v) {
   for (size_t i = 0; i < sizeof(T); ++i) out.push_back(static_cast<char>((static_cast<uint64_t>(v) >> (8 * i)) & 0xFF));
 }
 
+// The fields a zip entry's local header and its central-directory record share: version needed, flags,
+// method 0 (stored), no time stamp, the CRC, both sizes, the name's length, no extra field.
+void put_entry_fields(std::string& out, uint32_t crc, uint32_t size, uint16_t name_size) {
+  put<uint16_t>(out, 20);
+  put<uint16_t>(out, 0);
+  put<uint16_t>(out, 0);
+  put<uint16_t>(out, 0);
+  put<uint16_t>(out, 0x21);
+  put<uint32_t>(out, crc);
+  put<uint32_t>(out, size);
+  put<uint32_t>(out, size);
+  put<uint16_t>(out, name_size);
+  put<uint16_t>(out, 0);
+}
+
 }  // namespace
 
 std::string npy_bytes(const Tensor& t) {
@@ -87,37 +102,18 @@ void write_npz(const std::string& path, const NamedTensors& tensors) {
       throw RuntimeError(path + ": tensor '" + name + "' is too large for a zip without ZIP64");
     const uint32_t crc = crc32(content), offset = static_cast<uint32_t>(zip.size());
     const auto size = static_cast<uint32_t>(content.size());
-    // Local file header: stored (method 0), no time stamp, no extra field.
-    put<uint32_t>(zip, 0x04034b50);
-    put<uint16_t>(zip, 20);
-    put<uint16_t>(zip, 0);
-    put<uint16_t>(zip, 0);
-    put<uint16_t>(zip, 0);
-    put<uint16_t>(zip, 0x21);
-    put<uint32_t>(zip, crc);
-    put<uint32_t>(zip, size);
-    put<uint32_t>(zip, size);
-    put<uint16_t>(zip, static_cast<uint16_t>(member.size()));
-    put<uint16_t>(zip, 0);
+    const auto name_size = static_cast<uint16_t>(member.size());
+    put<uint32_t>(zip, 0x04034b50);  // local file header
+    put_entry_fields(zip, crc, size, name_size);
     zip += member;
     zip += content;
-    // Its central-directory entry.
-    put<uint32_t>(directory, 0x02014b50);
-    put<uint16_t>(directory, 20);
-    put<uint16_t>(directory, 20);
-    put<uint16_t>(directory, 0);
-    put<uint16_t>(directory, 0);
-    put<uint16_t>(directory, 0);
-    put<uint16_t>(directory, 0x21);
-    put<uint32_t>(directory, crc);
-    put<uint32_t>(directory, size);
-    put<uint32_t>(directory, size);
-    put<uint16_t>(directory, static_cast<uint16_t>(member.size()));
-    put<uint16_t>(directory, 0);
-    put<uint16_t>(directory, 0);
-    put<uint16_t>(directory, 0);
-    put<uint16_t>(directory, 0);
-    put<uint32_t>(directory, 0);
+    put<uint32_t>(directory, 0x02014b50);  // its central-directory record
+    put<uint16_t>(directory, 20);          // version made by
+    put_entry_fields(directory, crc, size, name_size);
+    put<uint16_t>(directory, 0);  // comment length
+    put<uint16_t>(directory, 0);  // disk number
+    put<uint16_t>(directory, 0);  // internal attributes
+    put<uint32_t>(directory, 0);  // external attributes
     put<uint32_t>(directory, offset);
     directory += member;
     if (++entries == 0xFFFF) throw RuntimeError(path + ": too many tensors for a zip without ZIP64");

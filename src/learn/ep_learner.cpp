@@ -44,12 +44,6 @@ void EPLearner::set_phase(Phase phase) {
   if (counters_ != nullptr) counters_->set_phase(phase);
 }
 
-std::vector<std::pair<std::string, Substrate*>> EPLearner::matrices() {
-  std::vector<std::pair<std::string, Substrate*>> out;
-  for (int l = 0; l < net_->weight_layers(); ++l) out.emplace_back(LayeredEPNetwork::weight_name(l), &net_->weight(l));
-  return out;
-}
-
 void EPLearner::describe(nlohmann::json& m) const {
   m["rule"] = learn_.rule;
   const char* coding = relax_params_.coding == SpikeCoding::rate ? "rate"
@@ -101,7 +95,8 @@ void EPLearner::predict(const Matrix& x, const std::vector<int64_t>& ids, std::v
 int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, const std::vector<int64_t>& ids,
                           uint64_t epoch, uint64_t batch_index) {
   const auto B = x.cols();
-  std::vector<PhaseObserver*> observers;
+  std::vector<PhaseObserver*>& observers = observers_;
+  observers.clear();
   if (observer_ != nullptr) observers.push_back(observer_);
   set_phase(Phase::free);
   relax_.start(state_, x, seed_, "train_phase", epoch, ids);

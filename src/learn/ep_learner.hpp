@@ -50,7 +50,6 @@ class EPLearner final : public Learner {
   void evaluate(const Batch& batch, Score& score) override;
   int64_t evaluation_batch_size() const override { return std::max(learn_.batch_size, 100); }
   void set_counters(OpCounters* counters) override;
-  std::vector<std::pair<std::string, Substrate*>> matrices() override;
   void describe(nlohmann::json& metrics) const override;
 
   // The same on a batch given as a matrix (x: pixels x B), for tests and analyses. train_batch runs the
@@ -92,6 +91,7 @@ class EPLearner final : public Learner {
   RelaxationState state_, free_state_;
   Matrix targets_;
   PhaseObserver* observer_ = nullptr;
+  std::vector<PhaseObserver*> observers_;  // of the phase being run (kept: no allocation per batch)
   // The batch gathered from the dataset.
   Matrix x_, column_;
   Vector target_;

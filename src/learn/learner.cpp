@@ -35,9 +35,10 @@ std::vector<Matrix> Learner::gradient_estimate(const Batch& batch) {
   return out;
 }
 
-std::vector<std::pair<std::string, const Substrate*>> Learner::matrices() const {
-  std::vector<std::pair<std::string, const Substrate*>> out;
-  for (const auto& [name, s] : const_cast<Learner*>(this)->matrices()) out.emplace_back(name, s);
+std::vector<std::pair<std::string, Substrate*>> Learner::matrices() const {
+  std::vector<std::pair<std::string, Substrate*>> out;
+  for (const Parameter& p : parameters_)
+    if (p.substrate != nullptr) out.emplace_back(p.name, p.substrate);
   return out;
 }
 

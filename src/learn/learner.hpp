@@ -63,9 +63,8 @@ class Learner {
   void set_learning_rate_scale(double factor) { optimizer_->set_schedule_factor(factor); }
   // Counts the operations of everything that follows into `counters` (nullptr: stop counting).
   virtual void set_counters(OpCounters* counters) = 0;
-  // The network's weight matrices by name, in a fixed order.
-  virtual std::vector<std::pair<std::string, Substrate*>> matrices() = 0;
-  std::vector<std::pair<std::string, const Substrate*>> matrices() const;
+  // The network's weight matrices (the parameters held by substrates) by name, in a fixed order.
+  std::vector<std::pair<std::string, Substrate*>> matrices() const;
   void advance(double seconds);
   // RuntimeError naming the epoch if a weight or a host parameter is not finite.
   void check_finite(int epoch) const;

@@ -64,13 +64,6 @@ void RecurrentLearner::set_counters(OpCounters* counters) {
   net_->set_counters(counters);
 }
 
-std::vector<std::pair<std::string, Substrate*>> RecurrentLearner::matrices() {
-  std::vector<std::pair<std::string, Substrate*>> out;
-  const auto m = net_->matrices();
-  for (size_t k = 0; k < m.size(); ++k) out.emplace_back(RecurrentSNN::kMatrixNames[k], m[k]);
-  return out;
-}
-
 void RecurrentLearner::describe(nlohmann::json& m) const {
   const auto& n = net_->sizes();
   m["rule"] = params_.method;

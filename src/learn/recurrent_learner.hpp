@@ -47,7 +47,6 @@ class RecurrentLearner final : public Learner {
   void evaluate(const Batch& batch, Score& score) override;
   int64_t evaluation_batch_size() const override { return 256; }
   void set_counters(OpCounters* counters) override;
-  std::vector<std::pair<std::string, Substrate*>> matrices() override;
   void describe(nlohmann::json& metrics) const override;
   void save(NamedTensors& out) const override;
   void restore(const NamedTensors& in) override;

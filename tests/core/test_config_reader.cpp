@@ -15,6 +15,7 @@
 
 #include "core/config_reader.hpp"
 #include "core/error.hpp"
+#include "../support/expect_error.hpp"
 
 namespace plasticore {
 namespace {
@@ -37,19 +38,6 @@ class ScopedEnv {
   const char* name_;
   std::optional<std::string> old_;
 };
-
-void expect_usage_error(const std::function<void()>& fn, const std::vector<std::string>& needles) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected a UsageError, nothing was thrown";
-  } catch (const UsageError& e) {
-    const std::string what = e.what();
-    for (const auto& n : needles) EXPECT_NE(what.find(n), std::string::npos) << "message '" << what << "' lacks '" << n << "'";
-    EXPECT_EQ(what.find('\n'), std::string::npos) << "message is not one line: " << what;
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "expected a UsageError, got another exception: " << e.what();
-  }
-}
 
 ConfigReader reader(const std::string& text, const std::vector<std::string>& overrides = {}) {
   ConfigReader r = ConfigReader::from_string(text, "test.toml");

@@ -14,6 +14,7 @@
 #include "core/error.hpp"
 #include "data/image_dataset.hpp"
 #include "data/idx.hpp"
+#include "../support/expect_error.hpp"
 
 namespace plasticore {
 namespace {
@@ -73,20 +74,6 @@ class IdxTest : public ::testing::Test {
 
   fs::path dir_;
 };
-
-// Runs fn, expects a RuntimeError whose message contains every one of `needles`.
-void expect_runtime_error(const std::function<void()>& fn, const std::vector<std::string>& needles) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected a RuntimeError, nothing was thrown";
-  } catch (const RuntimeError& e) {
-    const std::string what = e.what();
-    for (const auto& n : needles) EXPECT_NE(what.find(n), std::string::npos) << "message '" << what << "' lacks '" << n << "'";
-    EXPECT_EQ(what.find('\n'), std::string::npos) << "message is not one line: " << what;
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "expected a RuntimeError, got another exception: " << e.what();
-  }
-}
 
 TEST_F(IdxTest, ReadsShapeAndBytesExactly) {
   const auto px = pixels(3, 4, 5);

@@ -13,6 +13,7 @@
 
 #include "core/error.hpp"
 #include "train/run.hpp"
+#include "../support/expect_error.hpp"
 
 namespace plasticore {
 namespace {
@@ -37,19 +38,6 @@ T at(const toml::table& t, const std::string& key) {
   const auto v = t.at_path(key).value<T>();
   EXPECT_TRUE(v.has_value()) << key << " is not in the resolved config";
   return v.value_or(T{});
-}
-
-void expect_usage_error(const std::function<void()>& fn, const std::vector<std::string>& needles) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected a UsageError, nothing was thrown";
-  } catch (const UsageError& e) {
-    const std::string what = e.what();
-    for (const auto& n : needles) EXPECT_NE(what.find(n), std::string::npos) << "message '" << what << "' lacks '" << n << "'";
-    EXPECT_EQ(what.find('\n'), std::string::npos) << "message is not one line: " << what;
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "expected a UsageError, got another exception: " << e.what();
-  }
 }
 
 void expect_bad(const std::string& text, const std::vector<std::string>& overrides, const std::vector<std::string>& needles) {
