@@ -9,6 +9,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "data/array_dataset.hpp"
 #include "learn/ep_learner.hpp"
 #include "substrate/ideal.hpp"
 
@@ -31,7 +32,6 @@ std::vector<Matrix> ep_update(SpikeCoding coding, const Variant& v, Scalar leak,
   Matrix x(30, 8);
   for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = rng.uniform();
   const std::vector<int32_t> labels = {0, 1, 2, 3, 4, 5, 0, 1};
-  const std::vector<int64_t> ids = {0, 1, 2, 3, 4, 5, 6, 7};
   RelaxationParams relax{coding, leak, v.trace_rate};
   EPLearningParams learn;
   const int steps_per_tau = static_cast<int>(std::lround(1.0 / leak));
@@ -39,13 +39,14 @@ std::vector<Matrix> ep_update(SpikeCoding coding, const Variant& v, Scalar leak,
   learn.nudged_steps = 4 * steps_per_tau;
   learn.beta = 0.5f;
   learn.beta_sign = BetaSign::symmetric;
-  learn.rule = v.rule;
-  learn.rule_params.self_correction = v.self_correction;
+  learn.rule = std::string(v.rule) == "two_factor" ? two_factor_rule(v.self_correction) : end_of_phase_rule();
   learn.learning_rates = {0.1, 0.05};
   EPLearner learner(std::move(net), relax, learn, seed);
+  const ArrayDataset data = ArrayDataset::images(x, labels, 6);
+  Batch batch{&data, Split::train, 0, 0, {0, 1, 2, 3, 4, 5, 6, 7}};
   std::vector<Matrix> dw;
-  std::vector<Vector> db;
-  learner.estimate_update(x, labels, ids, 0, 0, dw, db);
+  const std::vector<Matrix> gradient = learner.gradient_estimate(batch);  // w1, b1, w2, b2
+  for (size_t p = 0; p < gradient.size(); p += 2) dw.push_back(-gradient[p]);  // the EP update dW / (beta phases B)
   return dw;
 }
 

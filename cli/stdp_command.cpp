@@ -42,7 +42,8 @@ int StdpCommand::run() {
   const StdpProtocolResult protocol = run_stdp_protocol({relax.leak, relax.trace_rate, 0, 20});
   std::fprintf(stderr, "plasticore: stdp %s: training on %lld samples, logging %d synapses per weight matrix\n",
                spec.name.c_str(), static_cast<long long>(std::min<int64_t>(samples_, run.dataset->size(Split::train))), synapses_);
-  const StdpTrainingResult training = measure_stdp_in_training(learner, *run.dataset, samples_, synapses_, spec.seed);
+  const StdpTrainingResult training = measure_stdp_in_training(learner, *run.dataset, samples_, synapses_, spec.seed,
+                                                                 spec.trainer.seconds_per_update);
 
   std::error_code ec;
   fs::create_directories(out_dir_, ec);

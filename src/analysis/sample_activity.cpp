@@ -64,7 +64,7 @@ nlohmann::json ep_activity(const EPLearner& learner, const Dataset& dataset, con
   learner.describe(described);
   nlohmann::json j = {{"kind", "ep"},
                       {"algorithm", algorithm},
-                      {"rule", learner.learning().rule},
+                      {"rule", learner.learning().rule.name},
                       {"spike_coding", described["spike_coding"]},
                       {"leak", relax_params.leak},
                       {"steps", learner.learning().free_steps},

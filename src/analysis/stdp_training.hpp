@@ -23,8 +23,8 @@ struct StdpTrainingResult {
 EPLearner& require_two_factor_learner(Learner& learner, const std::string& algorithm, const std::string& source);
 
 // Trains one pass over the first `samples` of the dataset's training split in order (no shuffle), in the
-// learner's batches.
+// learner's batches, with SGD (the recorder logs SGD updates).
 StdpTrainingResult measure_stdp_in_training(EPLearner& learner, const Dataset& dataset, int64_t samples,
-                                            int synapses_per_layer, uint64_t seed);
+                                            int synapses_per_layer, uint64_t seed, double seconds_per_update);
 
 }  // namespace plasticore

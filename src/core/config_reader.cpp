@@ -362,31 +362,40 @@ std::vector<double> ConfigReader::get_per_name(const std::string& key, const std
     }
     record(key, *arr);
   } else if (const auto* table = n.as_table()) {
-    for (const auto& name : names) {
-      const auto* v = table->get(name);
-      if (v == nullptr) fail(key, "names no value for " + name + " (needs every one of: " + name_list + ")");
-      if (!v->is_number()) fail(key + "." + name, "expected a number, got " + describe(*v));
-      out.push_back(check(*v->value<double>()));
+    const std::vector<double> defaults = fallback.size() == 1 ? std::vector<double>(names.size(), fallback[0]) : fallback;
+    toml::table resolved;
+    for (size_t k = 0; k < names.size(); ++k) {  // a name the table leaves out keeps its default
+      const auto* v = table->get(names[k]);
+      if (v != nullptr && !v->is_number()) fail(key + "." + names[k], "expected a number, got " + describe(*v));
+      out.push_back(v != nullptr ? check(*v->value<double>()) : defaults[k]);
+      resolved.insert(names[k], out.back());
     }
     for (const auto& [k, v] : *table)
       if (std::find(names.begin(), names.end(), std::string(k.str())) == names.end())
         fail(key + "." + std::string(k.str()), "not a matrix of this network (its matrices: " + name_list + ")");
-    record(key, *table);
+    record(key, resolved);
   } else {
     fail(key, "expected a number, a list or a table {" + name_list + "}, got " + describe(*n.node()));
   }
   return out;
 }
 
-void ConfigReader::check_all_used() const {
+void ConfigReader::check_all_used(const std::vector<std::string>& choices) const {
   std::vector<std::string> leaves;
   collect_leaves(table_, "", leaves);
+  bool choice_overridden = false;
+  for (const auto& c : choices) choice_overridden |= overridden_.count(c) > 0;
+  std::string left_out;
   for (const auto& key : leaves) {
     if (used_.count(key)) continue;
     // get_per_name reads a table's entries itself.
     const auto dot = key.rfind('.');
     if (dot != std::string::npos && used_.count(key.substr(0, dot)) && table_.at_path(key.substr(0, dot)).is_table())
       continue;
+    if (choice_overridden && origin(key).rfind("--set", 0) != 0) {
+      left_out += (left_out.empty() ? "" : ", ") + key;
+      continue;
+    }
     std::string known;
     const std::string section = key.substr(0, key.find('.') == std::string::npos ? 0 : key.find('.') + 1);
     for (const auto& u : used_)
@@ -394,6 +403,9 @@ void ConfigReader::check_all_used() const {
     throw UsageError(origin(key) + ": unknown key" +
                      (known.empty() ? "" : " (this run reads [" + section.substr(0, section.size() - 1) + "] " + known + ")"));
   }
+  if (!left_out.empty())
+    std::fprintf(stderr, "plasticore: note: %s: not read after --set changed the implementation: %s\n", source_.c_str(),
+                 left_out.c_str());
 }
 
 std::string ConfigReader::resolved_toml() const {

@@ -68,13 +68,16 @@ class ConfigReader {
   std::vector<double> get_double_list(const std::string& key, const std::vector<double>& fallback, double min,
                                       double max, std::string_view meaning, bool exclusive_min = false);
   // One value per name: a number (the same for all), a list (in the order of `names`) or a table
-  // {name = value} naming every one of them. config.toml keeps the form that was given.
+  // {name = value} (a name it leaves out keeps its default). config.toml keeps the form that was given
+  // (a table with every name).
   std::vector<double> get_per_name(const std::string& key, const std::vector<double>& fallback,
                                    const std::vector<std::string>& names, double min, double max,
                                    std::string_view meaning);
 
-  // Throws UsageError for the first key that no getter read.
-  void check_all_used() const;
+  // Throws UsageError for the first key that no getter read. Exception: when --set changed one of the
+  // `choices` (keys that pick an implementation, e.g. substrate.kind), keys of the file that the new
+  // choice does not read are left out with a one-line note on stderr; unread --set keys stay errors.
+  void check_all_used(const std::vector<std::string>& choices = {}) const;
   const std::string& source() const { return source_; }
   // "FILE: key" or "--set key", for messages about a key.
   std::string origin(const std::string& key) const;

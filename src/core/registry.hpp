@@ -1,4 +1,4 @@
-// Implementations found by name (DESIGN.md, "registries"): substrates, learning rules, datasets. A
+// Implementations found by name (docs/architecture.md, "registries and keys"): substrates, learning rules, datasets. A
 // registry is a fixed table, listed in one function per kind (substrate/registry.cpp, learn/registry.cpp,
 // data/registry.cpp); each entry lives in the file of what it builds, so a new device, rule or dataset is
 // its own file plus one line in that table. Entries keep the table's order (the order of the docs).
@@ -24,11 +24,6 @@ class Registry {
     std::string list;
     for (const auto& [n, e] : entries_) list += (list.empty() ? "" : ", ") + n;
     throw UsageError(key + ": unknown value '" + name + "' (expected one of: " + list + ")");
-  }
-  bool contains(const std::string& name) const {
-    for (const auto& [n, e] : entries_)
-      if (n == name) return true;
-    return false;
   }
   std::vector<std::string> names() const {
     std::vector<std::string> out;

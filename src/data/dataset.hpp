@@ -1,4 +1,4 @@
-// The one dataset interface (DESIGN.md): every sample is a sequence of steps, x[t] and y*[t] produced
+// The one dataset interface (docs/architecture.md): every sample is a sequence of steps, x[t] and y*[t] produced
 // on demand, so static images (one step), synthetic tasks and streamed event data look alike to the
 // trainer and the learners. A static sample has steps() == 1; a learner that needs sequences gets
 // static images through an encoder (data/sequential_images.hpp). Datasets are found by name in
@@ -33,7 +33,10 @@ class SequenceStream {
 // inputs T x n_in, targets T x n_out (the layout of the Python API and the tests).
 class MatrixSequence final : public SequenceStream {
  public:
+  // It keeps references: the matrices must outlive it (no temporaries).
   MatrixSequence(const Matrix& inputs, const Matrix& targets) : inputs_(inputs), targets_(targets) {}
+  MatrixSequence(Matrix&&, const Matrix&) = delete;
+  MatrixSequence(const Matrix&, Matrix&&) = delete;
   Eigen::Index steps() const override { return inputs_.rows(); }
   void input(Eigen::Index t, Matrix& input) const override { input.col(0) = inputs_.row(t).transpose(); }
   void target(Eigen::Index t, Vector& target) const override { target = targets_.row(t).transpose(); }

@@ -121,7 +121,9 @@ void load_image_files(const ImageFiles& f, bool need_train, ClassificationSet& t
 ImageDataset::ImageDataset(ClassificationSet train, ClassificationSet test, uint64_t seed)
     : train_(std::move(train)), test_(std::move(test)), seed_(seed) {}
 
+
 int64_t ImageDataset::train_sample(int64_t epoch, int64_t position) const {
+  const std::lock_guard<std::mutex> lock(order_mutex_);
   if (epoch != order_epoch_) {
     const int64_t n = train_.size();
     order_.resize(static_cast<size_t>(n));

@@ -11,6 +11,7 @@
 //   train_limit, test_limit       -     0 (all)                 use only the first N images
 #pragma once
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -54,7 +55,8 @@ class ImageDataset final : public Dataset {
  private:
   ClassificationSet train_, test_;
   uint64_t seed_;
-  mutable int64_t order_epoch_ = -1;  // the permutation of the epoch last asked for (the trainer asks in order)
+  mutable std::mutex order_mutex_;     // the permutation of the epoch last asked for
+  mutable int64_t order_epoch_ = -1;
   mutable std::vector<int64_t> order_;
 };
 

@@ -118,6 +118,8 @@ void write_npz(const std::string& path, const NamedTensors& tensors) {
     directory += member;
     if (++entries == 0xFFFF) throw RuntimeError(path + ": too many tensors for a zip without ZIP64");
   }
+  if (zip.size() >= 0xFFFFFFFFu || directory.size() >= 0xFFFFFFFFu - zip.size())
+    throw RuntimeError(path + ": the archive is too large for a zip without ZIP64");
   const auto directory_offset = static_cast<uint32_t>(zip.size());
   zip += directory;
   put<uint32_t>(zip, 0x06054b50);  // end of central directory

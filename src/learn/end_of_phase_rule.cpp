@@ -26,11 +26,15 @@ void EndOfPhaseRule::end_nudged_phase(const RelaxationState& nudged, const Relax
   }
 }
 
+EPRuleChoice end_of_phase_rule() {
+  return {"end_of_phase", [](const LayeredEPNetwork& net, const RelaxationParams&, EPRuleSums sums) -> std::unique_ptr<EPRule> {
+            return std::make_unique<EndOfPhaseRule>(net, std::move(sums));
+          }};
+}
+
 EPRuleEntry end_of_phase_rule_entry() {
   return {"standard EP update from the neuron states at the end of the phases",
-          [](ConfigReader&, RelaxationParams&, EPRuleParams&) {},
-          [](const LayeredEPNetwork& net, const RelaxationParams&, const EPRuleParams&,
-             EPRuleSums sums) -> std::unique_ptr<EPRule> { return std::make_unique<EndOfPhaseRule>(net, std::move(sums)); }};
+          [](ConfigReader&, RelaxationParams&) { return end_of_phase_rule(); }};
 }
 
 }  // namespace plasticore

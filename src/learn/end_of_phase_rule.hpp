@@ -21,6 +21,7 @@ class EndOfPhaseRule final : public EPRule {
   Matrix phase_delta_;
 };
 
+EPRuleChoice end_of_phase_rule();
 EPRuleEntry end_of_phase_rule_entry();
 
 }  // namespace plasticore

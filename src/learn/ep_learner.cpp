@@ -25,11 +25,13 @@ EPLearner::EPLearner(std::unique_ptr<LayeredEPNetwork> net, RelaxationParams rel
     const double rate = learn_.learning_rates[std::min(static_cast<size_t>(l), learn_.learning_rates.size() - 1)];
     rates.insert(rates.end(), {rate, rate});  // a bias learns at its layer's rate
   }
+  // The rule adds into the parameters' gradient sums directly (no copy per batch); parameters_ is never
+  // resized after this, so the pointers stay valid.
   for (size_t p = 0; p < parameters_.size(); p += 2) {
     sums.weights.push_back(&parameters_[p].gradient);
     sums.biases.push_back(&parameters_[p + 1].gradient);
   }
-  rule_ = ep_rule_registry().at(learn_.rule, "ep.rule").make(*net_, relax_params_, learn_.rule_params, std::move(sums));
+  rule_ = learn_.rule.build(*net_, relax_params_, std::move(sums));
   optimizer_ = std::make_unique<Optimizer>(learn_.optimizer, optimizer_slots(parameters_, rates));
 }
 
@@ -45,7 +47,7 @@ void EPLearner::set_phase(Phase phase) {
 }
 
 void EPLearner::describe(nlohmann::json& m) const {
-  m["rule"] = learn_.rule;
+  m["rule"] = learn_.rule.name;
   const char* coding = relax_params_.coding == SpikeCoding::rate ? "rate"
                        : relax_params_.coding == SpikeCoding::sigma_delta ? "sigma_delta" : "bernoulli";
   m["spike_coding"] = coding;
@@ -137,29 +139,6 @@ void EPLearner::finish_gradients(int64_t samples) {
   for (Parameter& p : parameters_) p.gradient *= -norm;
 }
 
-int EPLearner::train_batch(const Matrix& x, const std::vector<int32_t>& labels, const std::vector<int64_t>& ids,
-                           uint64_t epoch, uint64_t batch_index) {
-  const int correct = run_phases(x, labels, ids, epoch, batch_index);
-  apply_update(x.cols());
-  return correct;
-}
-
-void EPLearner::estimate_update(const Matrix& x, const std::vector<int32_t>& labels, const std::vector<int64_t>& ids,
-                                uint64_t epoch, uint64_t batch_index, std::vector<Matrix>& weights,
-                                std::vector<Vector>& biases) {
-  for (Parameter& p : parameters_) p.gradient.setZero();
-  run_phases(x, labels, ids, epoch, batch_index);
-  set_phase(Phase::update);
-  finish_gradients(x.cols());
-  weights.clear();
-  biases.clear();
-  for (size_t p = 0; p < parameters_.size(); p += 2) {
-    weights.push_back(-parameters_[p].gradient);
-    biases.push_back(-parameters_[p + 1].gradient.col(0));
-  }
-  for (Parameter& p : parameters_) p.gradient.setZero();
-}
-
 }  // namespace plasticore
 
 #include "learn/registry.hpp"
@@ -201,11 +180,11 @@ LearnerRecipe read_ep(ConfigReader& r, const LearnerContext& context) {
       r.get_choice("ep.beta_sign", "random", {"positive", "random", "symmetric"},
                    "one +beta phase; one phase with a random sign per mini-batch; a +beta and a -beta phase"),
       {{"positive", BetaSign::positive}, {"random", BetaSign::random}, {"symmetric", BetaSign::symmetric}});
-  learn.rule = r.get_choice("ep.rule", "end_of_phase", ep_rule_registry().names(),
-                            "standard EP from the states, or EqSpike's spike-triggered two-factor rule (docs/eqspike.md)");
+  const std::string rule = r.get_choice("ep.rule", "end_of_phase", ep_rule_registry().names(),
+                                        "standard EP from the states, or EqSpike's spike-triggered two-factor rule (docs/eqspike.md)");
   {
-    const ConfigReader::Scope scope(r, "ep.rule " + learn.rule);
-    ep_rule_registry().at(learn.rule, "ep.rule").read(r, relax, learn.rule_params);
+    const ConfigReader::Scope scope(r, "ep.rule " + rule);
+    learn.rule = ep_rule_registry().at(rule, "ep.rule").read(r, relax);
   }
   relax.leak = static_cast<Scalar>(
       r.get_double("ep.leak", 1.0, 0.0, 1.0, "epsilon = 1/tau of the state update; 1 = prototypical discrete EP", true));
@@ -224,9 +203,6 @@ LearnerRecipe read_ep(ConfigReader& r, const LearnerContext& context) {
   LearnerRecipe recipe;
   recipe.batch_size = learn.batch_size;
   recipe.build = [=](const Dataset& dataset, const SubstrateFactory& substrates) -> std::unique_ptr<Learner> {
-    if (dataset.steps() != 1 || dataset.loss() != Loss::cross_entropy)
-      throw UsageError("data.dataset: algorithm '" + context.algorithm + "' classifies static samples (images); "
-                       "this dataset is a sequence task (use eprop or bptt)");
     std::vector<int> sizes = {dataset.inputs()};
     sizes.insert(sizes.end(), hidden.begin(), hidden.end());
     sizes.push_back(dataset.outputs());

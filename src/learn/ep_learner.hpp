@@ -20,7 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "learn/end_of_phase_rule.hpp"
 #include "learn/ep_rule.hpp"
+#include "learn/two_factor_rule.hpp"
 #include "learn/learner.hpp"
 
 namespace plasticore {
@@ -32,8 +34,7 @@ struct EPLearningParams {
   int nudged_steps = 4;   // T2
   Scalar beta = 0.5f;     // nudging strength (> 0)
   BetaSign beta_sign = BetaSign::random;
-  std::string rule = "end_of_phase";  // a name in ep_rule_registry()
-  EPRuleParams rule_params;
+  EPRuleChoice rule = end_of_phase_rule();  // learn/ep_rule.hpp
   std::vector<double> learning_rates = {0.1};  // one per weight layer (the last entry repeats), input side first
   std::vector<double> init_scale = {1.0};      // Glorot-uniform multiplier per weight layer (the last repeats)
   OptimizerConfig optimizer{"sgd"};
@@ -51,16 +52,8 @@ class EPLearner final : public Learner {
   int64_t evaluation_batch_size() const override { return std::max(learn_.batch_size, 100); }
   void set_counters(OpCounters* counters) override;
   void describe(nlohmann::json& metrics) const override;
+  bool reports_loss_and_rate() const override { return false; }
 
-  // The same on a batch given as a matrix (x: pixels x B), for tests and analyses. train_batch runs the
-  // phases and applies the update; it returns how many free-phase predictions were right.
-  int train_batch(const Matrix& x, const std::vector<int32_t>& labels, const std::vector<int64_t>& ids, uint64_t epoch,
-                  uint64_t batch_index);
-  // Free-phase prediction: argmax of the output states after T1 steps.
-  void predict(const Matrix& x, const std::vector<int64_t>& ids, std::vector<int32_t>& out);
-  // The EP update of one batch without applying it: dW / (beta phases B) per weight layer and bias.
-  void estimate_update(const Matrix& x, const std::vector<int32_t>& labels, const std::vector<int64_t>& ids,
-                       uint64_t epoch, uint64_t batch_index, std::vector<Matrix>& weights, std::vector<Vector>& biases);
   // Analysis hook: the observer sees every training phase step by step (nullptr: off). Not used by predict().
   void set_observer(PhaseObserver* observer) { observer_ = observer; }
 
@@ -78,6 +71,8 @@ class EPLearner final : public Learner {
  private:
   void set_phase(Phase phase);
   void gather(const Batch& batch);
+  // Free-phase prediction: argmax of the output states after T1 steps.
+  void predict(const Matrix& x, const std::vector<int64_t>& ids, std::vector<int32_t>& out);
   int run_phases(const Matrix& x, const std::vector<int32_t>& labels, const std::vector<int64_t>& ids, uint64_t epoch,
                  uint64_t batch_index);
   int phases() const { return learn_.beta_sign == BetaSign::symmetric ? 2 : 1; }

@@ -7,6 +7,7 @@
 //   end_of_phase  learn/end_of_phase_rule.hpp  standard EP, from the states at the end of the phases
 //   two_factor    learn/two_factor_rule.hpp    EqSpike: presynaptic spike x postsynaptic change, every step
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,17 +38,21 @@ class EPRule {
   virtual void finish_batch() {}
 };
 
-// The parameters of every rule (each rule reads and uses its own).
-struct EPRuleParams {
-  double self_correction = 1.0;  // two_factor
+// Builds a rule for a network (its parameters captured when the rule's keys were read).
+using EPRuleBuilder =
+    std::function<std::unique_ptr<EPRule>(const LayeredEPNetwork& net, const RelaxationParams& relax, EPRuleSums sums)>;
+
+// A rule by name with its builder: what EPLearningParams holds. Each rule's header has a function that
+// makes one from its parameters (end_of_phase_rule(), two_factor_rule(self_correction)).
+struct EPRuleChoice {
+  std::string name;
+  EPRuleBuilder build;
 };
 
 struct EPRuleEntry {
   std::string description;
-  // Reads the rule's own keys (ep.*; the learning trace's rate into relax).
-  void (*read)(ConfigReader& reader, RelaxationParams& relax, EPRuleParams& params);
-  std::unique_ptr<EPRule> (*make)(const LayeredEPNetwork& net, const RelaxationParams& relax,
-                                  const EPRuleParams& params, EPRuleSums sums);
+  // Reads the rule's own keys (ep.*; the learning trace's rate into relax) and returns the rule.
+  EPRuleChoice (*read)(ConfigReader& reader, RelaxationParams& relax);
 };
 
 const Registry<EPRuleEntry>& ep_rule_registry();

@@ -1,4 +1,4 @@
-// The learner seam (DESIGN.md, "learner x trainer"). Every learning rule (rate EP, EqSpike's rules,
+// The learner seam (docs/architecture.md, "learner x trainer"). Every learning rule (rate EP, EqSpike's rules,
 // e-prop with each feedback, BPTT) is a Learner: given a batch it runs its network, estimates the
 // gradient of every parameter and, through the one optimizer layer, hands each matrix's update to that
 // matrix's substrate. It owns its network and its state (feedback matrices, optimizer moments) and saves
@@ -75,6 +75,8 @@ class Learner {
   virtual void restore(const NamedTensors& in);
   // The learner's part of metrics.json (rule, network shape, ...).
   virtual void describe(nlohmann::json& metrics) const = 0;
+  // Whether its scores carry a loss and spike counts (metrics train_loss, test_loss, mean_rate_hz).
+  virtual bool reports_loss_and_rate() const = 0;
 
   std::vector<Parameter>& parameters() { return parameters_; }
   const std::vector<Parameter>& parameters() const { return parameters_; }

@@ -59,6 +59,8 @@ void Optimizer::restore(const NamedTensors& in) {
       throw RuntimeError(in.source() + ": no Adam moments for " + s.name + " (the run was trained with another optimizer)");
     first_moment_[p] = in.matrix("optimizer/first_moment/" + s.name, s.rows, s.cols);
     second_moment_[p] = in.matrix("optimizer/second_moment/" + s.name, s.rows, s.cols);
+    if (!first_moment_[p].allFinite() || !(second_moment_[p].array() >= 0).all())  // also false for NaN
+      throw RuntimeError(in.source() + ": Adam's moments of " + s.name + " are not finite (or a second moment is negative)");
   }
 }
 

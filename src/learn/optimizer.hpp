@@ -47,8 +47,6 @@ class Optimizer {
   // Adds the change to a host tensor (biases): for sgd in one pass, host += -eta g.
   void update_host(size_t p, const Matrix& gradient, Eigen::Map<Matrix> host, Matrix& scratch);
 
-  int64_t updates() const { return updates_; }
-  const std::string& kind() const { return config_.kind; }
   void save(NamedTensors& out) const;
   void restore(const NamedTensors& in);  // RuntimeError naming the tensor if a shape does not match
 

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "core/parallel_errors.hpp"
 #include "core/rng.hpp"
 #include "learn/adaptive_feedback.hpp"
 #include "learn/bptt.hpp"
@@ -77,16 +78,19 @@ void RecurrentLearner::accumulate(const Batch& batch, Score& score) {
   scores_.assign(static_cast<size_t>(count), Score{});
   const bool bptt = params_.method == "bptt";
   const Matrix* feedback = feedback_.size() > 0 ? &feedback_ : nullptr;
+  ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic)
-  for (int64_t k = 0; k < count; ++k) {
-    const auto sequence = batch.dataset->sequence(batch.split, batch.samples[static_cast<size_t>(k)]);
-    SequenceScorer scorer(*sequence, loss_, net_->sizes().outputs);
-    const StepObserver observe = [&scorer](Eigen::Index t, const RecurrentSNNState& s) { scorer(t, s); };
-    gradients_[static_cast<size_t>(k)] =
-        bptt ? bptt_gradients(*net_, *sequence, loss_, params_.regularization, observe)
-             : eprop_gradients(*net_, *sequence, loss_, params_.regularization, observe, feedback);
-    scores_[static_cast<size_t>(k)] = scorer.finish();
-  }
+  for (int64_t k = 0; k < count; ++k)
+    errors.run([&] {
+      const auto sequence = batch.dataset->sequence(batch.split, batch.samples[static_cast<size_t>(k)]);
+      SequenceScorer scorer(*sequence, loss_, net_->sizes().outputs);
+      const StepObserver observe = [&scorer](Eigen::Index t, const RecurrentSNNState& s) { scorer(t, s); };
+      gradients_[static_cast<size_t>(k)] =
+          bptt ? bptt_gradients(*net_, *sequence, loss_, params_.regularization, observe)
+               : eprop_gradients(*net_, *sequence, loss_, params_.regularization, observe, feedback);
+      scores_[static_cast<size_t>(k)] = scorer.finish();
+    });
+  errors.rethrow();
   for (const Score& s : scores_) score.add(s);
   for (const SequenceGradients& g : gradients_) {
     parameters_[0].gradient += g.input;
@@ -98,10 +102,14 @@ void RecurrentLearner::accumulate(const Batch& batch, Score& score) {
 void RecurrentLearner::evaluate(const Batch& batch, Score& score) {
   const auto count = static_cast<int64_t>(batch.samples.size());
   scores_.assign(static_cast<size_t>(count), Score{});
+  ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic)
   for (int64_t k = 0; k < count; ++k)
-    scores_[static_cast<size_t>(k)] =
-        evaluate_sequence(*net_, *batch.dataset->sequence(batch.split, batch.samples[static_cast<size_t>(k)]), loss_);
+    errors.run([&] {
+      scores_[static_cast<size_t>(k)] =
+          evaluate_sequence(*net_, *batch.dataset->sequence(batch.split, batch.samples[static_cast<size_t>(k)]), loss_);
+    });
+  errors.rethrow();
   for (const Score& s : scores_) score.add(s);
 }
 
@@ -124,7 +132,8 @@ void RecurrentLearner::save(NamedTensors& out) const {
 
 void RecurrentLearner::restore(const NamedTensors& in) {
   Learner::restore(in);
-  if (feedback_.size() > 0) feedback_ = in.matrix("feedback", feedback_.rows(), feedback_.cols());
+  if (feedback_.size() > 0) feedback_ = saved_weights(in, "feedback", static_cast<int>(feedback_.rows()),
+                                                      static_cast<int>(feedback_.cols()));
 }
 
 }  // namespace plasticore
@@ -153,21 +162,25 @@ LearnerRecipe read_recurrent(ConfigReader& r, const LearnerContext& context) {
       static_cast<Scalar>(r.get_double("network.adapt_beta", 0.0174, 0.0, 100.0, "ALIF threshold increase per unit of adaptation"));
   neuron.lif.refractory_steps = static_cast<int>(r.get_int(
       "network.refractory_steps", 0, 0, 1000000, "after a spike a neuron cannot spike for this many steps (psi = 0)"));
-  p.input_scale = r.get_double("network.input_scale", 1.0, 0.0, 1000.0, "initial W_in ~ N(0, 1) scale / sqrt(n_in)");
-  p.recurrent_scale = r.get_double("network.recurrent_scale", 0.5, 0.0, 1000.0,
-                                   "initial W_rec ~ N(0, 1) scale / sqrt(n_rec); keep <= 0.5 or BPTT's adjoints blow up");
-  p.readout_scale = r.get_double("network.readout_scale", 1.0, 0.0, 1000.0, "initial W_out ~ N(0, 1) scale / sqrt(n_rec)");
+  const std::vector<std::string> names(RecurrentSNN::kMatrixNames.begin(), RecurrentSNN::kMatrixNames.end());
+  const std::vector<double> init_scale = r.get_per_name(
+      "network.init_scale", {1.0, 0.5, 1.0}, names, 0.0, 1000.0,
+      "initial W ~ N(0, 1) scale / sqrt(n_pre) per matrix [w_in, w_rec, w_out]; keep w_rec <= 0.5 or BPTT's adjoints blow up");
+  p.input_scale = init_scale[0];
+  p.recurrent_scale = init_scale[1];
+  p.readout_scale = init_scale[2];
   LearnerRecipe recipe;
   recipe.batch_size = static_cast<int>(
       r.get_int("train.batch_size", hints.batch_size, 1, 100000, "sequences per update; the gradient is their mean"));
   p.optimizer = read_optimizer_config(r, "adam");
-  const std::vector<std::string> names(RecurrentSNN::kMatrixNames.begin(), RecurrentSNN::kMatrixNames.end());
   p.learning_rates = r.get_per_name("train.learning_rate", {hints.learning_rate}, names, 0.0, 1e6,
                                     "eta: a number, a list [w_in, w_rec, w_out] or a table");
   p.regularization.strength = r.get_double("train.rate_regularization", 1.0, 0.0, 1e9,
                                            "c_reg of E_reg = (c_reg / 2) T sum_j (f_j - f_target)^2 (f in spikes/ms); 0 = off");
   const double target_rate_hz = r.get_double("train.target_rate_hz", 10.0, 0.0, 1000.0, "f_target");
   p.regularization.target_rate_per_ms = target_rate_hz * 1e-3;
+  if (!eprop && r.has("train.feedback") && r.get_string("train.feedback", "symmetric", "BPTT: only symmetric") != "symmetric")
+    r.fail("train.feedback", "BPTT computes the exact gradient; feedback applies to e-prop only");
   if (eprop) {
     p.feedback = r.get_choice("train.feedback", "symmetric", {"symmetric", "random", "adaptive"},
                               "learning signal B: W_out^T, a fixed random B, or B adapted Kolen-Pollack style (docs/eprop.md)");

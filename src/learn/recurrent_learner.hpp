@@ -48,12 +48,12 @@ class RecurrentLearner final : public Learner {
   int64_t evaluation_batch_size() const override { return 256; }
   void set_counters(OpCounters* counters) override;
   void describe(nlohmann::json& metrics) const override;
+  bool reports_loss_and_rate() const override { return true; }
   void save(NamedTensors& out) const override;
   void restore(const NamedTensors& in) override;
 
   RecurrentSNN& network() { return *net_; }
   const RecurrentSNN& network() const { return *net_; }
-  const Matrix& feedback() const { return feedback_; }  // B (empty with symmetric feedback)
 
  protected:
   void finish_gradients(int64_t samples) override;

@@ -28,8 +28,6 @@ struct Score {
     spikes += o.spikes;
     neuron_steps += o.neuron_steps;
   }
-  bool has_loss() const { return scored_steps > 0; }
-  bool has_rate() const { return neuron_steps > 0; }
   double mean_loss() const { return scored_steps > 0 ? loss / static_cast<double>(scored_steps) : 0.0; }
   double accuracy() const { return samples > 0 ? static_cast<double>(correct) / static_cast<double>(samples) : 0.0; }
   double nmse(int outputs) const {

@@ -114,17 +114,20 @@ void TwoFactorRule::finish_batch() {
   }
 }
 
+EPRuleChoice two_factor_rule(double self_correction) {
+  return {"two_factor", [self_correction](const LayeredEPNetwork& net, const RelaxationParams& relax,
+                                          EPRuleSums sums) -> std::unique_ptr<EPRule> {
+            return std::make_unique<TwoFactorRule>(net, relax, std::move(sums), self_correction);
+          }};
+}
+
 EPRuleEntry two_factor_rule_entry() {
   return {"EqSpike: presynaptic spike x change of the postsynaptic learning variable, at every nudged step",
-          [](ConfigReader& r, RelaxationParams& relax, EPRuleParams& params) {
+          [](ConfigReader& r, RelaxationParams& relax) {
             relax.trace_rate = static_cast<Scalar>(r.get_double(
                 "ep.trace_rate", 1.0, 0.0, 1.0, "rate of the postsynaptic learning trace; 1 = the state itself", true));
-            params.self_correction = r.get_double("ep.self_correction", 1.0, 0.0, 10.0,
-                                                  "weight of the spike self-correlation correction (0 = off)");
-          },
-          [](const LayeredEPNetwork& net, const RelaxationParams& relax, const EPRuleParams& params,
-             EPRuleSums sums) -> std::unique_ptr<EPRule> {
-            return std::make_unique<TwoFactorRule>(net, relax, std::move(sums), params.self_correction);
+            return two_factor_rule(r.get_double("ep.self_correction", 1.0, 0.0, 10.0,
+                                                "weight of the spike self-correlation correction (0 = off)"));
           }};
 }
 

@@ -44,6 +44,7 @@ class TwoFactorRule final : public EPRule, public PhaseObserver {
   std::vector<Vector> pre_spike_weight_, post_spike_weight_;  // C_pre, C_post per weight layer
 };
 
+EPRuleChoice two_factor_rule(double self_correction);
 EPRuleEntry two_factor_rule_entry();
 
 }  // namespace plasticore

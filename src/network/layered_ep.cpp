@@ -41,6 +41,7 @@ void LayeredEPNetwork::restore(const NamedTensors& in) {
     restore_matrix(in, weight_name(l), weight(l));
     const std::vector<float> b = in.floats(bias_name(l), bias(l).size());
     bias(l) = Eigen::Map<const Vector>(b.data(), bias(l).size());
+    if (!bias(l).allFinite()) throw RuntimeError(in.source() + ": " + bias_name(l) + " has a NaN or infinite bias");
   }
 }
 

@@ -72,8 +72,8 @@ void RecurrentSNN::restore(const NamedTensors& in) {
   const auto m = matrices();
   for (size_t k = 0; k < m.size(); ++k) {
     const std::string name = kMatrixNames[k];
+    Matrix w = saved_weights(in, name, m[k]->rows(), m[k]->cols());
     if (m[k]->restore_state(in, "substrate/" + name + "/")) continue;
-    Matrix w = in.matrix(name, m[k]->rows(), m[k]->cols());
     if (m[k] == recurrent_.get()) w.diagonal().setZero();  // as set_weights: a device's noise there is not a weight
     m[k]->set_weights(w);
   }

@@ -2,9 +2,14 @@
 
 namespace plasticore {
 
+const std::vector<std::string>& device_update_schemes() {
+  static const std::vector<std::string> schemes = {"mixed_precision", "stochastic", "sign", "multi_device"};
+  return schemes;
+}
+
 // The keys every device kind shares: mapping, update scheme, and the crossbar periphery.
 void read_device_update_scheme(ConfigReader& r, SubstrateConfig& c) {
-  c.update = r.get_choice("substrate.update", "mixed_precision", {"mixed_precision", "stochastic", "sign", "multi_device"},
+  c.update = r.get_choice("substrate.update", "mixed_precision", device_update_schemes(),
                           "how a requested change becomes pulses (docs/hardware.md, update schemes)");
   c.devices_per_sign = static_cast<int>(r.get_int("substrate.devices_per_sign", c.update == "multi_device" ? 4 : 1, 1, 64,
                                                   "devices per sign of a synapse (multi_device: at least 2)"));

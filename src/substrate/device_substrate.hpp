@@ -95,6 +95,8 @@ class DeviceSubstrate final : public Substrate {
 // seconds_per_update) and the crossbar periphery (read_noise, tile_size, dac_bits, adc_bits, output_bound,
 // output_noise).
 void read_device_update_scheme(ConfigReader& reader, SubstrateConfig& config);
+// The update schemes of device substrates, by name (substrate.update).
+const std::vector<std::string>& device_update_schemes();
 void read_crossbar_periphery(ConfigReader& reader, SubstrateConfig& config);
 
 }  // namespace plasticore

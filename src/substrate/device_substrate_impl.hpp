@@ -298,20 +298,47 @@ template <class Device>
 bool DeviceSubstrate<Device>::restore_state(const NamedTensors& in, const std::string& prefix) {
   if (!has_state(in, prefix, Device::state_name)) return false;
   const auto devices = static_cast<int64_t>(g_written_uS_.size());
-  if (in.at(prefix + "programmed_conductance_uS").shape != std::vector<int64_t>{devices}) return false;  // other N
-  g_written_uS_ = in.floats(prefix + "programmed_conductance_uS", devices);
-  history_ = in.floats(prefix + "pulse_history", devices);
-  drift_nu_ = in.floats(prefix + "drift_exponent", devices);
-  written_seconds_ = in.doubles(prefix + "written_seconds", devices);
-  accumulator_ = in.matrix(prefix + "accumulator", w_.rows(), w_.cols());
-  now_seconds_ = in.real(prefix + "clock_seconds");
-  set_range(static_cast<Scalar>(in.real(prefix + "range")));
-  reference_line_sum_ = in.real(prefix + "reference_line_sum");
-  compensation_ = static_cast<Scalar>(in.real(prefix + "compensation"));
-  writes_ = static_cast<uint64_t>(in.integer(prefix + "writes"));
-  version_ = static_cast<uint64_t>(in.integer(prefix + "version"));
-  next_device_ = static_cast<int>(in.integer(prefix + "next_device"));
-  if (next_device_ < 0 || next_device_ >= n_) throw RuntimeError(in.source() + ": " + prefix + "next_device is out of range");
+  // Another number of devices per sign (an evaluation on another layout): program from the weights.
+  if (in.at(prefix + "programmed_conductance_uS").shape != std::vector<int64_t>{devices}) return false;
+  const auto bad = [&](const std::string& what) {
+    return RuntimeError(in.source() + ": " + prefix + what + " is out of range (a damaged run record?)");
+  };
+  const double clock = in.real(prefix + "clock_seconds"), range = in.real(prefix + "range");
+  const double reference = in.real(prefix + "reference_line_sum"), compensation = in.real(prefix + "compensation");
+  if (!(std::isfinite(clock) && clock >= 0)) throw bad("clock_seconds");
+  if (!(std::isfinite(range) && range > 0)) throw bad("range");
+  if (!(std::isfinite(reference) && reference >= 0)) throw bad("reference_line_sum");
+  if (!(std::isfinite(compensation) && compensation > 0)) throw bad("compensation");
+  const std::vector<float> g = in.floats(prefix + "programmed_conductance_uS", devices);
+  const std::vector<float> history = in.floats(prefix + "pulse_history", devices);
+  const std::vector<float> nu = in.floats(prefix + "drift_exponent", devices);
+  const std::vector<double> written = in.doubles(prefix + "written_seconds", devices);
+  for (int64_t d = 0; d < devices; ++d) {
+    const auto k = static_cast<size_t>(d);
+    if (!(g[k] >= 0 && g[k] <= Device::g_max_uS)) throw bad("programmed_conductance_uS");
+    if (!(history[k] >= 0 && history[k] <= device_.history_max())) throw bad("pulse_history");
+    if (!(nu[k] >= 0 && nu[k] <= 1)) throw bad("drift_exponent");
+    if (!(written[k] >= 0 && written[k] <= clock)) throw bad("written_seconds");
+  }
+  const Matrix accumulator = in.matrix(prefix + "accumulator", w_.rows(), w_.cols());
+  if (!accumulator.allFinite()) throw bad("accumulator");
+  const int64_t writes = in.integer(prefix + "writes"), version = in.integer(prefix + "version");
+  const int64_t next = in.integer(prefix + "next_device");
+  if (writes < 0) throw bad("writes");
+  if (version < 0) throw bad("version");
+  if (next < 0 || next >= n_) throw bad("next_device");
+  g_written_uS_ = g;
+  history_ = history;
+  drift_nu_ = nu;
+  written_seconds_ = written;
+  accumulator_ = accumulator;
+  now_seconds_ = clock;
+  set_range(static_cast<Scalar>(range));
+  reference_line_sum_ = reference;
+  compensation_ = static_cast<Scalar>(compensation);
+  writes_ = static_cast<uint64_t>(writes);
+  version_ = static_cast<uint64_t>(version);
+  next_device_ = static_cast<int>(next);
   recompute_all();
   return true;
 }

@@ -40,10 +40,6 @@ SubstrateEntry ideal_substrate_entry() {
           }};
 }
 
-SubstrateFactory ideal_substrates() {
-  return [](const std::string&, int rows, int cols) -> std::unique_ptr<Substrate> {
-    return std::make_unique<IdealSubstrate>(rows, cols);
-  };
-}
+SubstrateFactory ideal_substrates() { return substrate_factory(SubstrateConfig{}); }
 
 }  // namespace plasticore

@@ -20,6 +20,7 @@ struct MemristorDevice {
   static constexpr bool bidirectional = true;
   static constexpr bool trainable = true;
   static constexpr const char* state_name = "memristor";  // tag of its run-record state
+  float history_max() const { return static_cast<float>(levels - 1); }  // the level
   static constexpr float g_min_uS = 1.0f, g_max_uS = 100.0f;
   static constexpr float read_noise_fraction = 0.02f;
 

@@ -22,6 +22,7 @@ struct PcmDevice {
   static constexpr bool bidirectional = false;  // SET only; conductance goes down only by RESET
   static constexpr bool trainable = true;
   static constexpr const char* state_name = "pcm_statistical";  // tag of its run-record state
+  float history_max() const { return 1; }  // P, 1 after a RESET
   static constexpr float g_min_uS = 0.1f, g_max_uS = 12.0f;
   static constexpr float pulse_step_uS = 0.75f;
   static constexpr double drift_t0_seconds = 38.6;

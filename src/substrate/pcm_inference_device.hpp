@@ -22,6 +22,7 @@ struct PcmInferenceDevice {
   static constexpr bool bidirectional = false;
   static constexpr bool trainable = false;  // programmed once: updates are an error
   static constexpr const char* state_name = "pcm_inference";  // tag of its run-record state
+  float history_max() const { return 1; }  // unused by this model
   static constexpr float g_min_uS = 0.0f, g_max_uS = 25.0f;
   static constexpr float pulse_step_uS = 0.75f;
   static constexpr double drift_t0_seconds = 20.0, read_time_seconds = 250e-9;

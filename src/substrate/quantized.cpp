@@ -85,8 +85,17 @@ void QuantizedSubstrate::save_state(NamedTensors& out, const std::string& prefix
 
 bool QuantizedSubstrate::restore_state(const NamedTensors& in, const std::string& prefix) {
   if (!has_state(in, prefix, "quantized")) return false;
-  w_ = in.matrix(prefix + "levels", w_.rows(), w_.cols());
-  writes_ = static_cast<uint64_t>(in.integer(prefix + "writes"));
+  const Matrix levels = in.matrix(prefix + "levels", w_.rows(), w_.cols());
+  const int64_t writes = in.integer(prefix + "writes");
+  for (Eigen::Index i = 0; i < levels.size(); ++i) {
+    const Scalar position = (levels.data()[i] - lowest_) / step_;  // in steps above the lowest level
+    if (!(position >= -1e-3f && position <= static_cast<Scalar>(levels_ - 1) + 1e-3f &&
+          std::abs(position - std::nearbyint(position)) < 1e-3f))
+      throw RuntimeError(in.source() + ": " + prefix + "levels holds a value that is not a level of this substrate");
+  }
+  if (writes < 0) throw RuntimeError(in.source() + ": " + prefix + "writes is negative");
+  w_ = levels;
+  writes_ = static_cast<uint64_t>(writes);
   return true;
 }
 

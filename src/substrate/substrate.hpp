@@ -1,4 +1,4 @@
-// The one interface between learning rules and whatever holds a weight matrix (DESIGN.md, "rule x
+// The one interface between learning rules and whatever holds a weight matrix (docs/architecture.md, "rule x
 // substrate"). Calls are per matrix operation, never per synapse: the hot loops live inside each
 // substrate. Shapes: W is post x pre; matrices passed in have one column per sample.
 //   forward / forward_events   y = W x (dense input, or the sum of the columns of the active inputs)
@@ -78,5 +78,7 @@ using SubstrateFactory = std::function<std::unique_ptr<Substrate>(const std::str
 // "substrate/<name>/"; restore prefers the state and falls back to programming the weights.
 void save_matrix(NamedTensors& out, const std::string& name, const Substrate& substrate);
 void restore_matrix(const NamedTensors& in, const std::string& name, Substrate& substrate);
+// The weights `name` of a record, rows x cols and finite (RuntimeError naming the tensor otherwise).
+Matrix saved_weights(const NamedTensors& in, const std::string& name, int rows, int cols);
 
 }  // namespace plasticore

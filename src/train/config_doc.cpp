@@ -31,7 +31,11 @@ Learning rates: `train.learning_rate` is one number for every matrix, a list wit
 matrix (`{w_in = 0.005, w_rec = 0.005, w_out = 0.001}`); a bias learns at its matrix's rate.
 
 Renamed keys, still read under their new name with a one-line note: `train.learning_rates` ->
-`train.learning_rate`, `task.name` -> `data.dataset`, `network.dt_ms` -> `task.dt_ms`.
+`train.learning_rate`, `task.name` -> `data.dataset`, `network.dt_ms` -> `task.dt_ms`,
+`network.input_scale` / `recurrent_scale` / `readout_scale` -> `network.init_scale.w_in` / `w_rec` / `w_out`.
+When `--set` changes an implementation choice (`algorithm`, `data.dataset`, `ep.rule`, `substrate.kind`,
+`substrate.mode`, `substrate.update`, `train.feedback`), keys of the file that the new choice does not
+read are left out with a one-line note instead of being an error.
 
 Metrics (metrics.csv per epoch, metrics.json at the end): `train_accuracy` / `test_accuracy` on
 classification datasets (for sequences: the argmax of the readout summed over the decision window),

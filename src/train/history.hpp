@@ -22,7 +22,6 @@ class History {
   void add(EpochRecord record);
   size_t size() const { return rows_.size(); }
   bool empty() const { return rows_.empty(); }
-  const EpochRecord& back() const { return rows_.back(); }
   const std::vector<EpochRecord>& rows() const { return rows_; }
   bool has(const std::string& column) const;
   double value(size_t row, const std::string& column) const;  // RuntimeError if the column is missing

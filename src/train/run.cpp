@@ -39,6 +39,9 @@ void apply_renamed_keys(ConfigReader& r) {
   r.rename("train.learning_rates", "train.learning_rate");
   r.rename("task.name", "data.dataset");
   r.rename("network.dt_ms", "task.dt_ms");
+  r.rename("network.input_scale", "network.init_scale.w_in");
+  r.rename("network.recurrent_scale", "network.init_scale.w_rec");
+  r.rename("network.readout_scale", "network.init_scale.w_out");
 }
 
 nlohmann::json run_header(const RunSpec& spec) {
@@ -77,8 +80,6 @@ RunSpec read_run_spec(ConfigReader& r) {
   }
   {
     const ConfigReader::Scope scope(r, "algorithm " + s.algorithm);
-    if (s.algorithm == "bptt" && r.has("train.feedback"))
-      r.fail("train.feedback", "BPTT computes the exact gradient; feedback applies to e-prop only");
     s.learner = learner.read(r, {s.algorithm, s.seed, &dataset});
   }
   s.trainer.batch_size = s.learner.batch_size;
@@ -89,7 +90,9 @@ RunSpec read_run_spec(ConfigReader& r) {
                                            "cosine: the last epoch's rate / the first epoch's");
   s.substrate = read_substrate_config(r, s.seed);
   s.trainer.seconds_per_update = s.substrate.seconds_per_update;
-  r.check_all_used();
+  // The keys that pick an implementation: changing one with --set leaves the file's keys of the old one out.
+  r.check_all_used({"algorithm", "data.dataset", "ep.rule", "substrate.kind", "substrate.mode", "substrate.update",
+                    "train.feedback"});
   s.config_toml = r.resolved_toml();
   return s;
 }

@@ -31,6 +31,8 @@ void write_run_record(const std::string& path, const RunRecord& record) {
   w.put_bytes(kMagic, sizeof kMagic);
   w.put<uint32_t>(static_cast<uint32_t>(all.all().size()));
   for (const auto& [name, t] : all.all()) {
+    if (name.empty() || name.size() > kMaxNameBytes || t.shape.size() > kMaxRank)
+      throw RuntimeError(path + ": cannot write tensor '" + name.substr(0, 64) + "' (name length or rank out of range)");
     w.put<uint16_t>(static_cast<uint16_t>(name.size()));
     w.put_bytes(name.data(), name.size());
     w.put<uint8_t>(static_cast<uint8_t>(t.dtype));

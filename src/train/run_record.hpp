@@ -1,4 +1,4 @@
-// The one run record (DESIGN.md): RUN_DIR/checkpoint.bin of every run, whatever its rule, network or
+// The one run record (docs/architecture.md): RUN_DIR/checkpoint.bin of every run, whatever its rule, network or
 // substrate. It is a flat list of named tensors (core/named_tensors.hpp):
 //   run/config_toml    text      the fully resolved config (what --resume and eval read back)
 //   run/epochs_done    int64     epochs finished

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 
 #include "core/atomic_file.hpp"
@@ -38,26 +39,48 @@ Score Trainer::evaluate(Split split) {
   return score;
 }
 
+std::vector<std::string> Trainer::columns() const {
+  EpochRecord r = record_of(0, Score{}, Score{}, 0, 0, 0);
+  std::vector<std::string> names;
+  for (const auto& [name, value] : r) names.push_back(name);
+  return names;
+}
+
 void Trainer::add_test_figures(const Score& test, nlohmann::json& out) const {
-  if (test.has_loss()) out["test_loss"] = test.mean_loss();
+  if (learner_.reports_loss_and_rate()) out["test_loss"] = test.mean_loss();
   if (dataset_.loss() == Loss::cross_entropy) out["test_accuracy"] = test.accuracy();
   else out["test_nmse"] = test.nmse(dataset_.outputs());
 }
 
 EpochRecord Trainer::record_of(int epoch, const Score& train, const Score& test, double seconds,
                                double samples_per_second, double lr_scale) const {
-  const bool classification = dataset_.loss() == Loss::cross_entropy;
+  const bool classification = dataset_.loss() == Loss::cross_entropy, spiking = learner_.reports_loss_and_rate();
   EpochRecord r = {{"epoch", epoch}};
-  if (train.has_loss()) r.insert(r.end(), {{"train_loss", train.mean_loss()}, {"test_loss", test.mean_loss()}});
+  if (spiking) r.insert(r.end(), {{"train_loss", train.mean_loss()}, {"test_loss", test.mean_loss()}});
   if (classification) r.insert(r.end(), {{"train_accuracy", train.accuracy()}, {"test_accuracy", test.accuracy()}});
   else r.emplace_back("test_nmse", test.nmse(dataset_.outputs()));
-  if (test.has_rate()) r.emplace_back("mean_rate_hz", test.rate_hz(dataset_.step_ms()));
+  if (spiking) r.emplace_back("mean_rate_hz", test.rate_hz(dataset_.step_ms()));
   r.insert(r.end(), {{"epoch_seconds", seconds}, {"train_samples_per_second", samples_per_second}, {"lr_scale", lr_scale}});
   return r;
 }
 
 nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, bool progress) {
+  // The counters are locals: the learner stops counting into them when train ends, however it ends.
+  struct StopCounting {
+    Learner& learner;
+    ~StopCounting() { learner.set_counters(nullptr); }
+  } stop_counting{learner_};
   ProgressBar bar(progress);
+  if (!record.history.empty()) {  // a resumed run: its history must be this run's
+    std::vector<std::string> saved;
+    for (const auto& [name, value] : record.history.rows()[0]) saved.push_back(name);
+    if (saved != columns())
+      throw RuntimeError(out_dir + "/checkpoint.bin: its history has other columns than this run writes (a damaged run record?)");
+    for (const auto& row : record.history.rows())
+      for (const auto& [name, value] : row)
+        if (!std::isfinite(value) || (name == "train_samples_per_second" && value <= 0))
+          throw RuntimeError(out_dir + "/checkpoint.bin: history/" + name + " holds an impossible value");
+  }
   const int64_t n = dataset_.size(Split::train);
   const int64_t B = settings_.batch_size;
   OpCounters training_ops, inference_ops;
@@ -101,7 +124,7 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
     write_file_atomic(out_dir + "/metrics.csv", record.history.csv());
     std::string line = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(settings_.epochs);
     char buf[160];
-    if (train.has_loss()) {
+    if (learner_.reports_loss_and_rate()) {
       std::snprintf(buf, sizeof buf, "  loss %.4f / %.4f", train.mean_loss(), test.mean_loss());
       line += buf;
     }
@@ -110,7 +133,7 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
     else
       std::snprintf(buf, sizeof buf, "  test nmse %.4f", test.nmse(dataset_.outputs()));
     line += buf;
-    if (test.has_rate()) {
+    if (learner_.reports_loss_and_rate()) {
       std::snprintf(buf, sizeof buf, "  %.1f Hz", test.rate_hz(dataset_.step_ms()));
       line += buf;
     }

@@ -1,4 +1,4 @@
-// The one trainer (DESIGN.md, "learner x trainer"): a single epoch loop for every learning rule.
+// The one trainer (docs/architecture.md, "learner x trainer"): a single epoch loop for every learning rule.
 //   for each epoch e (from the run record's epochs_done):
 //     learning-rate factor of the schedule (learn/lr_schedule.hpp)
 //     for each mini-batch of the dataset's training order: learner.accumulate -> learner.apply_update
@@ -39,6 +39,8 @@ class Trainer {
   Score evaluate(Split split);
   // The figures of a test score as metrics.json and `eval --json` name them (test_loss, test_accuracy, test_nmse).
   void add_test_figures(const Score& test, nlohmann::json& out) const;
+  // The history columns this run writes (train/history.hpp), in order.
+  std::vector<std::string> columns() const;
 
  private:
   EpochRecord record_of(int epoch, const Score& train, const Score& test, double seconds, double samples_per_second,

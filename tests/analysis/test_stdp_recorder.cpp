@@ -7,6 +7,7 @@
 #include "analysis/stdp_recorder.hpp"
 #include "learn/ep_learner.hpp"
 #include "substrate/ideal.hpp"
+#include "../support/ep_batches.hpp"
 
 using namespace plasticore;
 
@@ -84,9 +85,8 @@ TEST(StdpRecorder, LoggedChangesAddUpToTheAppliedUpdate) {
   learn.nudged_steps = 8;
   learn.beta = 0.5f;
   learn.beta_sign = BetaSign::symmetric;
-  learn.rule = "two_factor";
+  learn.rule = two_factor_rule(0);  // self-correction 0: not a pairing, the log leaves it out
   learn.learning_rates = {0.1, 0.05};
-  learn.rule_params.self_correction = 0;  // not a pairing: the log leaves it out
   EPLearner learner(std::move(owned), RelaxationParams{SpikeCoding::sigma_delta, 0.3f, 0.3f}, learn, 5);
   const LayeredEPNetwork& net = learner.network();
   StdpRecorder recorder({sizes, learn.learning_rates, learn.beta, 2, 1000, 5});
@@ -96,7 +96,7 @@ TEST(StdpRecorder, LoggedChangesAddUpToTheAppliedUpdate) {
   Matrix x(6, 4);
   for (Eigen::Index i = 0; i < x.size(); ++i) x(i) = rng.uniform();
   const std::vector<Matrix> before = {net.weight(0).weights(), net.weight(1).weights()};
-  learner.train_batch(x, {0, 1, 2, 1}, {0, 1, 2, 3}, 0, 0);
+  train_on(learner, x, {0, 1, 2, 1});
   double applied = 0;
   for (int l = 0; l < 2; ++l) applied += static_cast<double>((net.weight(l).weights() - before[static_cast<size_t>(l)]).sum());
 

@@ -106,8 +106,8 @@ TEST(ConfigReader, PerNameValuesAsNumberListOrTable) {
   EXPECT_EQ(reader("").get_per_name("r", {0.25}, names, 0, 1, "m"), (std::vector<double>(3, 0.25)));
   expect_usage_error([] { reader("r = [1, 2]\n").get_per_name("r", {1}, {"w_in", "w_rec", "w_out"}, 0, 9, "m"); },
                      {"r", "needs 3 entries", "w_in, w_rec, w_out"});
-  expect_usage_error([] { reader("[r]\nw_in = 1\nw_rec = 1\n").get_per_name("r", {1}, {"w_in", "w_rec", "w_out"}, 0, 9, "m"); },
-                     {"r", "w_out"});
+  EXPECT_EQ(reader("[r]\nw_in = 2\n").get_per_name("r", {1, 0.5, 0.25}, names, 0, 9, "m"), (std::vector<double>{2, 0.5, 0.25}))
+      << "a name the table leaves out keeps its default";
   expect_usage_error([] {
     reader("[r]\nw_in = 1\nw_rec = 1\nw_out = 1\nw_x = 1\n").get_per_name("r", {1}, {"w_in", "w_rec", "w_out"}, 0, 9, "m");
   }, {"r.w_x", "not a matrix"});

@@ -9,6 +9,7 @@
 #include "learn/eprop.hpp"
 #include "substrate/registry.hpp"
 #include "substrate/ideal.hpp"
+#include "../support/ep_batches.hpp"
 
 namespace plasticore {
 namespace {
@@ -47,19 +48,17 @@ struct TinyEP {
   EPLearningParams learn;
   Matrix x;
   std::vector<int32_t> labels;
-  std::vector<int64_t> ids;
   TinyEP(const std::string& rule, int batch) {
     learn.free_steps = 3;
     learn.nudged_steps = 2;
     learn.beta_sign = BetaSign::positive;
-    learn.rule = rule;
+    learn.rule = rule == "two_factor" ? two_factor_rule(1.0) : end_of_phase_rule();
     learn.learning_rates = {0.1};
     x = Matrix::Zero(3, batch);
     for (int b = 0; b < batch; ++b) {
       x(0, b) = 1;  // pixels (1, 0, 1): the clamped input spikes at every step on two lines
       x(2, b) = 1;
       labels.push_back(0);
-      ids.push_back(b);
     }
   }
 };
@@ -70,7 +69,7 @@ TEST(OpCounters, RateEndOfPhaseEPOnA322Network) {
   EPLearner learner(std::move(t.net), RelaxationParams{SpikeCoding::rate, 1.0f}, t.learn, 1);
   OpCounters c;
   learner.set_counters(&c);
-  learner.train_batch(t.x, t.labels, t.ids, 0, 0);
+  train_on(learner, t.x, t.labels);
   // Free: W1 x once (2x3x2 = 12, the input is clamped), then per step W2 s1 and W2^T s2 (2 x 2x2x2 = 16).
   EXPECT_EQ(count_of(c, Phase::free, Op::dense_macs), 12 + 3 * 16);
   EXPECT_EQ(count_of(c, Phase::nudged, Op::dense_macs), 2 * 16);  // W1 x reused
@@ -94,7 +93,7 @@ TEST(OpCounters, SpikingTwoFactorEPWithAKnownSpikePattern) {
   EPLearner learner(std::move(t.net), RelaxationParams{SpikeCoding::sigma_delta, 1.0f}, t.learn, 1);
   OpCounters c;
   learner.set_counters(&c);
-  learner.train_batch(t.x, t.labels, t.ids, 0, 0);
+  train_on(learner, t.x, t.labels);
   // Spikes per step: 2 input; from step 1 on also 1 hidden and 1 output (states start at 0).
   EXPECT_EQ(count_of(c, Phase::free, Op::spikes), 2 + 4 + 4);
   EXPECT_EQ(count_of(c, Phase::nudged, Op::spikes), 4 + 4);
@@ -122,7 +121,7 @@ TEST(OpCounters, CountingChangesNoTrainedWeight) {
       EPLearner learner(std::move(t.net), RelaxationParams{SpikeCoding::sigma_delta, 0.5f, 0.5f}, t.learn, 7);
       OpCounters c;
       if (counted == 1) learner.set_counters(&c);
-      for (int batch = 0; batch < 5; ++batch) learner.train_batch(t.x, t.labels, t.ids, 0, static_cast<uint64_t>(batch));
+      for (int batch = 0; batch < 5; ++batch) train_on(learner, t.x, t.labels, 0, batch);
       for (int l = 0; l < 2; ++l) weights[counted].push_back(learner.network().weight(l).weights());
     }
     for (int l = 0; l < 2; ++l) EXPECT_EQ(weights[0][static_cast<size_t>(l)], weights[1][static_cast<size_t>(l)]);

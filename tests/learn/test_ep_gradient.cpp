@@ -17,6 +17,7 @@
 #include "learn/ep_learner.hpp"
 #include "substrate/ideal.hpp"
 #include "../support/ep_reference.hpp"
+#include "../support/ep_batches.hpp"
 
 namespace plasticore {
 namespace {
@@ -104,7 +105,7 @@ Gradient library_ep(Fixture& s, double leak, int T1, int T2, double beta, BetaSi
   learn.nudged_steps = T2;
   learn.beta = static_cast<Scalar>(beta);
   learn.beta_sign = sign;
-  learn.rule = "end_of_phase";
+  learn.rule = end_of_phase_rule();
   learn.learning_rates = {1.0};
   auto net = std::make_unique<LayeredEPNetwork>(s.net.sizes(), ideal_substrates());  // a copy of the fixture's
   for (int l = 0; l < net->weight_layers(); ++l) {
@@ -112,12 +113,12 @@ Gradient library_ep(Fixture& s, double leak, int T1, int T2, double beta, BetaSi
     net->bias(l) = s.net.bias(l);
   }
   EPLearner learner(std::move(net), relax, learn, 5);
-  std::vector<Matrix> dW;
-  std::vector<Vector> db;
-  learner.estimate_update(s.x, s.labels, s.ids, 0, 0, dW, db);
+  const std::vector<Matrix> update = ep_update(learner, s.x, s.labels);
   Gradient e;
-  for (const Matrix& m : dW) e.dW.push_back(m.cast<double>());
-  for (const Vector& v : db) e.db.push_back(v.cast<double>());
+  for (size_t p = 0; p < update.size(); p += 2) {
+    e.dW.push_back(update[p].cast<double>());
+    e.db.push_back(update[p + 1].col(0).cast<double>());
+  }
   return e;
 }
 

@@ -1,4 +1,4 @@
-// e-prop against BPTT on a RecurrentSNN (Bellec et al. 2020), the reference-vs-fast check of DESIGN.md:
+// e-prop against BPTT on a RecurrentSNN (Bellec et al. 2020), a reference-vs-fast check (docs/architecture.md, "tests"):
 //   (1) with W_rec = 0 e-prop is exact: it equals BPTT (all-LIF and LIF/ALIF nets, mse and ce, with and
 //       without a refractory period);
 //   (2) BPTT is the gradient of the loss: with the smooth, reset-free spike it matches central finite

@@ -8,6 +8,7 @@
 
 #include "substrate/ideal.hpp"
 #include "learn/ep_learner.hpp"
+#include "../support/ep_batches.hpp"
 
 namespace plasticore {
 namespace {
@@ -25,7 +26,6 @@ Update ep_update(SpikeCoding coding, const std::string& rule, Scalar leak, uint6
   for (Eigen::Index j = 0; j < x.cols(); ++j)
     for (Eigen::Index i = 0; i < x.rows(); ++i) x(i, j) = rng.uniform();
   std::vector<int32_t> labels = {0, 1, 2, 3, 4, 5, 0, 1};
-  std::vector<int64_t> ids = {0, 1, 2, 3, 4, 5, 6, 7};
   RelaxationParams relax{coding, leak};
   EPLearningParams learn;
   const int steps_per_tau = static_cast<int>(std::lround(1.0 / leak));
@@ -33,12 +33,12 @@ Update ep_update(SpikeCoding coding, const std::string& rule, Scalar leak, uint6
   learn.nudged_steps = 4 * steps_per_tau;
   learn.beta = 0.5f;
   learn.beta_sign = BetaSign::symmetric;
-  learn.rule = rule;
+  learn.rule = rule == "two_factor" ? two_factor_rule(1.0) : end_of_phase_rule();
   learn.learning_rates = {0.1, 0.05};
   EPLearner learner(std::move(net), relax, learn, seed);
   Update u;
-  std::vector<Vector> db;
-  learner.estimate_update(x, labels, ids, 0, 0, u.dw, db);
+  const std::vector<Matrix> update = ep_update(learner, x, labels);
+  for (size_t p = 0; p < update.size(); p += 2) u.dw.push_back(update[p]);  // the weights (biases between)
   return u;
 }
 

@@ -10,7 +10,7 @@
 #include "core/rng.hpp"
 #include "learn/ep_learner.hpp"
 #include "substrate/ideal.hpp"
-#include "../support/matrix_dataset.hpp"
+#include "data/array_dataset.hpp"
 #include "../support/runs.hpp"
 
 namespace plasticore {
@@ -67,7 +67,7 @@ TEST(Optimizer, MomentsSaveAndRestoreByName) {
 }
 
 // Static samples whose class is the argmax of a fixed projection: learnable by a small EP network.
-MatrixDataset projection_task(int n, uint64_t seed) {
+ArrayDataset projection_task(int n, uint64_t seed) {
   Rng rng(seed, "projection_task");
   Matrix projection(4, 12);
   for (Eigen::Index i = 0; i < projection.size(); ++i) projection.data()[i] = rng.uniform() - 0.5f;
@@ -82,11 +82,11 @@ MatrixDataset projection_task(int n, uint64_t seed) {
     x.push_back(image);
     y.push_back(target);
   }
-  return MatrixDataset(x, y, Loss::cross_entropy);
+  return ArrayDataset(x, y, Loss::cross_entropy);
 }
 
 double ep_accuracy_after(const std::string& optimizer, double rate, int epochs) {
-  const MatrixDataset data = projection_task(80, 3);
+  const ArrayDataset data = projection_task(80, 3);
   auto net = std::make_unique<LayeredEPNetwork>(std::vector<int>{12, 16, 4}, ideal_substrates());
   net->initialize(5, {1.0, 0.5});
   EPLearningParams learn;

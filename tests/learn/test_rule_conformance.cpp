@@ -1,12 +1,14 @@
-// Every learning rule against its reference, in one table (DESIGN.md: "one harness checks every fast
-// implementation against a plain reference"). Each row runs a registered rule through the learner seam
+// Every learning rule against its reference, in one table (docs/architecture.md, "Tests": one harness
+// checks every fast implementation against a plain reference). Each row runs a registered rule through the learner seam
 // (Learner::gradient_estimate on a dataset, exactly what the trainer hands the optimizer) and compares
 // it with an independent reference:
 //   ep            rate EP, +-beta          BPTT through the double-precision relaxation (tests/support/ep_reference.hpp)
 //   eqspike       end_of_phase, spikes     the rate EP estimate of the same network (mean over spike phases)
 //   eqspike       two_factor, trace 0.3    the rate EP estimate (mean over spike phases)
 //   eprop         symmetric, W_rec = 0     BPTT (exact without recurrence: Bellec et al. 2020)
+//   ep            rate, two_factor         rate end_of_phase (the sums telescope to second order)
 //   eprop         random B = W_out^T       symmetric e-prop (to float rounding)
+//   eprop         adaptive B               the Kolen-Pollack update of W_out and B
 //   bptt          smooth spikes            central finite differences of the double-precision loss
 //                                          (tests/support/rsnn_reference.hpp)
 // The detailed studies behind each row (beta scaling, ALIF, refractory periods, cosines with recurrence)
@@ -26,7 +28,7 @@
 #include "learn/registry.hpp"
 #include "substrate/ideal.hpp"
 #include "../support/ep_reference.hpp"
-#include "../support/matrix_dataset.hpp"
+#include "data/array_dataset.hpp"
 #include "../support/rsnn_reference.hpp"
 
 namespace plasticore {
@@ -93,8 +95,7 @@ std::vector<Matrix> ep_estimate(const EPProblem& e, SpikeCoding coding, const st
   learn.free_steps = learn.nudged_steps = steps;
   learn.beta = beta;
   learn.beta_sign = BetaSign::symmetric;
-  learn.rule = rule;
-  learn.rule_params.self_correction = 0;
+  learn.rule = rule == "two_factor" ? two_factor_rule(0) : end_of_phase_rule();
   EPLearner learner(std::move(net), RelaxationParams{coding, leak, trace_rate}, learn, seed);
   return learner.gradient_estimate(everything(*e.data));
 }
@@ -124,6 +125,18 @@ void ep_matches_bptt() {
   EXPECT_LT(error, 2e-3);
 }
 
+// In rate mode the two-factor sums telescope: sum_t [s_pre ds_post + ds_pre s_post] = d(s_pre s_post) up to
+// the second-order sum_t ds_pre ds_post, small when the states move slowly (leak 0.125).
+void rate_two_factor_matches_end_of_phase() {
+  const EPProblem e = ep_problem();
+  const auto eop = ep_estimate(e, SpikeCoding::rate, "end_of_phase", 0.125f, 1, 64, 0.5f, 1);
+  const auto two = ep_estimate(e, SpikeCoding::rate, "two_factor", 0.125f, 1, 64, 0.5f, 1);
+  const double error = relative(two, eop);
+  std::printf("  ep two_factor (rate, leak 0.125): |two-factor - end-of-phase| / |end-of-phase| = %.3f\n", error);
+  EXPECT_LT(error, 0.01);  // measured 0.001
+  EXPECT_GT(error, 0) << "a different computation, not the same code path";
+}
+
 void spiking_matches_rate(const std::string& rule, Scalar trace_rate, double tolerance) {
   const EPProblem e = ep_problem();
   const auto rate = ep_estimate(e, SpikeCoding::rate, "end_of_phase", 0.125f, 1, 64, 0.5f, 1);
@@ -147,7 +160,7 @@ RecurrentSNNParams rsnn_params(SpikeFunction spike) {
 }
 
 struct RecurrentProblem {
-  std::unique_ptr<MatrixDataset> data;
+  std::unique_ptr<ArrayDataset> data;
   Matrix w_in, w_rec, w_out;
 };
 
@@ -169,7 +182,7 @@ RecurrentProblem recurrent_problem(Loss loss, double recurrent_scale) {
     if (loss == Loss::mse)
       for (int k = 0; k < 3; ++k) y(t, k) = static_cast<Scalar>(std::sin(0.1 * t + k));
   }
-  r.data = std::make_unique<MatrixDataset>(std::vector<Matrix>{x}, std::vector<Matrix>{y}, loss);
+  r.data = std::make_unique<ArrayDataset>(std::vector<Matrix>{x}, std::vector<Matrix>{y}, loss);
   return r;
 }
 
@@ -210,6 +223,36 @@ void random_feedback_equal_to_the_readout_is_symmetric() {
   // B err is a plain product, W_out^T err a substrate read: the same sums in another order.
   EXPECT_LT(relative(with_b, symmetric), 1e-6);
   EXPECT_GT(symmetric[0].norm(), 0);
+}
+
+// Adaptive feedback (learn/adaptive_feedback.hpp): with SGD, one update moves W_out by -eta g - lambda W_out
+// and B by (1 - lambda) B - eta g^T, g being e-prop's readout gradient of the batch.
+void adaptive_feedback_follows_kolen_pollack() {
+  const RecurrentProblem r = recurrent_problem(Loss::mse, 0.5);
+  RecurrentLearnerParams p;
+  p.feedback = "adaptive";
+  p.feedback_decay = 0.1;
+  p.regularization.strength = 0;
+  p.neuron = rsnn_params(SpikeFunction::heaviside);
+  p.optimizer = {"sgd"};
+  p.learning_rates = {0.01, 0.01, 0.01};
+  RecurrentLearner learner(std::make_unique<RecurrentSNN>(RecurrentSNNSizes{4, 7, 3, 3}, p.neuron, ideal_substrates()),
+                           Loss::mse, p, 1);
+  learner.initialize();
+  learner.network().set_weights(r.w_in, r.w_rec, r.w_out);
+  NamedTensors before;
+  learner.save(before);
+  const Matrix b0 = before.matrix("feedback", 7, 3), w0 = r.w_out;
+  const Matrix g = learner.gradient_estimate(everything(*r.data))[2];
+  Score ignored;
+  learner.accumulate(everything(*r.data), ignored);
+  learner.apply_update(1);
+  NamedTensors after;
+  learner.save(after);
+  const Matrix change = -0.01f * g;
+  EXPECT_LT((after.matrix("w_out", 3, 7) - (w0 + (change - 0.1f * w0))).cwiseAbs().maxCoeff(), 1e-6);
+  EXPECT_LT((after.matrix("feedback", 7, 3) - (0.9f * b0 + change.transpose())).cwiseAbs().maxCoeff(), 1e-6);
+  EXPECT_GT(g.norm(), 0);
 }
 
 void bptt_matches_finite_differences() {
@@ -253,10 +296,12 @@ struct Row {
 const std::vector<Row>& table() {
   static const std::vector<Row> rows = {
       {"ep", "rate, end_of_phase, +-beta vs BPTT through the relaxation", ep_matches_bptt},
+      {"ep", "rate, two_factor vs end_of_phase", rate_two_factor_matches_end_of_phase},
       {"eqspike", "end_of_phase on spikes vs rate EP", [] { spiking_matches_rate("end_of_phase", 1, 0.03); }},
       {"eqspike", "two_factor, trace 0.3 vs rate EP", [] { spiking_matches_rate("two_factor", 0.3f, 0.15); }},
       {"eprop", "symmetric, W_rec = 0 vs BPTT", eprop_equals_bptt_without_recurrence},
       {"eprop", "random B = W_out^T vs symmetric", random_feedback_equal_to_the_readout_is_symmetric},
+      {"eprop", "adaptive B vs the Kolen-Pollack update", adaptive_feedback_follows_kolen_pollack},
       {"bptt", "vs finite differences", bptt_matches_finite_differences},
   };
   return rows;
@@ -264,8 +309,15 @@ const std::vector<Row>& table() {
 
 TEST(RuleConformance, EveryRegisteredRuleHasARow) {
   std::set<std::string> covered;
-  for (const Row& r : table()) covered.insert(r.algorithm);
+  std::string variants;
+  for (const Row& r : table()) {
+    covered.insert(r.algorithm);
+    variants += r.variant + "; ";
+  }
   for (const std::string& name : learner_registry().names()) EXPECT_TRUE(covered.count(name)) << name << " has no row";
+  for (const std::string& rule : ep_rule_registry().names())
+    EXPECT_NE(variants.find(rule), std::string::npos) << "EP rule " << rule << " has no row";
+  for (const char* feedback : {"random", "adaptive"}) EXPECT_NE(variants.find(feedback), std::string::npos) << feedback;
 }
 
 TEST(RuleConformance, EveryRuleMatchesItsReference) {

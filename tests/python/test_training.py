@@ -85,7 +85,7 @@ def test_export_npz_holds_the_same_tensors_as_load_run(root, tmp_path):
     pc.train(os.path.join(root, "configs/eprop_sine.toml"),
              {"task.steps": 100, "train.epochs": 1, "data.train_limit": 1, "substrate.kind": "pcm"}, out=out, threads=1)
     npz = str(tmp_path / "run.npz")
-    binary = os.path.join(root, "build", "bin", "plasticore")
+    binary = os.environ.get("PLASTICORE_CLI", os.path.join(root, "build", "bin", "plasticore"))
     assert os.system(f"{binary} export {out} --npz {npz} > /dev/null") == 0
     run, exported = pc.load_run(out), np.load(npz)
     assert sorted(run) == sorted(exported.files)

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/rng.hpp"
+#include "substrate/device_substrate.hpp"
 #include "substrate/ideal.hpp"
 #include "substrate/registry.hpp"
 
@@ -82,10 +83,17 @@ void expect_close(const Matrix& got, const Matrix& want, const std::string& what
   EXPECT_LE((got - want).cwiseAbs().maxCoeff(), 1e-5 * scale) << what;
 }
 
-TEST(SubstrateConformance, EveryRegisteredKindHasARow) {
+TEST(SubstrateConformance, EveryRegisteredKindAndUpdateSchemeHasARow) {
   std::set<std::string> covered;
-  for (const Row& r : table()) covered.insert(r.kind);
-  for (const std::string& kind : substrate_registry().names()) EXPECT_TRUE(covered.count(kind)) << kind << " has no conformance row";
+  for (const Row& r : table()) covered.insert(r.kind + "/" + r.update);
+  for (const std::string& kind : substrate_registry().names()) {
+    if (kind == "ideal" || kind == "quantized") {
+      EXPECT_TRUE(covered.count(kind + "/mixed_precision")) << kind << " has no conformance row";
+      continue;
+    }
+    for (const std::string& scheme : device_update_schemes())
+      EXPECT_TRUE(covered.count(kind + "/" + scheme)) << kind << " with update = " << scheme << " has no conformance row";
+  }
 }
 
 TEST(SubstrateConformance, ReadsEqualTheIdealProductsOnTheEffectiveWeights) {

@@ -114,7 +114,8 @@ TEST(RunSpec, EveryShippedConfigParsesWithoutRenamedKeysAndRoundTrips) {
   for (const auto& f : files) {
     SCOPED_TRACE(f);
     ConfigReader r = ConfigReader::from_file(f);
-    for (const char* old : {"train.learning_rates", "task.name", "network.dt_ms"})
+    for (const char* old : {"train.learning_rates", "task.name", "network.dt_ms", "network.input_scale",
+                            "network.recurrent_scale", "network.readout_scale"})
       EXPECT_FALSE(r.has(old)) << "a shipped config uses the renamed key " << old;
     RunSpec s;
     ASSERT_NO_THROW(s = read_run_spec(r));
@@ -127,8 +128,10 @@ TEST(RunSpec, EveryShippedConfigParsesWithoutRenamedKeysAndRoundTrips) {
 
 TEST(RunSpec, RenamedKeysStillWork) {
   const toml::table t = resolved("algorithm = \"eprop\"\n[task]\nname = \"evidence_accumulation\"\n[network]\ndt_ms = 2.0\n"
-                                 "[train]\nlearning_rates = 0.01\n");
+                                 "recurrent_scale = 0.25\n[train]\nlearning_rates = 0.01\n");
   EXPECT_EQ(at<std::string>(t, "data.dataset"), "evidence_accumulation");
+  EXPECT_EQ(at<double>(t, "network.init_scale.w_rec"), 0.25);
+  EXPECT_EQ(at<double>(t, "network.init_scale.w_in"), 1.0) << "the others keep their defaults";
   EXPECT_EQ(at<double>(t, "task.dt_ms"), 2.0);
   EXPECT_EQ(at<double>(t, "train.learning_rate"), 0.01);
   EXPECT_FALSE(t.at_path("task.name"));
@@ -142,7 +145,10 @@ TEST(RunSpec, LearningRatesAsNumberListOrTableForEveryRule) {
   EXPECT_EQ(at<double>(table, "train.learning_rate.w_rec"), 0.02);
   expect_bad("", {"train.learning_rate=[0.1]"}, {"train.learning_rate", "needs 2 entries", "w1, w2"});
   expect_bad("", {"network.hidden=[32, 16]", "train.learning_rate=[1, 1]"}, {"train.learning_rate", "3"});
-  expect_bad("algorithm = \"eprop\"\n", {"train.learning_rate.w_in=0.01"}, {"train.learning_rate", "w_rec"});
+  const toml::table partial = resolved("algorithm = \"eprop\"\n", {"train.learning_rate.w_out=0.001"});
+  EXPECT_EQ(at<double>(partial, "train.learning_rate.w_out"), 0.001);
+  EXPECT_EQ(at<double>(partial, "train.learning_rate.w_in"), 0.003) << "a matrix the table leaves out keeps the default";
+  expect_bad("algorithm = \"eprop\"\n", {"train.learning_rate.w_hidden=0.01"}, {"train.learning_rate.w_hidden", "not a matrix"});
   EXPECT_NO_THROW(parse("", {"train.optimizer=adam"})) << "Adam for EP";
 }
 
@@ -167,6 +173,19 @@ TEST(RunSpec, EachSubstrateKindReadsItsOwnKeys) {
   expect_bad("", {"substrate.kind=pcm", "substrate.bits=4"}, {"substrate.bits", "unknown key"});
   expect_bad("", {"substrate.kind=quantized", "substrate.update=sign"}, {"substrate.update", "unknown key"});
   EXPECT_EQ(parse("", {"substrate.kind=quantized", "substrate.bits=4"}).substrate.bits, 4);
+}
+
+TEST(RunSpec, ChangingAnImplementationWithSetLeavesTheFilesOtherKeysOut) {
+  // The file's two-factor and PCM keys are not read once --set picks end_of_phase and an ideal substrate.
+  const std::string file = "algorithm = \"eqspike\"\n[ep]\nrule = \"two_factor\"\ntrace_rate = 0.3\n"
+                           "[substrate]\nkind = \"pcm\"\nadc_bits = 8\n";
+  EXPECT_NO_THROW(parse(file, {"ep.rule=end_of_phase", "substrate.kind=ideal"}));
+  const toml::table t = resolved(file, {"ep.rule=end_of_phase", "substrate.kind=ideal"});
+  EXPECT_FALSE(t.at_path("ep.trace_rate")) << "config.toml holds what the run read";
+  EXPECT_FALSE(t.at_path("substrate.adc_bits"));
+  // Without such a --set they are errors, and a --set key nobody reads always is.
+  expect_bad("[ep]\ntrace_rate = 0.3\n", {}, {"ep.trace_rate", "unknown key"});
+  expect_bad(file, {"ep.rule=end_of_phase", "ep.bogus=1"}, {"--set ep.bogus", "unknown key"});
 }
 
 TEST(RunSpec, BadValuesNameTheirKey) {
