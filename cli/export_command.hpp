@@ -1,6 +1,6 @@
 // `plasticore export RUN_DIR --npz FILE`: every tensor of a run record (weights, biases, history,
 // optimizer and substrate state, the config as text) as a standard NumPy .npz, the same names that
-// plasticore.load_run gives (docs/python.md).
+// plasticore.load_run gives (docs/architecture.md, "The run record").
 #pragma once
 #include <string>
 

@@ -102,7 +102,7 @@ void bind_training(py::module_& m) {
       py::arg("target"), py::arg("overrides") = py::none(), py::arg("threads") = py::none(),
       "Test accuracy of a saved model (run directory or checkpoint file).");
   m.def("load_run", &run_of, py::arg("run_dir"),
-        "Every tensor of a run record by name (docs/python.md): the network's weights and biases ('w1', 'b1', ... "
+        "Every tensor of a run record by name (docs/architecture.md): the network's weights and biases ('w1', 'b1', ... "
         "or 'w_in', 'w_rec', 'w_out'; float32, (post, pre)), 'history/<column>' per epoch, 'optimizer/...', "
         "'substrate/<matrix>/...' (device state), 'feedback' (e-prop's B), 'run/config_toml' (str), "
         "'run/epochs_done', 'run/wall_seconds'.");

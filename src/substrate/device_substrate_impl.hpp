@@ -136,7 +136,7 @@ void DeviceSubstrate<Device>::update(const Matrix& delta) {
     if (mixed) {
       Scalar& chi = accumulator_.data()[s];
       chi = std::clamp(chi + d, -cap * eps, cap * eps);  // a finite digital accumulator saturates
-      pulses = static_cast<int>(chi / eps);               // toward zero (reference pitfall 7)
+      pulses = static_cast<int>(chi / eps);               // toward zero: the remainder keeps its sign
       chi -= static_cast<Scalar>(pulses) * eps;
     } else if (stochastic) {
       const Scalar q = std::min(std::abs(d) / eps, cap), whole = std::floor(q);
