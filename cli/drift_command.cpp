@@ -42,38 +42,37 @@ nlohmann::json seconds_value(double t) {
 
 }  // namespace
 
-CLI::App* add_drift_command(CLI::App& app, DriftArgs& args) {
-  auto* cmd = app.add_subcommand("drift", "program a trained model onto PCM and evaluate it as the conductances drift");
-  cmd->add_option("run_dir", args.run_dir, "run directory")->required();
-  cmd->add_option("--times", args.times, "seconds since programming, comma-separated");
-  cmd->add_flag("--compensate", args.compensate, "global drift compensation of the outputs");
-  cmd->add_flag("--json", args.json, "print {\"points\": [...]} as JSON");
-  cmd->add_option("--set", args.overrides, "override a config key, e.g. data.test_limit=1000")->allow_extra_args(false);
-  cmd->add_option("--threads", args.threads, "worker threads")->check(CLI::Range(1, 1024));
-  return cmd;
+DriftCommand::DriftCommand(CLI::App& app) {
+  app_ = app.add_subcommand("drift", "program a trained model onto PCM and evaluate it as the conductances drift");
+  app_->add_option("run_dir", run_dir_, "run directory")->required();
+  app_->add_option("--times", times_, "seconds since programming, comma-separated");
+  app_->add_flag("--compensate", compensate_, "global drift compensation of the outputs");
+  app_->add_flag("--json", json_, "print {\"points\": [...]} as JSON");
+  app_->add_option("--set", overrides_, "override a config key, e.g. data.test_limit=1000")->allow_extra_args(false);
+  app_->add_option("--threads", threads_, "worker threads")->check(CLI::Range(1, 1024));
 }
 
-int run_drift_command(const DriftArgs& args) {
-  const std::vector<double> times = parse_times(args.times);
-  if (!std::filesystem::is_directory(args.run_dir)) throw UsageError(args.run_dir + ": not a run directory");
+int DriftCommand::run() {
+  const std::vector<double> times = parse_times(times_);
+  if (!std::filesystem::is_directory(run_dir_)) throw UsageError(run_dir_ + ": not a run directory");
   nlohmann::json points = nlohmann::json::array();
   for (const double t : times) {
-    std::vector<std::string> overrides = args.overrides;
-    for (const std::string& o : {std::string("substrate.kind=\"pcm\""), std::string("substrate.mode=\"inference\""),
-                                 "substrate.inference_seconds=" + std::to_string(t),
-                                 std::string("substrate.drift_compensation=") + (args.compensate ? "true" : "false")})
-      overrides.push_back(o);
-    const nlohmann::json r = run_evaluation(args.run_dir, overrides, args.threads);
+    EvaluationRequest request{run_dir_, overrides_, threads_, {}};
+    // The trained run's substrate is replaced by PCM's inference model, programmed from its weights.
+    request.substrate = {"substrate.kind=\"pcm\"", "substrate.mode=\"inference\"",
+                         "substrate.inference_seconds=" + std::to_string(t),
+                         std::string("substrate.drift_compensation=") + (compensate_ ? "true" : "false")};
+    const nlohmann::json r = run_evaluation(request);
     nlohmann::json point{{"seconds", seconds_value(t)}};
     const char* metric = r.contains("test_accuracy") ? "test_accuracy" : "test_nmse";
     point[metric] = r[metric];
     points.push_back(point);
-    if (!args.json) std::printf("%12.0f s  %s %.4f\n", t, metric, r[metric].get<double>());
+    if (!json_) std::printf("%12.0f s  %s %.4f\n", t, metric, r[metric].get<double>());
   }
   nlohmann::json result{{"points", points}};
-  if (args.json) std::cout << result.dump(2) << std::endl;
-  result["compensate"] = args.compensate;
-  write_file_atomic(args.run_dir + (args.compensate ? "/drift_compensated.json" : "/drift.json"), result.dump(2) + "\n");
+  if (json_) std::cout << result.dump(2) << std::endl;
+  result["compensate"] = compensate_;
+  write_file_atomic(run_dir_ + (compensate_ ? "/drift_compensated.json" : "/drift.json"), result.dump(2) + "\n");
   return 0;
 }
 

@@ -6,20 +6,22 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
+#include "command.hpp"
 
 namespace plasticore {
 
-struct DriftArgs {
-  std::string run_dir;
-  std::string times = "1,60,3600,86400,2592000";
-  bool compensate = false;
-  bool json = false;
-  std::vector<std::string> overrides;
-  std::optional<int> threads;
-};
+class DriftCommand final : public Command {
+ public:
+  explicit DriftCommand(CLI::App& app);
+  int run() override;
 
-CLI::App* add_drift_command(CLI::App& app, DriftArgs& args);
-int run_drift_command(const DriftArgs& args);
+ private:
+  std::string run_dir_;
+  std::string times_ = "1,60,3600,86400,2592000";
+  bool compensate_ = false;
+  bool json_ = false;
+  std::vector<std::string> overrides_;
+  std::optional<int> threads_;
+};
 
 }  // namespace plasticore

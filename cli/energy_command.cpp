@@ -7,25 +7,24 @@
 
 namespace plasticore {
 
-CLI::App* add_energy_command(CLI::App& app, EnergyOptions& options) {
-  options.tables_dir = PLASTICORE_ENERGY_TABLES_DIR;  // compile definition: <source tree>/configs/energy
-  auto* energy = app.add_subcommand("energy", "energy per sample of a finished run on each technology, vs a GPU");
-  energy->add_option("run_dir", options.run_dir, "run directory (with metrics.json)")->required();
-  energy->add_flag("--json", options.json, "print the result as JSON");
-  energy->add_option("--tables", options.tables_dir, "directory of cost tables (*.toml)")->capture_default_str();
-  return energy;
+EnergyCommand::EnergyCommand(CLI::App& app) {
+  tables_dir_ = PLASTICORE_ENERGY_TABLES_DIR;  // compile definition: <source tree>/configs/energy
+  app_ = app.add_subcommand("energy", "energy per sample of a finished run on each technology, vs a GPU");
+  app_->add_option("run_dir", run_dir_, "run directory (with metrics.json)")->required();
+  app_->add_flag("--json", json_, "print the result as JSON");
+  app_->add_option("--tables", tables_dir_, "directory of cost tables (*.toml)")->capture_default_str();
 }
 
-int run_energy_command(const EnergyOptions& options) {
-  const RunOpCounts counts = read_run_op_counts(options.run_dir);
-  const std::vector<CostTable> tables = read_cost_tables(options.tables_dir);
+int EnergyCommand::run() {
+  const RunOpCounts counts = read_run_op_counts(run_dir_);
+  const std::vector<CostTable> tables = read_cost_tables(tables_dir_);
   const nlohmann::json report = energy_report(counts, tables);
-  if (options.json) {
+  if (json_) {
     std::cout << report.dump(2) << std::endl;
     return 0;
   }
-  std::printf("energy per sample of %s, from its counted operations (cost tables: %s)\n", options.run_dir.c_str(),
-              options.tables_dir.c_str());
+  std::printf("energy per sample of %s, from its counted operations (cost tables: %s)\n", run_dir_.c_str(),
+              tables_dir_.c_str());
   std::printf("%-14s %15s %15s %18s %18s\n", "technology", "inference (J)", "training (J)", "GPU/it inference",
               "GPU/it training");
   const auto ratio = [](const nlohmann::json& r) {

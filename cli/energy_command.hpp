@@ -2,18 +2,20 @@
 // of a finished run on every technology in the cost tables (src/energy/energy_report.hpp), and the
 // ratios to the GPU. The tables default to configs/energy of the source tree this binary was built from.
 #pragma once
-#include <CLI/CLI.hpp>
 #include <string>
+
+#include "command.hpp"
 
 namespace plasticore {
 
-struct EnergyOptions {
-  std::string run_dir;
-  std::string tables_dir;
-  bool json = false;
-};
+class EnergyCommand final : public Command {
+ public:
+  explicit EnergyCommand(CLI::App& app);
+  int run() override;
 
-CLI::App* add_energy_command(CLI::App& app, EnergyOptions& options);
-int run_energy_command(const EnergyOptions& options);
+ private:
+  std::string run_dir_, tables_dir_;
+  bool json_ = false;
+};
 
 }  // namespace plasticore

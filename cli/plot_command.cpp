@@ -15,12 +15,12 @@ namespace fs = std::filesystem;
 namespace plasticore {
 
 PlotCommand::PlotCommand(CLI::App& app) {
-  command_ = app.add_subcommand("plot", "PNG figures of a run: training curves, spike raster, traces, STDP, drift, conductances");
-  command_->add_option("run_dir", run_dir_, "run directory (from plasticore train)")->required();
-  command_->add_option("--out", out_dir_, "where the PNGs go (default RUN_DIR)");
+  app_ = app.add_subcommand("plot", "PNG figures of a run: training curves, spike raster, traces, STDP, drift, conductances");
+  app_->add_option("run_dir", run_dir_, "run directory (from plasticore train)")->required();
+  app_->add_option("--out", out_dir_, "where the PNGs go (default RUN_DIR)");
 }
 
-int PlotCommand::run() const {
+int PlotCommand::run() {
   if (!fs::is_directory(run_dir_)) throw UsageError(run_dir_ + ": no such run directory");
   if (!fs::is_regular_file(run_dir_ + "/metrics.csv"))
     throw UsageError(run_dir_ + ": not a run directory (no metrics.csv; runs are made by plasticore train)");

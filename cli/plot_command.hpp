@@ -2,19 +2,17 @@
 // spike raster and state / membrane traces of one test sample re-run from the final checkpoint, and,
 // where the run directory has them, the STDP window, drift curves and conductance histograms.
 #pragma once
-#include <CLI/CLI.hpp>
+#include "command.hpp"
 #include <string>
 
 namespace plasticore {
 
-class PlotCommand {
+class PlotCommand final : public Command {
  public:
   explicit PlotCommand(CLI::App& app);
-  bool chosen() const { return command_->parsed(); }
-  int run() const;
+  int run() override;
 
  private:
-  CLI::App* command_;
   std::string run_dir_, out_dir_;
 };
 

@@ -1,8 +1,5 @@
 #include "stdp_command.hpp"
 
-#include <omp.h>
-
-#include <Eigen/Core>
 #include <cstdio>
 #include <filesystem>
 
@@ -13,43 +10,40 @@
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "plot_script.hpp"
-#include "train/sequence_config.hpp"
+#include "train/run.hpp"
 
 namespace fs = std::filesystem;
 
 namespace plasticore {
 
 StdpCommand::StdpCommand(CLI::App& app) {
-  command_ = app.add_subcommand("stdp", "STDP window of the EqSpike rule: from training and from a two-neuron protocol");
-  command_->add_option("config", config_path_, "EqSpike config (TOML)")->required();
-  command_->add_option("--out", out_dir_, "directory for stdp.csv, stdp_protocol.csv, stdp.json, stdp.png")->required();
-  command_->add_option("--samples", samples_, "training samples of the short run (default 2000)")->check(CLI::Range(int64_t{1}, int64_t{1} << 31));
-  command_->add_option("--synapses", synapses_, "synapses logged per weight matrix (default 1000)")->check(CLI::Range(1, 1 << 24));
-  command_->add_option("--set", overrides_, "override a config key: key=value (repeatable)")->allow_extra_args(false);
-  command_->add_option("--seed", seed_, "random seed");
-  command_->add_option("--threads", threads_, "worker threads")->check(CLI::Range(1, 1024));
+  app_ = app.add_subcommand("stdp", "STDP window of the EqSpike rule: from training and from a two-neuron protocol");
+  app_->add_option("config", config_path_, "EqSpike config (TOML)")->required();
+  app_->add_option("--out", out_dir_, "directory for stdp.csv, stdp_protocol.csv, stdp.json, stdp.png")->required();
+  app_->add_option("--samples", samples_, "training samples of the short run (default 2000)")->check(CLI::Range(int64_t{1}, int64_t{1} << 31));
+  app_->add_option("--synapses", synapses_, "synapses logged per weight matrix (default 1000)")->check(CLI::Range(1, 1 << 24));
+  app_->add_option("--set", overrides_, "override a config key: key=value (repeatable)")->allow_extra_args(false);
+  app_->add_option("--seed", seed_, "random seed");
+  app_->add_option("--threads", threads_, "worker threads")->check(CLI::Range(1, 1024));
 }
 
-int StdpCommand::run() const {
+int StdpCommand::run() {
   ConfigReader reader = ConfigReader::from_file(config_path_);
   for (const auto& o : overrides_) reader.set_override(o);
   if (seed_) reader.set_override("seed=" + std::to_string(*seed_));
   if (threads_) reader.set_override("threads=" + std::to_string(*threads_));
-  const std::string algorithm = reader.get_string("algorithm", "ep", {"ep", "eqspike", "eprop", "bptt"});
-  if (is_sequence_algorithm(algorithm))
-    throw UsageError(config_path_ + ": stdp needs an EqSpike config (algorithm = \"eqspike\"); algorithm \"" + algorithm +
-                     "\" trains a recurrent SNN");
-  const RunConfig config = read_run_config(reader);
-  require_two_factor_config(config, config_path_);
-  if (config.threads > 0) omp_set_num_threads(config.threads);
-  Eigen::setNbThreads(omp_get_max_threads());
+  const RunSpec spec = read_run_spec(reader);
+  set_threads(spec.threads);
   // Before anything is written: bad data leaves no output directory.
-  const ClassificationSet train = load_idx_classification(config.data.train_images, config.data.train_labels, samples_);
-
-  const StdpProtocolResult protocol = run_stdp_protocol({config.relax.leak, config.relax.trace_rate, 0, 20});
-  std::fprintf(stderr, "plasticore: stdp %s: training on %d samples, logging %d synapses per weight matrix\n",
-               config.name.c_str(), train.size(), synapses_);
-  const StdpTrainingResult training = measure_stdp_in_training(config, train, synapses_);
+  BuiltRun run = build_run(spec, /*need_train=*/true);
+  EPLearner& learner = require_two_factor_learner(*run.learner, spec.algorithm, config_path_);
+  learner.initialize();
+  const RelaxationParams relax = learner.relaxation();
+  const StdpProtocolResult protocol = run_stdp_protocol({relax.leak, relax.trace_rate, 0, 20});
+  std::fprintf(stderr, "plasticore: stdp %s: training on %lld samples, logging %d synapses per weight matrix\n",
+               spec.name.c_str(), static_cast<long long>(std::min<int64_t>(samples_, run.dataset->size(Split::train))), synapses_);
+  const StdpTrainingResult training = measure_stdp_in_training(learner, *run.dataset, samples_, synapses_, spec.seed,
+                                                                 spec.trainer.seconds_per_update);
 
   std::error_code ec;
   fs::create_directories(out_dir_, ec);
@@ -58,16 +52,16 @@ int StdpCommand::run() const {
   write_file_atomic(out_dir_ + "/stdp_protocol.csv", protocol.window.csv());
   const nlohmann::json info = {
       {"config", config_path_},
-      {"name", config.name},
-      {"leak", config.relax.leak},
-      {"trace_rate", config.relax.trace_rate},
+      {"name", spec.name},
+      {"leak", relax.leak},
+      {"trace_rate", relax.trace_rate},
       {"training", {{"samples", training.samples},
                     {"synapses_logged", training.synapses},
                     {"pairings", training.window.count()},
                     {"unpaired", training.unpaired},
-                    {"beta", config.learn.beta},
-                    {"learning_rates", config.learn.learning_rates},
-                    {"seed", config.seed},
+                    {"beta", learner.learning().beta},
+                    {"learning_rates", learner.learning().learning_rates},
+                    {"seed", spec.seed},
                     {"columns", {"dt_steps", "mean_dw", "standard_error", "count"}},
                     {"window", training.window.rows()},
                     {"plus_beta_phases", training.plus_beta.rows()},

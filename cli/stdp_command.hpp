@@ -2,7 +2,7 @@
 // short training run (DIR/stdp.csv) and from the controlled two-neuron protocol (DIR/stdp_protocol.csv),
 // with DIR/stdp.json (how it was measured) and DIR/stdp.png (both windows).
 #pragma once
-#include <CLI/CLI.hpp>
+#include "command.hpp"
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -10,14 +10,12 @@
 
 namespace plasticore {
 
-class StdpCommand {
+class StdpCommand final : public Command {
  public:
   explicit StdpCommand(CLI::App& app);
-  bool chosen() const { return command_->parsed(); }
-  int run() const;
+  int run() override;
 
  private:
-  CLI::App* command_;
   std::string config_path_, out_dir_;
   std::vector<std::string> overrides_;
   int64_t samples_ = 2000;

@@ -11,6 +11,7 @@
 #include "learn/bptt.hpp"
 #include "learn/eprop.hpp"
 #include "network/recurrent_snn.hpp"
+#include "substrate/ideal.hpp"
 
 namespace py = pybind11;
 using namespace plasticore;
@@ -31,10 +32,11 @@ Matrix to_matrix(const Array& a, const char* name, Eigen::Index rows, Eigen::Ind
   return m;
 }
 
+// "ce" and "cross_entropy" are the same loss (the library's and the config's name).
 Loss parse_loss(const std::string& loss) {
   if (loss == "mse") return Loss::mse;
-  if (loss == "ce") return Loss::cross_entropy;
-  throw UsageError("loss: unknown loss '" + loss + "' (expected 'mse' or 'ce')");
+  if (loss == "ce" || loss == "cross_entropy") return Loss::cross_entropy;
+  throw UsageError("loss: unknown loss '" + loss + "' (expected 'mse', 'ce' or 'cross_entropy')");
 }
 
 }  // namespace
@@ -53,7 +55,7 @@ void bind_recurrent_snn(py::module_& m) {
              p.alif.adapt_beta = static_cast<Scalar>(adapt_beta);
              p.readout.tau_out_ms = tau_out;
              p.lif.refractory_steps = refractory_steps;
-             return RecurrentSNN({n_in, n_rec, n_adaptive, n_out}, p, SubstrateConfig{});
+             return RecurrentSNN({n_in, n_rec, n_adaptive, n_out}, p, ideal_substrates());
            }),
            py::kw_only(), py::arg("n_in"), py::arg("n_rec"), py::arg("n_out"), py::arg("n_adaptive") = 0,
            py::arg("tau_m") = 20.0, py::arg("tau_out") = 20.0, py::arg("tau_a") = 2000.0, py::arg("v_th") = 0.6,
@@ -101,7 +103,8 @@ void bind_recurrent_snn(py::module_& m) {
           },
           py::arg("x"), py::arg("y"), py::arg("method") = "eprop", py::arg("loss") = "mse",
           "(loss, {'w_in', 'w_rec', 'w_out'}) = dLoss/dW of one sequence; method 'eprop' (online, symmetric "
-          "feedback) or 'bptt'; loss 'mse' (1/2 sum (y - y*)^2) or 'ce' (-sum y* log softmax(y)) over all T steps")
+          "feedback) or 'bptt'; loss 'mse' (1/2 sum (y - y*)^2) or 'ce' = 'cross_entropy' (-sum y* log softmax(y)) "
+          "over all T steps")
       .def("forward",
            [](const RecurrentSNN& n, const Array& x) {
              Matrix readout, spikes;

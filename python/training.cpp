@@ -4,13 +4,13 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cstring>
 #include <filesystem>
 
 #include "arrays.hpp"
 #include "core/error.hpp"
-#include "train/checkpoint.hpp"
 #include "train/run.hpp"
-#include "train/sequence_checkpoint.hpp"
+#include "train/run_record.hpp"
 
 namespace py = pybind11;
 using namespace plasticore;
@@ -34,22 +34,26 @@ std::vector<std::string> to_overrides(const py::object& overrides) {
   return out;
 }
 
-py::dict weights_of(const std::string& target) {
-  const std::string path = std::filesystem::is_directory(target) ? target + "/checkpoint.bin" : target;
-  if (!std::filesystem::exists(path)) throw UsageError(target + ": no checkpoint found");
-  py::dict out;
-  if (is_sequence_checkpoint(path)) {  // recurrent SNN: the names of RecurrentSNN's properties
-    const SequenceCheckpoint ck = read_sequence_checkpoint(path);
-    const char* names[] = {"w_in", "w_rec", "w_out", "feedback"};  // feedback: B of adaptive e-prop
-    for (size_t l = 0; l < ck.weights.size() && l < 4; ++l) out[names[l]] = to_array<float>(ck.weights[l]);
-    return out;
+// A run record's tensors by name: NumPy arrays in C order (shapes as in the record), text as str.
+py::dict run_of(const std::string& target) {
+  NamedTensors tensors;
+  {
+    py::gil_scoped_release release;
+    tensors = read_record_tensors(record_path(target));
   }
-  const Checkpoint ck = read_checkpoint(path);
-  for (size_t l = 0; l < ck.weights.size(); ++l) {
-    py::array_t<float> b(ck.biases[l].size());
-    std::copy(ck.biases[l].data(), ck.biases[l].data() + ck.biases[l].size(), b.mutable_data());
-    out[py::str("W" + std::to_string(l + 1))] = to_array<float>(ck.weights[l]);
-    out[py::str("b" + std::to_string(l + 1))] = b;
+  py::dict out;
+  for (const auto& [name, t] : tensors.all()) {
+    if (t.dtype == DType::text) {
+      out[py::str(name)] = py::str(t.bytes);
+      continue;
+    }
+    std::vector<py::ssize_t> shape(t.shape.begin(), t.shape.end());
+    py::array a;
+    if (t.dtype == DType::float32) a = py::array_t<float>(shape);
+    else if (t.dtype == DType::float64) a = py::array_t<double>(shape);
+    else a = py::array_t<int64_t>(shape);
+    std::memcpy(a.mutable_data(), t.bytes.data(), t.bytes.size());
+    out[py::str(name)] = a;
   }
   return out;
 }
@@ -93,11 +97,13 @@ void bind_training(py::module_& m) {
   m.def(
       "evaluate",
       [](const std::string& target, const py::object& overrides, std::optional<int> threads) {
-        return to_python(run_evaluation(target, to_overrides(overrides), threads));
+        return to_python(run_evaluation({target, to_overrides(overrides), threads, {}}));
       },
       py::arg("target"), py::arg("overrides") = py::none(), py::arg("threads") = py::none(),
       "Test accuracy of a saved model (run directory or checkpoint file).");
-  m.def("load_weights", &weights_of, py::arg("target"),
-        "A run's weights: EP runs {'W1': (post, pre) float32, 'b1': ..., ...} input side first; e-prop/BPTT runs "
-        "{'w_in', 'w_rec', 'w_out'}.");
+  m.def("load_run", &run_of, py::arg("run_dir"),
+        "Every tensor of a run record by name (docs/architecture.md): the network's weights and biases ('w1', 'b1', ... "
+        "or 'w_in', 'w_rec', 'w_out'; float32, (post, pre)), 'history/<column>' per epoch, 'optimizer/...', "
+        "'substrate/<matrix>/...' (device state), 'feedback' (e-prop's B), 'run/config_toml' (str), "
+        "'run/epochs_done', 'run/wall_seconds'.");
 }

@@ -4,11 +4,10 @@
 #include <numeric>
 
 #include "core/error.hpp"
+#include "learn/ep_learner.hpp"
 #include "learn/phase_observer.hpp"
-#include "train/checkpoint.hpp"
-#include "train/sequence_checkpoint.hpp"
-#include "train/sequence_config.hpp"
-#include "train/trainer.hpp"
+#include "learn/recurrent_learner.hpp"
+#include "train/run.hpp"
 
 namespace plasticore {
 
@@ -43,31 +42,35 @@ class LayerActivity final : public PhaseObserver {
   std::vector<nlohmann::json> spikes_, states_;
 };
 
-nlohmann::json ep_activity(const std::string& path) {
-  const Checkpoint ck = read_checkpoint(path);
-  ConfigReader reader = ConfigReader::from_string(ck.config_toml, path);
-  const RunConfig c = read_run_config(reader);
-  const ClassificationSet test = load_idx_classification(c.data.test_images, c.data.test_labels, 1);
-  std::vector<int> sizes = {static_cast<int>(test.images.rows())};
-  sizes.insert(sizes.end(), c.hidden.begin(), c.hidden.end());
-  sizes.push_back(test.n_classes);
-  LayeredEPNetwork net(sizes, c.substrate);
-  restore_checkpoint(ck, net);
-  const Relaxation relax(net, c.relax);
+nlohmann::json ep_activity(const EPLearner& learner, const Dataset& dataset, const std::string& algorithm) {
+  const LayeredEPNetwork& net = learner.network();
+  const std::vector<int>& sizes = net.sizes();
+  const auto sample = dataset.sequence(Split::test, 0);
+  Matrix image(dataset.inputs(), 1);
+  Vector target(dataset.outputs());
+  sample->input(0, image);
+  sample->target(0, target);
+  Eigen::Index label = 0;
+  target.maxCoeff(&label);
+  const RelaxationParams& relax_params = learner.relaxation();
+  const Relaxation relax(net, relax_params);
   RelaxationState st;
-  relax.start(st, test.images.col(0), c.seed, "eval_phase", 0, {0});  // as EPLearner::predict sees sample 0
+  relax.start(st, image, learner.seed(), "eval_phase", 0, {0});  // as EPLearner::predict sees sample 0
   LayerActivity activity(st);
-  relax.run(st, c.learn.free_steps, nullptr, 0, nullptr, 0, &activity);
+  PhaseObserver* observers[] = {&activity};
+  relax.run(st, learner.learning().free_steps, nullptr, 0, 0, observers);
 
+  nlohmann::json described;
+  learner.describe(described);
   nlohmann::json j = {{"kind", "ep"},
-                      {"algorithm", c.algorithm},
-                      {"rule", rule_name(c.learn.rule)},
-                      {"spike_coding", coding_name(c.relax.coding)},
-                      {"leak", c.relax.leak},
-                      {"steps", c.learn.free_steps},
-                      {"label", test.labels[0]},
+                      {"algorithm", algorithm},
+                      {"rule", learner.learning().rule.name},
+                      {"spike_coding", described["spike_coding"]},
+                      {"leak", relax_params.leak},
+                      {"steps", learner.learning().free_steps},
+                      {"label", label},
                       {"prediction", argmax_column(st.state.back(), 0)},
-                      {"image", row(test.images.col(0))}};
+                      {"image", row(image.col(0))}};
   j["layers"] = nlohmann::json::array();
   for (size_t l = 0; l < sizes.size(); ++l) {
     nlohmann::json layer = activity.layer(l);
@@ -87,16 +90,11 @@ std::vector<int> most_active(const Vector& counts, int first, int last, int k) {
   return index;
 }
 
-nlohmann::json sequence_activity(const std::string& path) {
-  const SequenceCheckpoint ck = read_sequence_checkpoint(path);
-  ConfigReader reader = ConfigReader::from_string(ck.config_toml, path);
-  const SequenceRunConfig c = read_sequence_config(reader);
-  const auto task = make_sequence_task(c.task);
-  const RecurrentSNNSizes sizes{task->inputs(), c.network.recurrent, c.network.adaptive, task->outputs()};
-  RecurrentSNN net(sizes, c.network.neuron, c.substrate);
-  if (ck.weights.size() != 3) throw RuntimeError(path + ": expected 3 weight matrices");
-  net.set_weights(ck.weights[0], ck.weights[1], ck.weights[2]);
-  const auto sequence = task->sequence(Split::test, 0);
+nlohmann::json sequence_activity(const RecurrentLearner& learner, const Dataset& dataset, const std::string& algorithm,
+                                 const std::string& dataset_name) {
+  const RecurrentSNN& net = learner.network();
+  const RecurrentSNNSizes& sizes = net.sizes();
+  const auto sequence = dataset.sequence(Split::test, 0);
   const Eigen::Index T = sequence->steps();
   RecurrentSNNState s;
 
@@ -112,7 +110,7 @@ nlohmann::json sequence_activity(const std::string& path) {
   const std::vector<int> lif = most_active(counts, sizes.adaptive, sizes.recurrent, kTracedPerKind);
   traced.insert(traced.end(), lif.begin(), lif.end());
 
-  const auto& neuron = c.network.neuron;
+  const auto& neuron = net.params();
   nlohmann::json input_spikes = nlohmann::json::array(), recurrent_spikes = nlohmann::json::array(),
                  potential = nlohmann::json::array(), threshold = nlohmann::json::array(),
                  readout = nlohmann::json::array(), target = nlohmann::json::array();
@@ -137,10 +135,10 @@ nlohmann::json sequence_activity(const std::string& path) {
     target.push_back(row(y_target));
   }
   return {{"kind", "sequence"},
-          {"algorithm", c.algorithm},
-          {"task", c.task.name},
-          {"loss", task->loss() == Loss::mse ? "mse" : "cross_entropy"},
-          {"dt_ms", c.task.dt_ms},
+          {"algorithm", algorithm},
+          {"task", dataset_name},
+          {"loss", dataset.loss() == Loss::mse ? "mse" : "cross_entropy"},
+          {"dt_ms", dataset.step_ms()},
           {"steps", T},
           {"inputs", sizes.inputs},
           {"recurrent", sizes.recurrent},
@@ -158,7 +156,16 @@ nlohmann::json sequence_activity(const std::string& path) {
 }  // namespace
 
 nlohmann::json record_sample_activity(const std::string& checkpoint_path) {
-  return is_sequence_checkpoint(checkpoint_path) ? sequence_activity(checkpoint_path) : ep_activity(checkpoint_path);
+  const RunRecord record = read_run_record(checkpoint_path);
+  ConfigReader reader = ConfigReader::from_string(record.config_toml, checkpoint_path);
+  reader.set_override("data.test_limit=1");  // one test sample is all it shows
+  const RunSpec spec = read_run_spec(reader);
+  BuiltRun run = build_run(spec, /*need_train=*/false);
+  run.learner->restore(record.tensors);
+  if (const auto* ep = dynamic_cast<const EPLearner*>(run.learner.get())) return ep_activity(*ep, *run.dataset, spec.algorithm);
+  if (const auto* rsnn = dynamic_cast<const RecurrentLearner*>(run.learner.get()))
+    return sequence_activity(*rsnn, *run.dataset, spec.algorithm, spec.dataset);
+  throw RuntimeError(checkpoint_path + ": no activity recording for algorithm " + spec.algorithm);
 }
 
 }  // namespace plasticore

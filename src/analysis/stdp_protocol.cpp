@@ -4,7 +4,8 @@
 #include <string>
 
 #include "core/error.hpp"
-#include "learn/relaxation.hpp"
+#include "learn/two_factor_rule.hpp"
+#include "substrate/ideal.hpp"
 
 namespace plasticore {
 
@@ -24,8 +25,10 @@ Pairing run_pairing(const LayeredEPNetwork& net, const Relaxation& relax, int pr
   RelaxationState st;
   relax.start(st, Matrix::Zero(2, 1), 0, "stdp_protocol", 0, {0});
   for (auto& accumulator : st.accumulator) accumulator.setZero();  // at rest: no random spike phase
-  TwoFactorSums sums;
-  sums.reset(net);
+  Matrix dw = Matrix::Zero(1, 2), db = Matrix::Zero(1, 1);
+  TwoFactorRule rule(net, relax.params(), {{&dw}, {&db}}, 0);
+  rule.begin_batch();
+  PhaseObserver* observers[] = {&rule};
   Pairing p;
   for (int t = 0; t < steps; ++t) {
     // Will the post neuron fire in this step? Asked of its own generator, on a copy of its accumulator.
@@ -34,10 +37,10 @@ Pairing run_pairing(const LayeredEPNetwork& net, const Relaxation& relax, int pr
     const bool driving = t >= drive_on && p.post_spikes == 0 && !post_fires;
     st.state[0](kDriver, 0) = driving ? 1 : 0;          // an input at state 1 spikes at every step
     if (t == pre_step) st.accumulator[0](kPre, 0) = 1;  // makes the pre neuron's generator fire now
-    relax.run(st, 1, nullptr, 0, &sums, 1);
+    relax.run(st, 1, nullptr, 0, 1, observers);
     if (st.spikes[1](0, 0) != 0 && p.post_spikes++ == 0) p.post_spike_step = t;
   }
-  p.dw = sums.pre_post[0](0, kPre);
+  p.dw = dw(0, kPre);
   return p;
 }
 
@@ -46,7 +49,7 @@ Pairing run_pairing(const LayeredEPNetwork& net, const Relaxation& relax, int pr
 StdpProtocolResult run_stdp_protocol(const StdpProtocolParams& params) {
   StdpProtocolResult result;
   result.drive = params.drive > 0 ? params.drive : params.leak;
-  LayeredEPNetwork net({2, 1}, SubstrateConfig{});
+  LayeredEPNetwork net({2, 1}, ideal_substrates());
   Matrix w(1, 2);
   w << 0, result.drive;
   net.weight(0).set_weights(w);

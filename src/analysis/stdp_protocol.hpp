@@ -1,5 +1,5 @@
-// The controlled two-neuron STDP protocol (protocol B of ../shared/reference/eqspike.md, section 6;
-// docs/stdp.md), run through the training code: a LayeredEPNetwork relaxed by Relaxation, whose
+// The controlled two-neuron STDP protocol (docs/stdp.md, "two-neuron protocol"), run through the
+// training code: a LayeredEPNetwork relaxed by Relaxation, whose
 // two-factor sums give the weight change.
 //   pre    an input neuron that spikes once, at step t_pre
 //   post   an EqSpike state neuron (leak and learning-trace rate from the config, sigma-delta spikes)

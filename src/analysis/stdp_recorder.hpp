@@ -1,4 +1,4 @@
-// Protocol A of ../shared/reference/eqspike.md, section 6 (docs/stdp.md): logs the EqSpike two-factor
+// The training protocol of docs/stdp.md: logs the EqSpike two-factor
 // rule's pairings during real training, for a fixed random subset of synapses, and bins them by the
 // spike-time difference. A PhaseObserver (learn/phase_observer.hpp) of an EPLearner.
 //

@@ -5,39 +5,38 @@
 
 namespace plasticore {
 
-void require_two_factor_config(const RunConfig& c, const std::string& source) {
-  if (c.algorithm != "eqspike" || c.learn.rule != EPRule::two_factor || c.relax.coding != SpikeCoding::sigma_delta)
+EPLearner& require_two_factor_learner(Learner& learner, const std::string& algorithm, const std::string& source) {
+  auto* ep = dynamic_cast<EPLearner*>(&learner);
+  const auto coding = ep != nullptr ? ep->relaxation().coding : SpikeCoding::rate;
+  const std::string rule = ep != nullptr ? ep->learning().rule.name : "-";
+  if (ep != nullptr && ep->learning().optimizer.kind != "sgd")
+    throw UsageError(source + ": stdp logs the SGD update of each pairing; train.optimizer must be sgd");
+  if (algorithm != "eqspike" || rule != "two_factor" || coding != SpikeCoding::sigma_delta)
     throw UsageError(source + ": stdp needs an EqSpike config (algorithm = \"eqspike\", ep.rule = \"two_factor\", " +
-                     "ep.spike_coding = \"sigma_delta\"); it has algorithm = \"" + c.algorithm + "\", ep.rule = \"" +
-                     rule_name(c.learn.rule) + "\", ep.spike_coding = \"" + coding_name(c.relax.coding) + "\"");
+                     "ep.spike_coding = \"sigma_delta\"); it has algorithm = \"" + algorithm + "\", ep.rule = \"" + rule +
+                     "\", ep.spike_coding = \"" +
+                     (coding == SpikeCoding::sigma_delta ? "sigma_delta" : coding == SpikeCoding::bernoulli ? "bernoulli" : "rate") +
+                     "\"");
+  return *ep;
 }
 
-StdpTrainingResult measure_stdp_in_training(const RunConfig& c, const ClassificationSet& train, int synapses_per_layer) {
-  std::vector<int> sizes = {static_cast<int>(train.images.rows())};
-  sizes.insert(sizes.end(), c.hidden.begin(), c.hidden.end());
-  sizes.push_back(train.n_classes);
-  LayeredEPNetwork net(sizes, c.substrate);
-  net.initialize(c.seed, c.init_scale);
-  EPLearner learner(net, c.relax, c.learn, c.seed);
-  StdpRecorder recorder({sizes, c.learn.learning_rates, c.learn.beta, c.learn.beta_sign == BetaSign::symmetric ? 2 : 1,
-                         synapses_per_layer, c.seed});
+StdpTrainingResult measure_stdp_in_training(EPLearner& learner, const Dataset& dataset, int64_t samples,
+                                            int synapses_per_layer, uint64_t seed, double seconds_per_update) {
+  const EPLearningParams& learn = learner.learning();
+  StdpRecorder recorder({learner.network().sizes(), learn.learning_rates, learn.beta,
+                         learn.beta_sign == BetaSign::symmetric ? 2 : 1, synapses_per_layer, seed});
   learner.set_observer(&recorder);
-
-  const int64_t n = train.size();
-  Matrix x;
-  std::vector<int32_t> labels;
-  std::vector<int64_t> ids;
-  for (int64_t start = 0, batch_index = 0; start < n; start += c.train.batch_size, ++batch_index) {
-    ids.clear();
-    for (int64_t i = start; i < std::min<int64_t>(start + c.train.batch_size, n); ++i) ids.push_back(i);
-    x.resize(train.images.rows(), static_cast<Eigen::Index>(ids.size()));
-    labels.resize(ids.size());
-    for (size_t b = 0; b < ids.size(); ++b) {
-      x.col(static_cast<Eigen::Index>(b)) = train.images.col(ids[b]);
-      labels[b] = train.labels[static_cast<size_t>(ids[b])];
-    }
-    learner.train_batch(x, labels, ids, 0, static_cast<uint64_t>(batch_index), 1.0);
+  const int64_t n = std::min(samples, dataset.size(Split::train));
+  Batch batch{&dataset, Split::train, 0, 0, {}};
+  Score score;
+  for (int64_t start = 0; start < n; start += learn.batch_size, ++batch.index) {
+    batch.samples.clear();
+    for (int64_t i = start; i < std::min<int64_t>(start + learn.batch_size, n); ++i) batch.samples.push_back(i);
+    learner.accumulate(batch, score);
+    learner.apply_update(static_cast<int64_t>(batch.samples.size()));
+    learner.advance(seconds_per_update);  // device time between writes, as in training
   }
+  learner.set_observer(nullptr);
   return {recorder.window(), recorder.phase_window(1), recorder.phase_window(-1), recorder.unpaired(),
           recorder.synapses(), n};
 }

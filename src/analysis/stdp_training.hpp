@@ -1,12 +1,12 @@
-// Protocol A end to end (docs/stdp.md): one pass of EqSpike training over a set of samples, from the
-// config's initial weights and with its learning rates, with an StdpRecorder watching every phase.
+// The training protocol of docs/stdp.md end to end: one pass of EqSpike training over the first samples
+// of a dataset, from the config's initial weights and with its learning rates, with an StdpRecorder
+// watching every phase.
 #pragma once
 #include <cstdint>
 #include <string>
 
 #include "analysis/stdp_window.hpp"
-#include "data/dataset.hpp"
-#include "train/run_config.hpp"
+#include "learn/ep_learner.hpp"
 
 namespace plasticore {
 
@@ -18,11 +18,13 @@ struct StdpTrainingResult {
   int64_t samples = 0;    // training samples seen
 };
 
-// UsageError naming `source` unless the config trains with the spike-triggered two-factor rule on
-// sigma-delta spikes (the rule whose window is measured).
-void require_two_factor_config(const RunConfig& config, const std::string& source);
+// The learner of an EqSpike config trained with the spike-triggered two-factor rule on sigma-delta
+// spikes (the rule whose window is measured); UsageError naming `source` otherwise.
+EPLearner& require_two_factor_learner(Learner& learner, const std::string& algorithm, const std::string& source);
 
-StdpTrainingResult measure_stdp_in_training(const RunConfig& config, const ClassificationSet& train,
-                                            int synapses_per_layer);
+// Trains one pass over the first `samples` of the dataset's training split in order (no shuffle), in the
+// learner's batches, with SGD (the recorder logs SGD updates).
+StdpTrainingResult measure_stdp_in_training(EPLearner& learner, const Dataset& dataset, int64_t samples,
+                                            int synapses_per_layer, uint64_t seed, double seconds_per_update);
 
 }  // namespace plasticore

@@ -41,6 +41,10 @@ void write_file_atomic(const std::string& path, const std::string& contents) {
 }
 
 std::string read_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw RuntimeError(path + ": no such file");
+  // A FIFO or a device would block or never end: only regular files are read.
+  if (!std::filesystem::is_regular_file(path, ec)) throw RuntimeError(path + ": not a regular file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw RuntimeError(path + ": cannot open: " + std::strerror(errno));
   std::ostringstream ss;

@@ -8,7 +8,6 @@ namespace plasticore {
 using Scalar = float;
 using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
 using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
-using RowVector = Eigen::Matrix<Scalar, 1, Eigen::Dynamic>;
 using MatrixD = Eigen::MatrixXd;
 
 }  // namespace plasticore

@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "data/registry.hpp"
 
 namespace plasticore {
 
@@ -61,7 +62,7 @@ class EvidenceSequence final : public SequenceStream {
 
 }  // namespace
 
-EvidenceAccumulation::EvidenceAccumulation(const SequenceTaskConfig& config) : config_(config) {
+EvidenceAccumulation::EvidenceAccumulation(const SequenceTaskParams& config) : config_(config) {
   const double minimum_ms = kCues * kCuePeriodMs + kRecallMs;
   if (static_cast<double>(config.steps) * config.dt_ms < minimum_ms)
     throw UsageError("task.steps: evidence_accumulation needs at least " +
@@ -78,6 +79,20 @@ std::array<int, EvidenceAccumulation::kCues> EvidenceAccumulation::cue_sides(Spl
 
 std::unique_ptr<SequenceStream> EvidenceAccumulation::sequence(Split split, int64_t index) const {
   return std::make_unique<EvidenceSequence>(*this, split, index);
+}
+
+DatasetEntry evidence_accumulation_entry() {
+  return {"evidence accumulation: 7 left/right cues, a delay, answer the majority side (cross-entropy)", true,
+          {32, 5e-3, 50},
+          [](ConfigReader& r, const DatasetContext& context) -> DatasetBuilder {
+            SequenceTaskParams defaults;
+            defaults.steps = 2250;
+            defaults.input_rate_hz = 40;
+            defaults.train_sequences = defaults.test_sequences = 64;
+            const SequenceTaskParams p = read_sequence_task(r, context, defaults);
+            EvidenceAccumulation check(p);  // a too-short T is a usage error now, before anything is written
+            return [p](bool) { return std::make_unique<EvidenceAccumulation>(p); };
+          }};
 }
 
 }  // namespace plasticore

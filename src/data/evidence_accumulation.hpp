@@ -17,29 +17,40 @@
 #pragma once
 #include <array>
 
+#include "data/dataset.hpp"
 #include "data/sequence_task.hpp"
 
 namespace plasticore {
 
-class EvidenceAccumulation final : public SequenceTask {
+class EvidenceAccumulation final : public Dataset {
  public:
   static constexpr int kCues = 7;
   static constexpr int kGroup = 10;  // channels per group
   static constexpr double kCuePeriodMs = 150, kCueMs = 100, kRecallMs = 150, kNoiseRateHz = 10;
 
-  explicit EvidenceAccumulation(const SequenceTaskConfig& config);  // UsageError if T is too short
+  explicit EvidenceAccumulation(const SequenceTaskParams& config);  // UsageError if T is too short
   int inputs() const override { return 4 * kGroup; }
   int outputs() const override { return 2; }
   Loss loss() const override { return Loss::cross_entropy; }
   Eigen::Index steps() const override { return config_.steps; }
+  double step_ms() const override { return config_.dt_ms; }
+  int64_t size(Split split) const override {
+    return split == Split::train ? config_.train_sequences : config_.test_sequences;
+  }
+  int64_t train_sample(int64_t epoch, int64_t position) const override {
+    return epoch * config_.train_sequences + position;  // fresh sequences every epoch
+  }
   std::unique_ptr<SequenceStream> sequence(Split split, int64_t index) const override;
 
   // Cue sides of one sequence (0 = left, 1 = right).
   std::array<int, kCues> cue_sides(Split split, int64_t index) const;
-  const SequenceTaskConfig& config() const { return config_; }
+  const SequenceTaskParams& config() const { return config_; }
 
  private:
-  SequenceTaskConfig config_;
+  SequenceTaskParams config_;
 };
+
+struct DatasetEntry;
+DatasetEntry evidence_accumulation_entry();
 
 }  // namespace plasticore

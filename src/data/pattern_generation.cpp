@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/rng.hpp"
+#include "data/registry.hpp"
 
 namespace plasticore {
 
@@ -24,7 +25,7 @@ class PatternSequence final : public SequenceStream {
 
 }  // namespace
 
-PatternGeneration::PatternGeneration(const SequenceTaskConfig& config)
+PatternGeneration::PatternGeneration(const SequenceTaskParams& config)
     : config_(config), spike_probability_(spike_probability(config.input_rate_hz, config.dt_ms)) {
   Rng rng(config.seed, "pattern_target");
   for (int k = 0; k < kSines; ++k) {
@@ -47,6 +48,18 @@ void PatternGeneration::input_at(Eigen::Index t, Matrix& input) const {
 
 std::unique_ptr<SequenceStream> PatternGeneration::sequence(Split, int64_t) const {
   return std::make_unique<PatternSequence>(*this);
+}
+
+DatasetEntry pattern_generation_entry() {
+  return {"pattern generation: reproduce a sum of 4 sines from a frozen Poisson input (mse)", true,
+          {1, 3e-3, 0},
+          [](ConfigReader& r, const DatasetContext& context) -> DatasetBuilder {
+            SequenceTaskParams defaults;
+            defaults.steps = 1000;
+            defaults.input_rate_hz = 10;
+            const SequenceTaskParams p = read_sequence_task(r, context, defaults);
+            return [p](bool) { return std::make_unique<PatternGeneration>(p); };
+          }};
 }
 
 }  // namespace plasticore

@@ -14,29 +14,40 @@
 #pragma once
 #include <array>
 
+#include "data/dataset.hpp"
 #include "data/sequence_task.hpp"
 
 namespace plasticore {
 
-class PatternGeneration final : public SequenceTask {
+class PatternGeneration final : public Dataset {
  public:
   static constexpr int kInputs = 100;
   static constexpr int kSines = 4;
 
-  explicit PatternGeneration(const SequenceTaskConfig& config);
+  explicit PatternGeneration(const SequenceTaskParams& config);
   int inputs() const override { return kInputs; }
   int outputs() const override { return 1; }
   Loss loss() const override { return Loss::mse; }
   Eigen::Index steps() const override { return config_.steps; }
+  double step_ms() const override { return config_.dt_ms; }
+  int64_t size(Split split) const override {
+    return split == Split::train ? config_.train_sequences : config_.test_sequences;
+  }
+  int64_t train_sample(int64_t epoch, int64_t position) const override {
+    return epoch * config_.train_sequences + position;  // fresh sequences every epoch
+  }
   std::unique_ptr<SequenceStream> sequence(Split split, int64_t index) const override;
 
   Scalar target_at(Eigen::Index t) const;
   void input_at(Eigen::Index t, Matrix& input) const;
 
  private:
-  SequenceTaskConfig config_;
+  SequenceTaskParams config_;
   double spike_probability_;
   std::array<double, kSines> amplitude_{}, phase_{};
 };
+
+struct DatasetEntry;
+DatasetEntry pattern_generation_entry();
 
 }  // namespace plasticore

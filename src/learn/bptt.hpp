@@ -16,7 +16,6 @@
 // W_out^T and W_rec^T and the three gradient products in the update phase.
 #pragma once
 #include "learn/sequence_loss.hpp"
-#include "learn/sequence_stream.hpp"
 
 namespace plasticore {
 

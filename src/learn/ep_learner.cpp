@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "core/error.hpp"
+
 namespace plasticore {
 
 int argmax_column(const Matrix& m, Eigen::Index col) {
@@ -10,38 +12,101 @@ int argmax_column(const Matrix& m, Eigen::Index col) {
   return static_cast<int>(best);
 }
 
-EPLearner::EPLearner(LayeredEPNetwork& net, RelaxationParams relax, EPLearningParams learn, uint64_t seed)
-    : net_(net), relax_(net, relax), learn_(std::move(learn)), relax_params_(relax), seed_(seed) {}
+EPLearner::EPLearner(std::unique_ptr<LayeredEPNetwork> net, RelaxationParams relax, EPLearningParams learn, uint64_t seed)
+    : net_(std::move(net)), relax_(*net_, relax), relax_params_(relax), learn_(std::move(learn)), seed_(seed) {
+  EPRuleSums sums;
+  std::vector<double> rates;
+  parameters_.reserve(static_cast<size_t>(2 * net_->weight_layers()));
+  for (int l = 0; l < net_->weight_layers(); ++l) {
+    Substrate& w = net_->weight(l);
+    Vector& b = net_->bias(l);
+    parameters_.push_back({LayeredEPNetwork::weight_name(l), &w, nullptr, w.rows(), w.cols(), Matrix::Zero(w.rows(), w.cols())});
+    parameters_.push_back({LayeredEPNetwork::bias_name(l), nullptr, b.data(), b.size(), 1, Matrix::Zero(b.size(), 1)});
+    const double rate = learn_.learning_rates[std::min(static_cast<size_t>(l), learn_.learning_rates.size() - 1)];
+    rates.insert(rates.end(), {rate, rate});  // a bias learns at its layer's rate
+  }
+  // The rule adds into the parameters' gradient sums directly (no copy per batch); parameters_ is never
+  // resized after this, so the pointers stay valid.
+  for (size_t p = 0; p < parameters_.size(); p += 2) {
+    sums.weights.push_back(&parameters_[p].gradient);
+    sums.biases.push_back(&parameters_[p + 1].gradient);
+  }
+  rule_ = learn_.rule.build(*net_, relax_params_, std::move(sums));
+  optimizer_ = std::make_unique<Optimizer>(learn_.optimizer, optimizer_slots(parameters_, rates));
+}
 
 void EPLearner::set_counters(OpCounters* counters) {
   counters_ = counters;
   relax_.set_counters(counters);
-  net_.set_counters(counters);
+  net_->set_counters(counters);
+  rule_->set_counters(counters);
 }
 
 void EPLearner::set_phase(Phase phase) {
   if (counters_ != nullptr) counters_->set_phase(phase);
 }
 
+void EPLearner::describe(nlohmann::json& m) const {
+  m["rule"] = learn_.rule.name;
+  const char* coding = relax_params_.coding == SpikeCoding::rate ? "rate"
+                       : relax_params_.coding == SpikeCoding::sigma_delta ? "sigma_delta" : "bernoulli";
+  m["spike_coding"] = coding;
+  m["network"] = net_->sizes();
+}
+
+void EPLearner::gather(const Batch& batch) {
+  const auto B = static_cast<Eigen::Index>(batch.samples.size());
+  x_.resize(batch.dataset->inputs(), B);
+  column_.resize(batch.dataset->inputs(), 1);
+  target_.resize(batch.dataset->outputs());
+  labels_.resize(batch.samples.size());
+  for (Eigen::Index b = 0; b < B; ++b) {
+    const auto sample = batch.dataset->sequence(batch.split, batch.samples[static_cast<size_t>(b)]);
+    sample->input(0, column_);
+    sample->target(0, target_);
+    x_.col(b) = column_.col(0);
+    Eigen::Index label = 0;
+    target_.maxCoeff(&label);
+    labels_[static_cast<size_t>(b)] = static_cast<int32_t>(label);
+  }
+}
+
+void EPLearner::accumulate(const Batch& batch, Score& score) {
+  if (batch.dataset->steps() != 1 || batch.dataset->loss() != Loss::cross_entropy)
+    throw UsageError("EP learns to classify static samples; this dataset is a sequence task");
+  gather(batch);
+  score.correct += run_phases(x_, labels_, batch.samples, static_cast<uint64_t>(batch.epoch), static_cast<uint64_t>(batch.index));
+  score.samples += static_cast<int64_t>(batch.samples.size());
+}
+
+void EPLearner::evaluate(const Batch& batch, Score& score) {
+  gather(batch);
+  predict(x_, batch.samples, predicted_);
+  for (size_t b = 0; b < predicted_.size(); ++b) score.correct += predicted_[b] == labels_[b];
+  score.samples += static_cast<int64_t>(predicted_.size());
+}
+
 void EPLearner::predict(const Matrix& x, const std::vector<int64_t>& ids, std::vector<int32_t>& out) {
   set_phase(Phase::free);
   relax_.start(state_, x, seed_, "eval_phase", 0, ids);
-  relax_.run(state_, learn_.free_steps, nullptr, 0, nullptr, 0);
+  relax_.run(state_, learn_.free_steps, nullptr, 0, 0);
   out.resize(static_cast<size_t>(x.cols()));
   for (Eigen::Index b = 0; b < x.cols(); ++b) out[static_cast<size_t>(b)] = argmax_column(state_.state.back(), b);
 }
 
 int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, const std::vector<int64_t>& ids,
                           uint64_t epoch, uint64_t batch_index) {
-  const int L = net_.weight_layers();
   const auto B = x.cols();
+  std::vector<PhaseObserver*>& observers = observers_;
+  observers.clear();
+  if (observer_ != nullptr) observers.push_back(observer_);
   set_phase(Phase::free);
   relax_.start(state_, x, seed_, "train_phase", epoch, ids);
-  relax_.run(state_, learn_.free_steps, nullptr, 0, nullptr, 0, observer_);
+  relax_.run(state_, learn_.free_steps, nullptr, 0, 0, observers);
   int correct = 0;
   for (Eigen::Index b = 0; b < B; ++b) correct += argmax_column(state_.state.back(), b) == labels[static_cast<size_t>(b)];
 
-  targets_.setZero(net_.sizes().back(), B);
+  targets_.setZero(net_->sizes().back(), B);
   for (Eigen::Index b = 0; b < B; ++b) targets_(labels[static_cast<size_t>(b)], b) = 1;
 
   std::vector<Scalar> signs;
@@ -54,82 +119,107 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
     } break;
   }
   free_state_ = state_;
-  last_dw_.resize(static_cast<size_t>(L));
-  last_db_.resize(static_cast<size_t>(L));
-  for (int w = 0; w < L; ++w) {
-    last_dw_[static_cast<size_t>(w)].setZero(net_.sizes()[static_cast<size_t>(w) + 1], net_.sizes()[static_cast<size_t>(w)]);
-    last_db_[static_cast<size_t>(w)].setZero(net_.sizes()[static_cast<size_t>(w) + 1]);
-  }
-  const bool two_factor = learn_.rule == EPRule::two_factor;
-  if (two_factor) sums_.reset(net_);
+  rule_->begin_batch();
+  observers.clear();
+  if (PhaseObserver* o = rule_->nudged_observer()) observers.push_back(o);
+  if (observer_ != nullptr) observers.push_back(observer_);
   for (const Scalar sign : signs) {
     state_ = free_state_;
     set_phase(Phase::nudged);
-    relax_.run(state_, learn_.nudged_steps, &targets_, sign * learn_.beta, two_factor ? &sums_ : nullptr, sign, observer_);
-    if (two_factor) continue;
-    set_phase(Phase::update);
-    for (int w = 0; w < L; ++w) {
-      const auto k = static_cast<size_t>(w);
-      const int64_t products = w == 0 ? 1 : 2;
-      count_into(counters_, Op::dense_macs, products * last_dw_[k].size() * B);
-      count_into(counters_, Op::dense_equivalent_macs, products * last_dw_[k].size() * B);
-      const Matrix& post = state_.state[k + 1];
-      const Matrix& pre = state_.state[k];
-      const Matrix& post0 = free_state_.state[k + 1];
-      const Matrix& pre0 = free_state_.state[k];
-      if (w == 0) {  // the input is clamped (pre == pre0): one product instead of two
-        phase_delta_ = post - post0;
-        last_dw_[k].noalias() += sign * phase_delta_ * pre.transpose();
-      } else {
-        last_dw_[k].noalias() += sign * post * pre.transpose();
-        last_dw_[k].noalias() -= sign * post0 * pre0.transpose();
-      }
-      last_db_[k] += sign * (post - post0).rowwise().sum();
-    }
-  }
-  // Normalise to (1/beta) * mean over the batch and the phases.
-  const Scalar norm = Scalar{1} / (learn_.beta * static_cast<Scalar>(signs.size()) * static_cast<Scalar>(B));
-  set_phase(Phase::update);
-  for (int w = 0; w < L; ++w) {
-    const auto k = static_cast<size_t>(w);
-    if (two_factor) {
-      last_dw_[k] = sums_.pre_post[k];
-      if (learn_.self_correction != 0) {
-        count_into(counters_, Op::dense_macs, last_dw_[k].size());  // W . (C_pre + C_post), once per batch
-        count_into(counters_, Op::dense_equivalent_macs, last_dw_[k].size());
-        const Matrix& W = net_.weight(w).weights();
-        const Scalar c = static_cast<Scalar>(learn_.self_correction) * relax_params_.leak;
-        last_dw_[k].array() -= c * W.array() *
-                               (sums_.pre_spike_weight[k].transpose().replicate(W.rows(), 1) +
-                                sums_.post_spike_weight[k].replicate(1, W.cols()))
-                                   .array();
-      }
-      last_db_[k] = sums_.bias[k];
-    }
-    last_dw_[k] *= norm;
-    last_db_[k] *= norm;
+    relax_.run(state_, learn_.nudged_steps, &targets_, sign * learn_.beta, sign, observers);
+    rule_->end_nudged_phase(state_, free_state_, sign);
   }
   return correct;
 }
 
-void EPLearner::estimate_update(const Matrix& x, const std::vector<int32_t>& labels, const std::vector<int64_t>& ids,
-                                uint64_t epoch, uint64_t batch_index) {
-  run_phases(x, labels, ids, epoch, batch_index);
+void EPLearner::finish_gradients(int64_t samples) {
+  rule_->finish_batch();
+  // The mean over the batch and the phases, divided by beta; its negative is the gradient estimate.
+  const Scalar norm = Scalar{1} / (learn_.beta * static_cast<Scalar>(phases()) * static_cast<Scalar>(samples));
+  for (Parameter& p : parameters_) p.gradient *= -norm;
 }
 
-int EPLearner::train_batch(const Matrix& x, const std::vector<int32_t>& labels, const std::vector<int64_t>& ids,
-                           uint64_t epoch, uint64_t batch_index, double lr_scale) {
-  const int correct = run_phases(x, labels, ids, epoch, batch_index);
-  set_phase(Phase::update);
-  for (int w = 0; w < net_.weight_layers(); ++w) {
-    const auto k = static_cast<size_t>(w);
-    const double lr = learn_.learning_rates[std::min(k, learn_.learning_rates.size() - 1)] * lr_scale;
-    const Scalar eta = static_cast<Scalar>(lr);
-    scaled_update_ = eta * last_dw_[k];  // reuses its buffer after the first batch
-    net_.weight(w).update(scaled_update_);
-    net_.bias(w) += eta * last_db_[k];
+}  // namespace plasticore
+
+#include "learn/registry.hpp"
+
+namespace plasticore {
+
+namespace {
+
+template <typename E>
+E parse_enum(const std::string& v, std::initializer_list<std::pair<const char*, E>> table) {
+  for (const auto& [name, e] : table)
+    if (v == name) return e;
+  return table.begin()->second;  // unreachable: the reader already checked the allowed set
+}
+
+// One value per weight layer: the defaults' last entry repeats for deeper networks.
+std::vector<double> per_layer(std::vector<double> defaults, size_t layers) {
+  defaults.resize(std::max(layers, defaults.size()), defaults.back());
+  defaults.resize(layers);
+  return defaults;
+}
+
+LearnerRecipe read_ep(ConfigReader& r, const LearnerContext& context) {
+  const bool spiking = context.algorithm == "eqspike";
+  std::vector<int> hidden;
+  for (const int64_t h : r.get_int_list("network.hidden", {500}, 1, 1 << 16, "hidden layer sizes (input-H...-output)"))
+    hidden.push_back(static_cast<int>(h));
+  std::vector<std::string> names;
+  for (size_t l = 0; l <= hidden.size(); ++l) names.push_back(LayeredEPNetwork::weight_name(static_cast<int>(l)));
+  const std::vector<double> init_scale = r.get_per_name("network.init_scale", per_layer({1.0, 0.5}, names.size()),
+                                                        names, 1e-6, 100.0, "Glorot-uniform multiplier per weight matrix");
+  EPLearningParams learn;
+  RelaxationParams relax;
+  learn.free_steps = static_cast<int>(r.get_int("ep.free_steps", 20, 1, 100000, "T1, free-phase steps from zero states"));
+  learn.nudged_steps = static_cast<int>(
+      r.get_int("ep.nudged_steps", 4, 1, 100000, "T2, steps of each nudged phase, from the free state"));
+  learn.beta = static_cast<Scalar>(r.get_double("ep.beta", 0.5, 0.0, 100.0, "nudging strength", true));
+  learn.beta_sign = parse_enum<BetaSign>(
+      r.get_choice("ep.beta_sign", "random", {"positive", "random", "symmetric"},
+                   "one +beta phase; one phase with a random sign per mini-batch; a +beta and a -beta phase"),
+      {{"positive", BetaSign::positive}, {"random", BetaSign::random}, {"symmetric", BetaSign::symmetric}});
+  const std::string rule = r.get_choice("ep.rule", "end_of_phase", ep_rule_registry().names(),
+                                        "standard EP from the states, or EqSpike's spike-triggered two-factor rule (docs/eqspike.md)");
+  {
+    const ConfigReader::Scope scope(r, "ep.rule " + rule);
+    learn.rule = ep_rule_registry().at(rule, "ep.rule").read(r, relax);
   }
-  return correct;
+  relax.leak = static_cast<Scalar>(
+      r.get_double("ep.leak", 1.0, 0.0, 1.0, "epsilon = 1/tau of the state update; 1 = prototypical discrete EP", true));
+  relax.coding = parse_enum<SpikeCoding>(
+      r.get_choice("ep.spike_coding", spiking ? "sigma_delta" : "rate", {"rate", "sigma_delta", "bernoulli"},
+                   "how neurons emit spikes; rate replaces spikes by their rates"),
+      {{"rate", SpikeCoding::rate}, {"sigma_delta", SpikeCoding::sigma_delta}, {"bernoulli", SpikeCoding::bernoulli}});
+  if (!spiking && relax.coding != SpikeCoding::rate)
+    r.fail("ep.spike_coding", "algorithm 'ep' is rate-based; use algorithm = \"eqspike\" for spikes");
+  learn.batch_size = static_cast<int>(r.get_int("train.batch_size", 20, 1, 100000, "samples per weight update"));
+  learn.optimizer = read_optimizer_config(r, "sgd");
+  learn.init_scale = init_scale;
+  learn.learning_rates = r.get_per_name("train.learning_rate", per_layer({0.1, 0.05}, names.size()), names, 0.0, 1e6,
+                                        "eta per weight matrix (a bias follows its matrix): a number, a list or a table");
+  const uint64_t seed = context.seed;
+  LearnerRecipe recipe;
+  recipe.batch_size = learn.batch_size;
+  recipe.build = [=](const Dataset& dataset, const SubstrateFactory& substrates) -> std::unique_ptr<Learner> {
+    std::vector<int> sizes = {dataset.inputs()};
+    sizes.insert(sizes.end(), hidden.begin(), hidden.end());
+    sizes.push_back(dataset.outputs());
+    auto net = std::make_unique<LayeredEPNetwork>(sizes, substrates);
+    return std::make_unique<EPLearner>(std::move(net), relax, learn, seed);
+  };
+  return recipe;
+}
+
+}  // namespace
+
+LearnerEntry ep_learner_entry() {
+  return {"rate-based equilibrium propagation on a layered network", false, read_ep};
+}
+
+LearnerEntry eqspike_learner_entry() {
+  return {"EqSpike: spiking equilibrium propagation (Martin et al. 2021)", false, read_ep};
 }
 
 }  // namespace plasticore

@@ -1,77 +1,104 @@
-// Equilibrium propagation on a LayeredEPNetwork, rate-based or spiking (EqSpike). One mini-batch:
-// a free phase of T1 steps from zero states, then one or two nudged phases of T2 steps from the free
-// state, then one weight update per layer sent to the substrate. Rules (docs/eqspike.md):
-//   end_of_phase  dW = (1/beta) (s^beta_post s^beta_pre^T - s^0_post s^0_pre^T)        (standard EP)
-//   two_factor    dW = (1/beta) sum_t [S_pre(t) ds_post(t) + S_post(t) ds_pre(t)]      (EqSpike)
-//                      - self_correction * leak * W . (C_pre + C_post) / beta
-// with C the spike self-correlation counts sum_t S (S - s); applied once at the end of the batch.
+// Equilibrium propagation on a LayeredEPNetwork, rate-based or spiking (EqSpike): a Learner. One
+// mini-batch: a free phase of T1 steps from zero states, then one or two nudged phases of T2 steps from
+// the free state, then the rule (learn/ep_rule.hpp: end_of_phase or two_factor) has summed its update
+// direction dW; the gradient estimate handed to the optimizer is
+//   g = -dW / (beta * phases * B)      (phases = 2 for symmetric +-beta nudging, else 1)
+// so SGD's change -eta g is the EP update eta dW / (beta phases B) of the paper.
 // Op counts (set_counters): relaxation in the free and nudged phases; the rule's products and one
 // accumulator update per synapse for applying the batch's update in the update phase.
+//
+// Parameters (ep.*, network.*)
+//   name         unit  default  meaning
+//   free_steps   steps 20       T1
+//   nudged_steps steps 4        T2
+//   beta         -     0.5      nudging strength (> 0)
+//   beta_sign    -     random   positive | random (one phase, sign drawn per batch) | symmetric (+-beta)
+//   rule         -     end_of_phase   end_of_phase | two_factor
 #pragma once
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <vector>
 
-#include "learn/relaxation.hpp"
+#include "learn/end_of_phase_rule.hpp"
+#include "learn/ep_rule.hpp"
+#include "learn/two_factor_rule.hpp"
+#include "learn/learner.hpp"
 
 namespace plasticore {
 
 enum class BetaSign { positive, random, symmetric };
-enum class EPRule { end_of_phase, two_factor };
 
 struct EPLearningParams {
   int free_steps = 20;    // T1
   int nudged_steps = 4;   // T2
   Scalar beta = 0.5f;     // nudging strength (> 0)
   BetaSign beta_sign = BetaSign::random;
-  EPRule rule = EPRule::end_of_phase;
-  std::vector<double> learning_rates;  // one per weight layer, input side first
-  double self_correction = 1.0;        // two_factor only: 1 removes the spike self-correlation bias
+  EPRuleChoice rule = end_of_phase_rule();  // learn/ep_rule.hpp
+  std::vector<double> learning_rates = {0.1};  // one per weight layer (the last entry repeats), input side first
+  std::vector<double> init_scale = {1.0};      // Glorot-uniform multiplier per weight layer (the last repeats)
+  OptimizerConfig optimizer{"sgd"};
+  int batch_size = 20;  // training batch; evaluation batches are max(batch_size, 100)
 };
 
-class EPLearner {
+class EPLearner final : public Learner {
  public:
-  EPLearner(LayeredEPNetwork& net, RelaxationParams relax, EPLearningParams learn, uint64_t seed);
+  EPLearner(std::unique_ptr<LayeredEPNetwork> net, RelaxationParams relax, EPLearningParams learn, uint64_t seed);
 
-  // Counts the operations of everything that follows into `counters` (nullptr: stop counting),
-  // the network's substrates included.
-  void set_counters(OpCounters* counters);
+  // Glorot-uniform weights times learning().init_scale per layer, zero biases.
+  void initialize() override { net_->initialize(seed_, learn_.init_scale); }
+  void accumulate(const Batch& batch, Score& score) override;
+  void evaluate(const Batch& batch, Score& score) override;
+  int64_t evaluation_batch_size() const override { return std::max(learn_.batch_size, 100); }
+  void set_counters(OpCounters* counters) override;
+  void describe(nlohmann::json& metrics) const override;
+  bool reports_loss_and_rate() const override { return false; }
 
-  // Trains on one mini-batch (x: pixels x B); returns how many free-phase predictions were right.
-  int train_batch(const Matrix& x, const std::vector<int32_t>& labels, const std::vector<int64_t>& ids, uint64_t epoch,
-                  uint64_t batch_index, double lr_scale);
-  // Free-phase prediction: argmax of the output states after T1 steps.
-  void predict(const Matrix& x, const std::vector<int64_t>& ids, std::vector<int32_t>& out);
-
-  // The per-layer update of the last batch, before the learning rate (for tests and analysis).
-  const std::vector<Matrix>& last_weight_gradient() const { return last_dw_; }
-  const std::vector<Vector>& last_bias_gradient() const { return last_db_; }
   // Analysis hook: the observer sees every training phase step by step (nullptr: off). Not used by predict().
   void set_observer(PhaseObserver* observer) { observer_ = observer; }
-  // Computes the EP update of one batch without applying it (dW/beta, averaged over the batch).
-  void estimate_update(const Matrix& x, const std::vector<int32_t>& labels, const std::vector<int64_t>& ids,
-                       uint64_t epoch, uint64_t batch_index);
 
+  LayeredEPNetwork& network() { return *net_; }
+  const LayeredEPNetwork& network() const { return *net_; }
+  const RelaxationParams& relaxation() const { return relax_params_; }
+  const EPLearningParams& learning() const { return learn_; }
+  uint64_t seed() const { return seed_; }
+
+ protected:
+  void finish_gradients(int64_t samples) override;
+  void save_network(NamedTensors& out) const override { net_->save(out); }
+  void restore_network(const NamedTensors& in) override { net_->restore(in); }
 
  private:
   void set_phase(Phase phase);
+  void gather(const Batch& batch);
+  // Free-phase prediction: argmax of the output states after T1 steps.
+  void predict(const Matrix& x, const std::vector<int64_t>& ids, std::vector<int32_t>& out);
   int run_phases(const Matrix& x, const std::vector<int32_t>& labels, const std::vector<int64_t>& ids, uint64_t epoch,
                  uint64_t batch_index);
+  int phases() const { return learn_.beta_sign == BetaSign::symmetric ? 2 : 1; }
 
-  LayeredEPNetwork& net_;
+  std::unique_ptr<LayeredEPNetwork> net_;
   Relaxation relax_;
-  EPLearningParams learn_;
   RelaxationParams relax_params_;
+  EPLearningParams learn_;
   uint64_t seed_;
-  OpCounters* counters_ = nullptr;
+  std::unique_ptr<EPRule> rule_;
   RelaxationState state_, free_state_;
-  TwoFactorSums sums_;
   Matrix targets_;
-  std::vector<Matrix> last_dw_;
-  std::vector<Vector> last_db_;
-  Matrix scaled_update_, phase_delta_;
   PhaseObserver* observer_ = nullptr;
+  std::vector<PhaseObserver*> observers_;  // of the phase being run (kept: no allocation per batch)
+  // The batch gathered from the dataset.
+  Matrix x_, column_;
+  Vector target_;
+  std::vector<int32_t> labels_, predicted_;
 };
 
 int argmax_column(const Matrix& m, Eigen::Index col);
 
+}  // namespace plasticore
+
+namespace plasticore {
+struct LearnerEntry;
+LearnerEntry ep_learner_entry();       // rate-based EP
+LearnerEntry eqspike_learner_entry();  // the same network with spikes
 }  // namespace plasticore

@@ -27,7 +27,6 @@
 // sum_t e), nothing per step: the streaming entry point reads x[t] and y*[t] one step at a time.
 #pragma once
 #include "learn/sequence_loss.hpp"
-#include "learn/sequence_stream.hpp"
 
 namespace plasticore {
 

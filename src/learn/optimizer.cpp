@@ -6,43 +6,69 @@
 
 namespace plasticore {
 
-Optimizer::Optimizer(OptimizerConfig config, const std::vector<std::pair<int, int>>& shapes) : config_(std::move(config)) {
+Optimizer::Optimizer(OptimizerConfig config, std::vector<OptimizerSlot> slots)
+    : config_(std::move(config)), slots_(std::move(slots)) {
   if (config_.kind != "adam") return;
-  for (const auto& [rows, cols] : shapes) {
-    state_.first_moment.push_back(Matrix::Zero(rows, cols));
-    state_.second_moment.push_back(Matrix::Zero(rows, cols));
+  for (const auto& s : slots_) {
+    first_moment_.push_back(Matrix::Zero(s.rows, s.cols));
+    second_moment_.push_back(Matrix::Zero(s.rows, s.cols));
   }
 }
 
 void Optimizer::delta(size_t p, const Matrix& gradient, Matrix& change) {
-  const auto eta = static_cast<Scalar>(config_.learning_rate);
+  const auto eta = static_cast<Scalar>(slots_[p].learning_rate * factor_);
   if (config_.kind != "adam") {
     change = -eta * gradient;
     return;
   }
   const auto beta1 = static_cast<Scalar>(config_.beta1), beta2 = static_cast<Scalar>(config_.beta2);
-  Matrix& m = state_.first_moment[p];
-  Matrix& v = state_.second_moment[p];
+  Matrix& m = first_moment_[p];
+  Matrix& v = second_moment_[p];
   m = beta1 * m + (1 - beta1) * gradient;
   v.array() = beta2 * v.array() + (1 - beta2) * gradient.array().square();
-  const double n = static_cast<double>(state_.updates);
+  const double n = static_cast<double>(updates_);
   const auto m_correction = static_cast<Scalar>(1.0 / (1.0 - std::pow(config_.beta1, n)));
   const auto v_correction = static_cast<Scalar>(1.0 / (1.0 - std::pow(config_.beta2, n)));
   change.array() = -eta * (m.array() * m_correction) /
                    ((v.array() * v_correction).sqrt() + static_cast<Scalar>(config_.epsilon));
 }
 
-void Optimizer::restore(OptimizerState state) {
-  const bool same = state.first_moment.size() == state_.first_moment.size() &&
-                    state.second_moment.size() == state_.second_moment.size();
-  for (size_t p = 0; same && p < state.first_moment.size(); ++p)
-    if (state.first_moment[p].rows() != state_.first_moment[p].rows() ||
-        state.first_moment[p].cols() != state_.first_moment[p].cols() ||
-        state.second_moment[p].rows() != state_.first_moment[p].rows() ||
-        state.second_moment[p].cols() != state_.first_moment[p].cols())
-      throw RuntimeError("optimizer state does not match the network's shapes");
-  if (!same) throw RuntimeError("optimizer state does not match the optimizer (" + config_.kind + ")");
-  state_ = std::move(state);
+void Optimizer::update_host(size_t p, const Matrix& gradient, Eigen::Map<Matrix> host, Matrix& scratch) {
+  if (config_.kind != "adam") {
+    host += -static_cast<Scalar>(slots_[p].learning_rate * factor_) * gradient;
+    return;
+  }
+  delta(p, gradient, scratch);
+  host += scratch;
+}
+
+void Optimizer::save(NamedTensors& out) const {
+  out.put_int("optimizer/updates", updates_);
+  for (size_t p = 0; p < first_moment_.size(); ++p) {
+    out.put_matrix("optimizer/first_moment/" + slots_[p].name, first_moment_[p]);
+    out.put_matrix("optimizer/second_moment/" + slots_[p].name, second_moment_[p]);
+  }
+}
+
+void Optimizer::restore(const NamedTensors& in) {
+  updates_ = in.integer("optimizer/updates");
+  if (updates_ < 0) throw RuntimeError(in.source() + ": optimizer/updates is negative");
+  for (size_t p = 0; p < first_moment_.size(); ++p) {
+    const OptimizerSlot& s = slots_[p];
+    if (!in.has("optimizer/first_moment/" + s.name))
+      throw RuntimeError(in.source() + ": no Adam moments for " + s.name + " (the run was trained with another optimizer)");
+    first_moment_[p] = in.matrix("optimizer/first_moment/" + s.name, s.rows, s.cols);
+    second_moment_[p] = in.matrix("optimizer/second_moment/" + s.name, s.rows, s.cols);
+    if (!first_moment_[p].allFinite() || !(second_moment_[p].array() >= 0).all())  // also false for NaN
+      throw RuntimeError(in.source() + ": Adam's moments of " + s.name + " are not finite (or a second moment is negative)");
+  }
+}
+
+OptimizerConfig read_optimizer_config(ConfigReader& r, const std::string& default_kind) {
+  OptimizerConfig c;
+  c.kind = r.get_choice("train.optimizer", default_kind, {"sgd", "adam"},
+                        "sgd, or Adam (beta1 0.9, beta2 0.999, epsilon 1e-8)");
+  return c;
 }
 
 }  // namespace plasticore

@@ -6,48 +6,6 @@
 
 namespace plasticore {
 
-namespace {
-
-// dW(:, j) += sign * post(:, b) for every sample b and every presynaptic j that spiked in b.
-// Threads own disjoint row blocks, so the result does not depend on the thread count.
-void add_post_times_pre_events(Matrix& dW, const Matrix& post, const std::vector<std::vector<int32_t>>& events,
-                               Scalar sign) {
-  const Eigen::Index rows = dW.rows();
-  // Small layers (the 10 outputs) are not worth waking the other threads for.
-#pragma omp parallel if (rows >= 64)
-  {
-    const int nt = omp_get_num_threads(), t = omp_get_thread_num();
-    const Eigen::Index r0 = rows * t / nt, r1 = rows * (t + 1) / nt;
-    for (size_t b = 0; b < events.size(); ++b)
-      for (const int32_t j : events[b])
-        dW.col(j).segment(r0, r1 - r0) += sign * post.col(static_cast<Eigen::Index>(b)).segment(r0, r1 - r0);
-  }
-}
-
-// dW(i, :) += sign * pre(:, b)^T for every sample b and every postsynaptic i that spiked in b.
-void add_post_events_times_pre(Matrix& dW, const Matrix& pre, const std::vector<std::vector<int32_t>>& events,
-                               Scalar sign) {
-  for (size_t b = 0; b < events.size(); ++b)
-    for (const int32_t i : events[b]) dW.row(i) += sign * pre.col(static_cast<Eigen::Index>(b)).transpose();
-}
-
-}  // namespace
-
-void TwoFactorSums::reset(const LayeredEPNetwork& net) {
-  const int L = net.weight_layers();
-  pre_post.resize(static_cast<size_t>(L));
-  pre_spike_weight.resize(static_cast<size_t>(L));
-  post_spike_weight.resize(static_cast<size_t>(L));
-  bias.resize(static_cast<size_t>(L));
-  for (int w = 0; w < L; ++w) {
-    const auto k = static_cast<size_t>(w);
-    pre_post[k].setZero(net.sizes()[k + 1], net.sizes()[k]);
-    pre_spike_weight[k].setZero(net.sizes()[k]);
-    post_spike_weight[k].setZero(net.sizes()[k + 1]);
-    bias[k].setZero(net.sizes()[k + 1]);
-  }
-}
-
 void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, const char* purpose, uint64_t epoch,
                        const std::vector<int64_t>& sample_ids) const {
   const int L = net_.weight_layers();
@@ -59,7 +17,9 @@ void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, 
   st.delta.resize(layers);
   st.trace.resize(layers);
   st.events.resize(layers);
+  st.previous.resize(layers);
   st.state[0] = input;
+  st.previous[0] = input;
   for (size_t l = 0; l < layers; ++l) {
     const int n = net_.sizes()[l];
     if (l > 0) st.state[l].setZero(n, B);
@@ -79,8 +39,6 @@ void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, 
     st.rng.push_back(rng);
   }
   if (params_.coding == SpikeCoding::rate) net_.weight(0).forward(input, input_drive_);  // clamped: once per batch
-  old_state_.resize(layers);
-  old_state_[0] = input;
 }
 
 int64_t Relaxation::emit_spikes(RelaxationState& st, int b) const {
@@ -120,7 +78,7 @@ void Relaxation::integrate(RelaxationState& st, int l, Eigen::Index b, Scalar* u
   const Scalar* bias = net_.bias(l - 1).data();
   Scalar* s = st.state[k].col(b).data();
   Scalar* ds = st.delta[k].col(b).data();
-  const Scalar* s_old = old_state_[k].col(b).data();
+  const Scalar* s_old = st.previous[k].col(b).data();
   for (Eigen::Index i = 0; i < n; ++i) u[i] += bias[i];
   if (targets != nullptr && l == net_.weight_layers()) {
     const Scalar* y = targets->col(b).data();
@@ -142,7 +100,7 @@ void Relaxation::integrate(RelaxationState& st, int l, Eigen::Index b, Scalar* u
 // Touches only column b, so samples run in parallel.
 int64_t Relaxation::step_sample(RelaxationState& st, int b, const Matrix* targets, Scalar beta) const {
   const int L = net_.weight_layers();
-  for (int l = 1; l <= L; ++l) old_state_[static_cast<size_t>(l)].col(b) = st.state[static_cast<size_t>(l)].col(b);
+  for (int l = 1; l <= L; ++l) st.previous[static_cast<size_t>(l)].col(b) = st.state[static_cast<size_t>(l)].col(b);
   const int64_t spikes = emit_spikes(st, b);
   for (int l = 1; l <= L; ++l) {
     const auto k = static_cast<size_t>(l);
@@ -163,24 +121,21 @@ int64_t Relaxation::step_sample(RelaxationState& st, int b, const Matrix* target
 void Relaxation::prepare_scratch(int B) const {
   const int L = net_.weight_layers();
   scratch_drive_.resize(static_cast<size_t>(L + 1));
-  for (int l = 1; l <= L; ++l) {
-    scratch_drive_[static_cast<size_t>(l)].resize(net_.sizes()[static_cast<size_t>(l)], B);
-    old_state_[static_cast<size_t>(l)].resize(net_.sizes()[static_cast<size_t>(l)], B);
-  }
+  for (int l = 1; l <= L; ++l) scratch_drive_[static_cast<size_t>(l)].resize(net_.sizes()[static_cast<size_t>(l)], B);
   scratch_feedback_.resize(*std::max_element(net_.sizes().begin(), net_.sizes().end()), B);
 }
 
 void Relaxation::step_rate(RelaxationState& st, const Matrix* targets, Scalar beta) const {
   const int L = net_.weight_layers();
   const int B = st.batch();
-  for (int l = 1; l <= L; ++l) old_state_[static_cast<size_t>(l)] = st.state[static_cast<size_t>(l)];  // [0]: clamped input
+  for (int l = 1; l <= L; ++l) st.previous[static_cast<size_t>(l)] = st.state[static_cast<size_t>(l)];  // [0]: clamped input
   std::vector<Matrix>& drive = scratch_drive_;
   for (int l = 1; l <= L; ++l) {
     auto& u = drive[static_cast<size_t>(l)];
     if (l == 1) u = input_drive_;
-    else net_.weight(l - 1).forward(old_state_[static_cast<size_t>(l - 1)], u);
+    else net_.weight(l - 1).forward(st.previous[static_cast<size_t>(l - 1)], u);
     if (l < L) {
-      net_.weight(l).backward(old_state_[static_cast<size_t>(l + 1)], scratch_feedback_);
+      net_.weight(l).backward(st.previous[static_cast<size_t>(l + 1)], scratch_feedback_);
       u += scratch_feedback_;
     }
   }
@@ -189,74 +144,23 @@ void Relaxation::step_rate(RelaxationState& st, const Matrix* targets, Scalar be
     for (int l = 1; l <= L; ++l) integrate(st, l, b, drive[static_cast<size_t>(l)].col(b).data(), targets, beta);
 }
 
-// Update-phase work of one accumulation step: per weight layer one pre x post product, and its
-// feedback-direction twin between non-input layers.
-void Relaxation::count_accumulation(const RelaxationState& st) const {
-  if (counters_ == nullptr) return;
-  const ThreadPhase update(Phase::update);
-  const auto spikes_of = [&](size_t layer) {
-    int64_t n = 0;
-    for (const auto& e : st.events[layer]) n += static_cast<int64_t>(e.size());
-    return n;
-  };
-  const auto B = static_cast<int64_t>(st.batch());
-  for (int l = 1; l <= net_.weight_layers(); ++l) {
-    const auto k = static_cast<size_t>(l);
-    const int64_t rows = net_.sizes()[k], cols = net_.sizes()[k - 1];
-    const int products = l >= 2 ? 2 : 1;
-    counters_->add(Op::dense_equivalent_macs, products * rows * cols * B);
-    if (params_.coding == SpikeCoding::rate) {
-      counters_->add(Op::dense_macs, products * rows * cols * B);
-    } else {
-      counters_->add(Op::accumulator_updates, spikes_of(k - 1) * rows);
-      if (l >= 2) counters_->add(Op::accumulator_updates, spikes_of(k) * cols);
-    }
-  }
-}
-
-void Relaxation::accumulate(RelaxationState& st, TwoFactorSums& sums, Scalar sign) const {
-  const int L = net_.weight_layers();
-  const bool spiking = params_.coding != SpikeCoding::rate;
-  count_accumulation(st);
-  for (int l = 1; l <= L; ++l) {
-    const auto k = static_cast<size_t>(l), w = static_cast<size_t>(l - 1);
-    // In rate mode the "spikes" of step t are the states s(t).
-    const Matrix& pre_spikes = spiking ? st.spikes[k - 1] : old_state_[k - 1];
-    const Matrix& post_spikes = spiking ? st.spikes[k] : old_state_[k];
-    // Presynaptic spike x postsynaptic state change.
-    if (spiking) add_post_times_pre_events(sums.pre_post[w], st.delta[k], st.events[k - 1], sign);
-    else sums.pre_post[w].noalias() += sign * st.delta[k] * pre_spikes.transpose();
-    // Feedback direction: spikes of layer l change layer l-1 through W_l^T (not the clamped input).
-    if (l >= 2) {
-      if (spiking) add_post_events_times_pre(sums.pre_post[w], st.delta[k - 1], st.events[k], sign);
-      else sums.pre_post[w].noalias() += sign * post_spikes * st.delta[k - 1].transpose();
-      sums.post_spike_weight[w] +=
-          sign * (post_spikes.array() * (post_spikes - old_state_[k]).array()).matrix().rowwise().sum();
-    }
-    // Spike self-correlation: E[S (S - s)] is the part of S_j ds_i that S_j's own effect on s_i adds.
-    sums.pre_spike_weight[w] +=
-        sign * (pre_spikes.array() * (pre_spikes - old_state_[k - 1]).array()).matrix().rowwise().sum();
-    sums.bias[w] += sign * st.delta[k].rowwise().sum();
-  }
-}
-
-void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scalar beta, TwoFactorSums* sums,
-                     Scalar sign, PhaseObserver* observer) const {
+void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scalar beta, Scalar sign,
+                     std::span<PhaseObserver* const> observers) const {
   const int B = st.batch();
+  for (int l = 1; l <= net_.weight_layers(); ++l) st.previous[static_cast<size_t>(l)].resize(net_.sizes()[static_cast<size_t>(l)], B);
   prepare_scratch(B);
   int64_t neurons = 0;
   for (int l = 1; l <= net_.weight_layers(); ++l) neurons += net_.sizes()[static_cast<size_t>(l)];
   count_into(counters_, Op::neuron_updates, neurons * steps * B);
-  if (observer != nullptr) observer->begin_phase(targets != nullptr ? Phase::nudged : Phase::free, sign);
+  for (PhaseObserver* o : observers) o->begin_phase(targets != nullptr ? Phase::nudged : Phase::free, sign);
   int64_t spikes = 0;
   if (params_.coding == SpikeCoding::rate) {
     for (int t = 0; t < steps; ++t) {
       step_rate(st, targets, beta);
-      if (sums != nullptr) accumulate(st, *sums, sign);
-      if (observer != nullptr) observer->after_step(t, st);
+      for (PhaseObserver* o : observers) o->after_step(t, st);
     }
-  } else if (sums == nullptr && observer == nullptr) {
-    // Samples are independent until an update is accumulated: one parallel region for the whole phase.
+  } else if (observers.empty()) {
+    // Samples are independent until an observer looks at a step: one parallel region for the whole phase.
 #pragma omp parallel for schedule(static) reduction(+ : spikes)
     for (int b = 0; b < B; ++b)
       for (int t = 0; t < steps; ++t) spikes += step_sample(st, b, targets, beta);
@@ -264,12 +168,11 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
     for (int t = 0; t < steps; ++t) {
 #pragma omp parallel for schedule(static) reduction(+ : spikes)
       for (int b = 0; b < B; ++b) spikes += step_sample(st, b, targets, beta);
-      if (sums != nullptr) accumulate(st, *sums, sign);
-      if (observer != nullptr) observer->after_step(t, st);
+      for (PhaseObserver* o : observers) o->after_step(t, st);
     }
   }
   count_into(counters_, Op::spikes, spikes);
-  if (observer != nullptr) observer->end_phase();
+  for (PhaseObserver* o : observers) o->end_phase();
 }
 
 }  // namespace plasticore

@@ -1,12 +1,14 @@
 // Free and nudged relaxation of a LayeredEPNetwork over a mini-batch (one column per sample),
 // in rate mode (dense, batched matrix products; the input drive W_1 x is computed once because the
 // input is clamped) or in spiking mode (event-driven: each step sums only the weight columns of the
-// neurons that spiked). Optionally accumulates the EqSpike two-factor update at every step.
-// Counts (if given counters): one neuron update per non-input neuron and step, the spikes of every
-// layer (the input's encoder included: they are routed too), and the two-factor accumulation as
-// update-phase work (one accumulator update per spike and synapse it reaches; the dense equivalent).
+// neurons that spiked). Observers (learn/phase_observer.hpp) see a phase step by step: the rules that
+// learn at every step (learn/two_factor_rule.hpp) and the analyses; a phase without any runs on the
+// fast path (one parallel region for the whole phase).
+// Counts (if given counters): one neuron update per non-input neuron and step, and the spikes of every
+// layer (the input's encoder included: they are routed too).
 #pragma once
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "core/rng.hpp"
@@ -34,19 +36,8 @@ struct RelaxationState {
   std::vector<Rng> rng;             // one stream per sample (Bernoulli spikes)
   std::vector<Matrix> trace;        // learning trace hat_s[l] (only when trace_rate < 1)
   std::vector<Matrix> delta;        // change of the learning variable (s, or hat_s) in the last step
+  std::vector<Matrix> previous;     // s[l] before the last step (previous[0]: the input)
   int batch() const { return state.empty() ? 0 : static_cast<int>(state[0].cols()); }
-};
-
-// Per-weight-layer sums of the EqSpike two-factor rule over the nudged steps (signed by the phase):
-//   pre_post[l](i,j) += sign * (S_j(t) * ds_i(t) + S_i(t) * ds_j(t))   (second term only between
-//                                                                        non-input layers)
-//   pre_spike_weight[l](j) += sign * S_j(t) * (1 - s_j(t))   presynaptic self-correlation counts
-//   post_spike_weight[l](i) += sign * S_i(t) * (1 - s_i(t))  (feedback direction)
-//   bias[l](i) += sign * ds_i(t)
-struct TwoFactorSums {
-  std::vector<Matrix> pre_post;
-  std::vector<Vector> pre_spike_weight, post_spike_weight, bias;
-  void reset(const LayeredEPNetwork& net);
 };
 
 class Relaxation {
@@ -57,11 +48,11 @@ class Relaxation {
   // Sets the input, zero states, and random initial spike phases from (seed, purpose, sample ids).
   void start(RelaxationState& st, const Matrix& input, uint64_t seed, const char* purpose, uint64_t epoch,
              const std::vector<int64_t>& sample_ids) const;
-  // Runs `steps` steps. If targets != nullptr, nudges the output with strength beta (signed).
-  // If sums != nullptr, accumulates the two-factor rule with the given sign. An observer, if given,
-  // sees the phase step by step (analysis only).
-  void run(RelaxationState& st, int steps, const Matrix* targets, Scalar beta, TwoFactorSums* sums, Scalar sign,
-           PhaseObserver* observer = nullptr) const;
+  // Runs `steps` steps. If targets != nullptr, nudges the output with strength beta (signed; sign is
+  // its sign, 0 in the free phase). Each observer sees the phase step by step, in the order given.
+  void run(RelaxationState& st, int steps, const Matrix* targets, Scalar beta, Scalar sign,
+           std::span<PhaseObserver* const> observers = {}) const;
+  const RelaxationParams& params() const { return params_; }
 
 
  private:
@@ -70,14 +61,11 @@ class Relaxation {
   int64_t step_sample(RelaxationState& st, int b, const Matrix* targets, Scalar beta) const;  // returns spikes
   void step_rate(RelaxationState& st, const Matrix* targets, Scalar beta) const;
   void prepare_scratch(int batch) const;
-  void accumulate(RelaxationState& st, TwoFactorSums& sums, Scalar sign) const;
-  void count_accumulation(const RelaxationState& st) const;
 
   const LayeredEPNetwork& net_;
   RelaxationParams params_;
   OpCounters* counters_ = nullptr;
   mutable Matrix input_drive_;  // W_1 x for rate mode, valid for the current batch
-  mutable std::vector<Matrix> old_state_;
   mutable std::vector<Matrix> scratch_drive_;
   mutable Matrix scratch_feedback_;
 };

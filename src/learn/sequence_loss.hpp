@@ -6,12 +6,16 @@
 // steps whose targets are all 0 (so a decision window is marked by where the targets are non-zero).
 #pragma once
 #include <cmath>
+#include <functional>
 
-#include "core/tensor.hpp"
+#include "data/dataset.hpp"
+#include "network/recurrent_snn.hpp"
 
 namespace plasticore {
 
-enum class Loss { mse, cross_entropy };
+// Called after every step t with the network's state (readout y[t], spikes z[t]): metrics without
+// storing the readout. An empty observer is skipped.
+using StepObserver = std::function<void(Eigen::Index t, const RecurrentSNNState& state)>;
 
 // dLoss/dW of one sequence for the three matrices of a RecurrentSNN (same shapes as the weights).
 struct SequenceGradients {

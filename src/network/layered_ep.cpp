@@ -7,10 +7,10 @@
 
 namespace plasticore {
 
-LayeredEPNetwork::LayeredEPNetwork(std::vector<int> sizes, const SubstrateConfig& substrate) : sizes_(std::move(sizes)) {
+LayeredEPNetwork::LayeredEPNetwork(std::vector<int> sizes, const SubstrateFactory& substrates) : sizes_(std::move(sizes)) {
   if (sizes_.size() < 2) throw UsageError("network: needs at least an input and an output layer");
   for (size_t l = 1; l < sizes_.size(); ++l) {
-    weights_.push_back(make_substrate(substrate, sizes_[l], sizes_[l - 1]));
+    weights_.push_back(substrates(weight_name(static_cast<int>(l) - 1), sizes_[l], sizes_[l - 1]));
     biases_.push_back(Vector::Zero(sizes_[l]));
   }
 }
@@ -26,6 +26,22 @@ void LayeredEPNetwork::initialize(uint64_t seed, const std::vector<double>& init
       for (Eigen::Index i = 0; i < w.rows(); ++i) w(i, j) = static_cast<Scalar>((2.0 * rng.uniform_double() - 1.0) * limit);
     weights_[static_cast<size_t>(l)]->set_weights(w);
     biases_[static_cast<size_t>(l)].setZero();
+  }
+}
+
+void LayeredEPNetwork::save(NamedTensors& out) const {
+  for (int l = 0; l < weight_layers(); ++l) {
+    save_matrix(out, weight_name(l), weight(l));
+    out.put_vector(bias_name(l), std::vector<float>(bias(l).data(), bias(l).data() + bias(l).size()));
+  }
+}
+
+void LayeredEPNetwork::restore(const NamedTensors& in) {
+  for (int l = 0; l < weight_layers(); ++l) {
+    restore_matrix(in, weight_name(l), weight(l));
+    const std::vector<float> b = in.floats(bias_name(l), bias(l).size());
+    bias(l) = Eigen::Map<const Vector>(b.data(), bias(l).size());
+    if (!bias(l).allFinite()) throw RuntimeError(in.source() + ": " + bias_name(l) + " has a NaN or infinite bias");
   }
 }
 

@@ -27,7 +27,7 @@ void require_finite(const Matrix& m, const char* name) {
 
 }  // namespace
 
-RecurrentSNN::RecurrentSNN(RecurrentSNNSizes sizes, RecurrentSNNParams params, const SubstrateConfig& substrate)
+RecurrentSNN::RecurrentSNN(RecurrentSNNSizes sizes, RecurrentSNNParams params, const SubstrateFactory& substrates)
     : sizes_(sizes), params_(params) {
   require(sizes_.inputs >= 1 && sizes_.recurrent >= 1 && sizes_.outputs >= 1,
           "n_in, n_rec and n_out must be at least 1");
@@ -44,9 +44,9 @@ RecurrentSNN::RecurrentSNN(RecurrentSNNSizes sizes, RecurrentSNNParams params, c
   alpha_ = plasticore::membrane_decay(params_.lif, params_.dt_ms);
   rho_ = plasticore::adaptation_decay(params_.alif, params_.dt_ms);
   kappa_ = plasticore::readout_decay(params_.readout, params_.dt_ms);
-  input_ = make_substrate(substrate, sizes_.recurrent, sizes_.inputs);
-  recurrent_ = make_substrate(substrate, sizes_.recurrent, sizes_.recurrent);
-  readout_ = make_substrate(substrate, sizes_.outputs, sizes_.recurrent);
+  input_ = substrates(kMatrixNames[0], sizes_.recurrent, sizes_.inputs);
+  recurrent_ = substrates(kMatrixNames[1], sizes_.recurrent, sizes_.recurrent);
+  readout_ = substrates(kMatrixNames[2], sizes_.outputs, sizes_.recurrent);
 }
 
 void RecurrentSNN::set_weights(const Matrix& input, const Matrix& recurrent, const Matrix& readout) {
@@ -61,6 +61,22 @@ void RecurrentSNN::set_weights(const Matrix& input, const Matrix& recurrent, con
   input_->set_weights(input);
   recurrent_->set_weights(no_autapses);
   readout_->set_weights(readout);
+}
+
+void RecurrentSNN::save(NamedTensors& out) const {
+  const auto m = matrices();
+  for (size_t k = 0; k < m.size(); ++k) save_matrix(out, kMatrixNames[k], *m[k]);
+}
+
+void RecurrentSNN::restore(const NamedTensors& in) {
+  const auto m = matrices();
+  for (size_t k = 0; k < m.size(); ++k) {
+    const std::string name = kMatrixNames[k];
+    Matrix w = saved_weights(in, name, m[k]->rows(), m[k]->cols());
+    if (m[k]->restore_state(in, "substrate/" + name + "/")) continue;
+    if (m[k] == recurrent_.get()) w.diagonal().setZero();  // as set_weights: a device's noise there is not a weight
+    m[k]->set_weights(w);
+  }
 }
 
 void RecurrentSNN::set_counters(OpCounters* counters) {

@@ -10,13 +10,16 @@
 // A sequence is T x n_in (one row per step, the API's layout); each step copies its row into a
 // contiguous column. The matrix-vector products are dense (spikes are not compacted into events yet).
 // Op counts (set_counters): the substrates' products, n_rec + n_out neuron updates and the spikes of every step.
+// Names in the run record: w_in, w_rec, w_out and their substrates' state sections.
 #pragma once
+#include <array>
 #include <memory>
+#include <string>
 
 #include "neuron/alif.hpp"
 #include "neuron/leaky_readout.hpp"
 #include "neuron/lif.hpp"
-#include "substrate/factory.hpp"
+#include "substrate/substrate.hpp"
 
 namespace plasticore {
 
@@ -51,7 +54,8 @@ struct RecurrentSNNState {
 class RecurrentSNN {
  public:
   // Throws UsageError for sizes or parameters out of range. Weights start at zero.
-  RecurrentSNN(RecurrentSNNSizes sizes, RecurrentSNNParams params, const SubstrateConfig& substrate);
+  RecurrentSNN(RecurrentSNNSizes sizes, RecurrentSNNParams params, const SubstrateFactory& substrates);
+  static constexpr std::array<const char*, 3> kMatrixNames = {"w_in", "w_rec", "w_out"};
 
   const RecurrentSNNSizes& sizes() const { return sizes_; }
   const RecurrentSNNParams& params() const { return params_; }
@@ -69,6 +73,12 @@ class RecurrentSNN {
   Substrate& input_weights() { return *input_; }
   Substrate& recurrent_weights() { return *recurrent_; }
   Substrate& readout_weights() { return *readout_; }
+  // W_in, W_rec, W_out in the order of kMatrixNames.
+  std::array<Substrate*, 3> matrices() { return {input_.get(), recurrent_.get(), readout_.get()}; }
+  std::array<const Substrate*, 3> matrices() const { return {input_.get(), recurrent_.get(), readout_.get()}; }
+  // Weights and substrate state, by name.
+  void save(NamedTensors& out) const;
+  void restore(const NamedTensors& in);
 
   // Counts the operations of every step into `counters` (nullptr: none), the substrates' included.
   void set_counters(OpCounters* counters);

@@ -1,5 +1,5 @@
 // Analog crossbar matrix-vector product, tiled over tile_size x tile_size cores (aihwkit's forward
-// pass, IOParameters; reference/eprop_pcm.md section 3). Per tile and input vector:
+// pass, IOParameters; docs/hardware.md, "Crossbar tile"). Per tile and input vector:
 //   alpha = max_j |x_j|                          (noise management "AbsMax": inputs scaled to [-1, 1])
 //   x_q   = DAC(x / (alpha s))                   (dac_bits, symmetric, 2^(dac_bits-1) - 1 steps per sign)
 //   y     = W_tile x_q + sqrt(V_tile x_q^2) xi + output_noise xi'   (device read noise summed over a line)

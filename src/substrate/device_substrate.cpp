@@ -1,286 +1,36 @@
 #include "substrate/device_substrate.hpp"
 
-#include <cmath>
-
-#include "core/error.hpp"
-#include "substrate/memristor_device.hpp"
-#include "substrate/pcm_device.hpp"
-#include "substrate/pcm_inference_device.hpp"
-
 namespace plasticore {
 
-template <class Device>
-DeviceSubstrate<Device>::DeviceSubstrate(int rows, int cols, const SubstrateConfig& config, std::string kind)
-    : device_(config), config_(config), kind_(std::move(kind)), n_(config.devices_per_sign) {
-  const size_t devices = 2 * static_cast<size_t>(n_) * static_cast<size_t>(rows) * static_cast<size_t>(cols);
-  g_written_uS_.assign(devices, Device::g_min_uS);
-  history_.assign(devices, 1.0f);
-  drift_nu_.assign(devices, 0.0f);
-  written_seconds_.assign(devices, 0.0);
-  accumulator_ = Matrix::Zero(rows, cols);
-  w_ = w_norm_ = Matrix::Zero(rows, cols);
-  w_norm_t_ = Matrix::Zero(cols, rows);
-  if (config.read_noise) {
-    variance_ = Matrix::Zero(rows, cols);
-    variance_t_ = Matrix::Zero(cols, rows);
-  }
-  crossbar_ = {config.tile_size, config.dac_bits, config.adc_bits, static_cast<Scalar>(config.output_bound),
-               static_cast<Scalar>(config.output_noise)};
-  max_pulses_ = n_ * static_cast<int>(std::ceil((Device::g_max_uS - Device::g_min_uS) / device_.pulse_step_uS)) + n_;
-  set_range(static_cast<Scalar>(config.range));
+const std::vector<std::string>& device_update_schemes() {
+  static const std::vector<std::string> schemes = {"mixed_precision", "stochastic", "sign", "multi_device"};
+  return schemes;
 }
 
-template <class Device>
-void DeviceSubstrate<Device>::set_range(Scalar range) {
-  range_ = range;
-  weight_per_uS_ = range / (static_cast<float>(n_) * (Device::g_max_uS - Device::g_min_uS));
-  pulse_weight_ = weight_per_uS_ * device_.pulse_step_uS;
+// The keys every device kind shares: mapping, update scheme, and the crossbar periphery.
+void read_device_update_scheme(ConfigReader& r, SubstrateConfig& c) {
+  c.update = r.get_choice("substrate.update", "mixed_precision", device_update_schemes(),
+                          "how a requested change becomes pulses (docs/hardware.md, update schemes)");
+  c.devices_per_sign = static_cast<int>(r.get_int("substrate.devices_per_sign", c.update == "multi_device" ? 4 : 1, 1, 64,
+                                                  "devices per sign of a synapse (multi_device: at least 2)"));
+  if (c.update == "multi_device" && c.devices_per_sign < 2)
+    r.fail("substrate.devices_per_sign", "update = multi_device needs at least 2 devices per sign");
+  if (c.update == "sign")
+    c.sign_threshold = r.get_double("substrate.sign_threshold", 0.5, 0.0, 1e6,
+                                    "sign scheme: one pulse where |dW| >= threshold x one pulse's change");
+  c.seconds_per_update = r.get_double("substrate.seconds_per_update", 38.6, 0.0, 1e9,
+                                      "simulated seconds between weight updates (drift, read-noise clock)");
 }
 
-template <class Device>
-float DeviceSubstrate<Device>::conductance_uS(int sign, int k, Eigen::Index synapse) const {
-  const size_t d = slot(sign, k, synapse);
-  if (!config_.drift) return g_written_uS_[d];
-  return g_written_uS_[d] * device_.drift_factor(now_seconds_ - written_seconds_[d], drift_nu_[d]);
+void read_crossbar_periphery(ConfigReader& r, SubstrateConfig& c) {
+  c.read_noise = r.get_bool("substrate.read_noise", true, "device read noise (off for ablations)");
+  c.tile_size = static_cast<int>(r.get_int("substrate.tile_size", 256, 1, 1 << 16, "crossbar core size (tile_size x tile_size)"));
+  c.dac_bits = static_cast<int>(r.get_int("substrate.dac_bits", 7, 0, 24, "input DAC bits; 0 = exact"));
+  c.adc_bits = static_cast<int>(r.get_int("substrate.adc_bits", 9, 0, 24, "output ADC bits; 0 = exact"));
+  if (c.dac_bits == 1) r.fail("substrate.dac_bits", "needs 0 (exact) or at least 2 bits (sign + magnitude)");
+  if (c.adc_bits == 1) r.fail("substrate.adc_bits", "needs 0 (exact) or at least 2 bits (sign + magnitude)");
+  c.output_bound = r.get_double("substrate.output_bound", 12.0, 0.0, 1e9, "ADC range in units of range x input scale (aihwkit b_out)", true);
+  c.output_noise = r.get_double("substrate.output_noise", 0.06, 0.0, 1e6, "additive output noise, same units (aihwkit out_noise)");
 }
-
-template <class Device>
-void DeviceSubstrate<Device>::write(size_t d, float g_uS, Rng& rng) {
-  g_written_uS_[d] = g_uS;
-  written_seconds_[d] = now_seconds_;
-  drift_nu_[d] = device_.drift_exponent(g_uS, rng);
-}
-
-template <class Device>
-void DeviceSubstrate<Device>::recompute(Eigen::Index s) {
-  const float norm = 1.0f / (static_cast<float>(n_) * (Device::g_max_uS - Device::g_min_uS));
-  float sum = 0, var = 0;
-  for (int sign = 0; sign < 2; ++sign)
-    for (int k = 0; k < n_; ++k) {
-      const float g = conductance_uS(sign, k, s);
-      sum += sign == 0 ? g : -g;
-      if (config_.read_noise) {
-        const float sigma = device_.read_sigma_uS(g, now_seconds_ - written_seconds_[slot(sign, k, s)]);
-        var += sigma * sigma;
-      }
-    }
-  const Eigen::Index i = s % w_.rows(), j = s / w_.rows();
-  w_norm_(i, j) = w_norm_t_(j, i) = sum * norm;
-  w_(i, j) = range_ * sum * norm;
-  if (config_.read_noise) variance_(i, j) = variance_t_(j, i) = var * norm * norm;
-}
-
-template <class Device>
-void DeviceSubstrate<Device>::recompute_all() {
-  const Eigen::Index n = w_.size();
-#pragma omp parallel for schedule(static)
-  for (Eigen::Index s = 0; s < n; ++s) recompute(s);
-  if (config_.drift_compensation && reference_line_sum_ > 0) {
-    const double now = w_norm_.rowwise().sum().cwiseAbs().sum();
-    compensation_ = now > 0 ? static_cast<Scalar>(reference_line_sum_ / now) : 1;
-  }
-}
-
-template <class Device>
-int64_t DeviceSubstrate<Device>::apply_pulses(Eigen::Index s, int pulses, Rng& rng) {
-  const int direction = pulses > 0 ? 1 : -1;
-  for (int p = 0; p < std::abs(pulses); ++p) {
-    const int k = (next_device_ + p) % n_;
-    const size_t up = slot(direction > 0 ? 0 : 1, k, s), down = slot(direction > 0 ? 1 : 0, k, s);
-    if constexpr (Device::bidirectional) {
-      if (history_[down] > 0) {  // the opposite device is above its lowest level: step it down
-        write(down, device_.depress(conductance_uS(direction > 0 ? 1 : 0, k, s), history_[down], rng), rng);
-        continue;
-      }
-    }
-    write(up, device_.potentiate(conductance_uS(direction > 0 ? 0 : 1, k, s), history_[up], rng), rng);
-  }
-  return std::abs(pulses);
-}
-
-template <class Device>
-float DeviceSubstrate<Device>::refresh_target_uS(Eigen::Index s) const {
-  return Device::g_min_uS + std::abs(w_.data()[s]) / (weight_per_uS_ * static_cast<float>(n_));
-}
-
-template <class Device>
-int64_t DeviceSubstrate<Device>::refresh(Eigen::Index s, Rng& rng) {
-  const float target_uS = std::min(refresh_target_uS(s), Device::g_max_uS);
-  const int sign = w_.data()[s] >= 0 ? 0 : 1;
-  int64_t pulses = 0;
-  for (int side = 0; side < 2; ++side)
-    for (int k = 0; k < n_; ++k) {
-      const size_t d = slot(side, k, s);
-      write(d, device_.program(side == sign ? target_uS : Device::g_min_uS, history_[d], rng, pulses), rng);
-    }
-  return pulses;
-}
-
-template <class Device>
-UpdateStats DeviceSubstrate<Device>::update(const Matrix& delta) {
-  if constexpr (!Device::trainable)
-    throw UsageError("substrate.mode = inference: weights are programmed once; train with mode = statistical, "
-                     "or train on an ideal substrate and evaluate with `plasticore drift`");
-  if (delta.rows() != w_.rows() || delta.cols() != w_.cols()) throw RuntimeError("substrate: update has the wrong shape");
-  Rng rng(config_.seed, "device_write", writes_++);
-  const std::string& scheme = config_.update;
-  const bool mixed = scheme == "mixed_precision", stochastic = scheme == "stochastic", sign = scheme == "sign";
-  const Scalar eps = pulse_weight_, cap = static_cast<Scalar>(max_pulses_);
-  const float refresh_uS = static_cast<float>(config_.refresh_fraction) * Device::g_max_uS;
-  UpdateStats stats;
-  const Eigen::Index n = w_.size();
-  for (Eigen::Index s = 0; s < n; ++s) {
-    const Scalar d = delta.data()[s];
-    if (!std::isfinite(d)) continue;  // a non-finite request is ignored, never written
-    int pulses = 0;
-    if (mixed) {
-      Scalar& chi = accumulator_.data()[s];
-      chi = std::clamp(chi + d, -cap * eps, cap * eps);  // a finite digital accumulator saturates
-      pulses = static_cast<int>(chi / eps);               // toward zero (reference pitfall 7)
-      chi -= static_cast<Scalar>(pulses) * eps;
-    } else if (stochastic) {
-      const Scalar q = std::min(std::abs(d) / eps, cap), whole = std::floor(q);
-      pulses = static_cast<int>(whole) + (rng.uniform() < q - whole ? 1 : 0);
-      if (d < 0) pulses = -pulses;
-    } else if (sign) {
-      if (d != 0 && std::abs(d) >= static_cast<Scalar>(config_.sign_threshold) * eps) pulses = d > 0 ? 1 : -1;
-    } else {  // multi_device
-      pulses = static_cast<int>(std::clamp(d / eps, -cap, cap));
-    }
-    if (pulses == 0) continue;
-    stats.programming_pulses += apply_pulses(s, pulses, rng);
-    ++stats.synapses_written;
-    if (config_.refresh && !Device::bidirectional) {  // a bidirectional device steps down instead
-      bool saturated = false;
-      for (int side = 0; side < 2; ++side)
-        for (int k = 0; k < n_; ++k) saturated |= conductance_uS(side, k, s) > refresh_uS;
-      if (saturated) {
-        recompute(s);  // the weight to program back is the one the devices hold now
-        // Only when it frees headroom: a weight that itself needs a device above the threshold stays.
-        if (refresh_target_uS(s) < refresh_uS) stats.programming_pulses += refresh(s, rng);
-      }
-    }
-    recompute(s);
-  }
-  next_device_ = (next_device_ + 1) % n_;
-  ++version_;
-  if (mixed) count(Op::accumulator_updates, n);
-  count(Op::programming_pulses, stats.programming_pulses);
-  return stats;
-}
-
-template <class Device>
-void DeviceSubstrate<Device>::advance(double seconds) {
-  if (!(seconds >= 0)) throw RuntimeError("substrate: time can only advance (got " + std::to_string(seconds) + " s)");
-  if (seconds == 0) return;
-  now_seconds_ += seconds;
-  ++version_;
-  if (config_.drift || (config_.read_noise && !Device::trainable)) recompute_all();  // inference read noise grows with time
-}
-
-template <class Device>
-void DeviceSubstrate<Device>::set_weights(const Matrix& w) {
-  if (w.rows() != w_.rows() || w.cols() != w_.cols()) throw RuntimeError("substrate: weight matrix has the wrong shape");
-  Rng rng(config_.seed, "device_program", writes_++);
-  if (!Device::trainable) {
-    Scalar largest = 0;
-    for (Eigen::Index s = 0; s < w.size(); ++s)
-      if (std::isfinite(w.data()[s])) largest = std::max(largest, std::abs(w.data()[s]));
-    set_range(largest > 0 ? largest : 1);
-  }
-  int64_t pulses = 0;
-  const Eigen::Index n = w_.size();
-  for (Eigen::Index s = 0; s < n; ++s) {
-    const Scalar v = std::isnan(w.data()[s]) ? 0 : w.data()[s];
-    const float target_uS = std::min(std::abs(v) / (weight_per_uS_ * static_cast<float>(n_)),
-                                     Device::g_max_uS - Device::g_min_uS);
-    for (int side = 0; side < 2; ++side)
-      for (int k = 0; k < n_; ++k) {
-        const size_t d = slot(side, k, s);
-        const bool holds = (side == 0) == (v >= 0);
-        write(d, device_.program(Device::g_min_uS + (holds ? target_uS : 0), history_[d], rng, pulses), rng);
-      }
-  }
-  accumulator_.setZero();
-  ++version_;
-  count(Op::programming_pulses, pulses);
-  compensation_ = 1;
-  reference_line_sum_ = 0;
-  recompute_all();
-  if (config_.drift_compensation) reference_line_sum_ = w_norm_.rowwise().sum().cwiseAbs().sum();
-  if (config_.mode == "inference") advance(config_.inference_seconds);
-}
-
-template <class Device>
-std::vector<float> DeviceSubstrate<Device>::conductances_uS() const {
-  std::vector<float> g(g_written_uS_.size());
-  for (int sign = 0; sign < 2; ++sign)
-    for (int k = 0; k < n_; ++k)
-      for (Eigen::Index s = 0; s < w_.size(); ++s) g[slot(sign, k, s)] = conductance_uS(sign, k, s);
-  return g;
-}
-
-template <class Device>
-Rng DeviceSubstrate<Device>::read_rng(const void* input, size_t bytes) const {
-  const auto* p = static_cast<const unsigned char*>(input);
-  uint64_t h = 1469598103934665603ULL;  // FNV-1a of the input: same input and state, same noise, any thread
-  for (size_t b = 0; b < bytes; ++b) h = (h ^ p[b]) * 1099511628211ULL;
-  return Rng(config_.seed, "crossbar_read", version_, h);
-}
-
-template <class Device>
-void DeviceSubstrate<Device>::finish_read(const CrossbarReads& reads, int64_t logical_ops, Op logical_op, Scalar* out,
-                                          Eigen::Index n) const {
-  const Scalar gain = range_ * compensation_;
-  for (Eigen::Index i = 0; i < n; ++i) out[i] *= gain;
-  count(logical_op, logical_ops);
-  count(Op::dense_equivalent_macs, w_.size());  // what a GPU would compute for this one-vector read
-  count(Op::device_reads, reads.device_reads);
-  count(Op::dac_conversions, reads.dac_conversions);
-  count(Op::adc_conversions, reads.adc_conversions);
-}
-
-template <class Device>
-void DeviceSubstrate<Device>::read_dense(const Matrix& w, const Matrix& variance, const Matrix& in, Matrix& out) const {
-  out.resize(w.rows(), in.cols());
-  for (Eigen::Index b = 0; b < in.cols(); ++b) {
-    Rng rng = read_rng(in.col(b).data(), sizeof(Scalar) * static_cast<size_t>(in.rows()));
-    const CrossbarReads reads = crossbar_matvec(w, variance, in.col(b).data(), out.col(b).data(), crossbar_, rng);
-    finish_read(reads, w.size(), Op::dense_macs, out.col(b).data(), out.rows());
-  }
-}
-
-template <class Device>
-void DeviceSubstrate<Device>::read_events(const Matrix& w, const Matrix& variance, std::span<const int32_t> active,
-                                          Scalar* out) const {
-  Rng rng = read_rng(active.data(), active.size_bytes());
-  const CrossbarReads reads = crossbar_matvec_events(w, variance, active, out, crossbar_, rng);
-  finish_read(reads, static_cast<int64_t>(active.size()) * w.rows(), Op::synaptic_events, out, w.rows());
-}
-
-template <class Device>
-void DeviceSubstrate<Device>::forward(const Matrix& x, Matrix& y) const {
-  read_dense(w_norm_, variance_, x, y);
-}
-
-template <class Device>
-void DeviceSubstrate<Device>::forward_events(std::span<const int32_t> active, Scalar* y) const {
-  read_events(w_norm_, variance_, active, y);
-}
-
-// Feedback reads the same conductances through the transposed array.
-template <class Device>
-void DeviceSubstrate<Device>::backward(const Matrix& y, Matrix& x) const {
-  read_dense(w_norm_t_, variance_t_, y, x);
-}
-
-template <class Device>
-void DeviceSubstrate<Device>::backward_events(std::span<const int32_t> active, Scalar* x) const {
-  read_events(w_norm_t_, variance_t_, active, x);
-}
-
-template class DeviceSubstrate<PcmDevice>;
-template class DeviceSubstrate<PcmInferenceDevice>;
-template class DeviceSubstrate<MemristorDevice>;
 
 }  // namespace plasticore

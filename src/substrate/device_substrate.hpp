@@ -18,13 +18,14 @@
 //   Refresh (unidirectional devices): a synapse whose device exceeds refresh_fraction g_max is RESET and
 //   its weight programmed back (program-and-verify), when that frees headroom; every pulse is counted.
 //   Drift: every device drifts from its own last write time; advance(seconds) moves the clock.
+//   State (save_state): every device's programmed conductance, pulse history, drift exponent and write
+//   time, the accumulator, the clock and the write/read stream counters, so a resumed run goes on exactly.
 #pragma once
 #include <string>
 #include <vector>
 
 #include "substrate/crossbar.hpp"
-#include "substrate/factory.hpp"
-#include "substrate/substrate.hpp"
+#include "substrate/registry.hpp"
 
 namespace plasticore {
 
@@ -39,15 +40,16 @@ class DeviceSubstrate final : public Substrate {
   void forward_events(std::span<const int32_t> active, Scalar* y) const override;
   void backward(const Matrix& y, Matrix& x) const override;
   void backward_events(std::span<const int32_t> active, Scalar* x) const override;
-  UpdateStats update(const Matrix& delta) override;
+  void update(const Matrix& delta) override;
   void advance(double seconds) override;
   const Matrix& weights() const override { return w_; }
   void set_weights(const Matrix& w) override;
   std::vector<float> conductances_uS() const override;
+  void save_state(NamedTensors& out, const std::string& prefix) const override;
+  bool restore_state(const NamedTensors& in, const std::string& prefix) override;
 
   double now_seconds() const { return now_seconds_; }
   Scalar pulse_weight() const { return pulse_weight_; }  // eps: one nominal pulse, in weight units
-  const Device& device() const { return device_; }
   float conductance_uS(int sign, int k, Eigen::Index synapse) const;  // sign 0 = G+, 1 = G-
 
  private:
@@ -88,5 +90,13 @@ class DeviceSubstrate final : public Substrate {
   double reference_line_sum_ = 0;     // drift compensation: sum_i |sum_j w_ij| at programming
   Scalar compensation_ = 1;
 };
+
+// The keys every device kind reads: the update scheme (substrate.update, devices_per_sign, sign_threshold,
+// seconds_per_update) and the crossbar periphery (read_noise, tile_size, dac_bits, adc_bits, output_bound,
+// output_noise).
+void read_device_update_scheme(ConfigReader& reader, SubstrateConfig& config);
+// The update schemes of device substrates, by name (substrate.update).
+const std::vector<std::string>& device_update_schemes();
+void read_crossbar_periphery(ConfigReader& reader, SubstrateConfig& config);
 
 }  // namespace plasticore

@@ -21,10 +21,9 @@ void IdealSubstrate::backward_events(std::span<const int32_t> active, Scalar* x)
   for (const int32_t i : active) out += w_.row(i).transpose();
 }
 
-UpdateStats IdealSubstrate::update(const Matrix& delta) {
+void IdealSubstrate::update(const Matrix& delta) {
   count(Op::accumulator_updates, w_.size());  // digital weights: one memory write per synapse
   w_ += delta;
-  return {static_cast<int64_t>(w_.size()), 0};
 }
 
 void IdealSubstrate::set_weights(const Matrix& w) {
@@ -32,5 +31,15 @@ void IdealSubstrate::set_weights(const Matrix& w) {
     throw RuntimeError("substrate: weight matrix has the wrong shape");
   w_ = w;
 }
+
+SubstrateEntry ideal_substrate_entry() {
+  return {"exact fp32 weights and products",
+          [](ConfigReader&, SubstrateConfig&) {},
+          [](const SubstrateConfig&, int rows, int cols) -> std::unique_ptr<Substrate> {
+            return std::make_unique<IdealSubstrate>(rows, cols);
+          }};
+}
+
+SubstrateFactory ideal_substrates() { return substrate_factory(SubstrateConfig{}); }
 
 }  // namespace plasticore

@@ -1,8 +1,9 @@
 // Ideal fp32 substrate: exact weights, exact matrix products. The reference every device model is
 // compared against. Counts one dense MAC per weight and sample of a dense product, one synaptic event
 // per weight column (row) entry an event-driven product sums, and the dense equivalent of both.
+// No keys beyond substrate.kind = "ideal"; no state beyond its weights.
 #pragma once
-#include "substrate/substrate.hpp"
+#include "substrate/registry.hpp"
 
 namespace plasticore {
 
@@ -22,10 +23,12 @@ class IdealSubstrate final : public Substrate {
     x.noalias() = w_.transpose() * y;
   }
   void backward_events(std::span<const int32_t> active, Scalar* x) const override;
-  UpdateStats update(const Matrix& delta) override;
+  void update(const Matrix& delta) override;
   void advance(double) override {}
   const Matrix& weights() const override { return w_; }
   void set_weights(const Matrix& w) override;
+  void save_state(NamedTensors&, const std::string&) const override {}
+  bool restore_state(const NamedTensors&, const std::string&) override { return false; }
 
  private:
   void count_dense(Eigen::Index batch) const {
@@ -35,5 +38,9 @@ class IdealSubstrate final : public Substrate {
   }
   Matrix w_;
 };
+
+SubstrateEntry ideal_substrate_entry();
+// Every matrix of a network on an ideal substrate (tests, analyses, the Python RecurrentSNN).
+SubstrateFactory ideal_substrates();
 
 }  // namespace plasticore

@@ -12,13 +12,15 @@
 #include <cmath>
 
 #include "core/rng.hpp"
-#include "substrate/factory.hpp"
+#include "substrate/substrate_config.hpp"
 
 namespace plasticore {
 
 struct MemristorDevice {
   static constexpr bool bidirectional = true;
   static constexpr bool trainable = true;
+  static constexpr const char* state_name = "memristor";  // tag of its run-record state
+  float history_max() const { return static_cast<float>(levels - 1); }  // the level
   static constexpr float g_min_uS = 1.0f, g_max_uS = 100.0f;
   static constexpr float read_noise_fraction = 0.02f;
 
@@ -64,5 +66,8 @@ struct MemristorDevice {
   float drift_factor(double, float) const { return 1; }
   float read_sigma_uS(float g, double) const { return read_noise_fraction * g; }
 };
+
+struct SubstrateEntry;
+SubstrateEntry memristor_substrate_entry();  // memristor_device.cpp
 
 }  // namespace plasticore

@@ -1,5 +1,5 @@
 // Statistical PCM device of Nandakumar et al., J. Appl. Phys. 124, 152135 (2018), as coded in
-// Demirag et al.'s srnn-pcm (reference/eprop_pcm.md section 3). Conductances in microsiemens.
+// Demirag et al.'s srnn-pcm (docs/hardware.md, "Models and equations"). Conductances in microsiemens.
 //   SET pulse:  P <- P exp(-1/2.6);  dG ~ N(mu, sigma),  mu = -0.084 G + 0.880 + 1.40 P,
 //               sigma = 0.091 G + 0.260 + 2.15 P;  G <- clip(G + dG, g_min, g_max)
 //               (P = 1 after a RESET: the first pulses after a RESET are larger and noisier)
@@ -13,7 +13,7 @@
 #include <cmath>
 
 #include "core/rng.hpp"
-#include "substrate/factory.hpp"
+#include "substrate/substrate_config.hpp"
 
 namespace plasticore {
 
@@ -21,6 +21,8 @@ struct PcmDevice {
   explicit PcmDevice(const SubstrateConfig&) {}
   static constexpr bool bidirectional = false;  // SET only; conductance goes down only by RESET
   static constexpr bool trainable = true;
+  static constexpr const char* state_name = "pcm_statistical";  // tag of its run-record state
+  float history_max() const { return 1; }  // P, 1 after a RESET
   static constexpr float g_min_uS = 0.1f, g_max_uS = 12.0f;
   static constexpr float pulse_step_uS = 0.75f;
   static constexpr double drift_t0_seconds = 38.6;
@@ -60,5 +62,8 @@ struct PcmDevice {
   }
   float read_sigma_uS(float g, double) const { return 0.03f * g + 0.13f; }
 };
+
+struct SubstrateEntry;
+SubstrateEntry pcm_substrate_entry();  // pcm_device.cpp
 
 }  // namespace plasticore

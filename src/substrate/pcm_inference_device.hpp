@@ -1,5 +1,5 @@
 // PCM for inference, after aihwkit's PCMLikeNoiseModel (Joshi et al., Nat. Commun. 11:2473, 2020;
-// reference/eprop_pcm.md section 3). Weights are programmed once; conductances in microsiemens,
+// docs/hardware.md, "Models and equations"). Weights are programmed once; conductances in microsiemens,
 // g_hat = g / g_max, g_max = 25 uS.
 //   programming: g_p = max(g_T + N(0, sigma_prog), 0), sigma_prog = max(-1.1731 g^2 + 1.9650 g + 0.2635, 0)
 //                (g = g_hat of the target)
@@ -13,7 +13,7 @@
 #include <cmath>
 
 #include "core/rng.hpp"
-#include "substrate/factory.hpp"
+#include "substrate/substrate_config.hpp"
 
 namespace plasticore {
 
@@ -21,6 +21,8 @@ struct PcmInferenceDevice {
   explicit PcmInferenceDevice(const SubstrateConfig&) {}
   static constexpr bool bidirectional = false;
   static constexpr bool trainable = false;  // programmed once: updates are an error
+  static constexpr const char* state_name = "pcm_inference";  // tag of its run-record state
+  float history_max() const { return 1; }  // unused by this model
   static constexpr float g_min_uS = 0.0f, g_max_uS = 25.0f;
   static constexpr float pulse_step_uS = 0.75f;
   static constexpr double drift_t0_seconds = 20.0, read_time_seconds = 250e-9;

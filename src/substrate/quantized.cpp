@@ -67,15 +67,49 @@ void QuantizedSubstrate::backward_events(std::span<const int32_t> active, Scalar
   count(Op::dense_equivalent_macs, w_.size());
 }
 
-UpdateStats QuantizedSubstrate::update(const Matrix& delta) {
+void QuantizedSubstrate::update(const Matrix& delta) {
   count(Op::accumulator_updates, w_.size());  // digital weights: one memory write per synapse
   quantize(w_ + delta);
-  return {static_cast<int64_t>(w_.size()), 0};
 }
 
 void QuantizedSubstrate::set_weights(const Matrix& w) {
   if (w.rows() != w_.rows() || w.cols() != w_.cols()) throw RuntimeError("substrate: weight matrix has the wrong shape");
   quantize(w);
+}
+
+void QuantizedSubstrate::save_state(NamedTensors& out, const std::string& prefix) const {
+  out.put_text(prefix + "kind", "quantized");
+  out.put_matrix(prefix + "levels", w_);  // exactly on the levels: restored without rounding again
+  out.put_int(prefix + "writes", static_cast<int64_t>(writes_));
+}
+
+bool QuantizedSubstrate::restore_state(const NamedTensors& in, const std::string& prefix) {
+  if (!has_state(in, prefix, "quantized")) return false;
+  const Matrix levels = in.matrix(prefix + "levels", w_.rows(), w_.cols());
+  const int64_t writes = in.integer(prefix + "writes");
+  for (Eigen::Index i = 0; i < levels.size(); ++i) {
+    const Scalar position = (levels.data()[i] - lowest_) / step_;  // in steps above the lowest level
+    if (!(position >= -1e-3f && position <= static_cast<Scalar>(levels_ - 1) + 1e-3f &&
+          std::abs(position - std::nearbyint(position)) < 1e-3f))
+      throw RuntimeError(in.source() + ": " + prefix + "levels holds a value that is not a level of this substrate");
+  }
+  if (writes < 0) throw RuntimeError(in.source() + ": " + prefix + "writes is negative");
+  w_ = levels;
+  writes_ = static_cast<uint64_t>(writes);
+  return true;
+}
+
+SubstrateEntry quantized_substrate_entry() {
+  return {"n-bit uniform digital weights",
+          [](ConfigReader& r, SubstrateConfig& c) {
+            c.range = r.get_double("substrate.range", 1.0, 0.0, 1e6, "largest |weight| (the outermost level)", true);
+            c.bits = static_cast<int>(r.get_int("substrate.bits", 8, 1, 8, "bits per weight (sign included)"));
+            c.rounding = r.get_choice("substrate.rounding", "stochastic", {"deterministic", "stochastic"},
+                                      "how a write rounds W + dW to a level (stochastic is unbiased)");
+          },
+          [](const SubstrateConfig& c, int rows, int cols) -> std::unique_ptr<Substrate> {
+            return std::make_unique<QuantizedSubstrate>(rows, cols, c);
+          }};
 }
 
 }  // namespace plasticore

@@ -4,8 +4,7 @@
 // to the nearest (deterministic) or up with probability equal to the fraction of a step (stochastic,
 // unbiased: E[w'] = W + dW inside the range). Matrix products are exact on the stored levels.
 #pragma once
-#include "substrate/factory.hpp"
-#include "substrate/substrate.hpp"
+#include "substrate/registry.hpp"
 
 namespace plasticore {
 
@@ -19,13 +18,15 @@ class QuantizedSubstrate final : public Substrate {
   void forward_events(std::span<const int32_t> active, Scalar* y) const override;
   void backward(const Matrix& y, Matrix& x) const override;
   void backward_events(std::span<const int32_t> active, Scalar* x) const override;
-  UpdateStats update(const Matrix& delta) override;
+  void update(const Matrix& delta) override;
   void advance(double) override {}
   const Matrix& weights() const override { return w_; }
   void set_weights(const Matrix& w) override;
+  // The levels and the position of the stochastic-rounding stream.
+  void save_state(NamedTensors& out, const std::string& prefix) const override;
+  bool restore_state(const NamedTensors& in, const std::string& prefix) override;
 
   Scalar step() const { return step_; }
-  Scalar lowest() const { return lowest_; }  // the smallest level; the largest is -lowest
   int levels() const { return levels_; }
 
  private:
@@ -38,5 +39,7 @@ class QuantizedSubstrate final : public Substrate {
   uint64_t seed_;
   uint64_t writes_ = 0;  // numbers the stochastic-rounding streams, so every write draws fresh bits
 };
+
+SubstrateEntry quantized_substrate_entry();
 
 }  // namespace plasticore

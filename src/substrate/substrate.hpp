@@ -1,22 +1,28 @@
-// The one interface between learning rules and whatever holds a weight matrix (DESIGN.md, "rule x
+// The one interface between learning rules and whatever holds a weight matrix (docs/architecture.md, "rule x
 // substrate"). Calls are per matrix operation, never per synapse: the hot loops live inside each
 // substrate. Shapes: W is post x pre; matrices passed in have one column per sample.
+//   forward / forward_events   y = W x (dense input, or the sum of the columns of the active inputs)
+//   backward / backward_events x = W^T y (symmetric feedback, learning signals; the same array transposed)
+//   update(dW)                 a request: the substrate realises what it can (quantisation, pulses,
+//                              saturation); what was achieved is weights() afterwards
+//   advance(seconds)           wall-clock time passes (drift on devices)
+//   weights()                  the effective matrix, for checkpoints, analysis and rules that need w_ij
+//   save_state / restore_state everything beyond weights() that a resumed run needs (device conductances,
+//                              write times, accumulators, clocks, random-stream positions)
+// Substrates are found by name in substrate/registry.hpp.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "core/named_tensors.hpp"
 #include "core/op_counters.hpp"
 #include "core/tensor.hpp"
 
 namespace plasticore {
-
-struct UpdateStats {
-  int64_t synapses_written = 0;  // entries the substrate wrote (all of them on the ideal substrate)
-  int64_t programming_pulses = 0;  // device pulses (0 on digital substrates)
-};
 
 class Substrate {
  public:
@@ -33,16 +39,21 @@ class Substrate {
   virtual void backward(const Matrix& y, Matrix& x) const = 0;
   // x = sum of the rows of W named in `active` (postsynaptic spikes sent back through W^T).
   virtual void backward_events(std::span<const int32_t> active, Scalar* x) const = 0;
-  // Request W += delta; the substrate realises what it can and reports it.
-  virtual UpdateStats update(const Matrix& delta) = 0;
+  // Request W += delta; the substrate realises what it can (the achieved change shows in weights()).
+  virtual void update(const Matrix& delta) = 0;
   // Wall-clock time passes (drift on devices; nothing on digital substrates).
   virtual void advance(double seconds) = 0;
   // The effective weight matrix, for checkpoints, analysis and rules that need w_ij.
   virtual const Matrix& weights() const = 0;
-  // Program a whole matrix (initialisation, checkpoint restore).
+  // Program a whole matrix (initialisation, or a run record without this substrate's state).
   virtual void set_weights(const Matrix& w) = 0;
   // Every device conductance in microsiemens, now (empty on digital substrates).
   virtual std::vector<float> conductances_uS() const { return {}; }
+
+  // The state beyond weights() under `prefix` (e.g. "substrate/w1/"). restore_state returns false when
+  // `in` holds no state of this kind and shape: the caller then programs the saved weights instead.
+  virtual void save_state(NamedTensors& out, const std::string& prefix) const = 0;
+  virtual bool restore_state(const NamedTensors& in, const std::string& prefix) = 0;
 
   // Where this substrate counts the cost of its matrix operations (nullptr: not counted).
   void set_counters(OpCounters* counters) { counters_ = counters; }
@@ -51,9 +62,23 @@ class Substrate {
   void count(Op op, int64_t n) const {
     if (counters_ != nullptr) counters_->add(op, n);
   }
+  // True if `in` has a state section of kind `kind` under prefix (the tag save_state writes first).
+  static bool has_state(const NamedTensors& in, const std::string& prefix, const std::string& kind) {
+    return in.has(prefix + "kind") && in.at(prefix + "kind").dtype == DType::text && in.text(prefix + "kind") == kind;
+  }
 
  private:
   OpCounters* counters_ = nullptr;
 };
+
+// Builds the substrate of one named matrix ("w1", "w_rec", ...) of a network: rows x cols.
+using SubstrateFactory = std::function<std::unique_ptr<Substrate>(const std::string& matrix, int rows, int cols)>;
+
+// A network matrix in the run record: its weights under `name`, its substrate's state under
+// "substrate/<name>/"; restore prefers the state and falls back to programming the weights.
+void save_matrix(NamedTensors& out, const std::string& name, const Substrate& substrate);
+void restore_matrix(const NamedTensors& in, const std::string& name, Substrate& substrate);
+// The weights `name` of a record, rows x cols and finite (RuntimeError naming the tensor otherwise).
+Matrix saved_weights(const NamedTensors& in, const std::string& name, int rows, int cols);
 
 }  // namespace plasticore

@@ -1,5 +1,5 @@
 // Progress of a long run: on a terminal, a bar redrawn at most 5 times a second with samples/s and the
-// running accuracy; otherwise nothing until the trainer logs one line per epoch.
+// running training accuracy (or loss); otherwise nothing until the trainer logs one line per epoch.
 #pragma once
 #include <chrono>
 #include <string>
@@ -10,7 +10,7 @@ class ProgressBar {
  public:
   explicit ProgressBar(bool enabled) : enabled_(enabled) {}
   void begin(const std::string& label, long total);
-  void update(long done, double running_accuracy);
+  void update(long done, double running_figure, bool is_accuracy);
   void end();
   bool enabled() const { return enabled_; }
 

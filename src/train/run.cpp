@@ -7,11 +7,10 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <limits>
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
-#include "train/sequence_trainer.hpp"
-#include "train/trainer.hpp"
 
 namespace fs = std::filesystem;
 
@@ -26,20 +25,6 @@ std::string timestamp() {
   return buf;
 }
 
-void set_threads(int threads) {
-  if (threads > 0) omp_set_num_threads(threads);
-  Eigen::setNbThreads(omp_get_max_threads());
-}
-
-ConfigReader open_config(const std::string& path, const std::vector<std::string>& overrides, std::optional<int64_t> seed,
-                         std::optional<int> threads) {
-  ConfigReader reader = ConfigReader::from_file(path);
-  for (const auto& o : overrides) reader.set_override(o);
-  if (seed) reader.set_override("seed=" + std::to_string(*seed));
-  if (threads) reader.set_override("threads=" + std::to_string(*threads));
-  return reader;
-}
-
 void create_run_directory(const std::string& out_dir, const std::string& config_toml) {
   if (fs::exists(out_dir + "/checkpoint.bin") || fs::exists(out_dir + "/metrics.json"))
     throw UsageError(out_dir + ": already holds a run (use --resume to continue it, or another --out)");
@@ -49,125 +34,151 @@ void create_run_directory(const std::string& out_dir, const std::string& config_
   write_file_atomic(out_dir + "/config.toml", config_toml);
 }
 
-// A recurrent SNN on a sequence task (algorithm eprop | bptt); the reader is positioned on a new run's
-// config, or resume holds the checkpoint of a run to continue.
-TrainOutcome run_sequence_training(ConfigReader& reader, std::string out_dir, const std::optional<SequenceCheckpoint>& resume,
-                                   bool progress) {
-  const SequenceRunConfig config = read_sequence_config(reader);
-  set_threads(config.threads);
-  const auto task = make_sequence_task(config.task);  // before anything is written: a bad task leaves no run directory
-  if (!resume) create_run_directory(out_dir, to_toml(config));
-  std::fprintf(stderr, "plasticore: %s %s (%s on %s, T = %lld) with %lld training / %lld test sequences, %d thread(s) -> %s\n",
-               resume ? "resuming" : "training", config.name.c_str(), config.algorithm.c_str(), config.task.name.c_str(),
-               static_cast<long long>(config.task.steps), static_cast<long long>(config.train_limit),
-               static_cast<long long>(config.test_limit), omp_get_max_threads(), out_dir.c_str());
-  const nlohmann::json metrics = train_sequence_model(config, out_dir, resume, progress);
-  write_file_atomic(out_dir + "/metrics.json", metrics.dump(2) + "\n");
-  return {metrics, std::move(out_dir)};
+// The keys of an older plasticore, read under their new names (with a one-line note).
+void apply_renamed_keys(ConfigReader& r) {
+  r.rename("train.learning_rates", "train.learning_rate");
+  r.rename("task.name", "data.dataset");
+  r.rename("network.dt_ms", "task.dt_ms");
+  r.rename("network.input_scale", "network.init_scale.w_in");
+  r.rename("network.recurrent_scale", "network.init_scale.w_rec");
+  r.rename("network.readout_scale", "network.init_scale.w_out");
 }
 
-// Device state (conductances, write times, accumulators) is not checkpointed: resuming would
-// re-program the devices from the saved weights and silently change the run, so it is refused.
-void reject_device_resume(const std::string& resume_dir) {
-  ConfigReader saved = ConfigReader::from_file(resume_dir + "/config.toml");
-  const std::string kind = saved.get_string("substrate.kind", "ideal");
-  if (kind == "pcm" || kind == "memristor")
-    throw UsageError(resume_dir + ": runs on a device substrate (substrate.kind = " + kind +
-                     ") cannot be resumed: device state is not checkpointed; start the run again");
+nlohmann::json run_header(const RunSpec& spec) {
+  return {{"name", spec.name}, {"algorithm", spec.algorithm}, {"substrate", spec.substrate.kind},
+          {"dataset", spec.dataset}, {"seed", spec.seed}};
 }
 
 }  // namespace
 
-TrainOutcome run_training(const TrainRequest& request) {
-  const std::string& config_path = request.config_path;
-  const std::string& resume_dir = request.resume_dir;
-  const auto& overrides = request.overrides;
-  const auto& seed = request.seed;
-  const auto& threads = request.threads;
-  std::string out_dir = request.out_dir;
-  std::optional<Checkpoint> resume;
-  RunConfig config;
-  if (!resume_dir.empty()) {
-    if (!config_path.empty()) throw UsageError("train: give either CONFIG or --resume RUN_DIR, not both");
-    if (!overrides.empty() || seed || threads.has_value())
-      throw UsageError("train --resume: the run continues with its own config; --set/--seed/--threads are not allowed");
-    const std::string ck_path = resume_dir + "/checkpoint.bin";
-    reject_device_resume(resume_dir);
-    if (fs::exists(resume_dir + "/metrics.json")) throw UsageError(resume_dir + ": run already finished (metrics.json exists)");
-    if (!fs::exists(ck_path)) throw UsageError(resume_dir + ": no checkpoint.bin to resume from");
-    if (is_sequence_checkpoint(ck_path)) {
-      const SequenceCheckpoint ck = read_sequence_checkpoint(ck_path);
-      ConfigReader reader = ConfigReader::from_string(ck.config_toml, ck_path);
-      return run_sequence_training(reader, resume_dir, ck, request.progress);
-    }
-    resume = read_checkpoint(ck_path);
-    ConfigReader reader = ConfigReader::from_string(resume->config_toml, ck_path);
-    config = read_run_config(reader);
-    out_dir = resume_dir;
-  } else {
-    if (config_path.empty()) throw UsageError("train: missing CONFIG.toml (or --resume RUN_DIR)");
-    if (out_dir.empty()) out_dir = "runs/" + fs::path(config_path).stem().string() + "-" + timestamp();
-    ConfigReader reader = open_config(config_path, overrides, seed, threads);
-    if (is_sequence_algorithm(reader.get_string("algorithm", "ep", {"ep", "eqspike", "eprop", "bptt"})))
-      return run_sequence_training(reader, out_dir, std::nullopt, request.progress);
-    config = read_run_config(reader);
+void set_threads(int threads) {
+  if (threads > 0) omp_set_num_threads(threads);
+  Eigen::setNbThreads(omp_get_max_threads());
+}
+
+RunSpec read_run_spec(ConfigReader& r) {
+  apply_renamed_keys(r);
+  RunSpec s;
+  s.name = r.get_string("name", "run", "label written to metrics.json");
+  s.algorithm = r.get_choice("algorithm", "ep", learner_registry().names(), "the learning rule (docs/architecture.md)");
+  s.seed = static_cast<uint64_t>(r.get_int("seed", 1, 0, std::numeric_limits<int64_t>::max(),
+                                           "every random number derives from it (also --seed)"));
+  s.threads = static_cast<int>(r.get_int("threads", 1, 0, 1024,
+                                         "worker threads, 0 = all cores (also --threads); one thread is fastest "
+                                         "for two runs side by side on 2 cores (docs/performance.md)"));
+  const LearnerEntry& learner = learner_registry().at(s.algorithm, "algorithm");
+  s.dataset = r.get_choice("data.dataset", learner.sequences ? "pattern_generation" : "mnist", dataset_registry().names(),
+                           "the data set or task (docs/architecture.md)");
+  const DatasetEntry& dataset = dataset_registry().at(s.dataset, "data.dataset");
+  if (!learner.sequences && dataset.sequence_task)
+    r.fail("data.dataset", "'" + s.dataset + "' is a sequence task; algorithm '" + s.algorithm +
+                               "' classifies static samples (use eprop or bptt)");
+  {
+    const bool as_sequences = learner.sequences && !dataset.sequence_task;
+    const ConfigReader::Scope scope(r, "dataset " + s.dataset + (as_sequences ? " (as sequences)" : ""));
+    s.build_dataset = dataset.read(r, {s.seed, learner.sequences});
   }
-  set_threads(config.threads);
-  const LoadedData data = load_data(config);  // before anything is written: bad data leaves no run directory
-  if (!resume) create_run_directory(out_dir, to_toml(config));
-  std::fprintf(stderr, "plasticore: %s %s (%s, rule %s) on %d training / %d test samples, %d thread(s) -> %s\n",
-               resume ? "resuming" : "training", config.name.c_str(), config.algorithm.c_str(),
-               rule_name(config.learn.rule).c_str(), data.train.size(), data.test.size(), omp_get_max_threads(),
-               out_dir.c_str());
-  const nlohmann::json metrics = train_classifier(config, data, out_dir, resume, request.progress);
+  {
+    const ConfigReader::Scope scope(r, "algorithm " + s.algorithm);
+    s.learner = learner.read(r, {s.algorithm, s.seed, &dataset});
+  }
+  s.trainer.batch_size = s.learner.batch_size;
+  s.trainer.epochs = static_cast<int>(r.get_int("train.epochs", 1, 1, 1000000, "passes over the training set"));
+  s.trainer.lr_schedule = r.get_choice("train.lr_schedule", "constant", {"constant", "cosine"},
+                                       "per epoch; cosine: from train.learning_rate down to lr_final_factor times it");
+  s.trainer.lr_final_factor = r.get_double("train.lr_final_factor", 0.1, 0.0, 1.0,
+                                           "cosine: the last epoch's rate / the first epoch's");
+  s.substrate = read_substrate_config(r, s.seed);
+  s.trainer.seconds_per_update = s.substrate.seconds_per_update;
+  // The keys that pick an implementation: changing one with --set leaves the file's keys of the old one out.
+  r.check_all_used({"algorithm", "data.dataset", "ep.rule", "substrate.kind", "substrate.mode", "substrate.update",
+                    "train.feedback"});
+  s.config_toml = r.resolved_toml();
+  return s;
+}
+
+BuiltRun build_run(const RunSpec& spec, bool need_train) {
+  BuiltRun run;
+  run.dataset = spec.build_dataset(need_train);
+  run.learner = spec.learner.build(*run.dataset, substrate_factory(spec.substrate));
+  return run;
+}
+
+TrainOutcome run_training(const TrainRequest& request) {
+  std::string out_dir = request.out_dir;
+  std::optional<RunRecord> resume;
+  std::optional<ConfigReader> reader;
+  if (!request.resume_dir.empty()) {
+    if (!request.config_path.empty()) throw UsageError("train: give either CONFIG or --resume RUN_DIR, not both");
+    if (!request.overrides.empty() || request.seed || request.threads.has_value())
+      throw UsageError("train --resume: the run continues with its own config; --set/--seed/--threads are not allowed");
+    out_dir = request.resume_dir;
+    const std::string path = out_dir + "/checkpoint.bin";
+    if (fs::exists(out_dir + "/metrics.json")) throw UsageError(out_dir + ": run already finished (metrics.json exists)");
+    if (!fs::exists(path)) throw UsageError(out_dir + ": no checkpoint.bin to resume from");
+    resume = read_run_record(path);
+    reader.emplace(ConfigReader::from_string(resume->config_toml, path));
+  } else {
+    if (request.config_path.empty()) throw UsageError("train: missing CONFIG.toml (or --resume RUN_DIR)");
+    if (out_dir.empty()) out_dir = "runs/" + fs::path(request.config_path).stem().string() + "-" + timestamp();
+    reader.emplace(ConfigReader::from_file(request.config_path));
+    for (const auto& o : request.overrides) reader->set_override(o);
+    if (request.seed) reader->set_override("seed=" + std::to_string(*request.seed));
+    if (request.threads) reader->set_override("threads=" + std::to_string(*request.threads));
+  }
+  const RunSpec spec = read_run_spec(*reader);
+  if (resume && resume->epochs_done > spec.trainer.epochs)
+    throw RuntimeError(out_dir + "/checkpoint.bin: " + std::to_string(resume->epochs_done) + " epochs done, more than the " +
+                       std::to_string(spec.trainer.epochs) + " configured");
+  set_threads(spec.threads);
+  BuiltRun run = build_run(spec, /*need_train=*/true);  // before anything is written: bad data leaves no run directory
+  RunRecord record;
+  if (resume) {
+    record = std::move(*resume);
+    run.learner->restore(record.tensors);
+  } else {
+    run.learner->initialize();
+    record.config_toml = spec.config_toml;
+    create_run_directory(out_dir, spec.config_toml);
+  }
+  std::fprintf(stderr, "plasticore: %s %s (%s on %s) with %lld training / %lld test samples, %d thread(s) -> %s\n",
+               resume ? "resuming" : "training", spec.name.c_str(), spec.algorithm.c_str(), spec.dataset.c_str(),
+               static_cast<long long>(run.dataset->size(Split::train)),
+               static_cast<long long>(run.dataset->size(Split::test)), omp_get_max_threads(), out_dir.c_str());
+  Trainer trainer(spec.trainer, *run.dataset, *run.learner);
+  nlohmann::json metrics = trainer.train(record, out_dir, request.progress);
+  metrics.update(run_header(spec));
   write_file_atomic(out_dir + "/metrics.json", metrics.dump(2) + "\n");
   return {metrics, out_dir};
 }
 
-// The config a checkpoint was trained with, plus evaluation-time overrides.
-static ConfigReader saved_config(const std::string& toml, const std::string& ck_path,
-                                 const std::vector<std::string>& overrides, std::optional<int> threads) {
-  ConfigReader reader = ConfigReader::from_string(toml, ck_path);
-  for (const auto& o : overrides) reader.set_override(o);
-  if (threads) reader.set_override("threads=" + std::to_string(*threads));
-  return reader;
-}
-
-nlohmann::json run_evaluation(const std::string& target, const std::vector<std::string>& overrides,
-                              std::optional<int> threads) {
-  const std::string ck_path = fs::is_directory(target) ? target + "/checkpoint.bin" : target;
-  if (!fs::exists(ck_path)) throw UsageError(target + ": no checkpoint found");
-  if (is_sequence_checkpoint(ck_path)) {
-    const SequenceCheckpoint ck = read_sequence_checkpoint(ck_path);
-    ConfigReader reader = saved_config(ck.config_toml, ck_path, overrides, threads);
-    const SequenceRunConfig config = read_sequence_config(reader);
-    set_threads(config.threads);
-    const auto t0 = std::chrono::steady_clock::now();
-    nlohmann::json result = evaluate_sequence_model(config, ck);
-    result["eval_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    result["checkpoint"] = ck_path;
-    result["epochs_done"] = ck.epochs_done;
-    result["algorithm"] = config.algorithm;
-    result["rule"] = config.algorithm;
-    return result;
+nlohmann::json run_evaluation(const EvaluationRequest& request) {
+  const std::string path = record_path(request.target);
+  const RunRecord record = read_run_record(path);
+  ConfigReader reader = ConfigReader::from_string(record.config_toml, path);
+  for (const auto& o : request.overrides) reader.set_override(o);
+  if (!request.substrate.empty()) {
+    reader.erase("substrate");
+    for (const auto& o : request.substrate) reader.set_override(o);
   }
-  const Checkpoint ck = read_checkpoint(ck_path);
-  ConfigReader reader = saved_config(ck.config_toml, ck_path, overrides, threads);
-  const RunConfig config = read_run_config(reader);
-  set_threads(config.threads);
-  const LoadedData data = load_data(config, /*need_train=*/false);
-  std::vector<int> sizes = {static_cast<int>(data.test.images.rows())};
-  sizes.insert(sizes.end(), config.hidden.begin(), config.hidden.end());
-  sizes.push_back(data.test.n_classes);
-  LayeredEPNetwork net(sizes, config.substrate);
-  restore_checkpoint(ck, net);
-  EPLearner learner(net, config.relax, config.learn, config.seed);
+  if (request.threads) reader.set_override("threads=" + std::to_string(*request.threads));
+  const RunSpec spec = read_run_spec(reader);
+  set_threads(spec.threads);
+  BuiltRun run = build_run(spec, /*need_train=*/false);
+  run.learner->restore(record.tensors);
+  Trainer trainer(spec.trainer, *run.dataset, *run.learner);
   const auto t0 = std::chrono::steady_clock::now();
-  const double acc = evaluate_accuracy(learner, data.test, config.train.batch_size);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return {{"checkpoint", ck_path},  {"epochs_done", ck.epochs_done}, {"test_samples", data.test.size()},
-          {"test_accuracy", acc},   {"eval_seconds", seconds},       {"algorithm", config.algorithm},
-          {"rule", rule_name(config.learn.rule)}};
+  const Score test = trainer.evaluate(Split::test);
+  nlohmann::json result = {{"checkpoint", path},
+                           {"epochs_done", record.epochs_done},
+                           {"test_samples", run.dataset->size(Split::test)},
+                           {"algorithm", spec.algorithm}};
+  trainer.add_test_figures(test, result);
+  nlohmann::json described;
+  run.learner->describe(described);
+  result["rule"] = described["rule"];
+  result["eval_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return result;
 }
 
 }  // namespace plasticore

@@ -1,15 +1,48 @@
 // One training or evaluation run end to end, as the CLI and the Python module start it: resolve the
-// config (file + overrides, or a run directory to resume), load the data before anything is written,
-// create the run directory, train, and write metrics.json atomically.
+// config through the registries (file + overrides, or a run directory to resume), load the data before
+// anything is written, create the run directory, train with the one trainer, and write metrics.json
+// atomically.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "data/registry.hpp"
+#include "learn/registry.hpp"
+#include "substrate/registry.hpp"
+#include "train/trainer.hpp"
+
 namespace plasticore {
+
+// Everything a config says, read and validated by the registries' readers.
+struct RunSpec {
+  std::string name, algorithm, dataset;
+  uint64_t seed = 1;
+  int threads = 1;
+  SubstrateConfig substrate;
+  DatasetBuilder build_dataset;
+  LearnerRecipe learner;
+  TrainerSettings trainer;
+  std::string config_toml;  // the resolved config (every key read, with its value)
+};
+
+// Applies the renamed keys, reads every key (UsageError naming the file/override and key) and rejects
+// the ones nobody read.
+RunSpec read_run_spec(ConfigReader& reader);
+
+// A run's dataset and learner, built from its spec (the learner initialised from the seed).
+struct BuiltRun {
+  std::unique_ptr<Dataset> dataset;
+  std::unique_ptr<Learner> learner;
+};
+BuiltRun build_run(const RunSpec& spec, bool need_train);
+
+// The settings that belong to the machine, not to the run (OpenMP and Eigen threads).
+void set_threads(int threads);
 
 struct TrainRequest {
   std::string config_path;             // CONFIG.toml (empty when resuming)
@@ -28,8 +61,15 @@ struct TrainOutcome {
 
 TrainOutcome run_training(const TrainRequest& request);
 
-// Test accuracy of a saved model (run directory or checkpoint file), as `plasticore eval --json` prints it.
-nlohmann::json run_evaluation(const std::string& target, const std::vector<std::string>& overrides,
-                              std::optional<int> threads);
+struct EvaluationRequest {
+  std::string target;                  // run directory or checkpoint file
+  std::vector<std::string> overrides;  // key=value on the saved config
+  std::optional<int> threads;
+  // If not empty: the saved [substrate] section is replaced by these key=value (plasticore drift).
+  std::vector<std::string> substrate;
+};
+
+// Test figures of a saved model, as `plasticore eval --json` prints them.
+nlohmann::json run_evaluation(const EvaluationRequest& request);
 
 }  // namespace plasticore

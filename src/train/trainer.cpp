@@ -2,11 +2,10 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <numeric>
-#include <sstream>
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
@@ -19,155 +18,152 @@ namespace plasticore {
 
 namespace {
 
-std::string csv_of(const std::vector<EpochRecord>& history) {
-  std::ostringstream ss;
-  ss.precision(10);
-  ss << "epoch,train_accuracy,test_accuracy,epoch_seconds,train_samples_per_second,lr_scale\n";
-  for (const auto& r : history)
-    ss << r.epoch << ',' << r.train_accuracy << ',' << r.test_accuracy << ',' << r.epoch_seconds << ','
-       << r.train_samples_per_second << ',' << r.lr_scale << '\n';
-  return ss.str();
-}
-
-void gather_batch(const ClassificationSet& set, const std::vector<int64_t>& ids, Matrix& x, std::vector<int32_t>& labels) {
-  x.resize(set.images.rows(), static_cast<Eigen::Index>(ids.size()));
-  labels.resize(ids.size());
-  for (size_t b = 0; b < ids.size(); ++b) {
-    x.col(static_cast<Eigen::Index>(b)) = set.images.col(ids[b]);
-    labels[b] = set.labels[static_cast<size_t>(ids[b])];
-  }
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 }  // namespace
 
-LoadedData load_data(const RunConfig& c, bool need_train) {
-  LoadedData d;
-  if (need_train) d.train = load_idx_classification(c.data.train_images, c.data.train_labels, c.data.train_limit);
-  d.test = load_idx_classification(c.data.test_images, c.data.test_labels, c.data.test_limit);
-  if (need_train && d.train.images.rows() != d.test.images.rows())
-    throw RuntimeError(c.data.test_images + ": images have " + std::to_string(d.test.images.rows()) +
-                       " pixels, the training images " + std::to_string(d.train.images.rows()));
-  return d;
+Trainer::Trainer(TrainerSettings settings, const Dataset& dataset, Learner& learner)
+    : settings_(std::move(settings)), dataset_(dataset), learner_(learner) {}
+
+Score Trainer::evaluate(Split split) {
+  Score score;
+  Batch batch{&dataset_, split, 0, 0, {}};
+  const int64_t n = dataset_.size(split), size = learner_.evaluation_batch_size();
+  for (int64_t start = 0; start < n; start += size) {
+    batch.samples.clear();
+    for (int64_t i = start; i < std::min(start + size, n); ++i) batch.samples.push_back(i);
+    learner_.evaluate(batch, score);
+  }
+  return score;
 }
 
-double evaluate_accuracy(EPLearner& learner, const ClassificationSet& set, int batch_size) {
-  // Evaluation batches are larger than training ones: there is no update, only relaxation.
-  const int64_t batch = std::max(batch_size, 100);
-  int64_t correct = 0;
-  Matrix x;
-  std::vector<int32_t> labels, predicted;
-  std::vector<int64_t> ids;
-  for (int64_t start = 0; start < set.size(); start += batch) {
-    ids.clear();
-    for (int64_t i = start; i < std::min<int64_t>(start + batch, set.size()); ++i) ids.push_back(i);
-    gather_batch(set, ids, x, labels);
-    learner.predict(x, ids, predicted);
-    for (size_t b = 0; b < ids.size(); ++b) correct += predicted[b] == labels[b];
-  }
-  return static_cast<double>(correct) / set.size();
+std::vector<std::string> Trainer::columns() const {
+  EpochRecord r = record_of(0, Score{}, Score{}, 0, 0, 0);
+  std::vector<std::string> names;
+  for (const auto& [name, value] : r) names.push_back(name);
+  return names;
 }
 
-nlohmann::json train_classifier(const RunConfig& c, const LoadedData& data, const std::string& out_dir,
-                                const std::optional<Checkpoint>& resume_from, bool progress) {
-  std::vector<int> sizes = {static_cast<int>(data.train.images.rows())};
-  sizes.insert(sizes.end(), c.hidden.begin(), c.hidden.end());
-  sizes.push_back(data.train.n_classes);
-  LayeredEPNetwork net(sizes, c.substrate);
-  net.initialize(c.seed, c.init_scale);
+void Trainer::add_test_figures(const Score& test, nlohmann::json& out) const {
+  if (learner_.reports_loss_and_rate()) out["test_loss"] = test.mean_loss();
+  if (dataset_.loss() == Loss::cross_entropy) out["test_accuracy"] = test.accuracy();
+  else out["test_nmse"] = test.nmse(dataset_.outputs());
+}
 
-  Checkpoint ck;
-  ck.config_toml = to_toml(c);
-  if (resume_from) {
-    restore_checkpoint(*resume_from, net);
-    ck.epochs_done = resume_from->epochs_done;
-    ck.wall_seconds = resume_from->wall_seconds;
-    ck.history = resume_from->history;
-  }
-  EPLearner learner(net, c.relax, c.learn, c.seed);
+EpochRecord Trainer::record_of(int epoch, const Score& train, const Score& test, double seconds,
+                               double samples_per_second, double lr_scale) const {
+  const bool classification = dataset_.loss() == Loss::cross_entropy, spiking = learner_.reports_loss_and_rate();
+  EpochRecord r = {{"epoch", epoch}};
+  if (spiking) r.insert(r.end(), {{"train_loss", train.mean_loss()}, {"test_loss", test.mean_loss()}});
+  if (classification) r.insert(r.end(), {{"train_accuracy", train.accuracy()}, {"test_accuracy", test.accuracy()}});
+  else r.emplace_back("test_nmse", test.nmse(dataset_.outputs()));
+  if (spiking) r.emplace_back("mean_rate_hz", test.rate_hz(dataset_.step_ms()));
+  r.insert(r.end(), {{"epoch_seconds", seconds}, {"train_samples_per_second", samples_per_second}, {"lr_scale", lr_scale}});
+  return r;
+}
+
+nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, bool progress) {
+  // The counters are locals: the learner stops counting into them when train ends, however it ends.
+  struct StopCounting {
+    Learner& learner;
+    ~StopCounting() { learner.set_counters(nullptr); }
+  } stop_counting{learner_};
   ProgressBar bar(progress);
-  const int64_t n = data.train.size();
-  const int B = c.train.batch_size;
-  std::vector<int64_t> order(static_cast<size_t>(n)), ids;
-  Matrix x;
-  std::vector<int32_t> labels;
-  // Operations of the last epoch (training) and of the test evaluation after it (inference): the same
-  // whether or not the run was resumed, and the activity of the most trained network.
+  if (!record.history.empty()) {  // a resumed run: its history must be this run's
+    std::vector<std::string> saved;
+    for (const auto& [name, value] : record.history.rows()[0]) saved.push_back(name);
+    if (saved != columns())
+      throw RuntimeError(out_dir + "/checkpoint.bin: its history has other columns than this run writes (a damaged run record?)");
+    for (const auto& row : record.history.rows())
+      for (const auto& [name, value] : row)
+        if (!std::isfinite(value) || (name == "train_samples_per_second" && value <= 0))
+          throw RuntimeError(out_dir + "/checkpoint.bin: history/" + name + " holds an impossible value");
+  }
+  const int64_t n = dataset_.size(Split::train);
+  const int64_t B = settings_.batch_size;
   OpCounters training_ops, inference_ops;
   int64_t training_samples = 0, inference_samples = 0;
-
-  for (int epoch = ck.epochs_done; epoch < c.train.epochs; ++epoch) {
+  Batch batch{&dataset_, Split::train, 0, 0, {}};
+  for (int epoch = static_cast<int>(record.epochs_done); epoch < settings_.epochs; ++epoch) {
+    const auto t0 = std::chrono::steady_clock::now();
     training_ops.reset();
     inference_ops.reset();
-    learner.set_counters(&training_ops);
-    const auto t0 = std::chrono::steady_clock::now();
-    std::iota(order.begin(), order.end(), 0);
-    Rng shuffle(c.seed, "shuffle", static_cast<uint64_t>(epoch));
-    for (int64_t i = n - 1; i > 0; --i) std::swap(order[static_cast<size_t>(i)], order[shuffle.below(static_cast<uint64_t>(i) + 1)]);
-    const double lr_scale = lr_scale_at(c.train.lr_schedule, c.train.lr_final_factor, epoch, c.train.epochs);
-    int64_t correct = 0, seen = 0;
-    bar.begin("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(c.train.epochs), static_cast<long>(n));
-    for (int64_t start = 0, batch_index = 0; start < n; start += B, ++batch_index) {
-      ids.assign(order.begin() + start, order.begin() + std::min<int64_t>(start + B, n));
-      gather_batch(data.train, ids, x, labels);
-      correct += learner.train_batch(x, labels, ids, static_cast<uint64_t>(epoch), static_cast<uint64_t>(batch_index), lr_scale);
-      for (int l = 0; l < net.weight_layers(); ++l) net.weight(l).advance(c.substrate.seconds_per_update);  // drift between writes
-      seen += static_cast<int64_t>(ids.size());
-      bar.update(static_cast<long>(seen), static_cast<double>(correct) / seen);
+    learner_.set_counters(&training_ops);
+    const double lr_scale = lr_scale_at(settings_.lr_schedule, settings_.lr_final_factor, epoch, settings_.epochs);
+    learner_.set_learning_rate_scale(lr_scale);
+    Score train;
+    bar.begin("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(settings_.epochs), static_cast<long>(n));
+    batch.epoch = epoch;
+    for (int64_t start = 0, index = 0; start < n; start += B, ++index) {
+      batch.index = index;
+      batch.samples.clear();
+      for (int64_t k = start; k < std::min(start + B, n); ++k) batch.samples.push_back(dataset_.train_sample(epoch, k));
+      learner_.accumulate(batch, train);
+      learner_.apply_update(static_cast<int64_t>(batch.samples.size()));
+      learner_.advance(settings_.seconds_per_update);  // drift between writes
+      bar.update(static_cast<long>(start + static_cast<int64_t>(batch.samples.size())),
+                 train.samples > 0 ? train.accuracy() : train.mean_loss(), train.samples > 0);
     }
-    const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double train_seconds = seconds_since(t0);
     bar.end();
-    for (int l = 0; l < net.weight_layers(); ++l)
-      if (!net.weight(l).weights().allFinite() || !net.bias(l).allFinite())
-        throw RuntimeError("training diverged in epoch " + std::to_string(epoch + 1) + ": weights of layer " +
-                           std::to_string(l) + " are not finite (lower the learning rates)");
-    EpochRecord rec;
-    rec.epoch = epoch + 1;
-    rec.train_accuracy = static_cast<double>(correct) / n;
+    learner_.check_finite(epoch + 1);
     training_samples = n;
-    learner.set_counters(&inference_ops);
-    rec.test_accuracy = evaluate_accuracy(learner, data.test, B);
-    inference_samples = data.test.size();
-    rec.epoch_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    rec.train_samples_per_second = n / train_seconds;
-    rec.lr_scale = lr_scale;
-    ck.history.push_back(rec);
-    ck.epochs_done = epoch + 1;
-    ck.wall_seconds += rec.epoch_seconds;
-    const Checkpoint weights = capture_checkpoint(net);
-    ck.weights = weights.weights;
-    ck.biases = weights.biases;
+    learner_.set_counters(&inference_ops);
+    const Score test = evaluate(Split::test);
+    inference_samples = dataset_.size(Split::test);
+    const double epoch_seconds = seconds_since(t0);
+    record.history.add(record_of(epoch + 1, train, test, epoch_seconds, static_cast<double>(n) / train_seconds, lr_scale));
+    record.epochs_done = epoch + 1;
+    record.wall_seconds += epoch_seconds;
+    record.tensors = NamedTensors();
+    learner_.save(record.tensors);
     // Checkpoint first, then the CSV row: a row on disk always has its checkpoint.
-    write_checkpoint(out_dir + "/checkpoint.bin", ck);
-    write_file_atomic(out_dir + "/metrics.csv", csv_of(ck.history));
-    std::fprintf(stderr, "epoch %d/%d  train %.2f%%  test %.2f%%  %.1f s  %.0f samples/s\n", rec.epoch, c.train.epochs,
-                 100 * rec.train_accuracy, 100 * rec.test_accuracy, rec.epoch_seconds, rec.train_samples_per_second);
+    write_run_record(out_dir + "/checkpoint.bin", record);
+    write_file_atomic(out_dir + "/metrics.csv", record.history.csv());
+    std::string line = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(settings_.epochs);
+    char buf[160];
+    if (learner_.reports_loss_and_rate()) {
+      std::snprintf(buf, sizeof buf, "  loss %.4f / %.4f", train.mean_loss(), test.mean_loss());
+      line += buf;
+    }
+    if (dataset_.loss() == Loss::cross_entropy)
+      std::snprintf(buf, sizeof buf, "  train %.2f%%  test %.2f%%", 100 * train.accuracy(), 100 * test.accuracy());
+    else
+      std::snprintf(buf, sizeof buf, "  test nmse %.4f", test.nmse(dataset_.outputs()));
+    line += buf;
+    if (learner_.reports_loss_and_rate()) {
+      std::snprintf(buf, sizeof buf, "  %.1f Hz", test.rate_hz(dataset_.step_ms()));
+      line += buf;
+    }
+    std::snprintf(buf, sizeof buf, "  %.1f s  %.0f samples/s", epoch_seconds, static_cast<double>(n) / train_seconds);
+    std::fprintf(stderr, "%s%s\n", line.c_str(), buf);
     std::fflush(stderr);
   }
+  if (record.history.empty()) throw RuntimeError(out_dir + ": the run has no finished epoch");
 
-  for (int l = 0; l < net.weight_layers(); ++l)
-    write_conductances(out_dir + "/conductances_w" + std::to_string(l + 1) + ".npy", net.weight(l));
-  const EpochRecord& last = ck.history.back();
+  for (const auto& [name, substrate] : learner_.matrices())
+    write_conductances(out_dir + "/conductances_" + name + ".npy", *substrate);
+  const History& h = record.history;
+  const size_t last = h.size() - 1;
   double train_seconds_total = 0;
-  for (const auto& r : ck.history) train_seconds_total += n / r.train_samples_per_second;
+  for (size_t e = 0; e < h.size(); ++e) train_seconds_total += static_cast<double>(n) / h.value(e, "train_samples_per_second");
   nlohmann::json m;
-  m["name"] = c.name;
-  m["algorithm"] = c.algorithm;
-  m["rule"] = rule_name(c.learn.rule);
-  m["spike_coding"] = coding_name(c.relax.coding);
-  m["substrate"] = c.substrate.kind;
-  m["dataset"] = c.data.dataset;
-  m["network"] = sizes;
-  m["epochs"] = c.train.epochs;
+  learner_.describe(m);
+  if (dataset_.steps() > 1) m["steps"] = dataset_.steps();
+  m["epochs"] = settings_.epochs;
   m["train_samples"] = n;
-  m["test_samples"] = data.test.size();
-  m["train_accuracy"] = last.train_accuracy;
-  m["test_accuracy"] = last.test_accuracy;
-  double best = 0;
-  for (const auto& r : ck.history) best = std::max(best, r.test_accuracy);
-  m["best_test_accuracy"] = best;
-  m["wall_seconds"] = ck.wall_seconds;
-  m["train_samples_per_second"] = n * static_cast<double>(ck.history.size()) / train_seconds_total;
-  m["seed"] = c.seed;
+  m["test_samples"] = dataset_.size(Split::test);
+  for (const char* figure : {"train_loss", "test_loss", "train_accuracy", "test_accuracy", "test_nmse", "mean_rate_hz"})
+    if (h.has(figure)) m[figure] = h.value(last, figure);
+  if (h.has("test_accuracy")) {
+    double best = 0;
+    for (size_t e = 0; e < h.size(); ++e) best = std::max(best, h.value(e, "test_accuracy"));
+    m["best_test_accuracy"] = best;
+  }
+  m["wall_seconds"] = record.wall_seconds;
+  m["train_samples_per_second"] = static_cast<double>(n) * static_cast<double>(h.size()) / train_seconds_total;
   m["threads"] = omp_get_max_threads();
   m["op_counts"] = {{"training", op_count_report(training_ops, training_samples)},
                     {"inference", op_count_report(inference_ops, inference_samples)}};

@@ -1,6 +1,12 @@
-// Trains and evaluates a classification run (rate EP or EqSpike on MNIST-like data): epochs of
-// shuffled mini-batches, test evaluation after each epoch, metrics.csv and an atomic checkpoint at
-// the end of every epoch, metrics.json at the end.
+// The one trainer (docs/architecture.md, "learner x trainer"): a single epoch loop for every learning rule.
+//   for each epoch e (from the run record's epochs_done):
+//     learning-rate factor of the schedule (learn/lr_schedule.hpp)
+//     for each mini-batch of the dataset's training order: learner.accumulate -> learner.apply_update
+//       (substrate writes) -> learner.advance(seconds_per_update) (device time between writes)
+//     divergence check; evaluation of the test split; the epoch's row of the history
+//     checkpoint.bin (the run record, atomically), then metrics.csv (a row on disk has its checkpoint)
+// Operations are counted for the last epoch (training) and the evaluation after it (inference): the
+// same whether or not the run was resumed, and the activity of the most trained network.
 #pragma once
 #include <optional>
 #include <string>
@@ -8,21 +14,41 @@
 #include <nlohmann/json.hpp>
 
 #include "data/dataset.hpp"
-#include "train/checkpoint.hpp"
-#include "train/run_config.hpp"
+#include "learn/learner.hpp"
+#include "train/run_record.hpp"
 
 namespace plasticore {
 
-struct LoadedData {
-  ClassificationSet train, test;
+struct TrainerSettings {
+  int epochs = 1;
+  int batch_size = 1;
+  std::string lr_schedule = "constant";  // constant | cosine
+  double lr_final_factor = 0.1;
+  double seconds_per_update = 0;         // simulated time between weight updates (device substrates)
 };
-LoadedData load_data(const RunConfig& config, bool need_train = true);
 
-// Runs (or resumes) training into out_dir; returns metrics.json's content.
-nlohmann::json train_classifier(const RunConfig& config, const LoadedData& data, const std::string& out_dir,
-                                const std::optional<Checkpoint>& resume_from, bool progress);
+class Trainer {
+ public:
+  Trainer(TrainerSettings settings, const Dataset& dataset, Learner& learner);
 
-// Test accuracy of a network on a set (free phase only).
-double evaluate_accuracy(EPLearner& learner, const ClassificationSet& set, int batch_size);
+  // Trains from record.epochs_done to settings.epochs, writing checkpoint.bin and metrics.csv into
+  // out_dir after every epoch; `record` holds the config and what the epochs before produced. Returns
+  // the trainer's part of metrics.json.
+  nlohmann::json train(RunRecord& record, const std::string& out_dir, bool progress);
+  // The score of a split (all its samples), in evaluation batches.
+  Score evaluate(Split split);
+  // The figures of a test score as metrics.json and `eval --json` name them (test_loss, test_accuracy, test_nmse).
+  void add_test_figures(const Score& test, nlohmann::json& out) const;
+  // The history columns this run writes (train/history.hpp), in order.
+  std::vector<std::string> columns() const;
+
+ private:
+  EpochRecord record_of(int epoch, const Score& train, const Score& test, double seconds, double samples_per_second,
+                        double lr_scale) const;
+
+  TrainerSettings settings_;
+  const Dataset& dataset_;
+  Learner& learner_;
+};
 
 }  // namespace plasticore

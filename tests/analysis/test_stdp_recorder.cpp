@@ -6,6 +6,8 @@
 
 #include "analysis/stdp_recorder.hpp"
 #include "learn/ep_learner.hpp"
+#include "substrate/ideal.hpp"
+#include "../support/ep_batches.hpp"
 
 using namespace plasticore;
 
@@ -76,17 +78,17 @@ TEST(StdpRecorder, BinsEachPairingAtTheNearestSpikeOfItsPairedNeuron) {
 
 TEST(StdpRecorder, LoggedChangesAddUpToTheAppliedUpdate) {
   const std::vector<int> sizes = {6, 5, 3};
-  LayeredEPNetwork net(sizes, SubstrateConfig{});
-  net.initialize(3, {1.0, 1.0});
+  auto owned = std::make_unique<LayeredEPNetwork>(sizes, ideal_substrates());
+  owned->initialize(3, {1.0, 1.0});
   EPLearningParams learn;
   learn.free_steps = 12;
   learn.nudged_steps = 8;
   learn.beta = 0.5f;
   learn.beta_sign = BetaSign::symmetric;
-  learn.rule = EPRule::two_factor;
+  learn.rule = two_factor_rule(0);  // self-correction 0: not a pairing, the log leaves it out
   learn.learning_rates = {0.1, 0.05};
-  learn.self_correction = 0;  // not a pairing: the log leaves it out
-  EPLearner learner(net, RelaxationParams{SpikeCoding::sigma_delta, 0.3f, 0.3f}, learn, 5);
+  EPLearner learner(std::move(owned), RelaxationParams{SpikeCoding::sigma_delta, 0.3f, 0.3f}, learn, 5);
+  const LayeredEPNetwork& net = learner.network();
   StdpRecorder recorder({sizes, learn.learning_rates, learn.beta, 2, 1000, 5});
   learner.set_observer(&recorder);
 
@@ -94,7 +96,7 @@ TEST(StdpRecorder, LoggedChangesAddUpToTheAppliedUpdate) {
   Matrix x(6, 4);
   for (Eigen::Index i = 0; i < x.size(); ++i) x(i) = rng.uniform();
   const std::vector<Matrix> before = {net.weight(0).weights(), net.weight(1).weights()};
-  learner.train_batch(x, {0, 1, 2, 1}, {0, 1, 2, 3}, 0, 0, 1.0);
+  train_on(learner, x, {0, 1, 2, 1});
   double applied = 0;
   for (int l = 0; l < 2; ++l) applied += static_cast<double>((net.weight(l).weights() - before[static_cast<size_t>(l)]).sum());
 

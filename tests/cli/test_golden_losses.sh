@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Golden curves (as NEST's e-prop tests do): the first training losses of fixed small e-prop and BPTT
-# runs are pinned, so a refactor that changes the numbers is caught. Tolerance 1e-4 relative: tight
-# enough for any change in the maths, loose enough for a different vector width (FMA contraction).
-# To re-pin after an intended change, run the commands below and copy train_loss from metrics.csv.
+# runs, and for rate EP, EqSpike two-factor and EqSpike end-of-phase (on synthetic IDX images) the
+# per-epoch accuracies and the final weight norms, are pinned, so a refactor that changes the numbers is
+# caught. Tolerance 1e-4 relative (EP accuracies: one sample): tight enough for any change in the maths,
+# loose enough for a different vector width (FMA contraction). To re-pin after an intended change, run
+# the commands below and copy the printed values.
 # Usage (from the project root): bash tests/cli/test_golden_losses.sh PATH_TO_plasticore
 . "$(dirname "$0")/common.sh" golden_losses "$@"
 check() {  # name, expected losses (space separated), train args...
@@ -25,5 +27,35 @@ check bptt_sine "0.6519907851 0.2987993438 0.1776456761 0.1224259119" \
   configs/bptt_sine.toml --set task.steps=300 --set train.epochs=4
 check eprop_evidence "0.6864367054 1.960939846 1.372032753" \
   configs/eprop_evidence.toml --set task.steps=1200 --set train.epochs=3 --set train.lr_schedule=constant
+
+# EP runs: 3 epochs on 200 synthetic images, 100 test images, 784-16-10.
+mkdir -p "$t/idx" && "$SYSPY" tests/cli/synthetic_idx.py "$t/idx" 200 100 || die data "could not write the synthetic data"
+data=(--set "data.train_images=$t/idx/train-images-idx3-ubyte" --set "data.train_labels=$t/idx/train-labels-idx1-ubyte"
+      --set "data.test_images=$t/idx/t10k-images-idx3-ubyte" --set "data.test_labels=$t/idx/t10k-labels-idx1-ubyte")
+# Pinned from the plasticore before the one run model (bit-identical weights; 2026-12-02).
+check_ep() {  # name, pinned "train accuracies | test accuracies | |w1| |w2|", config, train args...
+  local name=$1 expected=$2 config=$3; shift 3
+  "$BIN" train "$config" "${data[@]}" --set "network.hidden=[16]" --set train.epochs=3 --set train.lr_schedule=constant \
+    --seed 4 --threads 1 "$@" --out "$t/$name" >"$t/$name.log" 2>&1 || { echo "FAIL($name): run failed: $(tail -n 1 "$t/$name.log")"; fails=$((fails+1)); return; }
+  "$BIN" export "$t/$name" --npz "$t/$name.npz" >/dev/null || { echo "FAIL($name): export failed"; fails=$((fails+1)); return; }
+  /usr/bin/python3 - "$name" "$expected" "$t/$name.npz" <<'PY' || fails=$((fails+1))
+import sys, numpy as np
+name, want, path = sys.argv[1], sys.argv[2], sys.argv[3]
+run = np.load(path)
+got = [list(run["history/train_accuracy"]), list(run["history/test_accuracy"]),
+       [float(np.linalg.norm(run["w1"])), float(np.linalg.norm(run["w2"]))]]
+pinned = [[float(v) for v in part.split()] for part in want.split("|")]
+bad = any(len(g) != len(p) for g, p in zip(got, pinned)) or \
+      any(abs(a - b) > 0.0101 for g, p in zip(got[:2], pinned[:2]) for a, b in zip(g, p)) or \
+      any(abs(a - b) > 1e-4 * abs(b) for a, b in zip(got[2], pinned[2]))
+text = " | ".join(" ".join(f"{v:.10g}" for v in g) for g in got)
+print(("FAIL" if bad else "ok") + f"({name}): {text} (pinned {want})")
+sys.exit(1 if bad else 0)
+PY
+}
+check_ep ep_rate "0.12 0.24 0.24 | 0.17 0.19 0.22 | 5.627510548 1.639539719" configs/ep_mnist.toml
+check_ep eqspike_two_factor "0.165 0.23 0.275 | 0.16 0.19 0.19 | 5.619478703 1.662030578" configs/eqspike_mnist.toml
+check_ep eqspike_end_of_phase "0.16 0.22 0.245 | 0.22 0.25 0.26 | 5.6207757 1.647915125" configs/eqspike_eop_mnist.toml
+
 [ $fails -eq 0 ] || { echo "$fails golden curve(s) changed"; exit 1; }
-echo "golden losses: 3 runs match their pinned curves"
+echo "golden curves: 6 runs match their pinned curves"

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Device substrates from the CLI (tiny e-prop pattern-generation runs, no data files): (a) a PCM
 # mixed-precision run writes conductances_w_in/w_rec/w_out.npy (float32, 2 devices per weight, every
-# value in [0, g_max]) and saves every substrate key in config.toml; (b) `plasticore drift --json`
-# prints one point per time with test_nmse and writes drift.json / drift_compensated.json with
+# value in [0, g_max]) and saves the keys PCM reads (and only those) in config.toml; (b) `plasticore drift
+# --json` prints one point per time with test_nmse and writes drift.json / drift_compensated.json with
 # "compensate"; (c) bad input exits 2 and writes nothing: bad --times, unknown substrate key,
-# multi_device with one device per sign, resuming a device run.
+# multi_device with one device per sign; (d) a device run resumes from its run record (device state
+# included) and ends as it did.
 # Usage (from the project root): bash tests/cli/test_hardware.sh PATH_TO_plasticore
 . "$(dirname "$0")/common.sh" hardware "$@"
 tiny=(--set task.steps=200 --set train.epochs=2 --set data.train_limit=2 --threads 1)
@@ -25,8 +26,10 @@ for name, weights in shapes.items():
 s = tomllib.load(open(f"{run}/config.toml", "rb"))["substrate"]
 for k, v in {"kind": "pcm", "update": "mixed_precision", "range": 2.0, "tile_size": 256}.items():
     if s.get(k) != v: problems.append(f"config.toml substrate.{k} = {s.get(k)!r}, expected {v!r}")
-for k in ["bits", "devices_per_sign", "adc_bits", "dac_bits", "seconds_per_update", "mode", "rounding"]:
+for k in ["devices_per_sign", "adc_bits", "dac_bits", "seconds_per_update", "mode", "refresh", "drift"]:
     if k not in s: problems.append(f"config.toml lacks substrate.{k}")
+for k in ["bits", "rounding", "levels"]:
+    if k in s: problems.append(f"config.toml has substrate.{k}, which PCM does not read")
 if problems: print("; ".join(problems)); sys.exit(1)
 PY
 ); then echo "ok   (a) PCM run writes conductances_*.npy in range and saves the substrate keys"; else fail pcm "$d"; fi
@@ -63,8 +66,18 @@ expect_usage "multi_device N=1" "$BIN" train configs/eprop_sine.toml "${tiny[@]}
 expect_usage "bits out of range" "$BIN" train configs/eprop_sine.toml "${tiny[@]}" --set substrate.kind=quantized \
   --set substrate.bits=9 --out "$t/bad3"
 [ -e "$t/bad1" ] || [ -e "$t/bad2" ] || [ -e "$t/bad3" ] && fail "bad config" "a run directory was created"
-rm -f "$t/pcm/metrics.json"  # pretend it was killed after its last checkpoint
-expect_usage "resume a device run" "$BIN" train --resume "$t/pcm"
+
+# ---- (d) resume a device run killed after its last checkpoint: metrics.json again, from the device state
+cp "$t/pcm/metrics.json" "$t/pcm-metrics.json"
+rm -f "$t/pcm/metrics.json"
+if "$BIN" train --resume "$t/pcm" >/dev/null 2>"$t/resume.err"; then
+  "$SYSPY" - "$t/pcm-metrics.json" "$t/pcm/metrics.json" <<'PY' && echo "ok   (d) a PCM run resumes from its run record" || fail resume "metrics differ"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+d = [k for k in a if "second" not in k and k != "op_counts" and a[k] != b.get(k)]
+if d: print("differ:", d); sys.exit(1)
+PY
+else fail resume "train --resume of a PCM run failed: $(tail -n 1 "$t/resume.err")"; fi
 
 [ $fails -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
 echo "all hardware CLI checks passed"

@@ -68,7 +68,7 @@ PY
 else fail resume "train --resume failed: $(tail -n 1 "$t/resume.err")"; fi
 
 # ---- (d) bad keys and values
-for bad in "task.stepz=10" "task.name=copy" "train.optimizer=rmsprop" "network.adaptive=500" "task.steps=0"; do
+for bad in "task.stepz=10" "data.dataset=copy" "train.optimizer=rmsprop" "network.adaptive=500" "task.steps=0"; do
   "$BIN" train configs/eprop_evidence.toml --set "$bad" --out "$t/bad" >/dev/null 2>"$t/bad.err"; rc=$?
   key=${bad%%=*}
   { [ $rc -eq 2 ] && grep -q "$key" "$t/bad.err" && [ "$(wc -l <"$t/bad.err")" -eq 1 ]; } \

@@ -42,7 +42,7 @@ PY
 
 make_data "$t/small" 200 100 || die data "could not write the synthetic data"
 mapfile -t small < <(data_args "$t/small")
-model=(--set "network.hidden=[32]" --set "train.learning_rates=[0.1,0.05]" --set train.epochs=3)
+model=(--set "network.hidden=[32]" --set "train.learning_rate=[0.1,0.05]" --set train.epochs=3)
 common=(configs/ep_mnist.toml "${small[@]}" "${model[@]}" --seed 5 --threads 2)
 
 # ---- (a) reproducibility
@@ -90,7 +90,7 @@ if cfg.get("train", {}).get("epochs") != 3: problems.append("config.toml train.e
 if cfg.get("seed") != 5: problems.append("config.toml seed is not 5")
 if not cfg.get("data", {}).get("train_images", "").startswith(run.rsplit("/", 1)[0]):
     problems.append(f"config.toml data.train_images = {cfg.get('data', {}).get('train_images')!r}")
-if open(f"{run}/checkpoint.bin", "rb").read(8) != b"PLCKPT01": problems.append("checkpoint.bin lacks its magic")
+if open(f"{run}/checkpoint.bin", "rb").read(8) != b"PLRUN001": problems.append("checkpoint.bin lacks its magic")
 if problems: print("; ".join(problems)); sys.exit(1)
 PY
 ); then echo "ok   (d) run directory has metrics.json (all keys), metrics.csv (header + 3 rows), config.toml, checkpoint.bin"

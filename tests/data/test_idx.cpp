@@ -12,8 +12,9 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "data/dataset.hpp"
+#include "data/image_dataset.hpp"
 #include "data/idx.hpp"
+#include "../support/expect_error.hpp"
 
 namespace plasticore {
 namespace {
@@ -73,20 +74,6 @@ class IdxTest : public ::testing::Test {
 
   fs::path dir_;
 };
-
-// Runs fn, expects a RuntimeError whose message contains every one of `needles`.
-void expect_runtime_error(const std::function<void()>& fn, const std::vector<std::string>& needles) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected a RuntimeError, nothing was thrown";
-  } catch (const RuntimeError& e) {
-    const std::string what = e.what();
-    for (const auto& n : needles) EXPECT_NE(what.find(n), std::string::npos) << "message '" << what << "' lacks '" << n << "'";
-    EXPECT_EQ(what.find('\n'), std::string::npos) << "message is not one line: " << what;
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "expected a RuntimeError, got another exception: " << e.what();
-  }
-}
 
 TEST_F(IdxTest, ReadsShapeAndBytesExactly) {
   const auto px = pixels(3, 4, 5);
@@ -215,10 +202,17 @@ TEST_F(IdxTest, LimitKeepsTheFirstSamples) {
   const ClassificationSet all = load_idx_classification(ip, lp, 0);
   EXPECT_EQ(four.images, all.images.leftCols(4));
   EXPECT_EQ(four.labels, std::vector<int32_t>(all.labels.begin(), all.labels.begin() + 4));
-  // A limit at or above the size keeps everything.
+  // A limit equal to the size keeps everything; one above it asks for images that are not there.
   EXPECT_EQ(load_idx_classification(ip, lp, n).size(), static_cast<int>(n));
-  EXPECT_EQ(load_idx_classification(ip, lp, 1000).size(), static_cast<int>(n));
   EXPECT_EQ(load_idx_classification(ip, lp, 1).size(), 1);
+  EXPECT_EQ(four.height, 2);
+  EXPECT_EQ(four.width, 2);
+  try {
+    load_idx_classification(ip, lp, 1000, 10, "data.train_limit");
+    FAIL() << "a limit above the file's images was accepted";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("data.train_limit: 1000 requested"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(IdxTest, CountMismatchNamesBothFiles) {

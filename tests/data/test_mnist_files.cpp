@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "data/dataset.hpp"
-#include "train/run_config.hpp"
+#include "data/image_dataset.hpp"
+#include "core/config_reader.hpp"
 
 namespace plasticore {
 namespace {

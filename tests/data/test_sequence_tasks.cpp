@@ -1,28 +1,23 @@
-// Sequence tasks (data/sequence_task.hpp): deterministic per seed, streamed steps equal on every call,
+// Sequence tasks (data/registry.hpp entries): deterministic per seed, streamed steps equal on every call,
 // the evidence-accumulation timeline and answer, and bad task settings as UsageErrors.
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
 #include "data/evidence_accumulation.hpp"
-#include "data/sequence_task.hpp"
+#include "../support/datasets.hpp"
 #include "../support/materialise_sequence.hpp"
 
 namespace plasticore {
 namespace {
 
-SequenceTaskConfig config(const char* name, int64_t steps, uint64_t seed) {
-  SequenceTaskConfig c;
-  c.name = name;
-  c.steps = steps;
-  c.seed = seed;
-  c.input_rate_hz = 40;
-  return c;
+std::unique_ptr<Dataset> task_of(const char* name, int64_t steps, uint64_t seed) {
+  return dataset_from(name, "[task]\nsteps = " + std::to_string(steps) + "\ninput_rate_hz = 40.0\n", true, seed);
 }
 
 TEST(SequenceTasks, DeterministicPerSeed) {
   for (const char* name : {"pattern_generation", "evidence_accumulation"}) {
-    const auto a = make_sequence_task(config(name, 1300, 7)), b = make_sequence_task(config(name, 1300, 7));
-    const auto other = make_sequence_task(config(name, 1300, 8));
+    const auto a = task_of(name, 1300, 7), b = task_of(name, 1300, 7);
+    const auto other = task_of(name, 1300, 8);
     Matrix xa, ya, xb, yb, xo, yo;
     materialise(*a->sequence(Split::train, 3), a->inputs(), a->outputs(), xa, ya);
     materialise(*b->sequence(Split::train, 3), b->inputs(), b->outputs(), xb, yb);
@@ -39,7 +34,7 @@ TEST(SequenceTasks, DeterministicPerSeed) {
 }
 
 TEST(SequenceTasks, PatternGenerationIsFrozen) {
-  const auto task = make_sequence_task(config("pattern_generation", 500, 1));
+  const auto task = task_of("pattern_generation", 500, 1);
   Matrix x1, y1, x2, y2;
   materialise(*task->sequence(Split::train, 0), 100, 1, x1, y1);
   materialise(*task->sequence(Split::test, 5), 100, 1, x2, y2);
@@ -49,7 +44,10 @@ TEST(SequenceTasks, PatternGenerationIsFrozen) {
 }
 
 TEST(SequenceTasks, EvidenceAccumulationAnswersTheMajority) {
-  const auto c = config("evidence_accumulation", 1500, 3);
+  SequenceTaskParams c;
+  c.steps = 1500;
+  c.seed = 3;
+  c.input_rate_hz = 40;
   const EvidenceAccumulation task(c);
   for (int64_t index = 0; index < 20; ++index) {
     Matrix x, y;
@@ -70,9 +68,9 @@ TEST(SequenceTasks, EvidenceAccumulationAnswersTheMajority) {
 }
 
 TEST(SequenceTasks, BadSettingsAreUsageErrors) {
-  EXPECT_THROW(make_sequence_task(config("evidence_accumulation", 1000, 1)), UsageError);  // shorter than 1200 ms
-  EXPECT_THROW(make_sequence_task(config("copy_task", 100, 1)), UsageError);
-  EXPECT_THROW(make_sequence_task(config("pattern_generation", 0, 1)), UsageError);
+  EXPECT_THROW(task_of("evidence_accumulation", 1000, 1), UsageError);  // shorter than 1200 ms
+  EXPECT_THROW(task_of("copy_task", 100, 1), UsageError);
+  EXPECT_THROW(task_of("pattern_generation", 0, 1), UsageError);
 }
 
 }  // namespace

@@ -7,8 +7,9 @@
 #include "learn/bptt.hpp"
 #include "learn/ep_learner.hpp"
 #include "learn/eprop.hpp"
-#include "substrate/factory.hpp"
+#include "substrate/registry.hpp"
 #include "substrate/ideal.hpp"
+#include "../support/ep_batches.hpp"
 
 namespace plasticore {
 namespace {
@@ -43,34 +44,32 @@ TEST(OpCounters, IdealSubstrateCountsPerMatrixOperationInTheCurrentPhase) {
 
 // A 3-2-2 network with leak 1, T1 = 3, T2 = 2, one positive nudge.
 struct TinyEP {
-  LayeredEPNetwork net{{3, 2, 2}, SubstrateConfig{}};
+  std::unique_ptr<LayeredEPNetwork> net = std::make_unique<LayeredEPNetwork>(std::vector<int>{3, 2, 2}, ideal_substrates());
   EPLearningParams learn;
   Matrix x;
   std::vector<int32_t> labels;
-  std::vector<int64_t> ids;
-  TinyEP(EPRule rule, int batch) {
+  TinyEP(const std::string& rule, int batch) {
     learn.free_steps = 3;
     learn.nudged_steps = 2;
     learn.beta_sign = BetaSign::positive;
-    learn.rule = rule;
+    learn.rule = rule == "two_factor" ? two_factor_rule(1.0) : end_of_phase_rule();
     learn.learning_rates = {0.1};
     x = Matrix::Zero(3, batch);
     for (int b = 0; b < batch; ++b) {
       x(0, b) = 1;  // pixels (1, 0, 1): the clamped input spikes at every step on two lines
       x(2, b) = 1;
       labels.push_back(0);
-      ids.push_back(b);
     }
   }
 };
 
 TEST(OpCounters, RateEndOfPhaseEPOnA322Network) {
-  TinyEP t(EPRule::end_of_phase, 2);
-  t.net.initialize(1, {1.0});
-  EPLearner learner(t.net, RelaxationParams{SpikeCoding::rate, 1.0f}, t.learn, 1);
+  TinyEP t("end_of_phase", 2);
+  t.net->initialize(1, {1.0});
+  EPLearner learner(std::move(t.net), RelaxationParams{SpikeCoding::rate, 1.0f}, t.learn, 1);
   OpCounters c;
   learner.set_counters(&c);
-  learner.train_batch(t.x, t.labels, t.ids, 0, 0, 1.0);
+  train_on(learner, t.x, t.labels);
   // Free: W1 x once (2x3x2 = 12, the input is clamped), then per step W2 s1 and W2^T s2 (2 x 2x2x2 = 16).
   EXPECT_EQ(count_of(c, Phase::free, Op::dense_macs), 12 + 3 * 16);
   EXPECT_EQ(count_of(c, Phase::nudged, Op::dense_macs), 2 * 16);  // W1 x reused
@@ -86,15 +85,15 @@ TEST(OpCounters, RateEndOfPhaseEPOnA322Network) {
 TEST(OpCounters, SpikingTwoFactorEPWithAKnownSpikePattern) {
   // Zero weights, biases +-5 and leak 1: neuron 0 of each layer has state 1 from step 1 on and
   // spikes at every step whatever its accumulator's phase; neuron 1 stays at 0 and never spikes.
-  TinyEP t(EPRule::two_factor, 1);
+  TinyEP t("two_factor", 1);
   for (int l = 0; l < 2; ++l) {
-    t.net.weight(l).set_weights(Matrix::Zero(2, l == 0 ? 3 : 2));
-    t.net.bias(l) << 5, -5;
+    t.net->weight(l).set_weights(Matrix::Zero(2, l == 0 ? 3 : 2));
+    t.net->bias(l) << 5, -5;
   }
-  EPLearner learner(t.net, RelaxationParams{SpikeCoding::sigma_delta, 1.0f}, t.learn, 1);
+  EPLearner learner(std::move(t.net), RelaxationParams{SpikeCoding::sigma_delta, 1.0f}, t.learn, 1);
   OpCounters c;
   learner.set_counters(&c);
-  learner.train_batch(t.x, t.labels, t.ids, 0, 0, 1.0);
+  train_on(learner, t.x, t.labels);
   // Spikes per step: 2 input; from step 1 on also 1 hidden and 1 output (states start at 0).
   EXPECT_EQ(count_of(c, Phase::free, Op::spikes), 2 + 4 + 4);
   EXPECT_EQ(count_of(c, Phase::nudged, Op::spikes), 4 + 4);
@@ -113,17 +112,17 @@ TEST(OpCounters, SpikingTwoFactorEPWithAKnownSpikePattern) {
 }
 
 TEST(OpCounters, CountingChangesNoTrainedWeight) {
-  for (const EPRule rule : {EPRule::two_factor, EPRule::end_of_phase}) {
+  for (const char* rule : {"two_factor", "end_of_phase"}) {
     std::vector<Matrix> weights[2];
     for (int counted = 0; counted < 2; ++counted) {
       TinyEP t(rule, 4);
       for (Eigen::Index i = 0; i < t.x.size(); ++i) t.x.data()[i] = static_cast<Scalar>((i * 7) % 10) / 10;
-      t.net.initialize(7, {1.0});
-      EPLearner learner(t.net, RelaxationParams{SpikeCoding::sigma_delta, 0.5f, 0.5f}, t.learn, 7);
+      t.net->initialize(7, {1.0});
+      EPLearner learner(std::move(t.net), RelaxationParams{SpikeCoding::sigma_delta, 0.5f, 0.5f}, t.learn, 7);
       OpCounters c;
       if (counted == 1) learner.set_counters(&c);
-      for (int batch = 0; batch < 5; ++batch) learner.train_batch(t.x, t.labels, t.ids, 0, static_cast<uint64_t>(batch), 1.0);
-      for (int l = 0; l < 2; ++l) weights[counted].push_back(t.net.weight(l).weights());
+      for (int batch = 0; batch < 5; ++batch) train_on(learner, t.x, t.labels, 0, batch);
+      for (int l = 0; l < 2; ++l) weights[counted].push_back(learner.network().weight(l).weights());
     }
     for (int l = 0; l < 2; ++l) EXPECT_EQ(weights[0][static_cast<size_t>(l)], weights[1][static_cast<size_t>(l)]);
   }
@@ -131,7 +130,7 @@ TEST(OpCounters, CountingChangesNoTrainedWeight) {
 
 // 2 inputs, 3 recurrent (1 ALIF), 1 readout, T = 4.
 struct TinyRecurrent {
-  RecurrentSNN net{{2, 3, 1, 1}, RecurrentSNNParams{}, SubstrateConfig{}};
+  RecurrentSNN net{{2, 3, 1, 1}, RecurrentSNNParams{}, ideal_substrates()};
   Matrix inputs = Matrix::Ones(4, 2), targets = Matrix::Ones(4, 1);
   TinyRecurrent() {
     net.set_weights(Matrix::Constant(3, 2, 0.8f), Matrix::Constant(3, 3, 0.3f), Matrix::Constant(1, 3, 0.5f));

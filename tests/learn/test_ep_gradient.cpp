@@ -4,11 +4,8 @@
 // 3, 7), with the bias the theory predicts: O(beta^2) for the symmetric +-beta estimate, O(beta) for
 // one-sided nudging.
 //
-// The reference below is independent of the library's Relaxation: double precision, plain Eigen,
-//   s_l(t+1) = clip((1-leak) s_l(t) + leak (W_l s_{l-1}(t) + W_{l+1}^T s_{l+1}(t) + b_l
-//                                          + [l == L] beta (y - s_L(t))), 0, 1),   s_0 = x clamped,
-// from zero states, and BPTT of C(s_L(T1)) through all T1 steps (clip' = 1 strictly inside (0, 1),
-// else 0). It is itself checked against central finite differences of C.
+// The reference (tests/support/ep_reference.hpp) is independent of the library's Relaxation; it is
+// itself checked here against central finite differences of C.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -18,116 +15,12 @@
 #include <vector>
 
 #include "learn/ep_learner.hpp"
+#include "substrate/ideal.hpp"
+#include "../support/ep_reference.hpp"
+#include "../support/ep_batches.hpp"
 
 namespace plasticore {
 namespace {
-
-using VectorD = Eigen::VectorXd;
-
-// ---------------------------------------------------------------------------------------------
-// Double-precision reference.
-
-struct Problem {
-  std::vector<MatrixD> W;  // W[k]: layer k -> layer k+1, sizes[k+1] x sizes[k] (the library's weight(k))
-  std::vector<VectorD> b;  // b[k]: bias of layer k+1
-  MatrixD x;               // n_0 x B, clamped
-  MatrixD y;               // n_L x B, one-hot targets
-  double leak = 1.0;
-  int layers() const { return static_cast<int>(W.size()); }  // L
-  Eigen::Index batch() const { return x.cols(); }
-};
-
-using States = std::vector<MatrixD>;  // s[0..L], n_l x B
-
-States zero_states(const Problem& p) {
-  States s(static_cast<size_t>(p.layers() + 1));
-  s[0] = p.x;
-  for (int l = 1; l <= p.layers(); ++l) s[static_cast<size_t>(l)] = MatrixD::Zero(p.W[static_cast<size_t>(l - 1)].rows(), p.batch());
-  return s;
-}
-
-// One synchronous step from the time-t states. If pre != nullptr it receives the pre-clip values.
-States step(const Problem& p, const States& s, double beta, States* pre = nullptr) {
-  const int L = p.layers();
-  States next(s.size());
-  next[0] = s[0];
-  if (pre != nullptr) pre->assign(s.size(), MatrixD());
-  for (int l = 1; l <= L; ++l) {
-    const auto k = static_cast<size_t>(l);
-    MatrixD u = p.W[k - 1] * s[k - 1];
-    if (l < L) u += p.W[k].transpose() * s[k + 1];
-    u.colwise() += p.b[k - 1];
-    if (l == L) u += beta * (p.y - s[k]);
-    MatrixD a = (1 - p.leak) * s[k] + p.leak * u;
-    next[k] = a.cwiseMax(0.0).cwiseMin(1.0);
-    if (pre != nullptr) (*pre)[k] = std::move(a);
-  }
-  return next;
-}
-
-States relax(const Problem& p, States s, int steps, double beta) {
-  for (int t = 0; t < steps; ++t) s = step(p, s, beta);
-  return s;
-}
-
-double max_abs_diff(const States& a, const States& b) {
-  double m = 0;
-  for (size_t l = 1; l < a.size(); ++l) m = std::max(m, (a[l] - b[l]).cwiseAbs().maxCoeff());
-  return m;
-}
-
-double cost(const Problem& p, const States& s) {
-  return 0.5 * (s.back() - p.y).squaredNorm() / static_cast<double>(p.batch());  // mean over the batch
-}
-
-struct Gradient {
-  std::vector<MatrixD> dW;
-  std::vector<VectorD> db;
-};
-
-// dC/dW_l, dC/db_l of C = mean_b 1/2 ||s_L(T1) - y||^2 by backpropagation through the T1 free steps.
-Gradient bptt(const Problem& p, int T1) {
-  const int L = p.layers();
-  const auto layers = static_cast<size_t>(L + 1);
-  std::vector<States> s(static_cast<size_t>(T1 + 1)), a(static_cast<size_t>(T1));
-  s[0] = zero_states(p);
-  for (int t = 0; t < T1; ++t) s[static_cast<size_t>(t + 1)] = step(p, s[static_cast<size_t>(t)], 0.0, &a[static_cast<size_t>(t)]);
-
-  Gradient g;
-  for (int k = 0; k < L; ++k) {
-    g.dW.push_back(MatrixD::Zero(p.W[static_cast<size_t>(k)].rows(), p.W[static_cast<size_t>(k)].cols()));
-    g.db.push_back(VectorD::Zero(p.W[static_cast<size_t>(k)].rows()));
-  }
-  States delta(layers);  // dC/ds_l(t+1)
-  for (int l = 1; l <= L; ++l) delta[static_cast<size_t>(l)] = MatrixD::Zero(s[0][static_cast<size_t>(l)].rows(), p.batch());
-  delta[static_cast<size_t>(L)] = (s.back()[static_cast<size_t>(L)] - p.y) / static_cast<double>(p.batch());
-  const double leak = p.leak;
-  States ga(layers);  // dC/da_l(t), a = the pre-clip value
-  for (int t = T1 - 1; t >= 0; --t) {
-    const States& st = s[static_cast<size_t>(t)];
-    const States& at = a[static_cast<size_t>(t)];
-    for (int l = 1; l <= L; ++l) {
-      const auto k = static_cast<size_t>(l);
-      const MatrixD inside = ((at[k].array() > 0) && (at[k].array() < 1)).cast<double>().matrix();
-      ga[k] = delta[k].cwiseProduct(inside);
-    }
-    for (int l = 1; l <= L; ++l) {
-      const auto k = static_cast<size_t>(l);
-      // a_l = (1-leak) s_l + leak (W_l s_{l-1} + W_{l+1}^T s_{l+1} + b_l): W_l enters a_l and, transposed, a_{l-1}.
-      g.dW[k - 1] += leak * ga[k] * st[k - 1].transpose();
-      if (l >= 2) g.dW[k - 1] += leak * st[k] * ga[k - 1].transpose();
-      g.db[k - 1] += leak * ga[k].rowwise().sum();
-    }
-    for (int l = 1; l <= L; ++l) {
-      const auto k = static_cast<size_t>(l);
-      MatrixD d = (1 - leak) * ga[k];
-      if (l < L) d += leak * p.W[k].transpose() * ga[k + 1];
-      if (l >= 2) d += leak * p.W[k - 1] * ga[k - 1];
-      delta[k] = std::move(d);
-    }
-  }
-  return g;
-}
 
 // The EP estimate of the library's end_of_phase rule, recomputed in double from the reference dynamics.
 Gradient ep_reference(const Problem& p, int T1, int T2, double beta, bool symmetric) {
@@ -177,7 +70,7 @@ struct Fixture {
 // clip and its zero derivative are exercised too. No unit is near a corner of the clip, where the
 // gradient is undefined and a finite-beta EP estimate is a secant across the kink (checked below).
 Fixture make_fixture(const Case& c) {
-  Fixture s{LayeredEPNetwork(c.sizes, SubstrateConfig{}), Matrix(), {}, {}, Problem()};
+  Fixture s{LayeredEPNetwork(c.sizes, ideal_substrates()), Matrix(), {}, {}, Problem()};
   s.net.initialize(c.seed, c.init_scale);
   Rng rng(c.seed, "test_ep_gradient");
   for (int k = 0; k < s.net.weight_layers(); ++k)
@@ -212,13 +105,20 @@ Gradient library_ep(Fixture& s, double leak, int T1, int T2, double beta, BetaSi
   learn.nudged_steps = T2;
   learn.beta = static_cast<Scalar>(beta);
   learn.beta_sign = sign;
-  learn.rule = EPRule::end_of_phase;
+  learn.rule = end_of_phase_rule();
   learn.learning_rates = {1.0};
-  EPLearner learner(s.net, relax, learn, 5);
-  learner.estimate_update(s.x, s.labels, s.ids, 0, 0);
+  auto net = std::make_unique<LayeredEPNetwork>(s.net.sizes(), ideal_substrates());  // a copy of the fixture's
+  for (int l = 0; l < net->weight_layers(); ++l) {
+    net->weight(l).set_weights(s.net.weight(l).weights());
+    net->bias(l) = s.net.bias(l);
+  }
+  EPLearner learner(std::move(net), relax, learn, 5);
+  const std::vector<Matrix> update = ep_update(learner, s.x, s.labels);
   Gradient e;
-  for (const Matrix& m : learner.last_weight_gradient()) e.dW.push_back(m.cast<double>());
-  for (const Vector& v : learner.last_bias_gradient()) e.db.push_back(v.cast<double>());
+  for (size_t p = 0; p < update.size(); p += 2) {
+    e.dW.push_back(update[p].cast<double>());
+    e.db.push_back(update[p + 1].col(0).cast<double>());
+  }
   return e;
 }
 
@@ -341,7 +241,7 @@ void check_preconditions(const Case& c) {
   Relaxation lib(s.net, RelaxationParams{SpikeCoding::rate, static_cast<Scalar>(c.leak)});
   RelaxationState st;
   lib.start(st, s.x, 1, "test", 0, s.ids);
-  lib.run(st, kT1, nullptr, 0, nullptr, 0);
+  lib.run(st, kT1, nullptr, 0, 0);
   for (size_t l = 1; l < st.state.size(); ++l)
     EXPECT_LT((st.state[l].cast<double>() - free_state[l]).cwiseAbs().maxCoeff(), 1e-5) << "layer " << l;
 

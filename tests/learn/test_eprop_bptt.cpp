@@ -1,8 +1,8 @@
-// e-prop against BPTT on a RecurrentSNN (Bellec et al. 2020), the reference-vs-fast check of DESIGN.md:
+// e-prop against BPTT on a RecurrentSNN (Bellec et al. 2020), a reference-vs-fast check (docs/architecture.md, "tests"):
 //   (1) with W_rec = 0 e-prop is exact: it equals BPTT (all-LIF and LIF/ALIF nets, mse and ce, with and
 //       without a refractory period);
 //   (2) BPTT is the gradient of the loss: with the smooth, reset-free spike it matches central finite
-//       differences of an independent double-precision forward pass (written below from the equations);
+//       differences of an independent double-precision forward pass (tests/support/rsnn_reference.hpp);
 //   (3) with recurrence e-prop is an approximation: the cosine with BPTT is measured and printed;
 //   (4) no autapses; (5) bad shapes and non-finite values are UsageErrors.
 #include <gtest/gtest.h>
@@ -18,127 +18,13 @@
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "substrate/ideal.hpp"
 #include "learn/bptt.hpp"
 #include "learn/eprop.hpp"
+#include "../support/rsnn_reference.hpp"
 
 namespace plasticore {
 namespace {
-
-struct Weights {
-  Matrix input, recurrent, readout;
-};
-
-RecurrentSNNParams test_params(SpikeFunction spike_function = SpikeFunction::heaviside, int refractory_steps = 0) {
-  RecurrentSNNParams p;
-  p.lif.refractory_steps = refractory_steps;
-  p.dt_ms = 1.0;
-  p.lif.tau_m_ms = 20.0;
-  p.lif.v_th = 0.5f;
-  p.lif.gamma = 0.3f;
-  p.lif.spike_function = spike_function;
-  p.lif.sigmoid_width = 0.5f;
-  p.alif.tau_a_ms = 100.0;
-  p.alif.adapt_beta = 0.15f;
-  p.readout.tau_out_ms = 15.0;
-  return p;
-}
-
-Matrix gaussian(int rows, int cols, double scale, Rng& rng) {
-  Matrix m(rows, cols);
-  for (Eigen::Index j = 0; j < m.cols(); ++j)
-    for (Eigen::Index i = 0; i < m.rows(); ++i) m(i, j) = static_cast<Scalar>(scale * rng.normal());
-  return m;
-}
-
-// N(0, scale^2 / n_pre) entries.
-Weights random_weights(const RecurrentSNNSizes& n, double input_scale, double recurrent_scale, uint64_t seed) {
-  Rng rng(seed, "test_weights");
-  Weights w;
-  w.input = gaussian(n.recurrent, n.inputs, input_scale / std::sqrt(n.inputs), rng);
-  w.recurrent = gaussian(n.recurrent, n.recurrent, recurrent_scale / std::sqrt(n.recurrent), rng);
-  w.readout = gaussian(n.outputs, n.recurrent, 1.0 / std::sqrt(n.recurrent), rng);
-  return w;
-}
-
-// Poisson input spikes (T x n_in).
-Matrix input_spikes(int steps, int n_in, double probability, uint64_t seed) {
-  Rng rng(seed, "test_inputs");
-  Matrix x(steps, n_in);
-  for (Eigen::Index i = 0; i < x.cols(); ++i)
-    for (Eigen::Index t = 0; t < x.rows(); ++t) x(t, i) = rng.uniform_double() < probability ? 1.0f : 0.0f;
-  return x;
-}
-
-// mse: smooth curves; ce: one-hot labels that change every 10 steps, none in the first 5 (no loss there).
-Matrix targets_for(Loss loss, int steps, int n_out, uint64_t seed) {
-  Matrix y = Matrix::Zero(steps, n_out);
-  if (loss == Loss::cross_entropy) {
-    for (Eigen::Index t = 5; t < steps; ++t) y(t, (t / 10) % n_out) = 1;
-    return y;
-  }
-  Rng rng(seed, "test_targets");
-  for (Eigen::Index k = 0; k < n_out; ++k) {
-    const double phase = 6.283 * rng.uniform_double(), amplitude = 0.5 + rng.uniform_double();
-    for (Eigen::Index t = 0; t < steps; ++t) y(t, k) = static_cast<Scalar>(amplitude * std::sin(0.1 * t + phase));
-  }
-  return y;
-}
-
-RecurrentSNN make_net(const RecurrentSNNSizes& n, const RecurrentSNNParams& p, const Weights& w) {
-  RecurrentSNN net(n, p, SubstrateConfig{});
-  net.set_weights(w.input, w.recurrent, w.readout);
-  return net;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Independent double-precision forward pass and loss, straight from the equations of the brief.
-
-struct ReferenceRun {
-  double loss = 0;
-  MatrixD readout;  // T x n_out
-  MatrixD spikes;   // T x n_rec
-};
-
-ReferenceRun reference_run(const RecurrentSNNSizes& n, const RecurrentSNNParams& p, const MatrixD& w_in,
-                           const MatrixD& w_rec, const MatrixD& w_out, const MatrixD& x, const MatrixD& target,
-                           Loss loss) {
-  const double alpha = std::exp(-p.dt_ms / p.lif.tau_m_ms), rho = std::exp(-p.dt_ms / p.alif.tau_a_ms);
-  const double kappa = std::exp(-p.dt_ms / p.readout.tau_out_ms), v_th = p.lif.v_th;
-  const bool smooth = p.lif.spike_function == SpikeFunction::smooth_sigmoid;
-  MatrixD w_rec_no_autapses = w_rec;
-  w_rec_no_autapses.diagonal().setZero();
-  Eigen::VectorXd v = Eigen::VectorXd::Zero(n.recurrent), a = v, z = v, y = Eigen::VectorXd::Zero(n.outputs);
-  std::vector<Eigen::Index> last_spike(static_cast<size_t>(n.recurrent), -1000000);  // refractory: no spike within n_ref steps
-  ReferenceRun run;
-  run.readout.resize(x.rows(), n.outputs);
-  run.spikes.resize(x.rows(), n.recurrent);
-  for (Eigen::Index t = 0; t < x.rows(); ++t) {
-    const Eigen::VectorXd z_before = z;
-    v = alpha * v + w_rec_no_autapses * z_before + w_in * x.row(t).transpose() - (smooth ? 0.0 : v_th) * z_before;
-    for (int j = 0; j < n.recurrent; ++j) {
-      double threshold = v_th;
-      if (j < n.adaptive) {
-        a(j) = rho * a(j) + z_before(j);
-        threshold += p.alif.adapt_beta * a(j);
-      }
-      const double u = v(j) - threshold;
-      z(j) = smooth ? 1.0 / (1.0 + std::exp(-u / p.lif.sigmoid_width)) : (u > 0 ? 1.0 : 0.0);
-      if (!smooth && t - last_spike[static_cast<size_t>(j)] <= p.lif.refractory_steps) z(j) = 0;
-      if (z(j) == 1.0) last_spike[static_cast<size_t>(j)] = t;
-    }
-    y = kappa * y + w_out * z;
-    run.readout.row(t) = y.transpose();
-    run.spikes.row(t) = z.transpose();
-    const Eigen::VectorXd y_star = target.row(t).transpose();
-    if (loss == Loss::mse) {
-      run.loss += 0.5 * (y - y_star).squaredNorm();
-    } else {
-      const double m = y.maxCoeff(), log_sum_exp = m + std::log((y.array() - m).exp().sum());
-      run.loss -= (y_star.array() * (y.array() - log_sum_exp)).sum();
-    }
-  }
-  return run;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Comparison helpers.
@@ -259,34 +145,6 @@ INSTANTIATE_TEST_SUITE_P(AllLIFAndMixed, EpropExactWithoutRecurrence,
 // ---------------------------------------------------------------------------------------------
 // The library's forward pass follows the equations (spikes, reset, adaptation, recurrence, readout).
 
-TEST(RecurrentSNN, ForwardMatchesDoublePrecisionEquations) {
-  const RecurrentSNNSizes n{.inputs = 6, .recurrent = 12, .adaptive = 6, .outputs = 3};
-  const int steps = 200;
-  for (const int refractory : {0, 3}) {
-  SCOPED_TRACE("refractory_steps " + std::to_string(refractory));
-  const RecurrentSNNParams p = test_params(SpikeFunction::heaviside, refractory);
-  const Weights w = random_weights(n, 1.2, 0.5, 61);
-  const RecurrentSNN net = make_net(n, p, w);
-  const Matrix x = input_spikes(steps, n.inputs, 0.08, 62);
-  const Activity act = activity(net, x);
-  EXPECT_GT(act.lif_rate, 0.01);
-  EXPECT_GT(act.alif_rate, 0.01);
-  Matrix readout, spikes;
-  net.forward(x, readout, &spikes);
-  for (const Loss loss : {Loss::mse, Loss::cross_entropy}) {
-    const Matrix y = targets_for(loss, steps, n.outputs, 63);
-    const ReferenceRun reference = reference_run(n, p, w.input.cast<double>(), w.recurrent.cast<double>(),
-                                                 w.readout.cast<double>(), x.cast<double>(), y.cast<double>(), loss);
-    const double library = bptt_gradients(net, x, y, loss).loss;
-    std::printf("  %s loss: library %.6f, double-precision equations %.6f\n", name(loss), library, reference.loss);
-    EXPECT_NEAR(library, reference.loss, 1e-5 * std::abs(reference.loss));
-    EXPECT_EQ(spikes.cast<double>(), reference.spikes);
-    EXPECT_LE((readout.cast<double>() - reference.readout).cwiseAbs().maxCoeff(),
-              1e-5 * reference.readout.cwiseAbs().maxCoeff());
-  }
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // (2) BPTT == finite differences (smooth spike, no reset, with recurrence and adaptation).
 
@@ -377,82 +235,8 @@ TEST(EpropWithRecurrence, CosineSimilarityToBptt) {
 // ---------------------------------------------------------------------------------------------
 // (4) No autapses.
 
-TEST(RecurrentSNN, DiagonalOfRecurrentWeightsIsIgnored) {
-  const RecurrentSNNSizes n{.inputs = 5, .recurrent = 8, .adaptive = 3, .outputs = 2};
-  const int steps = 80;
-  Weights w = random_weights(n, 3.0, 0.5, 41);
-  w.recurrent.diagonal().setZero();
-  Weights with_autapses = w;
-  Rng rng(42, "test_diagonal");
-  for (Eigen::Index j = 0; j < n.recurrent; ++j) with_autapses.recurrent(j, j) = static_cast<Scalar>(3 * rng.normal());
-  const RecurrentSNN plain = make_net(n, test_params(), w), autapses = make_net(n, test_params(), with_autapses);
-  EXPECT_EQ(autapses.recurrent_weights().weights().diagonal().cwiseAbs().maxCoeff(), 0.0f);
-  const Matrix x = input_spikes(steps, n.inputs, 0.1, 43);
-  for (const Loss loss : {Loss::mse, Loss::cross_entropy}) {
-    const Matrix y = targets_for(loss, steps, n.outputs, 44);
-    for (const bool eprop : {true, false}) {
-      const SequenceGradients a = eprop ? eprop_gradients(plain, x, y, loss) : bptt_gradients(plain, x, y, loss);
-      const SequenceGradients b = eprop ? eprop_gradients(autapses, x, y, loss) : bptt_gradients(autapses, x, y, loss);
-      const char* method = eprop ? "eprop" : "bptt";
-      EXPECT_GT(a.recurrent.cwiseAbs().maxCoeff(), 0.0f) << method;
-      EXPECT_EQ(a.recurrent.diagonal().cwiseAbs().maxCoeff(), 0.0f) << method;
-      EXPECT_EQ(a.loss, b.loss) << method;
-      EXPECT_EQ(a.input, b.input) << method;
-      EXPECT_EQ(a.recurrent, b.recurrent) << method;
-      EXPECT_EQ(a.readout, b.readout) << method;
-    }
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // (5) Bad input.
-
-TEST(RecurrentSNN, BadShapesAndValuesAreUsageErrors) {
-  const RecurrentSNNSizes n{.inputs = 3, .recurrent = 4, .adaptive = 2, .outputs = 2};
-  const Weights w = random_weights(n, 3.0, 0.5, 51);
-  const RecurrentSNN net = make_net(n, test_params(), w);
-  const Matrix x = input_spikes(10, n.inputs, 0.3, 52), y = targets_for(Loss::mse, 10, n.outputs, 53);
-  for (const bool eprop : {true, false}) {
-    auto gradients = [&](const Matrix& inputs, const Matrix& targets) {
-      return eprop ? eprop_gradients(net, inputs, targets, Loss::mse) : bptt_gradients(net, inputs, targets, Loss::mse);
-    };
-    EXPECT_NO_THROW(gradients(x, y));
-    const SequenceGradients one_step = gradients(x.topRows(1), y.topRows(1));  // T = 1: z[-1] = 0, no W_rec path
-    EXPECT_EQ(one_step.recurrent, Matrix::Zero(n.recurrent, n.recurrent));
-    EXPECT_THROW(gradients(x.transpose(), y), UsageError);              // n_in x T instead of T x n_in
-    EXPECT_THROW(gradients(x, y.topRows(9)), UsageError);               // fewer target steps
-    EXPECT_THROW(gradients(x, Matrix::Zero(10, 3)), UsageError);        // wrong n_out
-    EXPECT_THROW(gradients(Matrix(0, 3), Matrix(0, 2)), UsageError);    // T = 0
-    Matrix bad_x = x, bad_y = y;
-    bad_x(4, 1) = std::nanf("");
-    bad_y(7, 0) = std::numeric_limits<Scalar>::infinity();
-    EXPECT_THROW(gradients(bad_x, y), UsageError);
-    EXPECT_THROW(gradients(x, bad_y), UsageError);
-  }
-  Matrix out;
-  EXPECT_THROW(net.forward(Matrix::Zero(5, 4), out), UsageError);
-
-  RecurrentSNN fresh(n, test_params(), SubstrateConfig{});
-  EXPECT_THROW(fresh.set_weights(w.input.transpose(), w.recurrent, w.readout), UsageError);
-  EXPECT_THROW(fresh.set_weights(w.input, w.recurrent.topRows(3), w.readout), UsageError);
-  EXPECT_THROW(fresh.set_weights(w.input, w.recurrent, w.readout.transpose()), UsageError);
-  Matrix nan_rec = w.recurrent;
-  nan_rec(1, 2) = std::nanf("");
-  EXPECT_THROW(fresh.set_weights(w.input, nan_rec, w.readout), UsageError);
-
-  auto construct = [&](RecurrentSNNSizes sizes, RecurrentSNNParams p) { RecurrentSNN(sizes, p, SubstrateConfig{}); };
-  EXPECT_THROW(construct({.inputs = 3, .recurrent = 4, .adaptive = 5, .outputs = 2}, test_params()), UsageError);
-  EXPECT_THROW(construct({.inputs = 0, .recurrent = 4, .adaptive = 0, .outputs = 2}, test_params()), UsageError);
-  RecurrentSNNParams p = test_params();
-  p.lif.tau_m_ms = 0;
-  EXPECT_THROW(construct(n, p), UsageError);
-  p = test_params();
-  p.lif.v_th = std::nanf("");
-  EXPECT_THROW(construct(n, p), UsageError);
-  p = test_params();
-  p.dt_ms = -1;
-  EXPECT_THROW(construct(n, p), UsageError);
-}
 
 }  // namespace
 }  // namespace plasticore

@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "substrate/ideal.hpp"
 #include "learn/eprop.hpp"
 
 namespace plasticore {
@@ -17,7 +18,7 @@ Matrix random_matrix(int rows, int cols, double scale, uint64_t seed) {
 }
 
 struct Fixture {
-  RecurrentSNN net{{6, 12, 4, 3}, RecurrentSNNParams{}, SubstrateConfig{}};
+  RecurrentSNN net{{6, 12, 4, 3}, RecurrentSNNParams{}, ideal_substrates()};
   Matrix inputs, targets;
   Fixture() {
     net.set_weights(random_matrix(12, 6, 1.0, 1), random_matrix(12, 12, 0.1, 2), random_matrix(3, 12, 0.3, 3));

@@ -6,7 +6,8 @@
 #include <cmath>
 
 #include "core/rng.hpp"
-#include "data/sequence_task.hpp"
+#include "../support/datasets.hpp"
+#include "substrate/ideal.hpp"
 #include "learn/bptt.hpp"
 #include "learn/eprop.hpp"
 #include "learn/optimizer.hpp"
@@ -23,11 +24,11 @@ Matrix gaussian(int rows, int cols, double scale, uint64_t seed) {
   return m;
 }
 
-RecurrentSNN make_net(const SequenceTask& task, int recurrent, int adaptive, double recurrent_scale) {
+RecurrentSNN make_net(const Dataset& task, int recurrent, int adaptive, double recurrent_scale) {
   RecurrentSNNParams p;
   p.alif.tau_a_ms = 200;
   p.alif.adapt_beta = 0.05f;
-  RecurrentSNN net({task.inputs(), recurrent, adaptive, task.outputs()}, p, SubstrateConfig{});
+  RecurrentSNN net({task.inputs(), recurrent, adaptive, task.outputs()}, p, ideal_substrates());
   net.set_weights(gaussian(recurrent, task.inputs(), 1.0 / std::sqrt(task.inputs()), 1),
                   gaussian(recurrent, recurrent, recurrent_scale / std::sqrt(recurrent), 2),
                   gaussian(task.outputs(), recurrent, 1.0 / std::sqrt(recurrent), 3));
@@ -36,11 +37,7 @@ RecurrentSNN make_net(const SequenceTask& task, int recurrent, int adaptive, dou
 
 TEST(StreamingGradients, EqualTheMatrixApi) {
   for (const char* name : {"pattern_generation", "evidence_accumulation"}) {
-    SequenceTaskConfig c;
-    c.name = name;
-    c.steps = 1250;
-    c.input_rate_hz = 40;
-    const auto task = make_sequence_task(c);
+    const auto task = dataset_from(name, "[task]\nsteps = 1250\ninput_rate_hz = 40.0\n");
     const RecurrentSNN net = make_net(*task, 30, 10, 0.5);
     const auto sequence = task->sequence(Split::train, 2);
     Matrix x, y;
@@ -60,10 +57,7 @@ TEST(StreamingGradients, EqualTheMatrixApi) {
 }
 
 TEST(StreamingGradients, RateRegularisationMatchesBpttWithoutRecurrence) {
-  SequenceTaskConfig c;
-  c.steps = 300;
-  c.input_rate_hz = 40;
-  const auto task = make_sequence_task(c);
+  const auto task = dataset_from("pattern_generation", "[task]\nsteps = 300\ninput_rate_hz = 40.0\n");
   const RecurrentSNN net = make_net(*task, 20, 8, 0.0);
   const auto sequence = task->sequence(Split::train, 0);
   const RateRegularization reg{.strength = 5.0, .target_rate_per_ms = 0.002};
@@ -77,12 +71,9 @@ TEST(StreamingGradients, RateRegularisationMatchesBpttWithoutRecurrence) {
 }
 
 TEST(StreamingGradients, EpropWithAdamLearnsPatternGeneration) {
-  SequenceTaskConfig c;
-  c.steps = 400;
-  c.input_rate_hz = 20;
-  const auto task = make_sequence_task(c);
+  const auto task = dataset_from("pattern_generation", "[task]\nsteps = 400\ninput_rate_hz = 20.0\n");
   RecurrentSNN net = make_net(*task, 60, 0, 0.3);
-  Optimizer adam({.kind = "adam", .learning_rate = 3e-3}, {{60, task->inputs()}, {60, 60}, {1, 60}});
+  Optimizer adam({.kind = "adam"}, {{"w_in", 60, task->inputs(), 3e-3}, {"w_rec", 60, 60, 3e-3}, {"w_out", 1, 60, 3e-3}});
   const auto sequence = task->sequence(Split::train, 0);
   Matrix change;
   double first = 0, last = 0;

@@ -63,6 +63,16 @@ def test_weights_round_trip_and_diagonal_is_ignored():
     assert np.all(np.diag(got) == 0)
 
 
+def test_ce_and_cross_entropy_are_one_loss():
+    rng = np.random.default_rng(6)
+    net = make_net(rng, 0.3)
+    x, y = sequence(rng, T=50, onehot=True)
+    l1, g1 = net.gradients(x, y, method="bptt", loss="ce")
+    l2, g2 = net.gradients(x, y, method="bptt", loss="cross_entropy")
+    assert l1 == l2
+    np.testing.assert_array_equal(g1["w_rec"], g2["w_rec"])
+
+
 def test_bad_input_raises_value_error():
     rng = np.random.default_rng(4)
     net = make_net(rng)

@@ -10,7 +10,7 @@
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
-#include "substrate/factory.hpp"
+#include "substrate/registry.hpp"
 #include "substrate/ideal.hpp"
 
 namespace plasticore {
@@ -141,14 +141,12 @@ TEST_F(IdealSubstrateTest, BackwardEventsSumsTheActiveRows) {
 
 TEST_F(IdealSubstrateTest, UpdateAddsExactly) {
   const Matrix delta = 1e-3f * random_matrix(kRows, kCols, rng_);
-  const UpdateStats stats = sub_.update(delta);
+  sub_.update(delta);
   for (int j = 0; j < kCols; ++j)
     for (int i = 0; i < kRows; ++i) {
       const Scalar want = w_(i, j) + delta(i, j);  // the same single fp32 addition: bit-exact
       EXPECT_EQ(sub_.weights()(i, j), want) << "(" << i << ", " << j << ")";
     }
-  EXPECT_EQ(stats.synapses_written, int64_t{kRows} * kCols);  // every entry of a dense delta changes
-  EXPECT_EQ(stats.programming_pulses, 0);
   // A second update accumulates on the first; advancing time changes nothing on a digital substrate.
   const Matrix after_first = sub_.weights();
   sub_.update(-delta);

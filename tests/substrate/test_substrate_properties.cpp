@@ -8,7 +8,7 @@
 #include <limits>
 
 #include "core/rng.hpp"
-#include "substrate/factory.hpp"
+#include "substrate/registry.hpp"
 #include "substrate/memristor_device.hpp"
 #include "substrate/pcm_device.hpp"
 #include "substrate/pcm_inference_device.hpp"

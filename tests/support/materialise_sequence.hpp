@@ -1,7 +1,7 @@
 // Test helper: a whole streamed sequence as T x n matrices (tests only: the trainers stream step by step).
 #pragma once
 #include "core/tensor.hpp"
-#include "data/sequence_task.hpp"
+#include "data/dataset.hpp"
 
 namespace plasticore {
 

@@ -1,0 +1,143 @@
+#include "data/image_dataset.hpp"
+
+#include <numeric>
+
+#include "core/error.hpp"
+#include "core/rng.hpp"
+#include "data/idx.hpp"
+#include "data/registry.hpp"
+#include "data/sequential_images.hpp"
+
+namespace plasticore {
+
+namespace {
+
+class ImageSample final : public SequenceStream {
+ public:
+  ImageSample(const ClassificationSet& set, int64_t index) : set_(set), index_(index) {}
+  Eigen::Index steps() const override { return 1; }
+  void input(Eigen::Index, Matrix& input) const override { input.col(0) = set_.images.col(index_); }
+  void target(Eigen::Index, Vector& target) const override {
+    target.setZero();
+    target(set_.labels[static_cast<size_t>(index_)]) = 1;
+  }
+
+ private:
+  const ClassificationSet& set_;
+  int64_t index_;
+};
+
+DatasetBuilder read_images(ConfigReader& r, const DatasetContext& context, const std::string& dir) {
+  ImageFiles f;
+  f.train_images = r.get_path("data.train_images", dir + "train-images-idx3-ubyte", "IDX file of the training images");
+  f.train_labels = r.get_path("data.train_labels", dir + "train-labels-idx1-ubyte", "IDX file of the training labels");
+  f.test_images = r.get_path("data.test_images", dir + "t10k-images-idx3-ubyte", "IDX file of the test images");
+  f.test_labels = r.get_path("data.test_labels", dir + "t10k-labels-idx1-ubyte", "IDX file of the test labels");
+  const uint64_t seed = context.seed;
+  if (!context.sequences) {
+    constexpr int64_t kMaxInt = 2147483647;
+    f.train_limit = r.get_int("data.train_limit", 0, 0, kMaxInt, "use only the first N training images (0 = all)");
+    f.test_limit = r.get_int("data.test_limit", 0, 0, kMaxInt, "use only the first N test images (0 = all)");
+    return [f, seed](bool need_train) -> std::unique_ptr<Dataset> {
+      ClassificationSet train, test;
+      load_image_files(f, need_train, train, test);
+      return std::make_unique<ImageDataset>(std::move(train), std::move(test), seed);
+    };
+  }
+  SequenceTaskParams defaults;  // data/sequential_images.hpp
+  defaults.steps = 140;
+  defaults.input_rate_hz = 1000;
+  defaults.train_sequences = defaults.test_sequences = 0;
+  SequenceTaskParams p = read_sequence_task(r, context, defaults, /*minimum_limit=*/0);
+  p.decision_steps = r.get_int("task.decision_steps", 28, 1, std::max<int64_t>(1, p.steps - 1),
+                               "the last D steps, without input, scored with cross-entropy");
+  f.train_limit = p.train_sequences;
+  f.test_limit = p.test_sequences;
+  return [f, p](bool need_train) -> std::unique_ptr<Dataset> {
+    ClassificationSet train, test;
+    load_image_files(f, need_train, train, test);
+    return std::make_unique<SequentialImages>(std::move(train), std::move(test), p);
+  };
+}
+
+}  // namespace
+
+DatasetEntry mnist_entry() {
+  return {"MNIST handwritten digits (IDX files, cached by scripts/setup.sh)", false, {32, 5e-3, 0},
+          [](ConfigReader& r, const DatasetContext& context) {
+            return read_images(r, context, "${PLASTICORE_DATA}/mnist/");
+          }};
+}
+
+DatasetEntry fashion_mnist_entry() {
+  return {"Fashion-MNIST (IDX files of Debian's dataset-fashion-mnist)", false, {32, 5e-3, 0},
+          [](ConfigReader& r, const DatasetContext& context) {
+            return read_images(r, context, "/usr/share/dataset-fashion-mnist/");
+          }};
+}
+
+ClassificationSet load_idx_classification(const std::string& images_path, const std::string& labels_path,
+                                          int64_t limit, int n_classes, const std::string& limit_key) {
+  const IdxArray images = read_idx(images_path);
+  const IdxArray labels = read_idx(labels_path);
+  if (images.shape.size() != 3) throw RuntimeError(images_path + ": expected a 3-d image array (count x rows x cols)");
+  if (labels.shape.size() != 1) throw RuntimeError(labels_path + ": expected a 1-d label array");
+  if (images.shape[0] != labels.shape[0])
+    throw RuntimeError(images_path + ": holds " + std::to_string(images.shape[0]) + " images but " + labels_path +
+                       " holds " + std::to_string(labels.shape[0]) + " labels");
+  int64_t n = images.shape[0];
+  if (limit > n)
+    throw UsageError(limit_key + ": " + std::to_string(limit) + " requested but " + images_path + " holds only " +
+                     std::to_string(n) + " images");
+  if (limit > 0) n = limit;
+  if (n == 0) throw RuntimeError(images_path + ": holds no images");
+  const int64_t pixels = int64_t{images.shape[1]} * images.shape[2];
+  ClassificationSet set;
+  set.n_classes = n_classes;
+  set.height = static_cast<int>(images.shape[1]);
+  set.width = static_cast<int>(images.shape[2]);
+  set.images.resize(pixels, n);
+  set.labels.resize(static_cast<size_t>(n));
+  for (int64_t s = 0; s < n; ++s) {
+    const uint8_t label = labels.data[static_cast<size_t>(s)];
+    if (label >= n_classes)
+      throw RuntimeError(labels_path + ": label " + std::to_string(label) + " at index " + std::to_string(s) +
+                         " is outside [0, " + std::to_string(n_classes) + ")");
+    set.labels[static_cast<size_t>(s)] = label;
+    const uint8_t* px = images.data.data() + s * pixels;
+    for (int64_t p = 0; p < pixels; ++p) set.images(p, s) = static_cast<Scalar>(px[p]) * (1.0f / 255.0f);
+  }
+  return set;
+}
+
+void load_image_files(const ImageFiles& f, bool need_train, ClassificationSet& train, ClassificationSet& test) {
+  if (need_train) train = load_idx_classification(f.train_images, f.train_labels, f.train_limit, 10, "data.train_limit");
+  test = load_idx_classification(f.test_images, f.test_labels, f.test_limit, 10, "data.test_limit");
+  if (need_train && (train.height != test.height || train.width != test.width))
+    throw RuntimeError(f.test_images + ": images are " + std::to_string(test.height) + " x " + std::to_string(test.width) +
+                       ", the training images " + std::to_string(train.height) + " x " + std::to_string(train.width));
+}
+
+ImageDataset::ImageDataset(ClassificationSet train, ClassificationSet test, uint64_t seed)
+    : train_(std::move(train)), test_(std::move(test)), seed_(seed) {}
+
+
+int64_t ImageDataset::train_sample(int64_t epoch, int64_t position) const {
+  const std::lock_guard<std::mutex> lock(order_mutex_);
+  if (epoch != order_epoch_) {
+    const int64_t n = train_.size();
+    order_.resize(static_cast<size_t>(n));
+    std::iota(order_.begin(), order_.end(), 0);
+    Rng shuffle(seed_, "shuffle", static_cast<uint64_t>(epoch));
+    for (int64_t i = n - 1; i > 0; --i)
+      std::swap(order_[static_cast<size_t>(i)], order_[shuffle.below(static_cast<uint64_t>(i) + 1)]);
+    order_epoch_ = epoch;
+  }
+  return order_[static_cast<size_t>(position)];
+}
+
+std::unique_ptr<SequenceStream> ImageDataset::sequence(Split split, int64_t index) const {
+  return std::make_unique<ImageSample>(set(split), index);
+}
+
+}  // namespace plasticore

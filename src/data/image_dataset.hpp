@@ -1,0 +1,67 @@
+// Image classification data from IDX files (MNIST, Fashion-MNIST): pixels scaled to [0, 1], one column
+// per image. As a Dataset every image is a one-step sample (x = its pixels, y* = its one-hot label) for
+// the layered EP networks; recurrent networks see the same images row by row as spikes
+// (data/sequential_images.hpp). The training order of epoch e is a permutation of the images drawn from
+// (seed, "shuffle", e).
+//
+// Parameters (data.*)
+//   name                          unit  default                 meaning
+//   train_images, train_labels,   path  the dataset's files     IDX files; ${PLASTICORE_DATA}, ${HOME}, ~ expanded
+//   test_images, test_labels
+//   train_limit, test_limit       -     0 (all)                 use only the first N images
+#pragma once
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "data/dataset.hpp"
+
+namespace plasticore {
+
+struct ClassificationSet {
+  Matrix images;                // n_pixels x n_samples, values in [0, 1]
+  std::vector<int32_t> labels;  // n_samples, in [0, n_classes)
+  int n_classes = 10;
+  int height = 0, width = 0;    // of one image (rows x columns of pixels, row-major in a column of images)
+  int size() const { return static_cast<int>(labels.size()); }
+};
+
+// Reads an images/labels IDX pair (MNIST layout), keeping the first `limit` samples (0 = all; more than
+// the files hold is an error). Errors name the file: mismatched counts, labels out of range, wrong
+// dimensionality.
+ClassificationSet load_idx_classification(const std::string& images_path, const std::string& labels_path,
+                                          int64_t limit, int n_classes = 10, const std::string& limit_key = "limit");
+
+struct ImageFiles {
+  std::string train_images, train_labels, test_images, test_labels;
+  int64_t train_limit = 0, test_limit = 0;
+};
+// Both splits (the training split only if need_train); RuntimeError if their image sizes differ.
+void load_image_files(const ImageFiles& files, bool need_train, ClassificationSet& train, ClassificationSet& test);
+
+class ImageDataset final : public Dataset {
+ public:
+  ImageDataset(ClassificationSet train, ClassificationSet test, uint64_t seed);
+  int inputs() const override { return static_cast<int>(test_.images.rows()); }
+  int outputs() const override { return test_.n_classes; }
+  Loss loss() const override { return Loss::cross_entropy; }
+  Eigen::Index steps() const override { return 1; }
+  int64_t size(Split split) const override { return set(split).size(); }
+  int64_t train_sample(int64_t epoch, int64_t position) const override;
+  std::unique_ptr<SequenceStream> sequence(Split split, int64_t index) const override;
+  const ClassificationSet& set(Split split) const { return split == Split::train ? train_ : test_; }
+
+ private:
+  ClassificationSet train_, test_;
+  uint64_t seed_;
+  mutable std::mutex order_mutex_;     // the permutation of the epoch last asked for
+  mutable int64_t order_epoch_ = -1;
+  mutable std::vector<int64_t> order_;
+};
+
+struct DatasetEntry;
+DatasetEntry mnist_entry();
+DatasetEntry fashion_mnist_entry();
+
+}  // namespace plasticore

@@ -1,0 +1,40 @@
+#include "learn/end_of_phase_rule.hpp"
+
+namespace plasticore {
+
+void EndOfPhaseRule::end_nudged_phase(const RelaxationState& nudged, const RelaxationState& free, Scalar sign) {
+  if (counters_ != nullptr) counters_->set_phase(Phase::update);
+  const auto B = nudged.batch();
+  for (int w = 0; w < net_.weight_layers(); ++w) {
+    const auto k = static_cast<size_t>(w);
+    Matrix& dw = *sums_.weights[k];
+    const int64_t products = w == 0 ? 1 : 2;
+    count_into(counters_, Op::dense_macs, products * dw.size() * B);
+    count_into(counters_, Op::dense_equivalent_macs, products * dw.size() * B);
+    const Matrix& post = nudged.state[k + 1];
+    const Matrix& pre = nudged.state[k];
+    const Matrix& post0 = free.state[k + 1];
+    const Matrix& pre0 = free.state[k];
+    if (w == 0) {  // the input is clamped (pre == pre0): one product instead of two
+      phase_delta_ = post - post0;
+      dw.noalias() += sign * phase_delta_ * pre.transpose();
+    } else {
+      dw.noalias() += sign * post * pre.transpose();
+      dw.noalias() -= sign * post0 * pre0.transpose();
+    }
+    *sums_.biases[k] += sign * (post - post0).rowwise().sum();
+  }
+}
+
+EPRuleChoice end_of_phase_rule() {
+  return {"end_of_phase", [](const LayeredEPNetwork& net, const RelaxationParams&, EPRuleSums sums) -> std::unique_ptr<EPRule> {
+            return std::make_unique<EndOfPhaseRule>(net, std::move(sums));
+          }};
+}
+
+EPRuleEntry end_of_phase_rule_entry() {
+  return {"standard EP update from the neuron states at the end of the phases",
+          [](ConfigReader&, RelaxationParams&) { return end_of_phase_rule(); }};
+}
+
+}  // namespace plasticore

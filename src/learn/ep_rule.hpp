@@ -1,0 +1,60 @@
+// A learning rule of equilibrium propagation (learn/ep_learner.hpp runs the phases; the rule turns them
+// into an update). For one mini-batch the rule adds its unnormalised update direction into the
+// learner's sums, one weight matrix and one bias per layer:
+//   dW_l += the rule's sum over the batch (and over the +-beta phases, signed)
+// and the learner makes the batch's gradient estimate of it, -dW_l / (beta phases B). Rules by name
+// (`ep.rule`), each in its own file:
+//   end_of_phase  learn/end_of_phase_rule.hpp  standard EP, from the states at the end of the phases
+//   two_factor    learn/two_factor_rule.hpp    EqSpike: presynaptic spike x postsynaptic change, every step
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/config_reader.hpp"
+#include "core/registry.hpp"
+#include "learn/phase_observer.hpp"
+#include "learn/relaxation.hpp"
+
+namespace plasticore {
+
+// Where a rule adds its sums: weight_sums[l] (n_l+1 x n_l), bias_sums[l] (n_l+1 x 1), zero at a batch's start.
+struct EPRuleSums {
+  std::vector<Matrix*> weights, biases;
+};
+
+class EPRule {
+ public:
+  virtual ~EPRule() = default;
+  virtual void set_counters(OpCounters* counters) = 0;
+  // Before the nudged phases of a batch.
+  virtual void begin_batch() {}
+  // A rule that learns at every step watches the nudged phases (nullptr: none; they run on the fast path).
+  virtual PhaseObserver* nudged_observer() { return nullptr; }
+  // After each nudged phase, with its sign, from the nudged and the free states.
+  virtual void end_nudged_phase(const RelaxationState& nudged, const RelaxationState& free, Scalar sign) = 0;
+  // After the last nudged phase: terms that need the whole batch (in the update phase of the counters).
+  virtual void finish_batch() {}
+};
+
+// Builds a rule for a network (its parameters captured when the rule's keys were read).
+using EPRuleBuilder =
+    std::function<std::unique_ptr<EPRule>(const LayeredEPNetwork& net, const RelaxationParams& relax, EPRuleSums sums)>;
+
+// A rule by name with its builder: what EPLearningParams holds. Each rule's header has a function that
+// makes one from its parameters (end_of_phase_rule(), two_factor_rule(self_correction)).
+struct EPRuleChoice {
+  std::string name;
+  EPRuleBuilder build;
+};
+
+struct EPRuleEntry {
+  std::string description;
+  // Reads the rule's own keys (ep.*; the learning trace's rate into relax) and returns the rule.
+  EPRuleChoice (*read)(ConfigReader& reader, RelaxationParams& relax);
+};
+
+const Registry<EPRuleEntry>& ep_rule_registry();
+
+}  // namespace plasticore

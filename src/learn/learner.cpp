@@ -1,0 +1,77 @@
+#include "learn/learner.hpp"
+
+#include "core/error.hpp"
+
+namespace plasticore {
+
+void Learner::apply_update(int64_t samples) {
+  if (counters_ != nullptr) counters_->set_phase(Phase::update);
+  finish_gradients(samples);
+  optimizer_->begin_update();
+  for (size_t p = 0; p < parameters_.size(); ++p) {
+    Parameter& param = parameters_[p];
+    if (param.substrate != nullptr) {
+      optimizer_->delta(p, param.gradient, change_);
+      adjust_change(p, change_);
+      param.substrate->update(change_);
+    } else {
+      optimizer_->update_host(p, param.gradient, Eigen::Map<Matrix>(param.host, param.rows, param.cols), change_);
+    }
+    param.gradient.setZero();
+  }
+}
+
+std::vector<Matrix> Learner::gradient_estimate(const Batch& batch) {
+  for (Parameter& p : parameters_) p.gradient.setZero();
+  Score score;
+  accumulate(batch, score);
+  if (counters_ != nullptr) counters_->set_phase(Phase::update);
+  finish_gradients(static_cast<int64_t>(batch.samples.size()));
+  std::vector<Matrix> out;
+  for (Parameter& p : parameters_) {
+    out.push_back(p.gradient);
+    p.gradient.setZero();
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, Substrate*>> Learner::matrices() const {
+  std::vector<std::pair<std::string, Substrate*>> out;
+  for (const Parameter& p : parameters_)
+    if (p.substrate != nullptr) out.emplace_back(p.name, p.substrate);
+  return out;
+}
+
+void Learner::advance(double seconds) {
+  for (const auto& [name, s] : matrices()) s->advance(seconds);
+}
+
+void Learner::check_finite(int epoch) const {
+  for (const auto& p : parameters_) {
+    const bool finite = p.substrate != nullptr ? p.substrate->weights().allFinite()
+                                               : Eigen::Map<const Matrix>(p.host, p.rows, p.cols).allFinite();
+    if (!finite)
+      throw RuntimeError("training diverged in epoch " + std::to_string(epoch) + ": " + p.name +
+                         " is not finite (lower train.learning_rate)");
+  }
+}
+
+void Learner::save(NamedTensors& out) const {
+  save_network(out);
+  optimizer_->save(out);
+}
+
+void Learner::restore(const NamedTensors& in) {
+  restore_network(in);
+  optimizer_->restore(in);
+}
+
+std::vector<OptimizerSlot> optimizer_slots(const std::vector<Parameter>& parameters,
+                                           const std::vector<double>& learning_rates) {
+  std::vector<OptimizerSlot> slots;
+  for (size_t p = 0; p < parameters.size(); ++p)
+    slots.push_back({parameters[p].name, parameters[p].rows, parameters[p].cols, learning_rates[p]});
+  return slots;
+}
+
+}  // namespace plasticore

@@ -1,0 +1,134 @@
+#include "learn/two_factor_rule.hpp"
+
+#include <omp.h>
+
+namespace plasticore {
+
+namespace {
+
+// dW(:, j) += sign * post(:, b) for every sample b and every presynaptic j that spiked in b.
+// Threads own disjoint row blocks, so the result does not depend on the thread count.
+void add_post_times_pre_events(Matrix& dW, const Matrix& post, const std::vector<std::vector<int32_t>>& events,
+                               Scalar sign) {
+  const Eigen::Index rows = dW.rows();
+  // Small layers (the 10 outputs) are not worth waking the other threads for.
+#pragma omp parallel if (rows >= 64)
+  {
+    const int nt = omp_get_num_threads(), t = omp_get_thread_num();
+    const Eigen::Index r0 = rows * t / nt, r1 = rows * (t + 1) / nt;
+    for (size_t b = 0; b < events.size(); ++b)
+      for (const int32_t j : events[b])
+        dW.col(j).segment(r0, r1 - r0) += sign * post.col(static_cast<Eigen::Index>(b)).segment(r0, r1 - r0);
+  }
+}
+
+// dW(i, :) += sign * pre(:, b)^T for every sample b and every postsynaptic i that spiked in b.
+void add_post_events_times_pre(Matrix& dW, const Matrix& pre, const std::vector<std::vector<int32_t>>& events,
+                               Scalar sign) {
+  for (size_t b = 0; b < events.size(); ++b)
+    for (const int32_t i : events[b]) dW.row(i) += sign * pre.col(static_cast<Eigen::Index>(b)).transpose();
+}
+
+}  // namespace
+
+TwoFactorRule::TwoFactorRule(const LayeredEPNetwork& net, const RelaxationParams& relax, EPRuleSums sums,
+                             double self_correction)
+    : net_(net), relax_(relax), sums_(std::move(sums)), self_correction_(self_correction) {}
+
+void TwoFactorRule::begin_batch() {
+  const int L = net_.weight_layers();
+  pre_spike_weight_.resize(static_cast<size_t>(L));
+  post_spike_weight_.resize(static_cast<size_t>(L));
+  for (int w = 0; w < L; ++w) {
+    const auto k = static_cast<size_t>(w);
+    pre_spike_weight_[k].setZero(net_.sizes()[k]);
+    post_spike_weight_[k].setZero(net_.sizes()[k + 1]);
+  }
+}
+
+// Update-phase work of one step: per weight layer one pre x post product, and its feedback-direction
+// twin between non-input layers.
+void TwoFactorRule::count_step(const RelaxationState& st) const {
+  if (counters_ == nullptr) return;
+  const ThreadPhase update(Phase::update);
+  const auto spikes_of = [&](size_t layer) {
+    int64_t n = 0;
+    for (const auto& e : st.events[layer]) n += static_cast<int64_t>(e.size());
+    return n;
+  };
+  const auto B = static_cast<int64_t>(st.batch());
+  for (int l = 1; l <= net_.weight_layers(); ++l) {
+    const auto k = static_cast<size_t>(l);
+    const int64_t rows = net_.sizes()[k], cols = net_.sizes()[k - 1];
+    const int products = l >= 2 ? 2 : 1;
+    counters_->add(Op::dense_equivalent_macs, products * rows * cols * B);
+    if (relax_.coding == SpikeCoding::rate) {
+      counters_->add(Op::dense_macs, products * rows * cols * B);
+    } else {
+      counters_->add(Op::accumulator_updates, spikes_of(k - 1) * rows);
+      if (l >= 2) counters_->add(Op::accumulator_updates, spikes_of(k) * cols);
+    }
+  }
+}
+
+void TwoFactorRule::after_step(int, const RelaxationState& st) {
+  const int L = net_.weight_layers();
+  const bool spiking = relax_.coding != SpikeCoding::rate;
+  const Scalar sign = sign_;
+  count_step(st);
+  for (int l = 1; l <= L; ++l) {
+    const auto k = static_cast<size_t>(l), w = static_cast<size_t>(l - 1);
+    Matrix& pre_post = *sums_.weights[w];
+    // In rate mode the "spikes" of step t are the states s(t).
+    const Matrix& pre_spikes = spiking ? st.spikes[k - 1] : st.previous[k - 1];
+    const Matrix& post_spikes = spiking ? st.spikes[k] : st.previous[k];
+    // Presynaptic spike x postsynaptic state change.
+    if (spiking) add_post_times_pre_events(pre_post, st.delta[k], st.events[k - 1], sign);
+    else pre_post.noalias() += sign * st.delta[k] * pre_spikes.transpose();
+    // Feedback direction: spikes of layer l change layer l-1 through W_l^T (not the clamped input).
+    if (l >= 2) {
+      if (spiking) add_post_events_times_pre(pre_post, st.delta[k - 1], st.events[k], sign);
+      else pre_post.noalias() += sign * post_spikes * st.delta[k - 1].transpose();
+      post_spike_weight_[w] +=
+          sign * (post_spikes.array() * (post_spikes - st.previous[k]).array()).matrix().rowwise().sum();
+    }
+    // Spike self-correlation: E[S (S - s)] is the part of S_j ds_i that S_j's own effect on s_i adds.
+    pre_spike_weight_[w] +=
+        sign * (pre_spikes.array() * (pre_spikes - st.previous[k - 1]).array()).matrix().rowwise().sum();
+    *sums_.biases[w] += sign * st.delta[k].rowwise().sum();
+  }
+}
+
+void TwoFactorRule::finish_batch() {
+  if (self_correction_ == 0) return;
+  for (int w = 0; w < net_.weight_layers(); ++w) {
+    const auto k = static_cast<size_t>(w);
+    Matrix& dw = *sums_.weights[k];
+    count_into(counters_, Op::dense_macs, dw.size());  // W . (C_pre + C_post), once per batch
+    count_into(counters_, Op::dense_equivalent_macs, dw.size());
+    const Matrix& W = net_.weight(w).weights();
+    const Scalar c = static_cast<Scalar>(self_correction_) * relax_.leak;
+    dw.array() -= c * W.array() *
+                  (pre_spike_weight_[k].transpose().replicate(W.rows(), 1) + post_spike_weight_[k].replicate(1, W.cols()))
+                      .array();
+  }
+}
+
+EPRuleChoice two_factor_rule(double self_correction) {
+  return {"two_factor", [self_correction](const LayeredEPNetwork& net, const RelaxationParams& relax,
+                                          EPRuleSums sums) -> std::unique_ptr<EPRule> {
+            return std::make_unique<TwoFactorRule>(net, relax, std::move(sums), self_correction);
+          }};
+}
+
+EPRuleEntry two_factor_rule_entry() {
+  return {"EqSpike: presynaptic spike x change of the postsynaptic learning variable, at every nudged step",
+          [](ConfigReader& r, RelaxationParams& relax) {
+            relax.trace_rate = static_cast<Scalar>(r.get_double(
+                "ep.trace_rate", 1.0, 0.0, 1.0, "rate of the postsynaptic learning trace; 1 = the state itself", true));
+            return two_factor_rule(r.get_double("ep.self_correction", 1.0, 0.0, 10.0,
+                                                "weight of the spike self-correlation correction (0 = off)"));
+          }};
+}
+
+}  // namespace plasticore

@@ -1,0 +1,117 @@
+#include "train/run_record.hpp"
+
+#include <cstring>
+#include <filesystem>
+
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+#include "train/binary_io.hpp"
+
+namespace plasticore {
+
+namespace {
+
+constexpr char kMagic[8] = {'P', 'L', 'R', 'U', 'N', '0', '0', '1'};
+constexpr size_t kMaxNameBytes = 1024, kMaxRank = 4, kMaxTensors = 1 << 20;
+
+}  // namespace
+
+NamedTensors all_tensors(const RunRecord& record) {
+  NamedTensors all = record.tensors;
+  all.put_text("run/config_toml", record.config_toml);
+  all.put_int("run/epochs_done", record.epochs_done);
+  all.put_double("run/wall_seconds", record.wall_seconds);
+  record.history.save(all);
+  return all;
+}
+
+void write_run_record(const std::string& path, const RunRecord& record) {
+  const NamedTensors all = all_tensors(record);
+  BinaryWriter w;
+  w.put_bytes(kMagic, sizeof kMagic);
+  w.put<uint32_t>(static_cast<uint32_t>(all.all().size()));
+  for (const auto& [name, t] : all.all()) {
+    if (name.empty() || name.size() > kMaxNameBytes || t.shape.size() > kMaxRank)
+      throw RuntimeError(path + ": cannot write tensor '" + name.substr(0, 64) + "' (name length or rank out of range)");
+    w.put<uint16_t>(static_cast<uint16_t>(name.size()));
+    w.put_bytes(name.data(), name.size());
+    w.put<uint8_t>(static_cast<uint8_t>(t.dtype));
+    w.put<uint8_t>(static_cast<uint8_t>(t.shape.size()));
+    for (const int64_t d : t.shape) w.put<int64_t>(d);
+    w.put_bytes(t.bytes.data(), t.bytes.size());
+  }
+  write_file_atomic(path, w.bytes());
+}
+
+NamedTensors read_record_tensors(const std::string& path) {
+  const std::string data = read_file(path);
+  BinaryReader r(data, path);
+  if (data.size() >= 8 && (data.compare(0, 8, "PLCKPT01") == 0 || data.compare(0, 8, "PLSEQ001") == 0))
+    throw RuntimeError(path + ": a checkpoint of an older plasticore (format " + data.substr(0, 8) +
+                       ", before the one run record PLRUN001): it cannot be read; train the run again");
+  char magic[sizeof kMagic];
+  r.get_bytes(magic, sizeof magic);
+  if (std::memcmp(magic, kMagic, sizeof magic) != 0)
+    throw RuntimeError(path + ": not a plasticore run record (expected format PLRUN001)");
+  NamedTensors out;
+  out.set_source(path);
+  const auto count = r.get<uint32_t>();
+  if (count > kMaxTensors) throw RuntimeError(path + ": run record is corrupt (tensor count)");
+  for (uint32_t k = 0; k < count; ++k) {
+    const auto name_size = r.get<uint16_t>();
+    if (name_size == 0 || name_size > kMaxNameBytes) throw RuntimeError(path + ": run record is corrupt (name length)");
+    std::string name(name_size, '\0');
+    r.get_bytes(name.data(), name_size);
+    if (name.find('\0') != std::string::npos) throw RuntimeError(path + ": run record is corrupt (name)");
+    Tensor t;
+    const auto dtype = r.get<uint8_t>();
+    if (dtype < 1 || dtype > 4) throw RuntimeError(path + ": tensor '" + name + "' has an unknown dtype");
+    t.dtype = static_cast<DType>(dtype);
+    const auto rank = r.get<uint8_t>();
+    if (rank > kMaxRank || (t.dtype == DType::text && rank != 1))
+      throw RuntimeError(path + ": tensor '" + name + "' has an unsupported rank");
+    // Overflow-safe: no dimension or product may exceed what is left of the file.
+    const uint64_t left = data.size();
+    uint64_t elements = 1;
+    for (uint8_t d = 0; d < rank; ++d) {
+      const auto n = r.get<int64_t>();
+      if (n < 0 || static_cast<uint64_t>(n) > left || (n > 0 && elements > left / static_cast<uint64_t>(n)))
+        throw RuntimeError(path + ": tensor '" + name + "' has an impossible shape");
+      elements *= static_cast<uint64_t>(n);
+      t.shape.push_back(n);
+    }
+    const uint64_t bytes = elements * Tensor::element_size(t.dtype);
+    if (bytes > left) throw RuntimeError(path + ": tensor '" + name + "' is larger than the file");
+    t.bytes.resize(bytes);
+    r.get_bytes(t.bytes.data(), bytes);
+    if (out.has(name)) throw RuntimeError(path + ": tensor '" + name + "' appears twice");
+    out.put(name, std::move(t));
+  }
+  if (!r.at_end()) throw RuntimeError(path + ": run record has trailing bytes");
+  return out;
+}
+
+RunRecord read_run_record(const std::string& path) {
+  NamedTensors all = read_record_tensors(path);
+  RunRecord record;
+  record.config_toml = all.text("run/config_toml");
+  record.epochs_done = all.integer("run/epochs_done");
+  if (record.epochs_done < 0 || record.epochs_done > 1000000)
+    throw RuntimeError(path + ": run/epochs_done is out of range (" + std::to_string(record.epochs_done) + ")");
+  record.wall_seconds = all.real("run/wall_seconds");
+  record.history = History::restore(all, record.epochs_done);
+  NamedTensors& rest = record.tensors;
+  rest.set_source(path);
+  for (const auto& [name, t] : all.all())
+    if (name.rfind("run/", 0) != 0 && name.rfind("history/", 0) != 0) rest.put(name, t);
+  return record;
+}
+
+std::string record_path(const std::string& target) {
+  namespace fs = std::filesystem;
+  const std::string path = fs::is_directory(target) ? target + "/checkpoint.bin" : target;
+  if (!fs::exists(path)) throw UsageError(target + ": no checkpoint found");
+  return path;
+}
+
+}  // namespace plasticore

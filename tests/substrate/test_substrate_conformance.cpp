@@ -1,0 +1,167 @@
+// Conformance of every registered substrate kind and update scheme against the ideal fp32 substrate
+// (one table, in the spirit of ggml's test-backend-ops): with read noise, output noise and DAC/ADC off,
+//   forward, forward_events, backward, backward_events   equal the ideal products on the substrate's own
+//                                                         effective weights (fp32 rounding only)
+//   update(dW)                                            realises the request: exactly (ideal), to the
+//                                                         nearest level (quantized), or in pulses whose
+//                                                         achieved change follows the request (devices:
+//                                                         regression slope and correlation)
+// A kind added to substrate_registry() without a row here fails the test.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/rng.hpp"
+#include "substrate/device_substrate.hpp"
+#include "substrate/ideal.hpp"
+#include "substrate/registry.hpp"
+
+namespace plasticore {
+namespace {
+
+struct Row {
+  std::string kind, update = "mixed_precision", mode = "statistical", rounding = "deterministic";
+  // update: the achieved change against the request, per synapse
+  double max_error = 0;           // |achieved - requested| bound, in weight units (exact kinds)
+  double slope_min = 1, slope_max = 1, min_correlation = 1;  // least-squares fit (pulse-based kinds)
+};
+
+const std::vector<Row>& table() {
+  // PCM's SET pulses are as noisy as they are large (Nandakumar 2018: sigma ~ mean), so a write follows
+  // the request on average (slope near 1) with a per-synapse correlation near 0.75; the sign scheme
+  // sends one pulse per write whatever the request, so only its direction follows.
+  static const std::vector<Row> rows = {
+      {"ideal", "mixed_precision", "statistical", "deterministic", 1e-7},
+      {"quantized", "mixed_precision", "statistical", "deterministic", 0.5 * 0.5 / 127 + 1e-6},
+      {"quantized", "mixed_precision", "statistical", "stochastic", 0.5 / 127 + 1e-6, 0.95, 1.05, 0.99},
+      {"pcm", "mixed_precision", "statistical", "", 1e9, 0.85, 1.15, 0.7},
+      {"pcm", "stochastic", "statistical", "", 1e9, 0.85, 1.15, 0.7},
+      {"pcm", "multi_device", "statistical", "", 1e9, 0.85, 1.15, 0.75},
+      {"pcm", "sign", "statistical", "", 1e9, 0.1, 0.8, 0.5},
+      {"memristor", "mixed_precision", "statistical", "", 1e9, 0.95, 1.05, 0.99},
+      {"memristor", "stochastic", "statistical", "", 1e9, 0.95, 1.05, 0.99},
+      {"memristor", "multi_device", "statistical", "", 1e9, 0.95, 1.05, 0.99},
+      {"memristor", "sign", "statistical", "", 1e9, 0.001, 0.1, 0.8},  // one of 1000 levels per write
+      {"pcm", "", "inference", "", -1},  // programmed once: no updates
+  };
+  return rows;
+}
+
+SubstrateConfig quiet(const Row& r) {
+  SubstrateConfig c;
+  c.kind = r.kind;
+  c.update = r.update.empty() ? "mixed_precision" : r.update;
+  c.mode = r.mode;
+  c.rounding = r.rounding.empty() ? "stochastic" : r.rounding;
+  c.range = 0.5;
+  c.bits = 8;
+  c.devices_per_sign = c.update == "multi_device" ? 3 : 1;
+  c.read_noise = false;
+  c.output_noise = 0;
+  c.dac_bits = c.adc_bits = 0;
+  c.output_bound = 1e6;
+  c.drift = false;
+  c.refresh = false;
+  c.tile_size = 16;  // ragged tiles over a 40 x 50 matrix
+  c.levels = 1000;
+  c.nonlinearity = 0;
+  c.switching_probability = 1;
+  return c;
+}
+
+Matrix random_matrix(Eigen::Index rows, Eigen::Index cols, float scale, Rng& rng) {
+  Matrix m(rows, cols);
+  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = scale * (2 * rng.uniform() - 1);
+  return m;
+}
+
+void expect_close(const Matrix& got, const Matrix& want, const std::string& what) {
+  const double scale = std::max<double>(1e-6, want.cwiseAbs().maxCoeff());
+  EXPECT_LE((got - want).cwiseAbs().maxCoeff(), 1e-5 * scale) << what;
+}
+
+TEST(SubstrateConformance, EveryRegisteredKindAndUpdateSchemeHasARow) {
+  std::set<std::string> covered;
+  for (const Row& r : table()) covered.insert(r.kind + "/" + r.update);
+  for (const std::string& kind : substrate_registry().names()) {
+    if (kind == "ideal" || kind == "quantized") {
+      EXPECT_TRUE(covered.count(kind + "/mixed_precision")) << kind << " has no conformance row";
+      continue;
+    }
+    for (const std::string& scheme : device_update_schemes())
+      EXPECT_TRUE(covered.count(kind + "/" + scheme)) << kind << " with update = " << scheme << " has no conformance row";
+  }
+}
+
+TEST(SubstrateConformance, ReadsEqualTheIdealProductsOnTheEffectiveWeights) {
+  constexpr int kRows = 40, kCols = 50;
+  for (const Row& row : table()) {
+    SCOPED_TRACE(row.kind + " / " + row.update + " / " + row.mode + " / " + row.rounding);
+    Rng rng(5, "conformance", std::hash<std::string>{}(row.kind + row.update + row.mode + row.rounding));
+    const auto s = make_substrate(quiet(row), kRows, kCols);
+    s->set_weights(random_matrix(kRows, kCols, 0.4f, rng));
+    IdealSubstrate ideal(kRows, kCols);
+    ideal.set_weights(s->weights());
+    const Matrix x = random_matrix(kCols, 3, 1.0f, rng), y = random_matrix(kRows, 3, 1.0f, rng);
+    Matrix got, want;
+    s->forward(x, got);
+    ideal.forward(x, want);
+    expect_close(got, want, "forward");
+    s->backward(y, got);
+    ideal.backward(y, want);
+    expect_close(got, want, "backward");
+    const std::vector<int32_t> pre = {0, 3, 4, 17, 31, 49}, post = {1, 2, 16, 39};
+    Matrix events(kRows, 1), events_want(kRows, 1), back(kCols, 1), back_want(kCols, 1);
+    s->forward_events(pre, events.data());
+    ideal.forward_events(pre, events_want.data());
+    expect_close(events, events_want, "forward_events");
+    s->backward_events(post, back.data());
+    ideal.backward_events(post, back_want.data());
+    expect_close(back, back_want, "backward_events");
+  }
+}
+
+TEST(SubstrateConformance, UpdatesRealiseTheRequest) {
+  constexpr int kRows = 40, kCols = 50;
+  for (const Row& row : table()) {
+    SCOPED_TRACE(row.kind + " / " + row.update + " / " + row.mode + " / " + row.rounding);
+    Rng rng(6, "conformance-update", std::hash<std::string>{}(row.kind + row.update + row.rounding));
+    const auto s = make_substrate(quiet(row), kRows, kCols);
+    s->set_weights(random_matrix(kRows, kCols, 0.15f, rng));
+    if (row.max_error < 0) {  // inference PCM refuses to be trained
+      EXPECT_THROW(s->update(Matrix::Zero(kRows, kCols)), UsageError);
+      continue;
+    }
+    // Requests of about 0 to 6 of a PCM device's pulses, both signs; several writes so the
+    // mixed-precision accumulator empties its remainders.
+    double sxx = 0, sxy = 0, syy = 0, worst = 0;
+    for (int write = 0; write < 4; ++write) {
+      const Matrix request = random_matrix(kRows, kCols, 0.2f, rng);
+      const Matrix before = s->weights();
+      s->update(request);
+      const Matrix achieved = s->weights() - before;
+      for (Eigen::Index i = 0; i < request.size(); ++i) {
+        const double a = achieved.data()[i], r = request.data()[i];
+        sxx += r * r;
+        sxy += r * a;
+        syy += a * a;
+        if (std::abs(before.data()[i] + r) < 0.45) worst = std::max(worst, std::abs(a - r));  // inside the range
+      }
+    }
+    if (row.slope_min == 1 && row.slope_max == 1) {
+      EXPECT_LE(worst, row.max_error) << "achieved change off the request";
+    } else {
+      const double slope = sxy / sxx, correlation = sxy / std::sqrt(sxx * syy);
+      EXPECT_GE(slope, row.slope_min);
+      EXPECT_LE(slope, row.slope_max);
+      EXPECT_GE(correlation, row.min_correlation) << "slope " << slope;
+      if (row.kind == "quantized") EXPECT_LE(worst, row.max_error);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace plasticore
