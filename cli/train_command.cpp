@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "core/communicator.hpp"
+
 namespace plasticore {
 
 TrainCommand::TrainCommand(CLI::App& app) {
@@ -20,6 +22,7 @@ TrainCommand::TrainCommand(CLI::App& app) {
 int TrainCommand::run() {
   request_.progress = isatty(STDERR_FILENO) != 0;
   const TrainOutcome outcome = run_training(request_);
+  if (!world().root()) return 0;
   const auto& m = outcome.metrics;
   if (m.contains("test_accuracy"))
     std::printf("test accuracy %.2f %% after %d epochs (%.0f s); run written to %s\n",

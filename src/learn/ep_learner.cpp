@@ -3,8 +3,72 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "learn/batch_exchange.hpp"
 
 namespace plasticore {
+
+namespace {
+
+// Under data parallelism: after each local step, assembles the step of the whole batch (the learning
+// variable's change, the previous states and the spikes of every sample, in sample order) and shows it to
+// the rule, so that the rule sums exactly what it sums in one process.
+class WholeBatchObserver final : public PhaseObserver {
+ public:
+  WholeBatchObserver(const Communicator& comm, PhaseObserver& rule, const Matrix& whole_input, bool spiking)
+      : exchange_(comm), rule_(rule), input_(whole_input), spiking_(spiking) {}
+  void begin_phase(Phase phase, Scalar sign) override { rule_.begin_phase(phase, sign); }
+  void end_phase() override { rule_.end_phase(); }
+  void after_step(int step, const RelaxationState& local) override {
+    const size_t layers = local.state.size();
+    for (size_t l = 0; l < layers; ++l) {
+      if (l > 0) {
+        exchange_.add(local.delta[l]);
+        exchange_.add(local.previous[l]);
+      }
+      exchange_.add(local.events[l]);
+    }
+    exchange_.exchange();
+    whole_.state.assign(layers, Matrix());
+    whole_.delta.resize(layers);
+    whole_.previous.resize(layers);
+    whole_.events.resize(layers);
+    whole_.spikes.resize(layers);
+    whole_.state[0].resize(0, input_.cols());  // only its width: the batch
+    whole_.previous[0] = input_;
+    whole_.delta[0].setZero(input_.rows(), input_.cols());
+    for (size_t l = 0; l < layers; ++l) {
+      if (l > 0) {
+        exchange_.take(whole_.delta[l]);
+        exchange_.take(whole_.previous[l]);
+      }
+      exchange_.take(whole_.events[l]);
+      if (!spiking_) continue;
+      const Eigen::Index rows = l == 0 ? input_.rows() : whole_.delta[l].rows();
+      whole_.spikes[l].setZero(rows, input_.cols());  // the spikes are the events
+      for (size_t b = 0; b < whole_.events[l].size(); ++b)
+        for (const int32_t i : whole_.events[l][b]) whole_.spikes[l](i, static_cast<Eigen::Index>(b)) = 1;
+    }
+    rule_.after_step(step, whole_);
+  }
+
+ private:
+  BatchExchange exchange_;
+  PhaseObserver& rule_;
+  const Matrix& input_;
+  bool spiking_;
+  RelaxationState whole_;
+};
+
+// The states of every layer of the whole batch, from each rank's slice.
+void whole_states(const Communicator& comm, const RelaxationState& local, RelaxationState& whole) {
+  BatchExchange exchange(comm);
+  for (const Matrix& s : local.state) exchange.add(s);
+  exchange.exchange();
+  whole.state.resize(local.state.size());
+  for (Matrix& s : whole.state) exchange.take(s);
+}
+
+}  // namespace
 
 int argmax_column(const Matrix& m, Eigen::Index col) {
   Eigen::Index best = 0;
@@ -39,7 +103,7 @@ void EPLearner::set_counters(OpCounters* counters) {
   counters_ = counters;
   relax_.set_counters(counters);
   net_->set_counters(counters);
-  rule_->set_counters(counters);
+  rule_->set_counters(repeated_work_counters());  // with several ranks, every rank runs the rule on the whole batch
 }
 
 void EPLearner::set_phase(Phase phase) {
@@ -74,16 +138,30 @@ void EPLearner::gather(const Batch& batch) {
 void EPLearner::accumulate(const Batch& batch, Score& score) {
   if (batch.dataset->steps() != 1 || batch.dataset->loss() != Loss::cross_entropy)
     throw UsageError("EP learns to classify static samples; this dataset is a sequence task");
-  gather(batch);
-  score.correct += run_phases(x_, labels_, batch.samples, static_cast<uint64_t>(batch.epoch), static_cast<uint64_t>(batch.index));
-  score.samples += static_cast<int64_t>(batch.samples.size());
+  if (parallel()) {
+    if (observer_ != nullptr) throw UsageError("an analysis observer runs on one rank only");
+    gather(batch);  // the whole batch's input: the rule's presynaptic states of the input layer
+    whole_input_ = x_;
+  }
+  const Batch local = local_part(batch);
+  gather(local);
+  int64_t counts[2] = {run_phases(x_, labels_, local.samples, static_cast<uint64_t>(batch.epoch),
+                                  static_cast<uint64_t>(batch.index)),
+                       static_cast<int64_t>(local.samples.size())};
+  comm_->allreduce_sum(counts, 2);
+  score.correct += counts[0];
+  score.samples += counts[1];
 }
 
 void EPLearner::evaluate(const Batch& batch, Score& score) {
-  gather(batch);
-  predict(x_, batch.samples, predicted_);
-  for (size_t b = 0; b < predicted_.size(); ++b) score.correct += predicted_[b] == labels_[b];
-  score.samples += static_cast<int64_t>(predicted_.size());
+  const Batch local = local_part(batch);
+  gather(local);
+  predict(x_, local.samples, predicted_);
+  int64_t counts[2] = {0, static_cast<int64_t>(predicted_.size())};
+  for (size_t b = 0; b < predicted_.size(); ++b) counts[0] += predicted_[b] == labels_[b];
+  comm_->allreduce_sum(counts, 2);  // integers: the same sums in any order
+  score.correct += counts[0];
+  score.samples += counts[1];
 }
 
 void EPLearner::predict(const Matrix& x, const std::vector<int64_t>& ids, std::vector<int32_t>& out) {
@@ -121,13 +199,25 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
   free_state_ = state_;
   rule_->begin_batch();
   observers.clear();
-  if (PhaseObserver* o = rule_->nudged_observer()) observers.push_back(o);
+  // With several ranks the rule sees the whole batch, step by step and at the end of each phase.
+  std::unique_ptr<WholeBatchObserver> whole_batch;
+  if (PhaseObserver* o = rule_->nudged_observer()) {
+    if (parallel())
+      whole_batch = std::make_unique<WholeBatchObserver>(*comm_, *o, whole_input_, relax_params_.coding != SpikeCoding::rate);
+    observers.push_back(parallel() ? whole_batch.get() : o);
+  }
   if (observer_ != nullptr) observers.push_back(observer_);
+  if (parallel()) whole_states(*comm_, free_state_, whole_free_);
   for (const Scalar sign : signs) {
     state_ = free_state_;
     set_phase(Phase::nudged);
     relax_.run(state_, learn_.nudged_steps, &targets_, sign * learn_.beta, sign, observers);
-    rule_->end_nudged_phase(state_, free_state_, sign);
+    if (parallel()) {
+      whole_states(*comm_, state_, whole_nudged_);
+      rule_->end_nudged_phase(whole_nudged_, whole_free_, sign);
+    } else {
+      rule_->end_nudged_phase(state_, free_state_, sign);
+    }
   }
   return correct;
 }
