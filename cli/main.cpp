@@ -7,6 +7,7 @@
 //   drift   cli/drift_command.cpp   a trained model on drifting PCM
 //   export  cli/export_command.cpp  a run's tensors as .npz
 //   keys    cli/keys_command.cpp    every config key (docs/configuration.md)
+//   sweep   cli/sweep_command.cpp   a grid of runs x seeds, one table of their final metrics
 // Exit codes: 0 success, 1 runtime error, 2 usage error.
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -22,6 +23,7 @@
 #include "keys_command.hpp"
 #include "plot_command.hpp"
 #include "stdp_command.hpp"
+#include "sweep_command.hpp"
 #include "train_command.hpp"
 
 using namespace plasticore;
@@ -52,6 +54,7 @@ int main(int argc, char** argv) {
   commands.push_back(std::make_unique<DriftCommand>(app));
   commands.push_back(std::make_unique<ExportCommand>(app));
   commands.push_back(std::make_unique<KeysCommand>(app));
+  commands.push_back(std::make_unique<SweepCommand>(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

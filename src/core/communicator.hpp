@@ -5,6 +5,7 @@
 // learners and the trainer do.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,10 @@ class Communicator {
   virtual void allreduce_sum(int64_t* data, size_t n) const = 0;
   // The root's bytes on every rank.
   virtual void broadcast(std::string& data, int root) const = 0;
+  // Waits for every rank without spinning (ranks may wait long: a sweep's groups finish apart).
   virtual void barrier() const = 0;
+  // The ranks of this communicator that pass the same color, in rank order (one group of a sweep).
+  virtual std::unique_ptr<Communicator> split(int color) const = 0;
   // Stops every rank (a failed rank must not leave the others waiting in a collective).
   [[noreturn]] virtual void abort(int exit_code) const = 0;
   bool root() const { return rank() == 0; }
@@ -35,6 +39,7 @@ class SerialCommunicator final : public Communicator {
   void allreduce_sum(int64_t*, size_t) const override {}
   void broadcast(std::string&, int) const override {}
   void barrier() const override {}
+  std::unique_ptr<Communicator> split(int) const override { return std::make_unique<SerialCommunicator>(); }
   [[noreturn]] void abort(int exit_code) const override;
 };
 

@@ -66,7 +66,7 @@ void Learner::check_finite(int epoch) const {
     const bool finite = p.substrate != nullptr ? p.substrate->weights().allFinite()
                                                : Eigen::Map<const Matrix>(p.host, p.rows, p.cols).allFinite();
     if (!finite)
-      throw RuntimeError("training diverged in epoch " + std::to_string(epoch) + ": " + p.name +
+      throw DivergedError("training diverged in epoch " + std::to_string(epoch) + ": " + p.name +
                          " is not finite (lower train.learning_rate)");
   }
 }

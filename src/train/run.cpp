@@ -177,6 +177,7 @@ nlohmann::json run_evaluation(const EvaluationRequest& request) {
   nlohmann::json result = {{"checkpoint", path},
                            {"epochs_done", record.epochs_done},
                            {"test_samples", run.dataset->size(Split::test)},
+                           {"evaluated_on", run.dataset->evaluation_set()},
                            {"algorithm", spec.algorithm}};
   trainer.add_test_figures(test, result);
   nlohmann::json described;

@@ -134,9 +134,10 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
       line += buf;
     }
     if (dataset_.loss() == Loss::cross_entropy)
-      std::snprintf(buf, sizeof buf, "  train %.2f%%  test %.2f%%", 100 * train.accuracy(), 100 * test.accuracy());
+      std::snprintf(buf, sizeof buf, "  train %.2f%%  %s %.2f%%", 100 * train.accuracy(), dataset_.evaluation_set(),
+                    100 * test.accuracy());
     else
-      std::snprintf(buf, sizeof buf, "  test nmse %.4f", test.nmse(dataset_.outputs()));
+      std::snprintf(buf, sizeof buf, "  %s nmse %.4f", dataset_.evaluation_set(), test.nmse(dataset_.outputs()));
     line += buf;
     if (learner_.reports_loss_and_rate()) {
       std::snprintf(buf, sizeof buf, "  %.1f Hz", test.rate_hz(dataset_.step_ms()));
@@ -161,6 +162,7 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
   m["epochs"] = settings_.epochs;
   m["train_samples"] = n;
   m["test_samples"] = dataset_.size(Split::test);
+  m["evaluated_on"] = dataset_.evaluation_set();
   for (const char* figure : {"train_loss", "test_loss", "train_accuracy", "test_accuracy", "test_nmse", "mean_rate_hz"})
     if (h.has(figure)) m[figure] = h.value(last, figure);
   if (h.has("test_accuracy")) {
