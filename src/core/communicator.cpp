@@ -18,6 +18,8 @@ void SerialCommunicator::abort(int exit_code) const { std::exit(exit_code); }
 namespace {
 
 class MpiCommunicator final : public Communicator {
+  static constexpr long long kMaxCount = 1LL << 30;  // bytes per MPI call (counts are int)
+
  public:
   explicit MpiCommunicator(MPI_Comm comm, bool owned) : comm_(comm), owned_(owned) {
     MPI_Comm_rank(comm_, &rank_);
@@ -31,23 +33,32 @@ class MpiCommunicator final : public Communicator {
 
   int rank() const override { return rank_; }
   int size() const override { return size_; }
-  std::vector<std::string> allgather(const std::string& local) const override {
+  void allgather(const std::string& local, Gathered& out) const override {
     const long long mine = static_cast<long long>(local.size());
     std::vector<long long> sizes(static_cast<size_t>(size_));
     MPI_Allgather(&mine, 1, MPI_LONG_LONG, sizes.data(), 1, MPI_LONG_LONG, comm_);
-    // Large messages go in chunks: MPI counts are int.
-    std::vector<std::string> parts(static_cast<size_t>(size_));
+    out.offsets.assign(static_cast<size_t>(size_) + 1, 0);
+    for (size_t r = 0; r < sizes.size(); ++r) out.offsets[r + 1] = out.offsets[r] + static_cast<size_t>(sizes[r]);
+    out.bytes.resize(out.offsets.back());
+    if (out.offsets.back() <= static_cast<size_t>(kMaxCount)) {  // the usual case: one collective
+      std::vector<int> counts(static_cast<size_t>(size_)), displacements(static_cast<size_t>(size_));
+      for (size_t r = 0; r < counts.size(); ++r) {
+        counts[r] = static_cast<int>(sizes[r]);
+        displacements[r] = static_cast<int>(out.offsets[r]);
+      }
+      MPI_Allgatherv(local.data(), static_cast<int>(mine), MPI_BYTE, out.bytes.data(), counts.data(),
+                     displacements.data(), MPI_BYTE, comm_);
+      return;
+    }
+    // More than MPI's int counts: each rank's bytes broadcast in chunks.
+    std::copy(local.begin(), local.end(), out.bytes.begin() + static_cast<std::ptrdiff_t>(out.offsets[static_cast<size_t>(rank_)]));
     for (int r = 0; r < size_; ++r) {
-      std::string& part = parts[static_cast<size_t>(r)];
-      if (r == rank_) part = local;
-      else part.resize(static_cast<size_t>(sizes[static_cast<size_t>(r)]));
-      constexpr size_t kChunk = size_t{1} << 30;
-      for (size_t offset = 0; offset < part.size(); offset += kChunk) {
-        const int count = static_cast<int>(std::min(kChunk, part.size() - offset));
-        MPI_Bcast(part.data() + offset, count, MPI_BYTE, r, comm_);
+      const size_t begin = out.offsets[static_cast<size_t>(r)], end = out.offsets[static_cast<size_t>(r) + 1];
+      for (size_t offset = begin; offset < end; offset += static_cast<size_t>(kMaxCount)) {
+        const int count = static_cast<int>(std::min<size_t>(static_cast<size_t>(kMaxCount), end - offset));
+        MPI_Bcast(out.bytes.data() + offset, count, MPI_BYTE, r, comm_);
       }
     }
-    return parts;
   }
   void allreduce_sum(int64_t* data, size_t n) const override {
     MPI_Allreduce(MPI_IN_PLACE, data, static_cast<int>(n), MPI_INT64_T, MPI_SUM, comm_);

@@ -11,13 +11,22 @@
 
 namespace plasticore {
 
+// What allgather returns: every rank's bytes, one after the other in rank order (one buffer: no copy per rank).
+struct Gathered {
+  std::string bytes;
+  std::vector<size_t> offsets;  // rank r's bytes are [offsets[r], offsets[r + 1])
+  size_t size(size_t rank) const { return offsets[rank + 1] - offsets[rank]; }
+  const char* data(size_t rank) const { return bytes.data() + offsets[rank]; }
+};
+
 class Communicator {
  public:
   virtual ~Communicator() = default;
   virtual int rank() const = 0;
   virtual int size() const = 0;
-  // Every rank gives its bytes; every rank receives all of them, in rank order.
-  virtual std::vector<std::string> allgather(const std::string& local) const = 0;
+  // Every rank gives its bytes; every rank receives all of them, in rank order, into out (whose buffer is
+  // reused: a learner exchanges every phase).
+  virtual void allgather(const std::string& local, Gathered& out) const = 0;
   // Element-wise sums over the ranks, in place (exact for integers).
   virtual void allreduce_sum(int64_t* data, size_t n) const = 0;
   // The root's bytes on every rank.
@@ -35,7 +44,10 @@ class SerialCommunicator final : public Communicator {
  public:
   int rank() const override { return 0; }
   int size() const override { return 1; }
-  std::vector<std::string> allgather(const std::string& local) const override { return {local}; }
+  void allgather(const std::string& local, Gathered& out) const override {
+    out.bytes = local;
+    out.offsets = {0, local.size()};
+  }
   void allreduce_sum(int64_t*, size_t) const override {}
   void broadcast(std::string&, int) const override {}
   void barrier() const override {}

@@ -35,14 +35,14 @@ void BatchExchange::add(const std::vector<double>& local_values) {
 }
 
 void BatchExchange::exchange() {
-  parts_ = comm_.allgather(local_);
+  comm_.allgather(local_, gathered_);
   local_.clear();
-  offsets_.assign(parts_.size(), 0);
+  offsets_.assign(gathered_.offsets.size() - 1, 0);
 }
 
 void BatchExchange::read_bytes(size_t rank, void* out, size_t bytes) {
-  if (offsets_[rank] + bytes > parts_[rank].size()) throw RuntimeError("batch exchange: a rank sent less than expected");
-  std::memcpy(out, parts_[rank].data() + offsets_[rank], bytes);
+  if (offsets_[rank] + bytes > gathered_.size(rank)) throw RuntimeError("batch exchange: a rank sent less than expected");
+  std::memcpy(out, gathered_.data(rank) + offsets_[rank], bytes);
   offsets_[rank] += bytes;
 }
 
@@ -54,9 +54,9 @@ T BatchExchange::read(size_t rank) {
 }
 
 void BatchExchange::take(Matrix& full) {
-  std::vector<int64_t> rows(parts_.size()), cols(parts_.size());
+  std::vector<int64_t> rows(offsets_.size()), cols(offsets_.size());
   int64_t total = 0;
-  for (size_t r = 0; r < parts_.size(); ++r) {
+  for (size_t r = 0; r < offsets_.size(); ++r) {
     rows[r] = read<int64_t>(r);
     cols[r] = read<int64_t>(r);
     total += cols[r];
@@ -64,7 +64,7 @@ void BatchExchange::take(Matrix& full) {
   }
   full.resize(rows[0], total);
   int64_t column = 0;
-  for (size_t r = 0; r < parts_.size(); ++r) {  // column-major: a slice of columns is one contiguous block
+  for (size_t r = 0; r < offsets_.size(); ++r) {  // column-major: a slice of columns is one contiguous block
     read_bytes(r, full.data() + column * rows[0], sizeof(Scalar) * static_cast<size_t>(rows[0] * cols[r]));
     column += cols[r];
   }
@@ -72,7 +72,7 @@ void BatchExchange::take(Matrix& full) {
 
 void BatchExchange::take(std::vector<std::vector<int32_t>>& full_events) {
   full_events.clear();
-  for (size_t r = 0; r < parts_.size(); ++r) {
+  for (size_t r = 0; r < offsets_.size(); ++r) {
     const auto samples = read<int64_t>(r);
     for (int64_t b = 0; b < samples; ++b) {
       const auto n = read<int64_t>(r);
@@ -85,7 +85,7 @@ void BatchExchange::take(std::vector<std::vector<int32_t>>& full_events) {
 
 void BatchExchange::take(std::vector<double>& full_values) {
   full_values.clear();
-  for (size_t r = 0; r < parts_.size(); ++r) {
+  for (size_t r = 0; r < offsets_.size(); ++r) {
     const auto n = read<int64_t>(r);
     const size_t at = full_values.size();
     full_values.resize(at + static_cast<size_t>(n));

@@ -31,7 +31,7 @@ class BatchExchange {
 
   const Communicator& comm_;
   std::string local_;
-  std::vector<std::string> parts_;
+  Gathered gathered_;
   std::vector<size_t> offsets_;
 };
 
