@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Strong scaling over MPI ranks (docs/scaling.md): the same short run of ep_mnist, eqspike_mnist and
-# eprop_evidence on 1 and 2 ranks of one thread each, repeats interleaved (1, 2, 1, 2, ...) so that a
+# Strong scaling over MPI ranks (docs/scaling.md): the same short run of ep_mnist (and with a global
+# batch of 200), eqspike_mnist and eprop_evidence on 1 and 2 ranks of one thread each, repeats interleaved (1, 2, 1, 2, ...) so that a
 # neighbour on the machine slows both alike. Per run: the training throughput of metrics.json (training
 # time only) and the CPU seconds of all ranks (getrusage of mpirun's children: waiting in a collective
 # that polls counts). Writes bench/results/scaling.json. Not part of the test suite: it measures time.
@@ -17,6 +17,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # name|config and its budget (one epoch; enough batches that start-up is small next to training)
 runs=("ep_mnist|configs/ep_mnist.toml --set data.train_limit=30000 --set data.test_limit=2000"
+      "ep_mnist_batch200|configs/ep_mnist.toml --set data.train_limit=30000 --set data.test_limit=2000 --set train.batch_size=200"
       "eqspike_mnist|configs/eqspike_mnist.toml --set data.train_limit=10000 --set data.test_limit=2000"
       "eprop_evidence|configs/eprop_evidence.toml --set data.train_limit=128 --set data.test_limit=64")
 for r in $(seq 1 "$repeats"); do
@@ -32,11 +33,12 @@ for r in $(seq 1 "$repeats"); do
     done
   done
 done
-/usr/bin/python3 - "$tmp" "$out/scaling.json" "$repeats" "$ranks" <<'PY'
+names=(); for entry in "${runs[@]}"; do names+=("${entry%%|*}"); done
+/usr/bin/python3 - "$tmp" "$out/scaling.json" "$repeats" "$ranks" "${names[@]}" <<'PY'
 import datetime, json, os, platform, statistics, sys
 tmp, dest, repeats, ranks = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 rows = []
-for name in ("ep_mnist", "eqspike_mnist", "eprop_evidence"):
+for name in sys.argv[5:]:
     per = {}
     for np in (1, ranks):
         sps, cpu, wall = [], [], []
@@ -60,7 +62,7 @@ os.replace(dest + ".tmp", dest)
 print(f"strong scaling 1 -> {ranks} ranks (1 thread each), median of {repeats} interleaved repeats:")
 for r in rows:
     s1 = statistics.median(r["runs"][1]["train_samples_per_second"]); sn = statistics.median(r["runs"][ranks]["train_samples_per_second"])
-    print(f"  {r['config']:<15} {s1:9.1f} -> {sn:9.1f} samples/s  speed-up {r['speedup']:.2f}  efficiency {100*r['efficiency']:.0f} %"
+    print(f"  {r['config']:<18} {s1:9.1f} -> {sn:9.1f} samples/s  speed-up {r['speedup']:.2f}  efficiency {100*r['efficiency']:.0f} %"
           f"  CPU time x{r['cpu_ratio']:.2f}")
 print(f"written to {dest}")
 PY

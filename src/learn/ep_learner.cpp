@@ -175,15 +175,15 @@ void EPLearner::accumulate(const Batch& batch, Score& score) {
     if (observer_ != nullptr) throw UsageError("an analysis observer runs on one rank only");
     gather(batch);  // the whole batch's input: the rule's presynaptic states of the input layer
     whole_input_ = x_;
-    if (rule_->sums_column_blocks()) {  // each rank adds its columns (presynaptic neurons) of the per-step sums
-      std::vector<EPRule::ColumnBlock> columns;
-      for (int l = 0; l < net_->weight_layers(); ++l) {
-        int64_t begin = 0, end = 0;
-        slice_of(net_->sizes()[static_cast<size_t>(l)], comm_->rank(), comm_->size(), begin, end);
-        columns.push_back({begin, end});
-      }
-      rule_->set_column_blocks(std::move(columns));
+    // Each rank adds its columns (presynaptic neurons) of the rule's sums, where that pays.
+    split_columns_ = rule_->sums_column_blocks(static_cast<int64_t>(batch.samples.size()));
+    std::vector<EPRule::ColumnBlock> columns;
+    for (int l = 0; split_columns_ && l < net_->weight_layers(); ++l) {
+      int64_t begin = 0, end = 0;
+      slice_of(net_->sizes()[static_cast<size_t>(l)], comm_->rank(), comm_->size(), begin, end);
+      columns.push_back({begin, end});
     }
+    rule_->set_column_blocks(std::move(columns));
   }
   const Batch local = local_part(batch);
   gather(local);
@@ -261,7 +261,7 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
       rule_->end_nudged_phase(state_, free_state_, sign);
     }
   }
-  if (parallel() && rule_->sums_column_blocks()) {
+  if (parallel() && split_columns_) {
     std::vector<Matrix*> sums;
     for (size_t p = 0; p < parameters_.size(); p += 2) sums.push_back(&parameters_[p].gradient);
     gather_column_blocks(*comm_, sums);

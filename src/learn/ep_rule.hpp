@@ -40,7 +40,8 @@ class EPRule {
   // of those presynaptic neurons, leaving the others alone), with every element summed exactly as with all
   // columns, says so. Data-parallel ranks then split the columns of its per-step sums instead of each
   // doing all of them (docs/scaling.md).
-  virtual bool sums_column_blocks() const { return false; }
+  // `batch` is the global batch (the same on every rank): whether splitting pays can depend on it.
+  virtual bool sums_column_blocks(int64_t /*batch*/) const { return false; }
   struct ColumnBlock {
     Eigen::Index begin = 0, end = 0;
   };

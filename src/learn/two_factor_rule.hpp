@@ -29,7 +29,7 @@ class TwoFactorRule final : public EPRule, public PhaseObserver {
   void finish_batch() override;
   // Spiking mode: the event-driven weight sums are exact per column block (rate mode's products are not
   // split: a matrix product's rounding depends on its blocking).
-  bool sums_column_blocks() const override { return relax_.coding != SpikeCoding::rate; }
+  bool sums_column_blocks(int64_t) const override { return relax_.coding != SpikeCoding::rate; }
   void set_column_blocks(std::vector<ColumnBlock> columns) override { columns_ = std::move(columns); }
 
   void begin_phase(Phase, Scalar sign) override { sign_ = sign; }
