@@ -49,11 +49,16 @@ for name in sys.argv[5:]:
             sps.append(m["train_samples_per_second"]); cpu.append(u + s); wall.append(e)
             samples = m["train_samples"]
         per[np] = {"train_samples_per_second": sps, "cpu_seconds": cpu, "wall_seconds": wall}
+    # what the model of scaling_model.py needs: the work per sample, by phase, and the sizes
+    m1 = json.load(open(f"{tmp}/{name}-np1-r1/metrics.json"))
+    ops = {phase: sum(v for k, v in counts.items() if k in ("dense_macs", "accumulator_updates", "synaptic_events"))
+           for phase, counts in m1["op_counts"]["training"]["per_sample"].items()}
+    shape = {k: m1.get(k) for k in ("algorithm", "rule", "network", "spike_coding", "steps", "adaptive")}
     one, many = per[1], per[ranks]
     # speed-up from the medians of the interleaved repeats
     speedup = statistics.median(many["train_samples_per_second"]) / statistics.median(one["train_samples_per_second"])
     cpu_ratio = statistics.median(many["cpu_seconds"]) / statistics.median(one["cpu_seconds"])
-    rows.append({"config": name, "train_samples": samples, "ranks": ranks, "runs": per,
+    rows.append({"config": name, "train_samples": samples, "ranks": ranks, "runs": per, "ops_per_sample": ops, **shape,
                  "speedup": round(speedup, 3), "efficiency": round(speedup / ranks, 3), "cpu_ratio": round(cpu_ratio, 3)})
 result = {"benchmark": "strong_scaling", "repeats": repeats, "threads_per_rank": 1, "cpu": platform.processor() or platform.machine(),
           "cores": os.cpu_count(), "date": datetime.date.today().isoformat(), "configs": rows}
