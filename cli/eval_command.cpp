@@ -22,10 +22,11 @@ int EvalCommand::run() {
   const std::string where = " on " + std::to_string(result["test_samples"].get<int64_t>()) + " samples (" +
                             result["checkpoint"].get<std::string>() + ", epoch " +
                             std::to_string(result["epochs_done"].get<int>()) + ")";
+  const std::string set = result["evaluated_on"].get<std::string>();  // test, or validation (data.validation)
   if (result.contains("test_accuracy"))
-    std::printf("test accuracy %.2f %%%s\n", 100 * result["test_accuracy"].get<double>(), where.c_str());
+    std::printf("%s accuracy %.2f %%%s\n", set.c_str(), 100 * result["test_accuracy"].get<double>(), where.c_str());
   else
-    std::printf("test nmse %.4f%s\n", result["test_nmse"].get<double>(), where.c_str());
+    std::printf("%s nmse %.4f%s\n", set.c_str(), result["test_nmse"].get<double>(), where.c_str());
   return 0;
 }
 

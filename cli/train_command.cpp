@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "core/communicator.hpp"
+
 namespace plasticore {
 
 TrainCommand::TrainCommand(CLI::App& app) {
@@ -20,13 +22,15 @@ TrainCommand::TrainCommand(CLI::App& app) {
 int TrainCommand::run() {
   request_.progress = isatty(STDERR_FILENO) != 0;
   const TrainOutcome outcome = run_training(request_);
+  if (!world().root()) return 0;
   const auto& m = outcome.metrics;
+  const std::string set = m["evaluated_on"].get<std::string>();  // test, or validation (data.validation)
   if (m.contains("test_accuracy"))
-    std::printf("test accuracy %.2f %% after %d epochs (%.0f s); run written to %s\n",
-                100.0 * m["test_accuracy"].get<double>(), m["epochs"].get<int>(), m["wall_seconds"].get<double>(),
+    std::printf("%s accuracy %.2f %% after %d epochs (%.0f s); run written to %s\n",
+                set.c_str(), 100.0 * m["test_accuracy"].get<double>(), m["epochs"].get<int>(), m["wall_seconds"].get<double>(),
                 outcome.out_dir.c_str());
   else
-    std::printf("test nmse %.4f after %d epochs (%.0f s); run written to %s\n", m["test_nmse"].get<double>(),
+    std::printf("%s nmse %.4f after %d epochs (%.0f s); run written to %s\n", set.c_str(), m["test_nmse"].get<double>(),
                 m["epochs"].get<int>(), m["wall_seconds"].get<double>(), outcome.out_dir.c_str());
   return 0;
 }

@@ -3,7 +3,7 @@
 # into the data cache outside git. Usage: scripts/setup.sh [--no-data]
 set -euo pipefail
 
-PACKAGES=(cmake g++ make libeigen3-dev libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev
+PACKAGES=(cmake g++ make libeigen3-dev libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev libopenmpi-dev openmpi-bin
           libgtest-dev libgmock-dev libbenchmark-dev pybind11-dev python3-numpy python3-pybind11
           python3-dev python3-matplotlib python3-pytest)
 

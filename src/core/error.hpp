@@ -16,4 +16,10 @@ class RuntimeError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Training produced non-finite weights: an outcome of the hyper-parameters (a sweep records it and goes on).
+class DivergedError : public RuntimeError {
+ public:
+  using RuntimeError::RuntimeError;
+};
+
 }  // namespace plasticore

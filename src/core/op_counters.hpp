@@ -62,6 +62,9 @@ class OpCounters {
   }
   const OpCounts& counts(Phase p) const { return counts_[static_cast<size_t>(p)]; }
   void reset() { counts_ = {}; }
+  // Every count, phase-major (for summing the ranks' counts of a data-parallel run).
+  int64_t* data() { return counts_[0].data(); }
+  static constexpr size_t kValues = static_cast<size_t>(Phase::count) * static_cast<size_t>(Op::count);
 
  private:
   Phase phase_ = Phase::forward;

@@ -33,11 +33,16 @@ DatasetBuilder read_images(ConfigReader& r, const DatasetContext& context, const
   f.train_labels = r.get_path("data.train_labels", dir + "train-labels-idx1-ubyte", "IDX file of the training labels");
   f.test_images = r.get_path("data.test_images", dir + "t10k-images-idx3-ubyte", "IDX file of the test images");
   f.test_labels = r.get_path("data.test_labels", dir + "t10k-labels-idx1-ubyte", "IDX file of the test labels");
+  f.validation = r.get_int("data.validation", 0, 0, 2147483647,
+                           "hold out the last N training images as the evaluation set, to choose hyper-parameters on "
+                           "(test_* figures are then validation figures; the test files are not read)");
   const uint64_t seed = context.seed;
   if (!context.sequences) {
     constexpr int64_t kMaxInt = 2147483647;
     f.train_limit = r.get_int("data.train_limit", 0, 0, kMaxInt, "use only the first N training images (0 = all)");
     f.test_limit = r.get_int("data.test_limit", 0, 0, kMaxInt, "use only the first N test images (0 = all)");
+    if (f.validation > 0 && f.test_limit > 0)
+      r.fail("data.test_limit", "with data.validation the evaluation set is the held-out training images (its size is data.validation)");
     return [f, seed](bool need_train) -> std::unique_ptr<Dataset> {
       ClassificationSet train, test;
       load_image_files(f, need_train, train, test);
@@ -53,6 +58,8 @@ DatasetBuilder read_images(ConfigReader& r, const DatasetContext& context, const
                                "the last D steps, without input, scored with cross-entropy");
   f.train_limit = p.train_sequences;
   f.test_limit = p.test_sequences;
+  if (f.validation > 0 && f.test_limit > 0)
+    r.fail("data.test_limit", "with data.validation the evaluation set is the held-out training images (its size is data.validation)");
   return [f, p](bool need_train) -> std::unique_ptr<Dataset> {
     ClassificationSet train, test;
     load_image_files(f, need_train, train, test);
@@ -111,6 +118,21 @@ ClassificationSet load_idx_classification(const std::string& images_path, const 
 }
 
 void load_image_files(const ImageFiles& f, bool need_train, ClassificationSet& train, ClassificationSet& test) {
+  if (f.validation > 0) {
+    ClassificationSet all = load_idx_classification(f.train_images, f.train_labels, f.train_limit, 10, "data.train_limit");
+    const int64_t n = all.size(), kept = n - f.validation;
+    if (kept < 1)
+      throw UsageError("data.validation: " + std::to_string(f.validation) + " held-out images of the " + std::to_string(n) +
+                       " training images leave none to train on");
+    test = all;
+    test.images = all.images.rightCols(f.validation);
+    test.labels.assign(all.labels.begin() + kept, all.labels.end());
+    test.held_out = true;
+    train = std::move(all);
+    train.images.conservativeResize(Eigen::NoChange, kept);
+    train.labels.resize(static_cast<size_t>(kept));
+    return;
+  }
   if (need_train) train = load_idx_classification(f.train_images, f.train_labels, f.train_limit, 10, "data.train_limit");
   test = load_idx_classification(f.test_images, f.test_labels, f.test_limit, 10, "data.test_limit");
   if (need_train && (train.height != test.height || train.width != test.width))

@@ -9,6 +9,8 @@
 //   train_images, train_labels,   path  the dataset's files     IDX files; ${PLASTICORE_DATA}, ${HOME}, ~ expanded
 //   test_images, test_labels
 //   train_limit, test_limit       -     0 (all)                 use only the first N images
+//   validation                    -     0 (none)                the last N training images (of the first
+//                                                               train_limit) become the test split
 #pragma once
 #include <cstdint>
 #include <mutex>
@@ -24,6 +26,7 @@ struct ClassificationSet {
   std::vector<int32_t> labels;  // n_samples, in [0, n_classes)
   int n_classes = 10;
   int height = 0, width = 0;    // of one image (rows x columns of pixels, row-major in a column of images)
+  bool held_out = false;        // the last images of the training file (data.validation), not the test file
   int size() const { return static_cast<int>(labels.size()); }
 };
 
@@ -36,8 +39,10 @@ ClassificationSet load_idx_classification(const std::string& images_path, const 
 struct ImageFiles {
   std::string train_images, train_labels, test_images, test_labels;
   int64_t train_limit = 0, test_limit = 0;
+  int64_t validation = 0;  // > 0: the last N of the training images are the test split; the test files are not read
 };
-// Both splits (the training split only if need_train); RuntimeError if their image sizes differ.
+// Both splits (the training split only if need_train or validation > 0); RuntimeError if their image
+// sizes differ.
 void load_image_files(const ImageFiles& files, bool need_train, ClassificationSet& train, ClassificationSet& test);
 
 class ImageDataset final : public Dataset {
@@ -50,6 +55,7 @@ class ImageDataset final : public Dataset {
   int64_t size(Split split) const override { return set(split).size(); }
   int64_t train_sample(int64_t epoch, int64_t position) const override;
   std::unique_ptr<SequenceStream> sequence(Split split, int64_t index) const override;
+  const char* evaluation_set() const override { return test_.held_out ? "validation" : "test"; }
   const ClassificationSet& set(Split split) const { return split == Split::train ? train_ : test_; }
 
  private:

@@ -55,6 +55,7 @@ class SequentialImages final : public Dataset {
   Eigen::Index steps() const override { return params_.steps; }
   double step_ms() const override { return params_.dt_ms; }
   int64_t size(Split split) const override { return split == Split::train ? train_.size() : test_.size(); }
+  const char* evaluation_set() const override { return test_.held_out ? "validation" : "test"; }
   int64_t train_sample(int64_t epoch, int64_t position) const override { return epoch * train_.size() + position; }
   std::unique_ptr<SequenceStream> sequence(Split split, int64_t index) const override;
 

@@ -15,20 +15,30 @@ void EndOfPhaseRule::end_nudged_phase(const RelaxationState& nudged, const Relax
     const Matrix& pre = nudged.state[k];
     const Matrix& post0 = free.state[k + 1];
     const Matrix& pre0 = free.state[k];
-    if (w == 0) {  // the input is clamped (pre == pre0): one product instead of two
-      phase_delta_ = post - post0;
-      dw.noalias() += sign * phase_delta_ * pre.transpose();
-    } else {
-      dw.noalias() += sign * post * pre.transpose();
-      dw.noalias() -= sign * post0 * pre0.transpose();
+    if (w == 0) phase_delta_ = post - post0;  // the input is clamped (pre == pre0): one product instead of two
+    if (k >= columns_.size()) {
+      if (w == 0) {
+        dw.noalias() += sign * phase_delta_ * pre.transpose();
+      } else {
+        dw.noalias() += sign * post * pre.transpose();
+        dw.noalias() -= sign * post0 * pre0.transpose();
+      }
+    } else {  // a data-parallel rank: its columns (presynaptic neurons) only
+      const Eigen::Index c0 = columns_[k].begin, n = columns_[k].end - columns_[k].begin;
+      if (w == 0) {
+        dw.middleCols(c0, n).noalias() += sign * phase_delta_ * pre.middleRows(c0, n).transpose();
+      } else {
+        dw.middleCols(c0, n).noalias() += sign * post * pre.middleRows(c0, n).transpose();
+        dw.middleCols(c0, n).noalias() -= sign * post0 * pre0.middleRows(c0, n).transpose();
+      }
     }
     *sums_.biases[k] += sign * (post - post0).rowwise().sum();
   }
 }
 
 EPRuleChoice end_of_phase_rule() {
-  return {"end_of_phase", [](const LayeredEPNetwork& net, const RelaxationParams&, EPRuleSums sums) -> std::unique_ptr<EPRule> {
-            return std::make_unique<EndOfPhaseRule>(net, std::move(sums));
+  return {"end_of_phase", [](const LayeredEPNetwork& net, const RelaxationParams& relax, EPRuleSums sums) -> std::unique_ptr<EPRule> {
+            return std::make_unique<EndOfPhaseRule>(net, std::move(sums), relax.coding != SpikeCoding::rate);
           }};
 }
 

@@ -10,15 +10,25 @@ namespace plasticore {
 
 class EndOfPhaseRule final : public EPRule {
  public:
-  EndOfPhaseRule(const LayeredEPNetwork& net, EPRuleSums sums) : net_(net), sums_(std::move(sums)) {}
+  EndOfPhaseRule(const LayeredEPNetwork& net, EPRuleSums sums, bool spiking)
+      : net_(net), sums_(std::move(sums)), spiking_(spiking) {}
   void set_counters(OpCounters* counters) override { counters_ = counters; }
   void end_nudged_phase(const RelaxationState& nudged, const RelaxationState& free, Scalar sign) override;
+  // Column blocks of the products: each element's sum over the batch is the same sum, but a product's
+  // rounding can follow its blocking. Rate EP's ranks agree only to rounding anyway (its relaxation's
+  // products have the slice's width), so it splits, from 64 samples per batch: below, gathering the
+  // sums costs more than the products it saves (docs/scaling.md). A spiking network's ranks agree bit
+  // for bit, so there every rank forms the whole products.
+  bool sums_column_blocks(int64_t batch) const override { return !spiking_ && batch >= 64; }
+  void set_column_blocks(std::vector<ColumnBlock> columns) override { columns_ = std::move(columns); }
 
  private:
   const LayeredEPNetwork& net_;
   EPRuleSums sums_;
   OpCounters* counters_ = nullptr;
+  bool spiking_;
   Matrix phase_delta_;
+  std::vector<ColumnBlock> columns_;  // per weight layer, the columns of its sum this rule adds (empty: all)
 };
 
 EPRuleChoice end_of_phase_rule();

@@ -3,8 +3,105 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "learn/batch_exchange.hpp"
 
 namespace plasticore {
+
+namespace {
+
+// Under data parallelism: each local step of a nudged phase is queued (the learning variable's change,
+// the previous states and the spikes of every local sample); at the end of the phase the ranks exchange
+// their queues once, and the rule is shown the phase again step by step as the whole batch, in sample
+// order, so that it sums exactly what it sums in one process. One exchange per phase instead of one per
+// step: the ranks meet 2 times per phase, not 2 T2 times.
+class WholeBatchObserver final : public PhaseObserver {
+ public:
+  WholeBatchObserver(const Communicator& comm, PhaseObserver& rule, const Matrix& whole_input, bool spiking)
+      : exchange_(comm), rule_(rule), input_(whole_input), spiking_(spiking) {}
+  void begin_phase(Phase phase, Scalar sign) override {
+    rule_.begin_phase(phase, sign);
+    steps_.clear();
+  }
+
+  void after_step(int step, const RelaxationState& local) override {
+    layers_ = local.state.size();
+    for (size_t l = 0; l < layers_; ++l) {
+      if (l > 0) {
+        exchange_.add(local.delta[l]);
+        exchange_.add(local.previous[l]);
+      }
+      exchange_.add(local.events[l]);
+    }
+    steps_.push_back(step);
+  }
+  void end_phase() override {
+    exchange_.exchange();
+    for (const int step : steps_) replay(step);
+    rule_.end_phase();
+  }
+
+ private:
+  void replay(int step) {
+    const Eigen::Index B = input_.cols();
+    if (whole_.state.size() != layers_ || whole_.previous[0].cols() != B) {  // a new batch shape
+      whole_.state.assign(layers_, Matrix());
+      whole_.delta.assign(layers_, Matrix());
+      whole_.previous.assign(layers_, Matrix());
+      whole_.events.assign(layers_, {});
+      whole_.spikes.assign(layers_, Matrix());
+      whole_.state[0].resize(0, B);  // only its width: the batch
+      whole_.delta[0].setZero(input_.rows(), B);
+    }
+    whole_.previous[0] = input_;
+    for (size_t l = 0; l < layers_; ++l) {
+      if (spiking_)  // clear the previous step's spikes: O(spikes), not O(neurons x batch)
+        for (size_t b = 0; b < whole_.events[l].size(); ++b)
+          for (const int32_t i : whole_.events[l][b]) whole_.spikes[l](i, static_cast<Eigen::Index>(b)) = 0;
+      if (l > 0) {
+        exchange_.take(whole_.delta[l]);
+        exchange_.take(whole_.previous[l]);
+      }
+      exchange_.take(whole_.events[l]);
+      if (!spiking_) continue;
+      const Eigen::Index rows = l == 0 ? input_.rows() : whole_.delta[l].rows();
+      if (whole_.spikes[l].rows() != rows || whole_.spikes[l].cols() != B) whole_.spikes[l].setZero(rows, B);
+      for (size_t b = 0; b < whole_.events[l].size(); ++b)  // the spikes are the events
+        for (const int32_t i : whole_.events[l][b]) whole_.spikes[l](i, static_cast<Eigen::Index>(b)) = 1;
+    }
+    rule_.after_step(step, whole_);
+  }
+
+  BatchExchange exchange_;
+  PhaseObserver& rule_;
+  const Matrix& input_;
+  bool spiking_;
+  size_t layers_ = 0;
+  std::vector<int> steps_;  // the steps queued in this phase
+  RelaxationState whole_;
+};
+
+// The states of every layer of the whole batch, from each rank's slice.
+void whole_states(const Communicator& comm, const RelaxationState& local, RelaxationState& whole) {
+  BatchExchange exchange(comm);
+  for (const Matrix& s : local.state) exchange.add(s);
+  exchange.exchange();
+  whole.state.resize(local.state.size());
+  for (Matrix& s : whole.state) exchange.take(s);
+}
+
+// Every rank added columns slice_of(rank) of each sum; afterwards every rank holds all columns.
+void gather_column_blocks(const Communicator& comm, const std::vector<Matrix*>& sums) {
+  BatchExchange exchange(comm);
+  for (const Matrix* m : sums) {
+    int64_t begin = 0, end = 0;
+    slice_of(m->cols(), comm.rank(), comm.size(), begin, end);
+    exchange.add(Matrix(m->middleCols(begin, end - begin)));
+  }
+  exchange.exchange();
+  for (Matrix* m : sums) exchange.take(*m);  // the blocks join in rank order: the columns in order
+}
+
+}  // namespace
 
 int argmax_column(const Matrix& m, Eigen::Index col) {
   Eigen::Index best = 0;
@@ -39,7 +136,7 @@ void EPLearner::set_counters(OpCounters* counters) {
   counters_ = counters;
   relax_.set_counters(counters);
   net_->set_counters(counters);
-  rule_->set_counters(counters);
+  rule_->set_counters(repeated_work_counters());  // with several ranks, every rank runs the rule on the whole batch
 }
 
 void EPLearner::set_phase(Phase phase) {
@@ -74,16 +171,39 @@ void EPLearner::gather(const Batch& batch) {
 void EPLearner::accumulate(const Batch& batch, Score& score) {
   if (batch.dataset->steps() != 1 || batch.dataset->loss() != Loss::cross_entropy)
     throw UsageError("EP learns to classify static samples; this dataset is a sequence task");
-  gather(batch);
-  score.correct += run_phases(x_, labels_, batch.samples, static_cast<uint64_t>(batch.epoch), static_cast<uint64_t>(batch.index));
-  score.samples += static_cast<int64_t>(batch.samples.size());
+  if (parallel()) {
+    if (observer_ != nullptr) throw UsageError("an analysis observer runs on one rank only");
+    gather(batch);  // the whole batch's input: the rule's presynaptic states of the input layer
+    whole_input_ = x_;
+    // Each rank adds its columns (presynaptic neurons) of the rule's sums, where that pays.
+    split_columns_ = rule_->sums_column_blocks(static_cast<int64_t>(batch.samples.size()));
+    std::vector<EPRule::ColumnBlock> columns;
+    for (int l = 0; split_columns_ && l < net_->weight_layers(); ++l) {
+      int64_t begin = 0, end = 0;
+      slice_of(net_->sizes()[static_cast<size_t>(l)], comm_->rank(), comm_->size(), begin, end);
+      columns.push_back({begin, end});
+    }
+    rule_->set_column_blocks(std::move(columns));
+  }
+  const Batch local = local_part(batch);
+  gather(local);
+  int64_t counts[2] = {run_phases(x_, labels_, local.samples, static_cast<uint64_t>(batch.epoch),
+                                  static_cast<uint64_t>(batch.index)),
+                       static_cast<int64_t>(local.samples.size())};
+  comm_->allreduce_sum(counts, 2);
+  score.correct += counts[0];
+  score.samples += counts[1];
 }
 
 void EPLearner::evaluate(const Batch& batch, Score& score) {
-  gather(batch);
-  predict(x_, batch.samples, predicted_);
-  for (size_t b = 0; b < predicted_.size(); ++b) score.correct += predicted_[b] == labels_[b];
-  score.samples += static_cast<int64_t>(predicted_.size());
+  const Batch local = local_part(batch);
+  gather(local);
+  predict(x_, local.samples, predicted_);
+  int64_t counts[2] = {0, static_cast<int64_t>(predicted_.size())};
+  for (size_t b = 0; b < predicted_.size(); ++b) counts[0] += predicted_[b] == labels_[b];
+  comm_->allreduce_sum(counts, 2);  // integers: the same sums in any order
+  score.correct += counts[0];
+  score.samples += counts[1];
 }
 
 void EPLearner::predict(const Matrix& x, const std::vector<int64_t>& ids, std::vector<int32_t>& out) {
@@ -121,13 +241,30 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
   free_state_ = state_;
   rule_->begin_batch();
   observers.clear();
-  if (PhaseObserver* o = rule_->nudged_observer()) observers.push_back(o);
+  // With several ranks the rule sees the whole batch, step by step and at the end of each phase.
+  std::unique_ptr<WholeBatchObserver> whole_batch;
+  if (PhaseObserver* o = rule_->nudged_observer()) {
+    if (parallel())
+      whole_batch = std::make_unique<WholeBatchObserver>(*comm_, *o, whole_input_, relax_params_.coding != SpikeCoding::rate);
+    observers.push_back(parallel() ? whole_batch.get() : o);
+  }
   if (observer_ != nullptr) observers.push_back(observer_);
+  if (parallel()) whole_states(*comm_, free_state_, whole_free_);
   for (const Scalar sign : signs) {
     state_ = free_state_;
     set_phase(Phase::nudged);
     relax_.run(state_, learn_.nudged_steps, &targets_, sign * learn_.beta, sign, observers);
-    rule_->end_nudged_phase(state_, free_state_, sign);
+    if (parallel()) {
+      whole_states(*comm_, state_, whole_nudged_);
+      rule_->end_nudged_phase(whole_nudged_, whole_free_, sign);
+    } else {
+      rule_->end_nudged_phase(state_, free_state_, sign);
+    }
+  }
+  if (parallel() && split_columns_) {
+    std::vector<Matrix*> sums;
+    for (size_t p = 0; p < parameters_.size(); p += 2) sums.push_back(&parameters_[p].gradient);
+    gather_column_blocks(*comm_, sums);
   }
   return correct;
 }

@@ -84,6 +84,9 @@ class EPLearner final : public Learner {
   uint64_t seed_;
   std::unique_ptr<EPRule> rule_;
   RelaxationState state_, free_state_;
+  RelaxationState whole_free_, whole_nudged_;  // several ranks: the whole batch's states, for the rule
+  Matrix whole_input_;
+  bool split_columns_ = false;  // several ranks: this batch's rule sums are split by columns (EPRule)
   Matrix targets_;
   PhaseObserver* observer_ = nullptr;
   std::vector<PhaseObserver*> observers_;  // of the phase being run (kept: no allocation per batch)

@@ -36,6 +36,16 @@ class EPRule {
   virtual void end_nudged_phase(const RelaxationState& nudged, const RelaxationState& free, Scalar sign) = 0;
   // After the last nudged phase: terms that need the whole batch (in the update phase of the counters).
   virtual void finish_batch() {}
+  // A tile of the work: a rule that can add only columns [begin, end) of each weight sum (the synapses
+  // of those presynaptic neurons, leaving the others alone), with every element summed exactly as with all
+  // columns, says so. Data-parallel ranks then split the columns of its per-step sums instead of each
+  // doing all of them (docs/scaling.md).
+  // `batch` is the global batch (the same on every rank): whether splitting pays can depend on it.
+  virtual bool sums_column_blocks(int64_t /*batch*/) const { return false; }
+  struct ColumnBlock {
+    Eigen::Index begin = 0, end = 0;
+  };
+  virtual void set_column_blocks(std::vector<ColumnBlock>) {}
 };
 
 // Builds a rule for a network (its parameters captured when the rule's keys were read).

@@ -4,8 +4,21 @@
 
 namespace plasticore {
 
+Batch Learner::local_part(const Batch& batch) const {
+  if (!parallel()) return batch;
+  int64_t begin = 0, end = 0;
+  slice_of(static_cast<int64_t>(batch.samples.size()), comm_->rank(), comm_->size(), begin, end);
+  Batch local = batch;
+  local.samples.assign(batch.samples.begin() + begin, batch.samples.begin() + end);
+  return local;
+}
+
 void Learner::apply_update(int64_t samples) {
   if (counters_ != nullptr) counters_->set_phase(Phase::update);
+  // Every rank writes the same update; rank 0 counts the writes.
+  OpCounters* const writes = repeated_work_counters();
+  if (writes != counters_)
+    for (const auto& [name, s] : matrices()) s->set_counters(writes);
   finish_gradients(samples);
   optimizer_->begin_update();
   for (size_t p = 0; p < parameters_.size(); ++p) {
@@ -19,6 +32,8 @@ void Learner::apply_update(int64_t samples) {
     }
     param.gradient.setZero();
   }
+  if (writes != counters_)
+    for (const auto& [name, s] : matrices()) s->set_counters(counters_);
 }
 
 std::vector<Matrix> Learner::gradient_estimate(const Batch& batch) {
@@ -51,7 +66,7 @@ void Learner::check_finite(int epoch) const {
     const bool finite = p.substrate != nullptr ? p.substrate->weights().allFinite()
                                                : Eigen::Map<const Matrix>(p.host, p.rows, p.cols).allFinite();
     if (!finite)
-      throw RuntimeError("training diverged in epoch " + std::to_string(epoch) + ": " + p.name +
+      throw DivergedError("training diverged in epoch " + std::to_string(epoch) + ": " + p.name +
                          " is not finite (lower train.learning_rate)");
   }
 }

@@ -8,6 +8,10 @@
 //   apply_update(n)     the mean over the n samples -> optimizer -> substrate writes; sums back to zero
 //   advance(seconds)    wall-clock time passes on every matrix's substrate
 //   evaluate(batch)     forward only, scored
+// Data parallelism (docs/scaling.md): with a communicator of several ranks each rank runs its slice of
+// every batch, and the learner combines the slices in the serial order (learn/batch_exchange.hpp) so that
+// every rank ends the batch with the same sums and scores as one process, and applies the same update.
+// Work every rank repeats (the combined rule, the substrate writes) is counted on rank 0 only.
 // Learners are found by name (`algorithm`) in learn/registry.hpp.
 #pragma once
 #include <cstdint>
@@ -18,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/communicator.hpp"
 #include "core/named_tensors.hpp"
 #include "core/op_counters.hpp"
 #include "data/dataset.hpp"
@@ -59,6 +64,8 @@ class Learner {
   // tests compare it with each rule's reference).
   std::vector<Matrix> gradient_estimate(const Batch& batch);
 
+  // The ranks the batches are split across (default: this process alone).
+  void set_communicator(const Communicator& comm) { comm_ = &comm; }
   // The schedule's factor on every learning rate, from now on.
   void set_learning_rate_scale(double factor) { optimizer_->set_schedule_factor(factor); }
   // Counts the operations of everything that follows into `counters` (nullptr: stop counting).
@@ -91,11 +98,18 @@ class Learner {
   virtual void restore_network(const NamedTensors& in) = 0;
   // After set_counters: where apply_update counts.
   OpCounters* counters_ = nullptr;
+  const Communicator* comm_ = &serial_;
+  bool parallel() const { return comm_->size() > 1; }
+  // This rank's slice of a batch (all of it on one rank).
+  Batch local_part(const Batch& batch) const;
+  // Where work every rank repeats is counted: the counters on rank 0, nowhere on the others.
+  OpCounters* repeated_work_counters() const { return comm_->root() ? counters_ : nullptr; }
   std::vector<Parameter> parameters_;
   std::unique_ptr<Optimizer> optimizer_;
 
  private:
   Matrix change_;
+  SerialCommunicator serial_;
 };
 
 // Optimizer slots for the parameters, with the learning rate of each.

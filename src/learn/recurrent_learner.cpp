@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 #include "core/parallel_errors.hpp"
+#include "learn/batch_exchange.hpp"
 #include "core/rng.hpp"
 #include "learn/adaptive_feedback.hpp"
 #include "learn/bptt.hpp"
@@ -19,6 +20,55 @@ Matrix gaussian(int rows, int cols, double scale, Rng rng) {
   for (Eigen::Index j = 0; j < m.cols(); ++j)
     for (Eigen::Index i = 0; i < m.rows(); ++i) m(i, j) = static_cast<Scalar>(scale * rng.normal());
   return m;
+}
+
+// A score's sums as numbers, and back (to share per-sequence scores between ranks).
+std::vector<double> values_of(const std::vector<Score>& scores) {
+  std::vector<double> v;
+  for (const Score& s : scores)
+    v.insert(v.end(), {s.loss, static_cast<double>(s.scored_steps), s.squared_error, s.target_sum, s.target_square_sum,
+                       static_cast<double>(s.samples), static_cast<double>(s.correct), s.spikes, s.neuron_steps});
+  return v;
+}
+
+std::vector<Score> scores_of(const std::vector<double>& v) {
+  std::vector<Score> scores;
+  for (size_t k = 0; k + 9 <= v.size(); k += 9)
+    scores.push_back({v[k], static_cast<int64_t>(v[k + 1]), v[k + 2], v[k + 3], v[k + 4], static_cast<int64_t>(v[k + 5]),
+                      static_cast<int64_t>(v[k + 6]), v[k + 7], v[k + 8]});
+  return scores;
+}
+
+// Under data parallelism: every rank's per-sequence scores, and gradients if given, in sample order (each
+// rank sends its sequences' gradients side by side, one matrix per parameter).
+void share(const Communicator& comm, std::vector<Score>& scores, std::vector<SequenceGradients>* gradients,
+           const RecurrentSNNSizes& n) {
+  BatchExchange exchange(comm);
+  exchange.add(values_of(scores));
+  const Eigen::Index widths[3] = {n.inputs, n.recurrent, n.recurrent}, rows[3] = {n.recurrent, n.recurrent, n.outputs};
+  if (gradients != nullptr)
+    for (int p = 0; p < 3; ++p) {
+      Matrix side_by_side(rows[p], widths[p] * static_cast<Eigen::Index>(gradients->size()));
+      for (size_t k = 0; k < gradients->size(); ++k) {
+        const SequenceGradients& g = (*gradients)[k];
+        side_by_side.middleCols(static_cast<Eigen::Index>(k) * widths[p], widths[p]) = p == 0 ? g.input : p == 1 ? g.recurrent : g.readout;
+      }
+      exchange.add(side_by_side);
+    }
+  exchange.exchange();
+  std::vector<double> values;
+  exchange.take(values);
+  scores = scores_of(values);
+  if (gradients == nullptr) return;
+  gradients->assign(scores.size(), SequenceGradients{});
+  Matrix all;
+  for (int p = 0; p < 3; ++p) {
+    exchange.take(all);
+    for (size_t k = 0; k < gradients->size(); ++k) {
+      SequenceGradients& g = (*gradients)[k];
+      (p == 0 ? g.input : p == 1 ? g.recurrent : g.readout) = all.middleCols(static_cast<Eigen::Index>(k) * widths[p], widths[p]);
+    }
+  }
 }
 
 // Forward pass of one streamed sequence, scored.
@@ -72,7 +122,8 @@ void RecurrentLearner::describe(nlohmann::json& m) const {
   m["adaptive"] = n.adaptive;
 }
 
-void RecurrentLearner::accumulate(const Batch& batch, Score& score) {
+void RecurrentLearner::accumulate(const Batch& whole, Score& score) {
+  const Batch batch = local_part(whole);
   const auto count = static_cast<int64_t>(batch.samples.size());
   gradients_.assign(static_cast<size_t>(count), SequenceGradients{});
   scores_.assign(static_cast<size_t>(count), Score{});
@@ -91,6 +142,7 @@ void RecurrentLearner::accumulate(const Batch& batch, Score& score) {
       scores_[static_cast<size_t>(k)] = scorer.finish();
     });
   errors.rethrow();
+  if (parallel()) share(*comm_, scores_, &gradients_, net_->sizes());  // then summed as one process sums them
   for (const Score& s : scores_) score.add(s);
   for (const SequenceGradients& g : gradients_) {
     parameters_[0].gradient += g.input;
@@ -99,7 +151,8 @@ void RecurrentLearner::accumulate(const Batch& batch, Score& score) {
   }
 }
 
-void RecurrentLearner::evaluate(const Batch& batch, Score& score) {
+void RecurrentLearner::evaluate(const Batch& whole, Score& score) {
+  const Batch batch = local_part(whole);
   const auto count = static_cast<int64_t>(batch.samples.size());
   scores_.assign(static_cast<size_t>(count), Score{});
   ParallelErrors errors;
@@ -110,6 +163,7 @@ void RecurrentLearner::evaluate(const Batch& batch, Score& score) {
           evaluate_sequence(*net_, *batch.dataset->sequence(batch.split, batch.samples[static_cast<size_t>(k)]), loss_);
     });
   errors.rethrow();
+  if (parallel()) share(*comm_, scores_, nullptr, net_->sizes());
   for (const Score& s : scores_) score.add(s);
 }
 

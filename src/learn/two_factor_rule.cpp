@@ -6,11 +6,13 @@ namespace plasticore {
 
 namespace {
 
-// dW(:, j) += sign * post(:, b) for every sample b and every presynaptic j that spiked in b.
-// Threads own disjoint row blocks, so the result does not depend on the thread count.
+// dW(:, j) += sign * post(:, b) for every sample b and every presynaptic j in [begin, end) that spiked in
+// b. Threads own disjoint row blocks, so the result depends on neither the thread count nor the column
+// block (each element sees the same additions in the same order).
 void add_post_times_pre_events(Matrix& dW, const Matrix& post, const std::vector<std::vector<int32_t>>& events,
-                               Scalar sign) {
+                               Scalar sign, Eigen::Index begin, Eigen::Index end) {
   const Eigen::Index rows = dW.rows();
+  const bool all = begin == 0 && end == dW.cols();
   // Small layers (the 10 outputs) are not worth waking the other threads for.
 #pragma omp parallel if (rows >= 64)
   {
@@ -18,15 +20,17 @@ void add_post_times_pre_events(Matrix& dW, const Matrix& post, const std::vector
     const Eigen::Index r0 = rows * t / nt, r1 = rows * (t + 1) / nt;
     for (size_t b = 0; b < events.size(); ++b)
       for (const int32_t j : events[b])
-        dW.col(j).segment(r0, r1 - r0) += sign * post.col(static_cast<Eigen::Index>(b)).segment(r0, r1 - r0);
+        if (all || (j >= begin && j < end))
+          dW.col(j).segment(r0, r1 - r0) += sign * post.col(static_cast<Eigen::Index>(b)).segment(r0, r1 - r0);
   }
 }
 
-// dW(i, :) += sign * pre(:, b)^T for every sample b and every postsynaptic i that spiked in b.
+// dW(i, begin:end) += sign * pre(begin:end, b)^T for every sample b and every postsynaptic i that spiked in b.
 void add_post_events_times_pre(Matrix& dW, const Matrix& pre, const std::vector<std::vector<int32_t>>& events,
-                               Scalar sign) {
+                               Scalar sign, Eigen::Index begin, Eigen::Index end) {
   for (size_t b = 0; b < events.size(); ++b)
-    for (const int32_t i : events[b]) dW.row(i) += sign * pre.col(static_cast<Eigen::Index>(b)).transpose();
+    for (const int32_t i : events[b])
+      dW.row(i).segment(begin, end - begin) += sign * pre.col(static_cast<Eigen::Index>(b)).segment(begin, end - begin).transpose();
 }
 
 }  // namespace
@@ -79,22 +83,25 @@ void TwoFactorRule::after_step(int, const RelaxationState& st) {
   for (int l = 1; l <= L; ++l) {
     const auto k = static_cast<size_t>(l), w = static_cast<size_t>(l - 1);
     Matrix& pre_post = *sums_.weights[w];
+    const ColumnBlock columns = w < columns_.size() ? columns_[w] : ColumnBlock{0, pre_post.cols()};
     // In rate mode the "spikes" of step t are the states s(t).
     const Matrix& pre_spikes = spiking ? st.spikes[k - 1] : st.previous[k - 1];
     const Matrix& post_spikes = spiking ? st.spikes[k] : st.previous[k];
     // Presynaptic spike x postsynaptic state change.
-    if (spiking) add_post_times_pre_events(pre_post, st.delta[k], st.events[k - 1], sign);
+    if (spiking) add_post_times_pre_events(pre_post, st.delta[k], st.events[k - 1], sign, columns.begin, columns.end);
     else pre_post.noalias() += sign * st.delta[k] * pre_spikes.transpose();
     // Feedback direction: spikes of layer l change layer l-1 through W_l^T (not the clamped input).
     if (l >= 2) {
-      if (spiking) add_post_events_times_pre(pre_post, st.delta[k - 1], st.events[k], sign);
+      if (spiking) add_post_events_times_pre(pre_post, st.delta[k - 1], st.events[k], sign, columns.begin, columns.end);
       else pre_post.noalias() += sign * post_spikes * st.delta[k - 1].transpose();
-      post_spike_weight_[w] +=
-          sign * (post_spikes.array() * (post_spikes - st.previous[k]).array()).matrix().rowwise().sum();
+      if (self_correction_ != 0)
+        post_spike_weight_[w] +=
+            sign * (post_spikes.array() * (post_spikes - st.previous[k]).array()).matrix().rowwise().sum();
     }
     // Spike self-correlation: E[S (S - s)] is the part of S_j ds_i that S_j's own effect on s_i adds.
-    pre_spike_weight_[w] +=
-        sign * (pre_spikes.array() * (pre_spikes - st.previous[k - 1]).array()).matrix().rowwise().sum();
+    if (self_correction_ != 0)
+      pre_spike_weight_[w] +=
+          sign * (pre_spikes.array() * (pre_spikes - st.previous[k - 1]).array()).matrix().rowwise().sum();
     *sums_.biases[w] += sign * st.delta[k].rowwise().sum();
   }
 }

@@ -27,6 +27,10 @@ class TwoFactorRule final : public EPRule, public PhaseObserver {
   PhaseObserver* nudged_observer() override { return this; }
   void end_nudged_phase(const RelaxationState&, const RelaxationState&, Scalar) override {}
   void finish_batch() override;
+  // Spiking mode: the event-driven weight sums are exact per column block (rate mode's products are not
+  // split: a matrix product's rounding depends on its blocking).
+  bool sums_column_blocks(int64_t) const override { return relax_.coding != SpikeCoding::rate; }
+  void set_column_blocks(std::vector<ColumnBlock> columns) override { columns_ = std::move(columns); }
 
   void begin_phase(Phase, Scalar sign) override { sign_ = sign; }
   void after_step(int step, const RelaxationState& state) override;
@@ -42,6 +46,7 @@ class TwoFactorRule final : public EPRule, public PhaseObserver {
   OpCounters* counters_ = nullptr;
   Scalar sign_ = 1;
   std::vector<Vector> pre_spike_weight_, post_spike_weight_;  // C_pre, C_post per weight layer
+  std::vector<ColumnBlock> columns_;  // per weight layer, the columns of its sum this rule adds (empty: all)
 };
 
 EPRuleChoice two_factor_rule(double self_correction);

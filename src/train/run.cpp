@@ -25,9 +25,11 @@ std::string timestamp() {
   return buf;
 }
 
-void create_run_directory(const std::string& out_dir, const std::string& config_toml) {
+void create_run_directory(const std::string& out_dir, const std::string& config_toml, const Communicator& ranks) {
   if (fs::exists(out_dir + "/checkpoint.bin") || fs::exists(out_dir + "/metrics.json"))
     throw UsageError(out_dir + ": already holds a run (use --resume to continue it, or another --out)");
+  ranks.barrier();  // every rank has looked before rank 0 writes
+  if (!ranks.root()) return;
   std::error_code ec;
   fs::create_directories(out_dir, ec);
   if (ec) throw RuntimeError(out_dir + ": cannot create the run directory: " + ec.message());
@@ -105,6 +107,7 @@ BuiltRun build_run(const RunSpec& spec, bool need_train) {
 }
 
 TrainOutcome run_training(const TrainRequest& request) {
+  const Communicator& ranks = request.ranks != nullptr ? *request.ranks : world();
   std::string out_dir = request.out_dir;
   std::optional<RunRecord> resume;
   std::optional<ConfigReader> reader;
@@ -139,16 +142,18 @@ TrainOutcome run_training(const TrainRequest& request) {
   } else {
     run.learner->initialize();
     record.config_toml = spec.config_toml;
-    create_run_directory(out_dir, spec.config_toml);
+    create_run_directory(out_dir, spec.config_toml, ranks);
   }
-  std::fprintf(stderr, "plasticore: %s %s (%s on %s) with %lld training / %lld test samples, %d thread(s) -> %s\n",
-               resume ? "resuming" : "training", spec.name.c_str(), spec.algorithm.c_str(), spec.dataset.c_str(),
-               static_cast<long long>(run.dataset->size(Split::train)),
-               static_cast<long long>(run.dataset->size(Split::test)), omp_get_max_threads(), out_dir.c_str());
-  Trainer trainer(spec.trainer, *run.dataset, *run.learner);
+  if (ranks.root())
+    std::fprintf(stderr, "plasticore: %s %s (%s on %s) with %lld training / %lld test samples, %d thread(s)%s -> %s\n",
+                 resume ? "resuming" : "training", spec.name.c_str(), spec.algorithm.c_str(), spec.dataset.c_str(),
+                 static_cast<long long>(run.dataset->size(Split::train)),
+                 static_cast<long long>(run.dataset->size(Split::test)), omp_get_max_threads(),
+                 ranks.size() > 1 ? (" x " + std::to_string(ranks.size()) + " ranks").c_str() : "", out_dir.c_str());
+  Trainer trainer(spec.trainer, *run.dataset, *run.learner, ranks);
   nlohmann::json metrics = trainer.train(record, out_dir, request.progress);
   metrics.update(run_header(spec));
-  write_file_atomic(out_dir + "/metrics.json", metrics.dump(2) + "\n");
+  if (ranks.root()) write_file_atomic(out_dir + "/metrics.json", metrics.dump(2) + "\n");
   return {metrics, out_dir};
 }
 
@@ -172,6 +177,7 @@ nlohmann::json run_evaluation(const EvaluationRequest& request) {
   nlohmann::json result = {{"checkpoint", path},
                            {"epochs_done", record.epochs_done},
                            {"test_samples", run.dataset->size(Split::test)},
+                           {"evaluated_on", run.dataset->evaluation_set()},
                            {"algorithm", spec.algorithm}};
   trainer.add_test_figures(test, result);
   nlohmann::json described;

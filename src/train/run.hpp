@@ -52,6 +52,7 @@ struct TrainRequest {
   std::optional<int> threads;
   std::string out_dir;                 // default runs/<config-name>-<timestamp>
   bool progress = false;               // progress bar on stderr
+  const Communicator* ranks = nullptr; // the ranks this run is split across; nullptr: world()
 };
 
 struct TrainOutcome {

@@ -24,8 +24,10 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 }  // namespace
 
-Trainer::Trainer(TrainerSettings settings, const Dataset& dataset, Learner& learner)
-    : settings_(std::move(settings)), dataset_(dataset), learner_(learner) {}
+Trainer::Trainer(TrainerSettings settings, const Dataset& dataset, Learner& learner, const Communicator& comm)
+    : settings_(std::move(settings)), dataset_(dataset), learner_(learner), comm_(comm) {
+  learner_.set_communicator(comm_);
+}
 
 Score Trainer::evaluate(Split split) {
   Score score;
@@ -70,7 +72,7 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
     Learner& learner;
     ~StopCounting() { learner.set_counters(nullptr); }
   } stop_counting{learner_};
-  ProgressBar bar(progress);
+  ProgressBar bar(progress && comm_.root());
   if (!record.history.empty()) {  // a resumed run: its history must be this run's
     std::vector<std::string> saved;
     for (const auto& [name, value] : record.history.rows()[0]) saved.push_back(name);
@@ -113,12 +115,15 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
     learner_.set_counters(&inference_ops);
     const Score test = evaluate(Split::test);
     inference_samples = dataset_.size(Split::test);
+    comm_.allreduce_sum(training_ops.data(), OpCounters::kValues);  // each rank counted its share
+    comm_.allreduce_sum(inference_ops.data(), OpCounters::kValues);
     const double epoch_seconds = seconds_since(t0);
     record.history.add(record_of(epoch + 1, train, test, epoch_seconds, static_cast<double>(n) / train_seconds, lr_scale));
     record.epochs_done = epoch + 1;
     record.wall_seconds += epoch_seconds;
     record.tensors = NamedTensors();
     learner_.save(record.tensors);
+    if (!comm_.root()) continue;  // every rank holds the same run; rank 0 writes it
     // Checkpoint first, then the CSV row: a row on disk always has its checkpoint.
     write_run_record(out_dir + "/checkpoint.bin", record);
     write_file_atomic(out_dir + "/metrics.csv", record.history.csv());
@@ -129,9 +134,10 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
       line += buf;
     }
     if (dataset_.loss() == Loss::cross_entropy)
-      std::snprintf(buf, sizeof buf, "  train %.2f%%  test %.2f%%", 100 * train.accuracy(), 100 * test.accuracy());
+      std::snprintf(buf, sizeof buf, "  train %.2f%%  %s %.2f%%", 100 * train.accuracy(), dataset_.evaluation_set(),
+                    100 * test.accuracy());
     else
-      std::snprintf(buf, sizeof buf, "  test nmse %.4f", test.nmse(dataset_.outputs()));
+      std::snprintf(buf, sizeof buf, "  %s nmse %.4f", dataset_.evaluation_set(), test.nmse(dataset_.outputs()));
     line += buf;
     if (learner_.reports_loss_and_rate()) {
       std::snprintf(buf, sizeof buf, "  %.1f Hz", test.rate_hz(dataset_.step_ms()));
@@ -143,8 +149,9 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
   }
   if (record.history.empty()) throw RuntimeError(out_dir + ": the run has no finished epoch");
 
-  for (const auto& [name, substrate] : learner_.matrices())
-    write_conductances(out_dir + "/conductances_" + name + ".npy", *substrate);
+  if (comm_.root())
+    for (const auto& [name, substrate] : learner_.matrices())
+      write_conductances(out_dir + "/conductances_" + name + ".npy", *substrate);
   const History& h = record.history;
   const size_t last = h.size() - 1;
   double train_seconds_total = 0;
@@ -155,6 +162,7 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
   m["epochs"] = settings_.epochs;
   m["train_samples"] = n;
   m["test_samples"] = dataset_.size(Split::test);
+  m["evaluated_on"] = dataset_.evaluation_set();
   for (const char* figure : {"train_loss", "test_loss", "train_accuracy", "test_accuracy", "test_nmse", "mean_rate_hz"})
     if (h.has(figure)) m[figure] = h.value(last, figure);
   if (h.has("test_accuracy")) {
@@ -165,6 +173,7 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
   m["wall_seconds"] = record.wall_seconds;
   m["train_samples_per_second"] = static_cast<double>(n) * static_cast<double>(h.size()) / train_seconds_total;
   m["threads"] = omp_get_max_threads();
+  m["ranks"] = comm_.size();
   m["op_counts"] = {{"training", op_count_report(training_ops, training_samples)},
                     {"inference", op_count_report(inference_ops, inference_samples)}};
   return m;

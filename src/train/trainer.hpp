@@ -27,9 +27,11 @@ struct TrainerSettings {
   double seconds_per_update = 0;         // simulated time between weight updates (device substrates)
 };
 
+// With several ranks (core/communicator.hpp) every rank runs the same loop on its slices of the batches
+// (the learner combines them); rank 0 alone writes files and logs, and the op counts are summed.
 class Trainer {
  public:
-  Trainer(TrainerSettings settings, const Dataset& dataset, Learner& learner);
+  Trainer(TrainerSettings settings, const Dataset& dataset, Learner& learner, const Communicator& comm = world());
 
   // Trains from record.epochs_done to settings.epochs, writing checkpoint.bin and metrics.csv into
   // out_dir after every epoch; `record` holds the config and what the epochs before produced. Returns
@@ -49,6 +51,7 @@ class Trainer {
   TrainerSettings settings_;
   const Dataset& dataset_;
   Learner& learner_;
+  const Communicator& comm_;
 };
 
 }  // namespace plasticore

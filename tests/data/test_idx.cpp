@@ -215,6 +215,28 @@ TEST_F(IdxTest, LimitKeepsTheFirstSamples) {
   }
 }
 
+// data.validation: the last N of the (limited) training images are the evaluation set, the rest train;
+// the test files are not read (they do not even exist here).
+TEST_F(IdxTest, ValidationHoldsOutTheLastTrainingImages) {
+  const uint32_t n = 10;
+  const std::string ip = write("i", idx_bytes({n, 2, 2}, pixels(n, 2, 2)));
+  const std::string lp = write("l", idx_bytes({n}, digit_labels(n)));
+  const ClassificationSet all = load_idx_classification(ip, lp, 0);
+  ImageFiles f{ip, lp, path("no-test-images"), path("no-test-labels"), /*train_limit=*/8, /*test_limit=*/0, /*validation=*/3};
+  ClassificationSet train, validation;
+  load_image_files(f, /*need_train=*/false, train, validation);  // eval of a validation run needs the training file too
+  ASSERT_EQ(train.size(), 5);
+  ASSERT_EQ(validation.size(), 3);
+  EXPECT_FALSE(train.held_out);
+  EXPECT_TRUE(validation.held_out);
+  EXPECT_EQ(train.images, all.images.leftCols(5));
+  EXPECT_EQ(validation.images, all.images.middleCols(5, 3));
+  EXPECT_EQ(validation.labels, std::vector<int32_t>(all.labels.begin() + 5, all.labels.begin() + 8));
+  EXPECT_STREQ(ImageDataset(train, validation, 1).evaluation_set(), "validation");
+  f.validation = 8;
+  expect_usage_error([&] { load_image_files(f, true, train, validation); }, {"data.validation", "8", "none to train on"});
+}
+
 TEST_F(IdxTest, CountMismatchNamesBothFiles) {
   const std::string ip = write("imgs", idx_bytes({5, 2, 2}, pixels(5, 2, 2)));
   const std::string lp = write("labs", idx_bytes({4}, digit_labels(4)));
