@@ -48,8 +48,8 @@ hid_t utf8_string_type() {
   return t;
 }
 
-// The variable-length allocator of read_sequence: refuses a sequence longer than the caller allows, so a
-// corrupt length in the file cannot make HDF5 allocate gigabytes.
+// The variable-length allocator of read_sequence and read_strings: refuses a sequence or string longer than
+// the caller allows, so a corrupt length in the file cannot make HDF5 allocate gigabytes.
 struct SequenceBudget {
   size_t max_bytes;
   bool refused = false;
@@ -217,16 +217,21 @@ std::vector<std::string> Hdf5Reader::read_strings(const std::string& dataset, in
   if (H5Tis_variable_str(file_type.get()) > 0) {
     const Handle memory_type(utf8_string_type(), H5Tclose);
     std::vector<char*> raw(static_cast<size_t>(n), nullptr);
-    if (n > 0 && H5Dread(d.get(), memory_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()) < 0)
-      fail(dataset, "cannot read the strings");
+    SequenceBudget budget{static_cast<size_t>(max_length) + 1};  // HDF5 allocates each string: capped
+    const Handle transfer(H5Pcreate(H5P_DATASET_XFER), H5Pclose);
+    H5Pset_vlen_mem_manager(transfer.get(), budgeted_alloc, &budget, budgeted_free, nullptr);
+    const Handle space(H5Dget_space(d.get()), H5Sclose);
+    if (n > 0 && H5Dread(d.get(), memory_type.get(), H5S_ALL, H5S_ALL, transfer.get(), raw.data()) < 0) {
+      H5Dvlen_reclaim(memory_type.get(), space.get(), transfer.get(), raw.data());  // the strings read before the failure
+      fail(dataset, budget.refused ? "a string is longer than " + std::to_string(max_length) + " bytes" : "cannot read the strings");
+    }
     bool too_long = false;
     for (const char* s : raw) {
       const std::string text = s == nullptr ? "" : s;
       too_long = too_long || static_cast<int64_t>(text.size()) > max_length;
       out.push_back(text);
     }
-    const Handle space(H5Dget_space(d.get()), H5Sclose);
-    if (n > 0) H5Dvlen_reclaim(memory_type.get(), space.get(), H5P_DEFAULT, raw.data());
+    if (n > 0) H5Dvlen_reclaim(memory_type.get(), space.get(), transfer.get(), raw.data());
     if (too_long) fail(dataset, "a string is longer than " + std::to_string(max_length) + " bytes");
     return out;
   }

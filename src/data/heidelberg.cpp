@@ -42,6 +42,12 @@ HeidelbergFile::HeidelbergFile(const std::string& path, int classes, int64_t lim
     throw RuntimeError(path + ": /spikes/times, /spikes/units and /labels must hold the same number of samples");
   if (file_->kind("/labels") != Hdf5Reader::Kind::integer) throw RuntimeError(path + ": /labels must be integers");
   const int64_t n = shape[0];
+  // Each sample takes bytes of the file (its label and two references to its spike lists): a header that
+  // declares more samples than the file could hold is refused before anything is allocated for them.
+  const auto file_bytes = static_cast<int64_t>(std::filesystem::file_size(path, ec));
+  if (n > std::min(kMaxSamples, file_bytes))
+    throw RuntimeError(path + ": declares " + std::to_string(n) + " samples, more than a file of " + std::to_string(file_bytes) +
+                       " bytes can hold");
   if (limit > n)
     throw UsageError(limit_key + ": " + std::to_string(limit) + " requested but " + path + " holds only " +
                      std::to_string(n) + " samples");
@@ -56,7 +62,7 @@ HeidelbergFile::HeidelbergFile(const std::string& path, int classes, int64_t lim
     labels_.push_back(static_cast<int>(label));
   }
   // Every spike takes at least a byte of the file (variable-length data is stored uncompressed).
-  max_spikes_ = std::max<int64_t>(1, static_cast<int64_t>(std::filesystem::file_size(path, ec)));
+  max_spikes_ = std::max<int64_t>(1, file_bytes);
   // One checking pass, so that a damaged sample stops the run before it starts.
   for (int64_t i = 0; i < kept; ++i) events(i);
 }

@@ -16,7 +16,7 @@ constexpr const char* kNirVersion = "1.0.0";  // the layout of nir.write in NIR 
 // Limits of the reader: no NIR graph of plasticore's shape comes near them, and a corrupt header cannot
 // make it allocate more.
 constexpr int64_t kMaxNodes = 64, kMaxEdges = 256, kMaxName = 256, kMaxNeurons = 1 << 16;
-constexpr int64_t kMaxWeights = int64_t{1} << 28;  // 1 GiB of float32 per matrix
+constexpr int64_t kMaxWeights = int64_t{1} << 26;  // per matrix: 8192 x 8192, 512 MiB as read (double)
 constexpr int64_t kMaxMetadata = 16;               // values per metadata entry
 
 std::vector<float> c_order(const Matrix& m) {  // NumPy's (rows, cols) C order
@@ -317,7 +317,8 @@ NirNetwork read_nir(const std::string& path, std::optional<double> dt_ms) {
   const std::vector<int64_t> input_shape = r.shape_of(input, "shape");
   if (input_shape != std::vector<int64_t>{1}) r.fail(input, "'shape' must be a 1-element array (a flat input)");
   const std::vector<double> n_in = r.numbers(input, "shape", {1});
-  if (!(n_in[0] >= 1 && n_in[0] <= kMaxNeurons)) r.fail(input, "input size out of range");
+  if (!(n_in[0] >= 1 && n_in[0] <= kMaxNeurons) || n_in[0] != std::floor(n_in[0]))
+    r.fail(input, "'shape' must be a whole number of inputs in [1, " + std::to_string(kMaxNeurons) + "]");
   out.w_in = r.weight(w_in);
   out.w_out = r.weight(w_out);
   out.w_rec = w_rec.empty() ? Matrix::Zero(n_rec, n_rec) : r.weight(w_rec);

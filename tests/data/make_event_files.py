@@ -40,6 +40,12 @@ def write_heidelberg(path, samples, time_dtype, label_dtype, damage=None):
         labels[1] = 99
     elif damage == "lengths":
         units[1] = units[1][:-1]
+    if damage == "huge":  # a header declaring 5 million samples in a file of a few kB (nothing is written)
+        with h5py.File(path, "w") as f:
+            f.create_dataset("spikes/times", (5000000,), dtype=h5py.vlen_dtype(np.dtype(time_dtype)))
+            f.create_dataset("spikes/units", (5000000,), dtype=h5py.vlen_dtype(np.dtype(np.uint16)))
+            f.create_dataset("labels", (5000000,), dtype=label_dtype)
+        return times
     with h5py.File(path, "w") as f:
         t = f.create_dataset("spikes/times", (len(samples),), dtype=h5py.vlen_dtype(np.dtype(time_dtype)))
         u = f.create_dataset("spikes/units", (len(samples),), dtype=h5py.vlen_dtype(np.dtype(np.uint16)))
@@ -102,7 +108,7 @@ def main():
             with open(os.path.join(a.out, "expected_shd_test.txt"), "w") as f:
                 for (label, _, units), t in zip(test, times):
                     f.write(" ".join([str(label)] + ["%r:%d" % (float(x), int(u)) for x, u in zip(t, units)]) + "\n")
-            for damage in ("unit", "label", "lengths", "no_labels"):
+            for damage in ("unit", "label", "lengths", "no_labels", "huge"):
                 d = os.path.join(a.out, "bad", "shd_" + damage)
                 os.makedirs(d, exist_ok=True)
                 write_heidelberg(os.path.join(d, "shd_train.h5"), train, time_dtype, label_dtype, damage)

@@ -182,6 +182,8 @@ TEST(HeidelbergFromGenerator, DamagedFilesNameTheFileAndTheSample) {
                        {"shd_lengths/shd_test.h5", "sample 1", "spike times but"});
   expect_runtime_error([&] { parse_heidelberg_file((bad / "shd_no_labels" / "shd_test.h5").string(), 20); },
                        {"shd_test.h5", "/labels is missing"});
+  expect_runtime_error([&] { parse_heidelberg_file((bad / "shd_huge" / "shd_test.h5").string(), 20); },
+                       {"shd_huge/shd_test.h5", "declares 5000000 samples", "bytes can hold"});
   expect_runtime_error([&] { parse_heidelberg_file((*d / "nmnist" / "Test" / "3").string(), 20); }, {"not a regular file"});
   expect_runtime_error([&] { HeidelbergFile((*d / "nowhere.h5").string(), 20, 0, "data.test_limit", "download it"); },
                        {"nowhere.h5", "no such file", "download it"});

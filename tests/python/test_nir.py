@@ -13,6 +13,17 @@ import plasticore as pc
 
 h5py = pytest.importorskip("h5py")
 
+
+def _built_with_hdf5():
+    try:
+        pc.from_nir("/nonexistent.nir")
+    except RuntimeError as e:
+        return "without HDF5" not in str(e)
+    return True
+
+
+pytestmark = pytest.mark.skipif(not _built_with_hdf5(), reason="plasticore was built without HDF5")
+
 # The datasets and groups of each node, as nir's dataclasses serialise them (asdict + "type").
 NIR_FIELDS = {
     "Input": {"type", "shape", "input_type"},
@@ -187,3 +198,20 @@ def test_not_hdf5_and_ep_runs_are_refused(idx_data, root, tmp_path):
     with pytest.raises(ValueError, match="docs/nir.md"):
         pc.to_nir(out, str(tmp_path / "ep.nir"))
     assert not (tmp_path / "ep.nir").exists()
+
+
+def test_compressed_datasets_are_read(exported, tmp_path):
+    """nir.write compresses arrays with gzip by default."""
+    def compress(f):
+        w = f["node/nodes/w_in/weight"][()]
+        del f["node/nodes/w_in/weight"]
+        f["node/nodes/w_in"].create_dataset("weight", data=w, compression="gzip")
+    bad = damaged(exported[0], tmp_path, compress)
+    np.testing.assert_array_equal(pc.from_nir(bad).w_in, pc.from_nir(exported[0]).w_in)
+
+
+def test_a_long_type_string_is_refused(exported, tmp_path):
+    bad = damaged(exported[0], tmp_path, lambda f: (f["node/nodes/lif"].__delitem__("type"),
+                                                   f["node/nodes/lif"].create_dataset("type", data="L" * 100000)))
+    with pytest.raises(RuntimeError, match="node 'lif'|nodes/lif/type"):
+        pc.from_nir(bad)
