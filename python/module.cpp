@@ -8,6 +8,7 @@ namespace py = pybind11;
 
 void bind_training(py::module_& m);
 void bind_recurrent_snn(py::module_& m);
+void bind_nir(py::module_& m);
 
 PYBIND11_MODULE(plasticore, m) {
   m.doc() = "plasticore: spiking networks trained with local learning rules on models of neuromorphic hardware";
@@ -22,4 +23,5 @@ PYBIND11_MODULE(plasticore, m) {
   });
   bind_training(m);
   bind_recurrent_snn(m);
+  bind_nir(m);  // after bind_recurrent_snn: from_nir returns a RecurrentSNN
 }

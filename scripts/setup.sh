@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(cmake g++ make libeigen3-dev libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev libopenmpi-dev openmpi-bin
           libgtest-dev libgmock-dev libbenchmark-dev pybind11-dev python3-numpy python3-pybind11
-          python3-dev python3-matplotlib python3-pytest)
+          python3-dev python3-matplotlib python3-pytest libhdf5-dev python3-h5py)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

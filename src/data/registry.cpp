@@ -3,7 +3,9 @@
 #include <limits>
 
 #include "data/evidence_accumulation.hpp"
+#include "data/heidelberg.hpp"
 #include "data/image_dataset.hpp"
+#include "data/nmnist.hpp"
 #include "data/pattern_generation.hpp"
 
 namespace plasticore {
@@ -14,6 +16,9 @@ const Registry<DatasetEntry>& dataset_registry() {
       {"fashion_mnist", fashion_mnist_entry()},
       {"pattern_generation", pattern_generation_entry()},
       {"evidence_accumulation", evidence_accumulation_entry()},
+      {"nmnist", nmnist_entry()},
+      {"shd", shd_entry()},
+      {"ssc", ssc_entry()},
   };
   return registry;
 }

@@ -5,6 +5,9 @@
 //                                                         recurrent networks (data/sequential_images.hpp)
 //   pattern_generation     data/pattern_generation.cpp    synthetic sequence task (mse)
 //   evidence_accumulation  data/evidence_accumulation.cpp synthetic sequence task (cross-entropy)
+//   nmnist                 data/nmnist.cpp                N-MNIST event files: event sequences, or event
+//                                                         counts for layered EP networks
+//   shd, ssc               data/heidelberg.cpp            Heidelberg spike data sets (HDF5): event sequences
 // A new dataset is its own file plus one line in dataset_registry() (docs/architecture.md).
 #pragma once
 #include <functional>
