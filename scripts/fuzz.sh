@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
-targets=${FUZZ_TARGETS:-"idx config run_record cost_table metrics_json"}
+targets=${FUZZ_TARGETS:-"idx config run_record cost_table metrics_json nmnist heidelberg nir"}
 jobs=${FUZZ_JOBS:-1}
 build=build-fuzz
 if ! command -v clang++ >/dev/null || ! dpkg-query -W -f='${Status}' libomp-dev 2>/dev/null | grep -q "ok installed"; then
