@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "data/array_dataset.hpp"
 #include "data/evidence_accumulation.hpp"
 #include "data/image_dataset.hpp"
 #include "data/pattern_generation.hpp"
@@ -14,6 +15,7 @@ const Registry<DatasetEntry>& dataset_registry() {
       {"fashion_mnist", fashion_mnist_entry()},
       {"pattern_generation", pattern_generation_entry()},
       {"evidence_accumulation", evidence_accumulation_entry()},
+      {"arrays", array_dataset_entry()},
   };
   return registry;
 }

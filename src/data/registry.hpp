@@ -5,6 +5,7 @@
 //                                                         recurrent networks (data/sequential_images.hpp)
 //   pattern_generation     data/pattern_generation.cpp    synthetic sequence task (mse)
 //   evidence_accumulation  data/evidence_accumulation.cpp synthetic sequence task (cross-entropy)
+//   arrays                 data/array_dataset.cpp         NumPy arrays from Python (plasticore.Network)
 // A new dataset is its own file plus one line in dataset_registry() (docs/architecture.md).
 #pragma once
 #include <functional>

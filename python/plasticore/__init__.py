@@ -1,0 +1,20 @@
+"""plasticore: spiking networks trained with local learning rules on models of neuromorphic hardware.
+
+Train from a config (as the CLI does):   plasticore.train, resume, evaluate, load_run
+Train on your own NumPy arrays:          plasticore.Network (fit, step, evaluate, parameters, energy, ...)
+One recurrent network's gradients:       plasticore.RecurrentSNN
+
+See docs/python.md. The compiled part is plasticore._plasticore; its version is the CLI's
+(`plasticore --version`).
+"""
+from ._plasticore import (  # noqa: F401
+    Network,
+    RecurrentSNN,
+    __version__,
+    evaluate,
+    load_run,
+    resume,
+    train,
+)
+
+__all__ = ["Network", "RecurrentSNN", "__version__", "evaluate", "load_run", "resume", "train"]
