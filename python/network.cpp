@@ -40,9 +40,20 @@ class Network {
  public:
   Network(const py::object& config, const py::object& overrides, const py::object& inputs, const py::object& outputs,
           const py::object& loss, const py::object& seed, const py::object& threads) {
-    ConfigReader reader = config_reader_of(config);
+    // The data set is "arrays": in a dict that names none, a key of the dict (so that a key nobody reads
+    // stays an error); over a file's (or a dict's) other data set, an override (its keys are left out).
+    py::object source = config;
+    bool names_dataset = !config.is_none() && !py::isinstance<py::dict>(config);
+    if (!names_dataset) {
+      py::dict d = config.is_none() ? py::dict() : py::dict(config.cast<py::dict>());  // a copy: the caller's stays
+      names_dataset = d.contains("data.dataset") ||
+                      (d.contains("data") && py::isinstance<py::dict>(d["data"]) && d["data"].cast<py::dict>().contains("dataset"));
+      if (!names_dataset) d["data.dataset"] = "arrays";
+      source = d;
+    }
+    ConfigReader reader = config_reader_of(source);
     for (const std::string& o : to_overrides(overrides)) reader.set_override(o);
-    reader.set_override("data.dataset=arrays");
+    if (names_dataset) reader.set_override("data.dataset=arrays");
     if (!inputs.is_none()) reader.set_override("data.inputs=" + std::to_string(size_argument(inputs, "inputs", 1, 1 << 24)));
     if (!outputs.is_none())
       reader.set_override("data.outputs=" + std::to_string(size_argument(outputs, "outputs", 1, 1 << 20)));

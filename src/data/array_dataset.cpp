@@ -32,9 +32,10 @@ ArrayDataset::ArrayDataset(int inputs, int outputs, Loss loss, double step_ms, S
       test_(std::move(test)), own_test_(!test_.inputs.empty()), shuffle_seed_(shuffle_seed) {}
 
 ArrayDataset::ArrayDataset(std::vector<Matrix> inputs, std::vector<Matrix> targets, Loss loss)
-    : ArrayDataset(inputs.empty() ? 0 : static_cast<int>(inputs[0].cols()),
-                   targets.empty() ? 0 : static_cast<int>(targets[0].cols()), loss, 1.0,
-                   {std::move(inputs), std::move(targets)}, {}, std::nullopt) {}
+    : loss_(loss), train_{std::move(inputs), std::move(targets)} {
+  inputs_ = train_.inputs.empty() ? 0 : static_cast<int>(train_.inputs[0].cols());
+  outputs_ = train_.targets.empty() ? 0 : static_cast<int>(train_.targets[0].cols());
+}
 
 ArrayDataset ArrayDataset::shape_only(int inputs, int outputs, Loss loss, double step_ms) {
   return ArrayDataset(inputs, outputs, loss, step_ms, {}, {}, std::nullopt);
