@@ -9,6 +9,7 @@
 
 #include "arrays.hpp"
 #include "config_input.hpp"
+#include "core/data_files.hpp"
 #include "core/error.hpp"
 #include "interrupts.hpp"
 #include "results.hpp"
@@ -94,6 +95,10 @@ void bind_training(py::module_& m) {
       },
       py::arg("target"), py::arg("overrides") = py::none(), py::arg("threads") = py::none(),
       "Test accuracy of a saved model (run directory or checkpoint file).");
+  m.def("data_file", &data_file, py::arg("source_path"),
+        "Where a data file of the source tree is in this installation, e.g. data_file('configs/energy') "
+        "(the energy cost tables) or data_file('scripts/plot_run.py'): beside the installed package, else in the "
+        "source tree the module was built from. RuntimeError if neither has it.");
   m.def("load_run", &run_of, py::arg("run_dir"),
         "Every tensor of a run record by name (docs/architecture.md): the network's weights and biases ('w1', 'b1', ... "
         "or 'w_in', 'w_rec', 'w_out'; float32, (post, pre)), 'history/<column>' per epoch, 'optimizer/...', "

@@ -11,10 +11,11 @@ from ._plasticore import (  # noqa: F401
     Network,
     RecurrentSNN,
     __version__,
+    data_file,
     evaluate,
     load_run,
     resume,
     train,
 )
 
-__all__ = ["Network", "RecurrentSNN", "__version__", "evaluate", "load_run", "resume", "train"]
+__all__ = ["Network", "RecurrentSNN", "__version__", "data_file", "evaluate", "load_run", "resume", "train"]
