@@ -31,7 +31,7 @@ def main():
 
     net = pc.Network({"algorithm": "eprop", "network": {"recurrent": 100, "adaptive": 20},
                       "train": {"batch_size": a.sequences, "learning_rate": 0.003}},
-                     inputs=20, outputs=1, loss="mse", seed=1, threads=2)
+                     inputs=20, outputs=1, loss="mse", seed=1, threads=1)
     before = net.evaluate(x, y)["test_nmse"]
     every = max(1, a.epochs // 5)
     m = net.fit(x, y, epochs=a.epochs,

@@ -11,7 +11,7 @@ import os
 import numpy as np
 
 import plasticore as pc
-from eqspike_mnist_numpy import load
+from eqspike_mnist_numpy import CONFIG, load
 
 
 def main():
@@ -26,8 +26,9 @@ def main():
     test = load(a.data, "t10k", a.test)
 
     for substrate in ("ideal", "pcm"):
-        net = pc.Network({"algorithm": "eqspike", "network.hidden": [200], "substrate.kind": substrate},
-                         inputs=x.shape[1], outputs=10, seed=1, threads=2)
+        # configs/eqspike_mnist.toml with a smaller hidden layer; the weight range of the README's hardware runs
+        net = pc.Network(CONFIG, {"network.hidden": [200], "substrate.kind": substrate, "substrate.range": 0.5},
+                         inputs=x.shape[1], outputs=10, seed=1, threads=1)
         m = net.fit(x, y, epochs=a.epochs, test=test)
         energy = net.energy()["technologies"]
         print(f"{substrate:6s} test accuracy {100 * m['test_accuracy']:.2f} %   training J/sample: "
