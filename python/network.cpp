@@ -298,8 +298,9 @@ class Network {
     if (a.shape(a.ndim() - 1) != n_in)
       throw py::value_error(xn + ": " + std::to_string(a.shape(a.ndim() - 1)) + " inputs per step; the network has " + std::to_string(n_in));
     if ((!one && b.shape(0) != n) || b.shape(one ? 0 : 1) != T || b.shape(b.ndim() - 1) != n_out)
-      throw py::value_error(yn + ": expected targets of shape " + (one ? "" : "(" + std::to_string(n) + ", ") +
-                            std::to_string(T) + ", " + std::to_string(n_out) + ")" + (one ? "" : "") + " like x");
+      throw py::value_error(yn + ": expected targets of shape (" + (one ? "" : std::to_string(n) + ", ") +
+                            std::to_string(T) + ", " + std::to_string(n_out) + ") for x of shape (" +
+                            (one ? "" : std::to_string(n) + ", ") + std::to_string(T) + ", " + std::to_string(n_in) + ")");
     for (Eigen::Index i = 0; i < n; ++i) {
       s.inputs.push_back(rows_of(a, i * T, (i + 1) * T, n_in));
       s.targets.push_back(rows_of(b, i * T, (i + 1) * T, n_out));
