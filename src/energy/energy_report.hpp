@@ -23,6 +23,8 @@ struct RunOpCounts {
 
 // UsageError if run_dir or its metrics.json is missing; RuntimeError if metrics.json has no usable op_counts.
 RunOpCounts read_run_op_counts(const std::string& run_dir);
+// The same from metrics.json's content (RuntimeError naming `source`).
+RunOpCounts op_counts_of(const nlohmann::json& metrics, const std::string& source);
 
 double joules_per_sample(const CostTable& table, const PerSampleCounts& counts);
 
