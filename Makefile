@@ -24,6 +24,9 @@ demo: setup build
 	@bash scripts/demo.sh
 
 bench: setup build
+	@bash scripts/setup.sh --no-data --bench
+	cmake -S . -B $(BUILD_DIR) >/dev/null   # finds Google Benchmark now: kernels_bench
+	cmake --build $(BUILD_DIR) -j$(JOBS)
 	@bash bench/run.sh
 
 # libFuzzer targets (clang, ASan + UBSan), each run FUZZ_SECONDS (default 60): docs/reliability.md

@@ -1,6 +1,7 @@
 // `plasticore energy RUN_DIR [--json] [--tables DIR]`: joules per inference and per training sample
 // of a finished run on every technology in the cost tables (src/energy/energy_report.hpp), and the
-// ratios to the GPU. The tables default to configs/energy of the source tree this binary was built from.
+// ratios to the GPU. The tables default to configs/energy, installed beside the binary or in the source tree
+// (core/data_files.hpp).
 #pragma once
 #include <string>
 

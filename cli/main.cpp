@@ -8,7 +8,8 @@
 //   export  cli/export_command.cpp  a run's tensors as .npz
 //   keys    cli/keys_command.cpp    every config key (docs/configuration.md)
 //   sweep   cli/sweep_command.cpp   a grid of runs x seeds, one table of their final metrics
-// Exit codes: 0 success, 1 runtime error, 2 usage error.
+// Exit codes: 0 success, 1 runtime error, 2 usage error, 130 training interrupted (SIGINT; a checkpoint
+// to resume from is written).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
     ~FinishWorld() { finish_world(); }
   } finish;
   CLI::App app{"plasticore: spiking networks trained with local learning rules on models of neuromorphic hardware"};
+  app.set_version_flag("--version", std::string("plasticore ") + PLASTICORE_VERSION);
   app.require_subcommand(1);
   std::vector<std::unique_ptr<Command>> commands;
   commands.push_back(std::make_unique<TrainCommand>(app));
@@ -68,6 +70,9 @@ int main(int argc, char** argv) {
         rc = command->run();
         break;
       }
+  } catch (const TrainingInterrupted& e) {
+    std::fprintf(stderr, "plasticore: %s\n", e.what());
+    return fail(130);
   } catch (const UsageError& e) {
     std::fprintf(stderr, "plasticore: error: %s\n", e.what());
     return fail(2);

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "core/data_files.hpp"
 #include "core/error.hpp"
 
 extern char** environ;
@@ -23,12 +24,11 @@ std::string find_script() {
     if (!fs::is_regular_file(chosen)) throw RuntimeError(std::string("PLASTICORE_PLOT_SCRIPT: no such file: ") + chosen);
     return chosen;
   }
-  if (fs::is_regular_file(PLASTICORE_PLOT_SCRIPT_PATH)) return PLASTICORE_PLOT_SCRIPT_PATH;
-  std::error_code ec;
-  const fs::path beside = fs::read_symlink("/proc/self/exe", ec).parent_path() / "../../scripts/plot_run.py";
-  if (!ec && fs::is_regular_file(beside)) return beside.lexically_normal().string();
-  throw RuntimeError(std::string("plot script not found at ") + PLASTICORE_PLOT_SCRIPT_PATH +
-                     " (set PLASTICORE_PLOT_SCRIPT to the path of scripts/plot_run.py)");
+  try {
+    return data_file("scripts/plot_run.py");
+  } catch (const RuntimeError& e) {
+    throw RuntimeError(std::string(e.what()) + "; set PLASTICORE_PLOT_SCRIPT to the path of plot_run.py");
+  }
 }
 
 std::string last_line(const std::string& text) {

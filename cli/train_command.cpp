@@ -1,5 +1,6 @@
 #include "train_command.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -19,8 +20,30 @@ TrainCommand::TrainCommand(CLI::App& app) {
       ->check(CLI::Range(1, 1024));
 }
 
+namespace {
+
+static_assert(std::atomic<bool>::is_always_lock_free, "the SIGINT handler sets a std::atomic<bool>");
+TrainingControl* interrupt_target = nullptr;
+
+// SIGINT (Ctrl-C): the trainer stops after the batch under way, writes a checkpoint and main() exits 130.
+// SA_RESETHAND: a second Ctrl-C kills at once.
+void request_stop(int) { interrupt_target->stop.store(true); }
+
+}  // namespace
+
 int TrainCommand::run() {
   request_.progress = isatty(STDERR_FILENO) != 0;
+  TrainingControl control;
+  interrupt_target = &control;
+  request_.control = &control;
+  struct sigaction action {};
+  action.sa_handler = request_stop;
+  action.sa_flags = SA_RESETHAND;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  struct RestoreDefault {
+    ~RestoreDefault() { signal(SIGINT, SIG_DFL); }
+  } restore;
   const TrainOutcome outcome = run_training(request_);
   if (!world().root()) return 0;
   const auto& m = outcome.metrics;

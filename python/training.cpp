@@ -8,31 +8,19 @@
 #include <filesystem>
 
 #include "arrays.hpp"
+#include "config_input.hpp"
+#include "core/data_files.hpp"
 #include "core/error.hpp"
+#include "interrupts.hpp"
+#include "results.hpp"
 #include "train/run.hpp"
 #include "train/run_record.hpp"
 
 namespace py = pybind11;
 using namespace plasticore;
+using namespace plasticore_python;
 
 namespace {
-
-py::object to_python(const nlohmann::json& j) { return py::module_::import("json").attr("loads")(j.dump()); }
-
-std::vector<std::string> to_overrides(const py::object& overrides) {
-  std::vector<std::string> out;
-  if (overrides.is_none()) return out;
-  if (!py::isinstance<py::dict>(overrides)) throw UsageError("overrides must be a dict {key: value}");
-  for (const auto& [key, value] : overrides.cast<py::dict>()) {
-    // Values are written as TOML literals: strings quoted, lists and numbers via their repr.
-    std::string text;
-    if (py::isinstance<py::str>(value)) text = py::str(value).cast<std::string>();
-    else if (py::isinstance<py::bool_>(value)) text = value.cast<bool>() ? "true" : "false";
-    else text = py::repr(value).cast<std::string>();
-    out.push_back(py::str(key).cast<std::string>() + "=" + text);
-  }
-  return out;
-}
 
 // A run record's tensors by name: NumPy arrays in C order (shapes as in the record), text as str.
 py::dict run_of(const std::string& target) {
@@ -58,6 +46,19 @@ py::dict run_of(const std::string& target) {
   return out;
 }
 
+// A long run without the GIL (other Python threads go on); Ctrl-C stops it after a checkpoint.
+TrainOutcome run(TrainRequest& request) {
+  TrainingControl control;
+  InterruptPoll interrupts(control);
+  request.control = &control;
+  try {
+    py::gil_scoped_release release;
+    return run_training(request);
+  } catch (const TrainingInterrupted& e) {
+    interrupts.raise_interrupt(e);
+  }
+}
+
 }  // namespace
 
 void bind_training(py::module_& m) {
@@ -66,29 +67,22 @@ void bind_training(py::module_& m) {
       [](const std::string& config, const py::object& overrides, const std::string& out, std::optional<int64_t> seed,
          std::optional<int> threads, bool progress) {
         TrainRequest request{config, "", to_overrides(overrides), seed, threads, out, progress};
-        TrainOutcome outcome;
-        {
-          py::gil_scoped_release release;  // long run: let other Python threads go on
-          outcome = run_training(request);
-        }
+        TrainOutcome outcome = run(request);
         py::dict result = to_python(outcome.metrics);
         result["out_dir"] = outcome.out_dir;
         return result;
       },
       py::arg("config"), py::arg("overrides") = py::none(), py::arg("out") = "", py::arg("seed") = py::none(),
       py::arg("threads") = py::none(), py::arg("progress") = false,
-      "Train from a TOML config (overrides: {key: value}); returns metrics.json as a dict plus 'out_dir'.");
+      "Train from a TOML config (overrides: {key: value}); returns metrics.json as a dict plus 'out_dir'. "
+      "Ctrl-C stops after the batch under way, writes a checkpoint and raises KeyboardInterrupt; resume(out_dir) continues.");
   m.def(
       "resume",
       [](const std::string& run_dir, bool progress) {
         TrainRequest request;
         request.resume_dir = run_dir;
         request.progress = progress;
-        TrainOutcome outcome;
-        {
-          py::gil_scoped_release release;
-          outcome = run_training(request);
-        }
+        TrainOutcome outcome = run(request);
         py::dict result = to_python(outcome.metrics);
         result["out_dir"] = outcome.out_dir;
         return result;
@@ -101,6 +95,10 @@ void bind_training(py::module_& m) {
       },
       py::arg("target"), py::arg("overrides") = py::none(), py::arg("threads") = py::none(),
       "Test accuracy of a saved model (run directory or checkpoint file).");
+  m.def("data_file", &data_file, py::arg("source_path"),
+        "Where a data file of the source tree is in this installation, e.g. data_file('configs/energy') "
+        "(the energy cost tables) or data_file('scripts/plot_run.py'): beside the installed package, else in the "
+        "source tree the module was built from. RuntimeError if neither has it.");
   m.def("load_run", &run_of, py::arg("run_dir"),
         "Every tensor of a run record by name (docs/architecture.md): the network's weights and biases ('w1', 'b1', ... "
         "or 'w_in', 'w_rec', 'w_out'; float32, (post, pre)), 'history/<column>' per epoch, 'optimizer/...', "

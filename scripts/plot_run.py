@@ -22,7 +22,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display: files only
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter  # noqa: E402
 
 
 class PlotError(Exception):
@@ -92,6 +92,31 @@ def final_accuracy(m):
     return f"accuracy (final test {100 * m['test_accuracy'][-1]:.2f} %, best {100 * m['test_accuracy'].max():.2f} %)"
 
 
+# ---------------------------------------------------------------------------------------------- axes
+
+def readable_log_axis(axis):
+    """Labels at 1, 2, 5 x 10^k as plain numbers and none on the minor ticks: a log axis spanning less than
+    a decade otherwise labels every minor tick in scientific notation, and the labels overlap."""
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def epoch_axis(ax, epoch):
+    """Integer epochs; a single epoch centred with one tick (not 0.945 ... 1.050)."""
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if len(epoch) == 1:
+        ax.set_xlim(epoch[0] - 1, epoch[0] + 1)
+        ax.set_xticks([epoch[0]])
+
+
+def flat_series_axis(ax, values):
+    """A series that never changes (a constant learning-rate factor) on a y-range from 0, not +-5 %."""
+    v = np.asarray(values, dtype=float)
+    if len(v) and np.all(v == v[0]) and v[0] > 0 and ax.get_yscale() == "linear":
+        ax.set_ylim(0, 1.2 * v[0])
+
+
 def plot_training_curves(run_dir, out, title):
     path = os.path.join(run_dir, "metrics.csv")
     m = read_csv(path, ["epoch"])
@@ -131,9 +156,12 @@ def plot_training_curves(run_dir, out, title):
         axes[1].set(yscale="log", ylabel="error rate (%)", title="error rate (log scale)")
         axes[2].plot(epoch, m["lr_scale"], color="C2", label="learning-rate factor", **style)
         axes[2].set(ylabel="factor on the configured rates", title="learning-rate schedule")
+        flat_series_axis(axes[2], m["lr_scale"])
     for ax in axes:
         ax.set_xlabel("epoch")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        epoch_axis(ax, epoch)
+        if ax.get_yscale() == "log":
+            readable_log_axis(ax.yaxis)
         ax.grid(alpha=0.3)
         ax.legend()
     fig.suptitle(f"Training curves, {title}")

@@ -1,11 +1,23 @@
 #!/usr/bin/env bash
 # Idempotent set-up: installs the Debian packages that are missing and fetches MNIST (checksum-verified)
-# into the data cache outside git. Usage: scripts/setup.sh [--no-data]
+# into the data cache outside git. Usage: scripts/setup.sh [--no-data] [--bench]
+#   --no-data  only the packages (make build, make test)
+#   --bench    also Google Benchmark, for bench/kernels_bench (make bench); nothing else needs it
 set -euo pipefail
 
-PACKAGES=(cmake g++ make libeigen3-dev libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev libopenmpi-dev openmpi-bin
-          libgtest-dev libgmock-dev libbenchmark-dev pybind11-dev python3-numpy python3-pybind11
-          python3-dev python3-matplotlib python3-pytest libhdf5-dev python3-h5py)
+# python3-pip, -setuptools and -venv: `pip install .` of the Python package (tests/python/test_install.py).
+PACKAGES=(cmake g++ make libeigen3-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libopenmpi-dev openmpi-bin
+          libgtest-dev libgmock-dev pybind11-dev python3-numpy python3-pybind11
+          python3-dev python3-matplotlib python3-pytest python3-pip python3-setuptools python3-venv
+          libhdf5-dev python3-h5py)
+with_data=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-data) with_data=0 ;;
+    --bench) PACKAGES+=(libbenchmark-dev) ;;
+    *) echo "setup: unknown option $arg (expected --no-data or --bench)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -19,7 +31,7 @@ apt_install() {
 }
 [ ${#missing[@]} -gt 0 ] && apt_install "${missing[@]}"
 
-[ "${1:-}" = "--no-data" ] && exit 0
+[ "$with_data" = 0 ] && exit 0
 
 DATA="${PLASTICORE_DATA:-$HOME/.cache/plasticore}"
 MNIST="$DATA/mnist"

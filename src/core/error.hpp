@@ -22,4 +22,11 @@ class DivergedError : public RuntimeError {
   using RuntimeError::RuntimeError;
 };
 
+// Training stopped on request (SIGINT, KeyboardInterrupt) between two batches, after writing a checkpoint
+// that --resume continues from; the message says where. The CLI exits 130, Python raises KeyboardInterrupt.
+class TrainingInterrupted : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 }  // namespace plasticore

@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "data/array_dataset.hpp"
 #include "data/evidence_accumulation.hpp"
 #include "data/heidelberg.hpp"
 #include "data/image_dataset.hpp"
@@ -19,6 +20,7 @@ const Registry<DatasetEntry>& dataset_registry() {
       {"nmnist", nmnist_entry()},
       {"shd", shd_entry()},
       {"ssc", ssc_entry()},
+      {"arrays", array_dataset_entry()},
   };
   return registry;
 }

@@ -8,6 +8,7 @@
 //   nmnist                 data/nmnist.cpp                N-MNIST event files: event sequences, or event
 //                                                         counts for layered EP networks
 //   shd, ssc               data/heidelberg.cpp            Heidelberg spike data sets (HDF5): event sequences
+//   arrays                 data/array_dataset.cpp         NumPy arrays from Python (plasticore.Network)
 // A new dataset is its own file plus one line in dataset_registry() (docs/architecture.md).
 #pragma once
 #include <functional>

@@ -54,9 +54,13 @@ RunOpCounts read_run_op_counts(const std::string& run_dir) {
 
 RunOpCounts parse_run_op_counts(const std::string& text, const std::string& path) {
   const nlohmann::json metrics = parse_json(text, path);
+  return op_counts_of(metrics, path);
+}
+
+RunOpCounts op_counts_of(const nlohmann::json& metrics, const std::string& source) {
   if (!metrics.is_object() || !metrics.contains("op_counts") || !metrics["op_counts"].is_object())
-    throw RuntimeError(path + ": no op_counts (the run predates operation counting; train it again)");
-  return {read_section(metrics["op_counts"], "training", path), read_section(metrics["op_counts"], "inference", path)};
+    throw RuntimeError(source + ": no op_counts (the run predates operation counting; train it again)");
+  return {read_section(metrics["op_counts"], "training", source), read_section(metrics["op_counts"], "inference", source)};
 }
 
 double joules_per_sample(const CostTable& table, const PerSampleCounts& counts) {

@@ -25,6 +25,8 @@ struct RunOpCounts {
 RunOpCounts read_run_op_counts(const std::string& run_dir);
 // The same from metrics.json's text (`path` names it in errors): the fuzz target's entry point.
 RunOpCounts parse_run_op_counts(const std::string& text, const std::string& path);
+// The same from metrics.json's content (RuntimeError naming `source`).
+RunOpCounts op_counts_of(const nlohmann::json& metrics, const std::string& source);
 
 double joules_per_sample(const CostTable& table, const PerSampleCounts& counts);
 

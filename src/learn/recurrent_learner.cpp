@@ -98,12 +98,16 @@ RecurrentLearner::RecurrentLearner(std::unique_ptr<RecurrentSNN> net, Loss loss,
   optimizer_ = std::make_unique<Optimizer>(params_.optimizer, optimizer_slots(parameters_, params_.learning_rates));
 }
 
+void initialize_recurrent_weights(RecurrentSNN& net, const RecurrentLearnerParams& p, uint64_t seed) {
+  const auto& n = net.sizes();
+  net.set_weights(gaussian(n.recurrent, n.inputs, p.input_scale / std::sqrt(n.inputs), Rng(seed, "init_w_in")),
+                  gaussian(n.recurrent, n.recurrent, p.recurrent_scale / std::sqrt(n.recurrent), Rng(seed, "init_w_rec")),
+                  gaussian(n.outputs, n.recurrent, p.readout_scale / std::sqrt(n.recurrent), Rng(seed, "init_w_out")));
+}
+
 void RecurrentLearner::initialize() {
   const auto& n = net_->sizes();
-  net_->set_weights(
-      gaussian(n.recurrent, n.inputs, params_.input_scale / std::sqrt(n.inputs), Rng(seed_, "init_w_in")),
-      gaussian(n.recurrent, n.recurrent, params_.recurrent_scale / std::sqrt(n.recurrent), Rng(seed_, "init_w_rec")),
-      gaussian(n.outputs, n.recurrent, params_.readout_scale / std::sqrt(n.recurrent), Rng(seed_, "init_w_out")));
+  initialize_recurrent_weights(*net_, params_, seed_);
   // Random e-prop: a fixed B with W_out^T's initial distribution, drawn from the seed; adaptive e-prop
   // starts from the same B and updates it (learn/adaptive_feedback.hpp).
   if (feedback_.size() > 0)
@@ -218,7 +222,7 @@ LearnerRecipe read_recurrent(ConfigReader& r, const LearnerContext& context) {
       "network.refractory_steps", 0, 0, 1000000, "after a spike a neuron cannot spike for this many steps (psi = 0)"));
   const std::vector<std::string> names(RecurrentSNN::kMatrixNames.begin(), RecurrentSNN::kMatrixNames.end());
   const std::vector<double> init_scale = r.get_per_name(
-      "network.init_scale", {1.0, 0.5, 1.0}, names, 0.0, 1000.0,
+      "network.init_scale", {p.input_scale, p.recurrent_scale, p.readout_scale}, names, 0.0, 1000.0,
       "initial W ~ N(0, 1) scale / sqrt(n_pre) per matrix [w_in, w_rec, w_out]; keep w_rec <= 0.5 or BPTT's adjoints blow up");
   p.input_scale = init_scale[0];
   p.recurrent_scale = init_scale[1];

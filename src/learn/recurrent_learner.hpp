@@ -37,6 +37,9 @@ struct RecurrentLearnerParams {
   OptimizerConfig optimizer;
 };
 
+// The initial weights of the header comment (also the Python RecurrentSNN's default).
+void initialize_recurrent_weights(RecurrentSNN& net, const RecurrentLearnerParams& params, uint64_t seed);
+
 class RecurrentLearner final : public Learner {
  public:
   RecurrentLearner(std::unique_ptr<RecurrentSNN> net, Loss loss, RecurrentLearnerParams params, uint64_t seed);

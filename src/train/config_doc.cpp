@@ -110,7 +110,9 @@ std::vector<ObservedKey> observe_config_keys() {
   for (const auto& [algorithm, learner] : learner_registry().entries())
     for (const auto& [dataset, data] : dataset_registry().entries()) {
       if (!learner.sequences && data.sequence_task) continue;
-      const std::string base = "algorithm = \"" + algorithm + "\"\n[data]\ndataset = \"" + dataset + "\"\n";
+      // "arrays" requires its shape (Python gives it from the arrays).
+      const std::string shape = dataset == "arrays" ? "inputs = 1\noutputs = 1\n" : "";
+      const std::string base = "algorithm = \"" + algorithm + "\"\n[data]\ndataset = \"" + dataset + "\"\n" + shape;
       observe(base, out);
       if (!learner.sequences)
         for (const auto& rule : ep_rule_registry().names()) observe(base + "[ep]\nrule = \"" + rule + "\"\n", out);

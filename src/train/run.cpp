@@ -109,6 +109,9 @@ RunSpec read_run_spec(ConfigReader& r) {
 BuiltRun build_run(const RunSpec& spec, bool need_train) {
   BuiltRun run;
   run.dataset = spec.build_dataset(need_train);
+  if (run.dataset->size(Split::test) == 0)  // only "arrays" has none: its samples come from Python
+    throw UsageError("data.dataset = \"" + spec.dataset +
+                     "\": no samples here; its samples are NumPy arrays given to plasticore.Network from Python");
   run.learner = spec.learner.build(*run.dataset, substrate_factory(spec.substrate));
   return run;
 }
@@ -171,7 +174,13 @@ TrainOutcome run_training(const TrainRequest& request) {
                  static_cast<long long>(run.dataset->size(Split::test)), omp_get_max_threads(),
                  ranks.size() > 1 ? (" x " + std::to_string(ranks.size()) + " ranks").c_str() : "", out_dir.c_str());
   Trainer trainer(spec.trainer, *run.dataset, *run.learner, ranks);
-  nlohmann::json metrics = trainer.train(record, out_dir, request.progress);
+  nlohmann::json metrics;
+  try {
+    metrics = trainer.train(record, out_dir, request.progress, request.control);
+  } catch (const TrainingInterrupted& e) {
+    throw TrainingInterrupted(std::string(e.what()) + "; continue with: plasticore train --resume " + out_dir +
+                              " (Python: plasticore.resume(\"" + out_dir + "\"))");
+  }
   metrics.update(run_header(spec));
   if (ranks.root()) write_file_atomic(out_dir + "/metrics.json", metrics.dump(2) + "\n");
   return {metrics, out_dir};

@@ -53,6 +53,7 @@ struct TrainRequest {
   std::string out_dir;                 // default runs/<config-name>-<timestamp>
   bool progress = false;               // progress bar on stderr
   const Communicator* ranks = nullptr; // the ranks this run is split across; nullptr: world()
+  TrainingControl* control = nullptr;  // stop requests (SIGINT, Ctrl-C in Python), callbacks
 };
 
 struct TrainOutcome {
@@ -60,6 +61,7 @@ struct TrainOutcome {
   std::string out_dir;
 };
 
+// TrainingInterrupted (after a checkpoint) when request.control asked to stop.
 TrainOutcome run_training(const TrainRequest& request);
 
 struct EvaluationRequest {

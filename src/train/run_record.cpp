@@ -1,10 +1,12 @@
 #include "train/run_record.hpp"
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/op_counters.hpp"
 #include "train/binary_io.hpp"
 
 namespace plasticore {
@@ -13,6 +15,60 @@ namespace {
 
 constexpr char kMagic[8] = {'P', 'L', 'R', 'U', 'N', '0', '0', '1'};
 constexpr size_t kMaxNameBytes = 1024, kMaxRank = 4, kMaxTensors = 1 << 20;
+constexpr const char* kInProgress = "run/epoch_in_progress/";
+
+std::vector<double> score_values(const Score& s) {
+  return {s.loss,       static_cast<double>(s.scored_steps), s.squared_error, s.target_sum, s.target_square_sum,
+          static_cast<double>(s.samples), static_cast<double>(s.correct), s.spikes, s.neuron_steps};
+}
+
+Score score_of(const std::vector<double>& v) {
+  Score s;
+  s.loss = v[0];
+  s.scored_steps = static_cast<int64_t>(v[1]);
+  s.squared_error = v[2];
+  s.target_sum = v[3];
+  s.target_square_sum = v[4];
+  s.samples = static_cast<int64_t>(v[5]);
+  s.correct = static_cast<int64_t>(v[6]);
+  s.spikes = v[7];
+  s.neuron_steps = v[8];
+  return s;
+}
+
+void put_in_progress(NamedTensors& out, const EpochInProgress& p) {
+  const std::string k = kInProgress;
+  out.put_int(k + "batches_done", p.batches_done);
+  out.put_doubles(k + "train_score", score_values(p.train));
+  out.put_double(k + "train_seconds", p.train_seconds);
+  Tensor ops{DType::int64, {static_cast<int64_t>(p.training_ops.size())}, {}};
+  ops.bytes.assign(reinterpret_cast<const char*>(p.training_ops.data()), p.training_ops.size() * sizeof(int64_t));
+  out.put(k + "training_ops", std::move(ops));
+}
+
+EpochInProgress read_in_progress(const NamedTensors& all, const std::string& path) {
+  const std::string k = kInProgress;
+  EpochInProgress p;
+  if (!all.has(k + "batches_done")) return p;
+  p.batches_done = all.integer(k + "batches_done");
+  if (p.batches_done < 1 || p.batches_done > (int64_t{1} << 40))
+    throw RuntimeError(path + ": " + k + "batches_done is out of range (" + std::to_string(p.batches_done) + ")");
+  const std::vector<double> score = all.doubles(k + "train_score", 9);
+  for (const double v : score)
+    if (!std::isfinite(v) || v < 0) throw RuntimeError(path + ": " + k + "train_score holds an impossible value");
+  p.train = score_of(score);
+  p.train_seconds = all.real(k + "train_seconds");
+  if (!std::isfinite(p.train_seconds) || p.train_seconds < 0)
+    throw RuntimeError(path + ": " + k + "train_seconds holds an impossible value");
+  const Tensor& ops = all.at(k + "training_ops");
+  if (ops.dtype != DType::int64 || ops.shape.size() != 1 || ops.shape[0] != static_cast<int64_t>(OpCounters::kValues))
+    throw RuntimeError(path + ": " + k + "training_ops has another type or length than this plasticore counts");
+  p.training_ops.resize(OpCounters::kValues);
+  std::memcpy(p.training_ops.data(), ops.bytes.data(), ops.bytes.size());
+  for (const int64_t v : p.training_ops)
+    if (v < 0) throw RuntimeError(path + ": " + k + "training_ops holds a negative count");
+  return p;
+}
 
 }  // namespace
 
@@ -22,6 +78,7 @@ NamedTensors all_tensors(const RunRecord& record) {
   all.put_int("run/epochs_done", record.epochs_done);
   all.put_double("run/wall_seconds", record.wall_seconds);
   record.history.save(all);
+  if (record.in_progress.batches_done > 0) put_in_progress(all, record.in_progress);
   return all;
 }
 
@@ -103,6 +160,7 @@ RunRecord parse_run_record(const std::string& data, const std::string& path) {
     throw RuntimeError(path + ": run/epochs_done is out of range (" + std::to_string(record.epochs_done) + ")");
   record.wall_seconds = all.real("run/wall_seconds");
   record.history = History::restore(all, record.epochs_done);
+  record.in_progress = read_in_progress(all, path);
   NamedTensors& rest = record.tensors;
   rest.set_source(path);
   for (const auto& [name, t] : all.all())

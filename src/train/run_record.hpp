@@ -3,6 +3,9 @@
 //   run/config_toml    text      the fully resolved config (what --resume and eval read back)
 //   run/epochs_done    int64     epochs finished
 //   run/wall_seconds   float64   training wall time so far
+//   run/epoch_in_progress/...     only in a run stopped between batches (SIGINT, KeyboardInterrupt): the
+//                      epoch after epochs_done is under way; batches_done (int64), train_score (float64,
+//                      the Score sums), train_seconds (float64), training_ops (int64, OpCounters order)
 //   history/<column>   float64   one entry per epoch (train/history.hpp)
 //   w1, b1, ... | w_in, w_rec, w_out   the network's weights and biases, by the network's names
 //   substrate/<matrix>/...              each device substrate's state (conductances, write times, drift
@@ -17,15 +20,25 @@
 #include <string>
 
 #include "core/named_tensors.hpp"
+#include "learn/score.hpp"
 #include "train/history.hpp"
 
 namespace plasticore {
+
+// The epoch after epochs_done, when a run stopped between two of its batches: what its end needs.
+struct EpochInProgress {
+  int64_t batches_done = 0;           // 0: the run stands at an epoch boundary
+  Score train;                        // the epoch's training score so far
+  double train_seconds = 0;           // its training time so far
+  std::vector<int64_t> training_ops;  // its operation counts so far (OpCounters::data order)
+};
 
 struct RunRecord {
   std::string config_toml;
   int64_t epochs_done = 0;
   double wall_seconds = 0;
   History history;
+  EpochInProgress in_progress;
   NamedTensors tensors;  // the learner's: network, substrate state, optimizer, learner state
 };
 

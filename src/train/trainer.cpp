@@ -63,6 +63,20 @@ Score Trainer::evaluate(Split split) {
   return score;
 }
 
+void Trainer::train_batch(const Batch& batch, Score& score) {
+  learner_.accumulate(batch, score);
+  learner_.apply_update(static_cast<int64_t>(batch.samples.size()));
+  learner_.advance(settings_.seconds_per_update);  // drift between writes
+}
+
+bool Trainer::stop_requested(TrainingControl* control) const {
+  if (control == nullptr) return false;
+  if (control->between_batches) control->between_batches();
+  int64_t stop = control->stop.load() ? 1 : 0;
+  if (comm_.size() > 1) comm_.allreduce_sum(&stop, 1);  // every rank stops at the same batch
+  return stop > 0;
+}
+
 std::vector<std::string> Trainer::columns() const {
   EpochRecord r = record_of(0, Score{}, Score{}, 0, 0, 0);
   std::vector<std::string> names;
@@ -92,6 +106,10 @@ void Trainer::check_resumable(const RunRecord& record, const std::string& source
   if (record.epochs_done < 0 || record.epochs_done > settings_.epochs)
     throw RuntimeError(source + ": " + std::to_string(record.epochs_done) + " epochs done, the run has " +
                        std::to_string(settings_.epochs));
+  const int64_t n = dataset_.size(Split::train), B = settings_.batch_size;
+  if (record.in_progress.batches_done < 0 || record.in_progress.batches_done > (n - 1) / B)
+    throw RuntimeError(source + ": " + std::to_string(record.in_progress.batches_done) +
+                       " batches of its epoch in progress are done; the epoch has fewer (a damaged run record?)");
   if (!record.history.empty()) {  // a resumed run: its history must be this run's
     std::vector<std::string> saved;
     for (const auto& [name, value] : record.history.rows()[0]) saved.push_back(name);
@@ -104,7 +122,7 @@ void Trainer::check_resumable(const RunRecord& record, const std::string& source
   }
 }
 
-nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, bool progress) {
+nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, bool progress, TrainingControl* control) {
   // The counters are locals: the learner stops counting into them when train ends, however it ends.
   struct StopCounting {
     Learner& learner;
@@ -122,25 +140,41 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
   if (load_counts(record.tensors, "op_counts/inference", inference_ops)) inference_samples = dataset_.size(Split::test);
   for (int epoch = static_cast<int>(record.epochs_done); epoch < settings_.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
+    // An epoch stopped between batches goes on from its next batch, with its sums so far.
+    const EpochInProgress resumed = std::move(record.in_progress);
+    record.in_progress = {};
     training_ops.reset();
     inference_ops.reset();
+    if (!resumed.training_ops.empty() && comm_.root())  // saved summed over the ranks
+      std::copy(resumed.training_ops.begin(), resumed.training_ops.end(), training_ops.data());
     learner_.set_counters(&training_ops);
     const double lr_scale = lr_scale_at(settings_.lr_schedule, settings_.lr_final_factor, epoch, settings_.epochs);
     learner_.set_learning_rate_scale(lr_scale);
-    Score train;
+    Score train = resumed.train;
     bar.begin("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(settings_.epochs), static_cast<long>(n));
     batch.epoch = epoch;
-    for (int64_t start = 0, index = 0; start < n; start += B, ++index) {
+    for (int64_t index = resumed.batches_done, start = index * B; start < n; start += B, ++index) {
       batch.index = index;
       batch.samples.clear();
       for (int64_t k = start; k < std::min(start + B, n); ++k) batch.samples.push_back(dataset_.train_sample(epoch, k));
-      learner_.accumulate(batch, train);
-      learner_.apply_update(static_cast<int64_t>(batch.samples.size()));
-      learner_.advance(settings_.seconds_per_update);  // drift between writes
+      train_batch(batch, train);
       bar.update(static_cast<long>(start + static_cast<int64_t>(batch.samples.size())),
                  train.samples > 0 ? train.accuracy() : train.mean_loss(), train.samples > 0);
+      if (start + B >= n || !stop_requested(control)) continue;
+      // Stopped: the epoch so far goes into the checkpoint, and the next batch is where --resume starts.
+      bar.end();
+      std::vector<int64_t> ops(training_ops.data(), training_ops.data() + OpCounters::kValues);
+      comm_.allreduce_sum(ops.data(), ops.size());
+      record.in_progress = {index + 1, train, resumed.train_seconds + seconds_since(t0), std::move(ops)};
+      record.tensors = NamedTensors();
+      learner_.save(record.tensors);
+      const bool written = comm_.root() && !out_dir.empty();
+      if (written) write_run_record(out_dir + "/checkpoint.bin", record);
+      throw TrainingInterrupted("training interrupted in epoch " + std::to_string(epoch + 1) + " after batch " +
+                                std::to_string(index + 1) + " of " + std::to_string((n + B - 1) / B) +
+                                (written ? "; checkpoint written to " + out_dir + "/checkpoint.bin" : ""));
     }
-    const double train_seconds = seconds_since(t0);
+    const double train_seconds = resumed.train_seconds + seconds_since(t0);
     bar.end();
     learner_.check_finite(epoch + 1);
     training_samples = n;
@@ -149,7 +183,7 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
     inference_samples = dataset_.size(Split::test);
     comm_.allreduce_sum(training_ops.data(), OpCounters::kValues);  // each rank counted its share
     comm_.allreduce_sum(inference_ops.data(), OpCounters::kValues);
-    const double epoch_seconds = seconds_since(t0);
+    const double epoch_seconds = resumed.train_seconds + seconds_since(t0);
     record.history.add(record_of(epoch + 1, train, test, epoch_seconds, static_cast<double>(n) / train_seconds, lr_scale));
     record.epochs_done = epoch + 1;
     record.wall_seconds += epoch_seconds;
@@ -157,10 +191,24 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
     learner_.save(record.tensors);
     save_counts(record.tensors, "op_counts/training", training_ops);
     save_counts(record.tensors, "op_counts/inference", inference_ops);
-    if (!comm_.root()) continue;  // every rank holds the same run; rank 0 writes it
+    const bool final_epoch = epoch + 1 == settings_.epochs;
+    // The callbacks (false: stop here, a finished run), then a stop request at the epoch boundary.
+    const auto go_on = [&] {
+      if (control != nullptr && control->after_epoch && !control->after_epoch(record.history.rows().back())) return false;
+      if (!final_epoch && stop_requested(control))
+        throw TrainingInterrupted("training interrupted after epoch " + std::to_string(epoch + 1) +
+                                  (out_dir.empty() ? "" : "; checkpoint in " + out_dir + "/checkpoint.bin"));
+      return true;
+    };
+    if (!comm_.root()) {  // every rank holds the same run; rank 0 writes it
+      if (!go_on()) break;
+      continue;
+    }
     // Checkpoint first, then the CSV row: a row on disk always has its checkpoint.
-    write_run_record(out_dir + "/checkpoint.bin", record);
-    write_file_atomic(out_dir + "/metrics.csv", record.history.csv());
+    if (!out_dir.empty()) {
+      write_run_record(out_dir + "/checkpoint.bin", record);
+      write_file_atomic(out_dir + "/metrics.csv", record.history.csv());
+    }
     std::string line = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(settings_.epochs);
     char buf[160];
     if (learner_.reports_loss_and_rate()) {
@@ -180,10 +228,11 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
     std::snprintf(buf, sizeof buf, "  %.1f s  %.0f samples/s", epoch_seconds, static_cast<double>(n) / train_seconds);
     std::fprintf(stderr, "%s%s\n", line.c_str(), buf);
     std::fflush(stderr);
+    if (!go_on()) break;
   }
   if (record.history.empty()) throw RuntimeError(out_dir + ": the run has no finished epoch");
 
-  if (comm_.root())
+  if (comm_.root() && !out_dir.empty())
     for (const auto& [name, substrate] : learner_.matrices())
       write_conductances(out_dir + "/conductances_" + name + ".npy", *substrate);
   const History& h = record.history;
@@ -193,7 +242,7 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
   nlohmann::json m;
   learner_.describe(m);
   if (dataset_.steps() > 1) m["steps"] = dataset_.steps();
-  m["epochs"] = settings_.epochs;
+  m["epochs"] = record.epochs_done;  // settings_.epochs, unless a callback stopped early
   m["train_samples"] = n;
   m["test_samples"] = dataset_.size(Split::test);
   m["evaluated_on"] = dataset_.evaluation_set();

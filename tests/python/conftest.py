@@ -34,6 +34,20 @@ def idx_data(tmp_path_factory):
     return paths
 
 
+def _read_idx(path):
+    with open(path, "rb") as f:
+        ndim = struct.unpack(">I", f.read(4))[0] - 0x800
+        shape = struct.unpack(">" + "I" * ndim, f.read(4 * ndim))
+        return np.frombuffer(f.read(), dtype=np.uint8).reshape(shape)
+
+
+def band_images(split, idx_data):
+    """(x (n, 784) float32 in [0, 1], labels (n,)) of a split of idx_data, scaled as the IDX reader does."""
+    images = _read_idx(idx_data[f"data.{split}_images"])
+    labels = _read_idx(idx_data[f"data.{split}_labels"])
+    return images.reshape(len(images), -1).astype(np.float32) * np.float32(1.0 / 255.0), labels.astype(np.int64)
+
+
 @pytest.fixture(scope="session")
 def root():
     return ROOT
