@@ -26,8 +26,13 @@ inline const Kind kKinds[] = {
 
 inline std::unique_ptr<ArrayDataset> dataset_for(bool sequences) {
   if (!sequences) {
-    Matrix images = Matrix::Constant(12, 3, 0.5f);
-    return std::make_unique<ArrayDataset>(ArrayDataset::images(images, {0, 1, 2}, 3));
+    std::vector<Matrix> images, labels;  // three 12-pixel images (1 step each), one per class
+    for (int c = 0; c < 3; ++c) {
+      images.push_back(Matrix::Constant(1, 12, 0.25f * static_cast<Scalar>(c + 1)));
+      labels.push_back(Matrix::Zero(1, 3));
+      labels.back()(0, c) = 1;
+    }
+    return std::make_unique<ArrayDataset>(std::move(images), std::move(labels), Loss::cross_entropy);
   }
   Matrix x = Matrix::Zero(16, 3), y = Matrix::Zero(16, 1);
   for (Eigen::Index t = 0; t < 16; t += 3) x(t, t % 3) = 1;

@@ -3,7 +3,8 @@
 # UndefinedBehaviorSanitizer in build-sanitize/ (GCC, -O1: Eigen-heavy files at -O2/-O3 with UBSan take
 # very long to compile here; -O1 keeps the build practical and the suite fast enough), then the whole
 # suite. Any sanitizer report fails the test it happens in (halt_on_error, no recovery).
-# SANITIZE_TESTS='regex' runs only the tests it matches (CI: the unit tests and the fuzz smoke runs).
+# SANITIZE_TESTS='regex' runs only the tests it matches, SANITIZE_TARGETS='a b' builds only those targets
+# (.ci/run: the unit tests, the fuzz smoke runs and the CLI's bad-input and fault tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=build-sanitize
@@ -16,7 +17,7 @@ if [ ! -f $build/CMakeCache.txt ]; then
     -DPLASTICORE_BENCH=OFF \
     -DPLASTICORE_TEST_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)" >/dev/null
 fi
-cmake --build $build -j"$(nproc)"
+cmake --build $build -j"$(nproc)" ${SANITIZE_TARGETS:+--target $SANITIZE_TARGETS}
 # Leaks are checked in our processes; OpenMPI's and the interpreter's own allocations at exit are not ours.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1
 export LSAN_OPTIONS=suppressions=$PWD/scripts/lsan.supp:print_suppressions=0
