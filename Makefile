@@ -3,7 +3,7 @@ SYSPY      := /usr/bin/python3
 BUILD_DIR  := build
 JOBS       ?= $(shell nproc)
 
-.PHONY: setup setup-tools build test demo bench clean
+.PHONY: setup setup-tools build test demo bench fuzz sanitize clean
 
 setup:
 	@bash scripts/setup.sh
@@ -29,5 +29,13 @@ bench: setup build
 	cmake --build $(BUILD_DIR) -j$(JOBS)
 	@bash bench/run.sh
 
+# libFuzzer targets (clang, ASan + UBSan), each run FUZZ_SECONDS (default 60): docs/reliability.md
+fuzz: setup-tools
+	@bash scripts/fuzz.sh
+
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer (GCC, -O1), in build-sanitize/
+sanitize: setup-tools
+	@bash scripts/sanitize.sh
+
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) build-fuzz build-sanitize

@@ -1,5 +1,7 @@
 #include "core/config_reader.hpp"
 
+#include "core/atomic_file.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -7,6 +9,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 
 namespace plasticore {
@@ -95,8 +98,14 @@ std::string expand_path(const std::string& path) {
 ConfigReader ConfigReader::from_file(const std::string& path) {
   if (!std::filesystem::exists(path)) throw UsageError(path + ": config file not found");
   if (!std::filesystem::is_regular_file(path)) throw UsageError(path + ": is not a regular file");
+  std::string text;
   try {
-    return ConfigReader(toml::parse_file(path), path);
+    text = read_file(path, kMaxConfigBytes);
+  } catch (const RuntimeError& e) {
+    throw UsageError(e.what());
+  }
+  try {
+    return ConfigReader(toml::parse(text, path), path);
   } catch (const toml::parse_error& e) {
     const auto& where = e.source().begin;
     throw UsageError(path + ":" + std::to_string(where.line) + ":" + std::to_string(where.column) +

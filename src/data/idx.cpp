@@ -8,8 +8,9 @@
 
 namespace plasticore {
 
-IdxArray read_idx(const std::string& path) {
-  const std::string bytes = read_file(path);
+IdxArray read_idx(const std::string& path) { return parse_idx(read_file(path, kMaxIdxBytes), path); }
+
+IdxArray parse_idx(const std::string& bytes, const std::string& path) {
   auto fail = [&](const std::string& why) { return RuntimeError(path + ": not a valid IDX file: " + why); };
   if (bytes.size() < 4) throw fail("shorter than the 4-byte header");
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
@@ -29,8 +30,9 @@ IdxArray read_idx(const std::string& path) {
     const unsigned char* q = p + 4 + 4 * d;
     const uint32_t n = (uint32_t{q[0]} << 24) | (uint32_t{q[1]} << 16) | (uint32_t{q[2]} << 8) | q[3];
     out.shape.push_back(n);
+    // Checked before multiplying: the product of four uint32 sizes can overflow 64 bits.
+    if (n != 0 && count > kMaxIdxBytes / n) throw fail("sizes are implausibly large");
     count *= n;
-    if (count > (uint64_t{1} << 34)) throw fail("sizes are implausibly large");
   }
   if (bytes.size() - header != count)
     throw fail("header says " + std::to_string(count) + " data bytes, file has " +

@@ -15,5 +15,9 @@ struct IdxArray {
 // Throws RuntimeError naming the file: missing, wrong magic, unsupported type, sizes that do not
 // match the file length (truncated or trailing bytes).
 IdxArray read_idx(const std::string& path);
+// The same from the file's bytes (`path` only names it in errors): the fuzz target's entry point.
+IdxArray parse_idx(const std::string& bytes, const std::string& path);
+
+constexpr uint64_t kMaxIdxBytes = uint64_t{1} << 31;  // 2 GiB: 40x MNIST's training images
 
 }  // namespace plasticore

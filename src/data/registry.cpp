@@ -30,7 +30,7 @@ SequenceTaskParams read_sequence_task(ConfigReader& r, const DatasetContext& con
   constexpr int64_t kMaxInt = std::numeric_limits<int32_t>::max();
   SequenceTaskParams p = d;
   p.seed = context.seed;
-  p.steps = r.get_int("task.steps", d.steps, 1, int64_t{1} << 32, "sequence length T in steps");
+  p.steps = r.get_int("task.steps", d.steps, 1, 1000000, "sequence length T in steps (at most 10^6: 1000 s at 1 ms)");
   p.dt_ms = r.get_double("task.dt_ms", d.dt_ms, 0.0, 1000.0, "one time step, in ms (of the task and the network)", true);
   p.input_rate_hz = r.get_double("task.input_rate_hz", d.input_rate_hz, 0.0, 1000.0, "rate of an active input channel");
   const char* what = minimum_limit == 0 ? "images per epoch (0 = all)" : "sequences per epoch";

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 
 namespace fs = std::filesystem;
@@ -37,9 +38,19 @@ const toml::table& sub_table(const std::string& path, const std::string& key, co
 }  // namespace
 
 CostTable read_cost_table(const std::string& path) {
+  std::string text;
+  try {
+    text = read_file(path, kMaxConfigBytes);
+  } catch (const RuntimeError& e) {
+    throw UsageError(e.what());
+  }
+  return parse_cost_table(text, path);
+}
+
+CostTable parse_cost_table(const std::string& text, const std::string& path) {
   toml::table root;
   try {
-    root = toml::parse_file(path);
+    root = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     throw UsageError(path + ": malformed TOML: " + std::string(e.description()));
   }

@@ -22,6 +22,8 @@ struct CostTable {
 };
 
 CostTable read_cost_table(const std::string& path);
+// The same from the file's text (`path` names it and gives the table its name): the fuzz target's entry.
+CostTable parse_cost_table(const std::string& text, const std::string& path);
 
 // Every *.toml in dir, by name; UsageError if the directory is missing or holds none.
 std::vector<CostTable> read_cost_tables(const std::string& dir);

@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/json_reader.hpp"
 
 namespace fs = std::filesystem;
 
@@ -48,13 +49,11 @@ RunOpCounts read_run_op_counts(const std::string& run_dir) {
   if (!fs::is_directory(run_dir)) throw UsageError(run_dir + ": no such run directory");
   const std::string path = run_dir + "/metrics.json";
   if (!fs::exists(path)) throw UsageError(run_dir + ": no metrics.json (the run has not finished)");
-  nlohmann::json metrics;
-  try {
-    std::ifstream in(path);
-    metrics = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw RuntimeError(path + ": malformed JSON: " + e.what());
-  }
+  return parse_run_op_counts(read_file(path, kMaxMetricsBytes), path);
+}
+
+RunOpCounts parse_run_op_counts(const std::string& text, const std::string& path) {
+  const nlohmann::json metrics = parse_json(text, path);
   return op_counts_of(metrics, path);
 }
 

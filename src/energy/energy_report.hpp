@@ -23,6 +23,8 @@ struct RunOpCounts {
 
 // UsageError if run_dir or its metrics.json is missing; RuntimeError if metrics.json has no usable op_counts.
 RunOpCounts read_run_op_counts(const std::string& run_dir);
+// The same from metrics.json's text (`path` names it in errors): the fuzz target's entry point.
+RunOpCounts parse_run_op_counts(const std::string& text, const std::string& path);
 // The same from metrics.json's content (RuntimeError naming `source`).
 RunOpCounts op_counts_of(const nlohmann::json& metrics, const std::string& source);
 

@@ -250,6 +250,12 @@ LearnerRecipe read_recurrent(ConfigReader& r, const LearnerContext& context) {
   recipe.build = [p, seed](const Dataset& dataset, const SubstrateFactory& substrates) -> std::unique_ptr<Learner> {
     RecurrentLearnerParams q = p;
     q.neuron.dt_ms = dataset.step_ms();
+    // BPTT keeps every step's inputs, spikes, pseudo-derivatives and errors of a sequence (per thread).
+    const int64_t stored = dataset.steps() * (dataset.inputs() + 2 * int64_t{q.recurrent} + dataset.outputs());
+    if (q.method == "bptt" && stored > (int64_t{1} << 28))
+      throw UsageError("bptt: task.steps = " + std::to_string(dataset.steps()) + " with network.recurrent = " +
+                       std::to_string(q.recurrent) + " would store " + std::to_string(stored * 4 >> 20) +
+                       " MiB per sequence (at most 1024); use algorithm = \"eprop\" (constant memory) or fewer steps");
     auto net = std::make_unique<RecurrentSNN>(RecurrentSNNSizes{dataset.inputs(), q.recurrent, q.adaptive, dataset.outputs()},
                                               q.neuron, substrates);
     return std::make_unique<RecurrentLearner>(std::move(net), dataset.loss(), q, seed);

@@ -1,5 +1,6 @@
 #include "substrate/registry.hpp"
 
+#include "core/error.hpp"
 #include "substrate/ideal.hpp"
 #include "substrate/memristor_device.hpp"
 #include "substrate/pcm_device.hpp"
@@ -33,7 +34,16 @@ std::unique_ptr<Substrate> make_substrate(const SubstrateConfig& config, int row
 }
 
 SubstrateFactory substrate_factory(const SubstrateConfig& config) {
-  return [config](const std::string&, int rows, int cols) { return make_substrate(config, rows, cols); };
+  return [config](const std::string& matrix, int rows, int cols) {
+    // A bound on what a config (or a crafted run record's config) can make us allocate: 2^26 synapses is
+    // 256 MiB of fp32 weights per matrix, before gradients, optimizer moments and device state.
+    constexpr int64_t kMaxSynapses = int64_t{1} << 26;
+    if (rows < 1 || cols < 1 || static_cast<int64_t>(rows) * cols > kMaxSynapses)
+      throw UsageError("network: matrix " + matrix + " would be " + std::to_string(rows) + " x " + std::to_string(cols) +
+                       " synapses; plasticore allows 1 to " + std::to_string(kMaxSynapses) +
+                       " (2^26) per matrix (see network.hidden / network.recurrent)");
+    return make_substrate(config, rows, cols);
+  };
 }
 
 }  // namespace plasticore

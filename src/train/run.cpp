@@ -11,6 +11,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/run_lock.hpp"
 
 namespace fs = std::filesystem;
 
@@ -25,15 +26,21 @@ std::string timestamp() {
   return buf;
 }
 
-void create_run_directory(const std::string& out_dir, const std::string& config_toml, const Communicator& ranks) {
-  if (fs::exists(out_dir + "/checkpoint.bin") || fs::exists(out_dir + "/metrics.json"))
-    throw UsageError(out_dir + ": already holds a run (use --resume to continue it, or another --out)");
-  ranks.barrier();  // every rank has looked before rank 0 writes
-  if (!ranks.root()) return;
-  std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  if (ec) throw RuntimeError(out_dir + ": cannot create the run directory: " + ec.message());
-  write_file_atomic(out_dir + "/config.toml", config_toml);
+// Rank 0 creates the directory and holds its lock for the whole run, then looks for an existing run under
+// the lock, so two processes started on one --out cannot both pass. (A failing rank 0 aborts the others.)
+RunDirectoryLock create_run_directory(const std::string& out_dir, const std::string& config_toml, const Communicator& ranks) {
+  RunDirectoryLock lock;
+  if (ranks.root()) {
+    std::error_code ec;
+    fs::create_directories(out_dir, ec);
+    if (ec) throw RuntimeError(out_dir + ": cannot create the run directory: " + ec.message());
+    lock = RunDirectoryLock(out_dir);
+    if (fs::exists(out_dir + "/checkpoint.bin") || fs::exists(out_dir + "/metrics.json"))
+      throw UsageError(out_dir + ": already holds a run (use --resume to continue it, or another --out)");
+    write_file_atomic(out_dir + "/config.toml", config_toml);
+  }
+  ranks.barrier();
+  return lock;
 }
 
 // The keys of an older plasticore, read under their new names (with a one-line note).
@@ -114,16 +121,26 @@ TrainOutcome run_training(const TrainRequest& request) {
   std::string out_dir = request.out_dir;
   std::optional<RunRecord> resume;
   std::optional<ConfigReader> reader;
+  RunDirectoryLock lock;
+  bool restart = false;  // --resume of a run that has its config.toml but no record yet
   if (!request.resume_dir.empty()) {
     if (!request.config_path.empty()) throw UsageError("train: give either CONFIG or --resume RUN_DIR, not both");
     if (!request.overrides.empty() || request.seed || request.threads.has_value())
       throw UsageError("train --resume: the run continues with its own config; --set/--seed/--threads are not allowed");
     out_dir = request.resume_dir;
+    if (!fs::is_directory(out_dir)) throw UsageError(out_dir + ": no such run directory");
+    if (ranks.root()) lock = RunDirectoryLock(out_dir);
     const std::string path = out_dir + "/checkpoint.bin";
     if (fs::exists(out_dir + "/metrics.json")) throw UsageError(out_dir + ": run already finished (metrics.json exists)");
-    if (!fs::exists(path)) throw UsageError(out_dir + ": no checkpoint.bin to resume from");
-    resume = read_run_record(path);
-    reader.emplace(ConfigReader::from_string(resume->config_toml, path));
+    if (fs::exists(path)) {
+      resume = read_run_record(path);
+      reader.emplace(ConfigReader::from_string(resume->config_toml, path));
+    } else if (fs::exists(out_dir + "/config.toml")) {  // killed before its epoch-0 record: start it again
+      reader.emplace(ConfigReader::from_file(out_dir + "/config.toml"));
+      restart = true;
+    } else {
+      throw UsageError(out_dir + ": no checkpoint.bin to resume from");
+    }
   } else {
     if (request.config_path.empty()) throw UsageError("train: missing CONFIG.toml (or --resume RUN_DIR)");
     if (out_dir.empty()) out_dir = "runs/" + fs::path(request.config_path).stem().string() + "-" + timestamp();
@@ -145,11 +162,14 @@ TrainOutcome run_training(const TrainRequest& request) {
   } else {
     run.learner->initialize();
     record.config_toml = spec.config_toml;
-    create_run_directory(out_dir, spec.config_toml, ranks);
+    if (!restart) lock = create_run_directory(out_dir, spec.config_toml, ranks);
+    run.learner->save(record.tensors);
+    // An epoch-0 record: a run killed in its first epoch resumes from its initial state.
+    if (ranks.root()) write_run_record(out_dir + "/checkpoint.bin", record);
   }
   if (ranks.root())
     std::fprintf(stderr, "plasticore: %s %s (%s on %s) with %lld training / %lld test samples, %d thread(s)%s -> %s\n",
-                 resume ? "resuming" : "training", spec.name.c_str(), spec.algorithm.c_str(), spec.dataset.c_str(),
+                 resume || restart ? "resuming" : "training", spec.name.c_str(), spec.algorithm.c_str(), spec.dataset.c_str(),
                  static_cast<long long>(run.dataset->size(Split::train)),
                  static_cast<long long>(run.dataset->size(Split::test)), omp_get_max_threads(),
                  ranks.size() > 1 ? (" x " + std::to_string(ranks.size()) + " ranks").c_str() : "", out_dir.c_str());

@@ -100,8 +100,9 @@ void write_run_record(const std::string& path, const RunRecord& record) {
   write_file_atomic(path, w.bytes());
 }
 
-NamedTensors read_record_tensors(const std::string& path) {
-  const std::string data = read_file(path);
+NamedTensors read_record_tensors(const std::string& path) { return parse_record_tensors(read_file(path), path); }
+
+NamedTensors parse_record_tensors(const std::string& data, const std::string& path) {
   BinaryReader r(data, path);
   if (data.size() >= 8 && (data.compare(0, 8, "PLCKPT01") == 0 || data.compare(0, 8, "PLSEQ001") == 0))
     throw RuntimeError(path + ": a checkpoint of an older plasticore (format " + data.substr(0, 8) +
@@ -148,8 +149,10 @@ NamedTensors read_record_tensors(const std::string& path) {
   return out;
 }
 
-RunRecord read_run_record(const std::string& path) {
-  NamedTensors all = read_record_tensors(path);
+RunRecord read_run_record(const std::string& path) { return parse_run_record(read_file(path), path); }
+
+RunRecord parse_run_record(const std::string& data, const std::string& path) {
+  NamedTensors all = parse_record_tensors(data, path);
   RunRecord record;
   record.config_toml = all.text("run/config_toml");
   record.epochs_done = all.integer("run/epochs_done");

@@ -50,6 +50,9 @@ void write_run_record(const std::string& path, const RunRecord& record);
 // format), truncated, corrupt.
 RunRecord read_run_record(const std::string& path);
 NamedTensors read_record_tensors(const std::string& path);
+// The same from the file's bytes (`path` only names it in errors): the fuzz targets' entry points.
+RunRecord parse_run_record(const std::string& bytes, const std::string& path);
+NamedTensors parse_record_tensors(const std::string& bytes, const std::string& path);
 
 // RUN_DIR/checkpoint.bin, or the path itself if it is a file; UsageError if there is none.
 std::string record_path(const std::string& run_dir_or_file);

@@ -16,6 +16,7 @@
 #include "core/communicator.hpp"
 #include "core/config_reader.hpp"
 #include "core/error.hpp"
+#include "core/json_reader.hpp"
 #include "train/run.hpp"
 
 namespace fs = std::filesystem;
@@ -143,8 +144,10 @@ std::string write_tables(const std::string& out_dir, const std::vector<SweepAxis
       ++failed[run.point];
       continue;
     }
-    const nlohmann::json m = nlohmann::json::parse(read_file(run.dir + "/metrics.json"));
-    if (m.contains("evaluated_on")) evaluated_on.insert(m["evaluated_on"].get<std::string>());
+    const std::string path = run.dir + "/metrics.json";
+    const nlohmann::json m = parse_json(read_file(path, kMaxMetricsBytes), path);
+    if (!m.is_object()) throw RuntimeError(path + ": expected a JSON object");
+    if (m.contains("evaluated_on") && m["evaluated_on"].is_string()) evaluated_on.insert(m["evaluated_on"].get<std::string>());
     for (const std::string& name : table_metrics())
       if (m.contains(name) && m[name].is_number()) {
         values[run.point][name].push_back(m[name].get<double>());

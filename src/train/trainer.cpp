@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 
 #include "core/atomic_file.hpp"
@@ -17,6 +18,27 @@
 namespace plasticore {
 
 namespace {
+
+void save_counts(NamedTensors& out, const std::string& name, OpCounters& counters) {
+  Tensor t;
+  t.dtype = DType::int64;
+  t.shape = {static_cast<int64_t>(OpCounters::kValues)};
+  t.bytes.assign(reinterpret_cast<const char*>(counters.data()), OpCounters::kValues * sizeof(int64_t));
+  out.put(name, std::move(t));
+}
+
+// False if the record has no such counts (a record of an older plasticore); RuntimeError if they are damaged.
+bool load_counts(const NamedTensors& in, const std::string& name, OpCounters& counters) {
+  if (!in.has(name)) return false;
+  const Tensor& t = in.at(name);
+  if (t.dtype != DType::int64 || t.shape != std::vector<int64_t>{static_cast<int64_t>(OpCounters::kValues)})
+    throw RuntimeError(in.source() + ": " + name + " has the wrong type or shape");
+  std::memcpy(counters.data(), t.bytes.data(), t.bytes.size());
+  for (size_t k = 0; k < OpCounters::kValues; ++k)
+    if (counters.data()[k] < 0) throw RuntimeError(in.source() + ": " + name + " holds a negative count");
+  return true;
+}
+
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -80,6 +102,26 @@ EpochRecord Trainer::record_of(int epoch, const Score& train, const Score& test,
   return r;
 }
 
+void Trainer::check_resumable(const RunRecord& record, const std::string& source) const {
+  if (record.epochs_done < 0 || record.epochs_done > settings_.epochs)
+    throw RuntimeError(source + ": " + std::to_string(record.epochs_done) + " epochs done, the run has " +
+                       std::to_string(settings_.epochs));
+  const int64_t n = dataset_.size(Split::train), B = settings_.batch_size;
+  if (record.in_progress.batches_done < 0 || record.in_progress.batches_done > (n - 1) / B)
+    throw RuntimeError(source + ": " + std::to_string(record.in_progress.batches_done) +
+                       " batches of its epoch in progress are done; the epoch has fewer (a damaged run record?)");
+  if (!record.history.empty()) {  // a resumed run: its history must be this run's
+    std::vector<std::string> saved;
+    for (const auto& [name, value] : record.history.rows()[0]) saved.push_back(name);
+    if (saved != columns())
+      throw RuntimeError(source + ": its history has other columns than this run writes (a damaged run record?)");
+    for (const auto& row : record.history.rows())
+      for (const auto& [name, value] : row)
+        if (!std::isfinite(value) || (name == "train_samples_per_second" && value <= 0))
+          throw RuntimeError(source + ": history/" + name + " holds an impossible value");
+  }
+}
+
 nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, bool progress, TrainingControl* control) {
   // The counters are locals: the learner stops counting into them when train ends, however it ends.
   struct StopCounting {
@@ -87,24 +129,15 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
     ~StopCounting() { learner.set_counters(nullptr); }
   } stop_counting{learner_};
   ProgressBar bar(progress && comm_.root());
-  if (!record.history.empty()) {  // a resumed run: its history must be this run's
-    std::vector<std::string> saved;
-    for (const auto& [name, value] : record.history.rows()[0]) saved.push_back(name);
-    if (saved != columns())
-      throw RuntimeError(out_dir + "/checkpoint.bin: its history has other columns than this run writes (a damaged run record?)");
-    for (const auto& row : record.history.rows())
-      for (const auto& [name, value] : row)
-        if (!std::isfinite(value) || (name == "train_samples_per_second" && value <= 0))
-          throw RuntimeError(out_dir + "/checkpoint.bin: history/" + name + " holds an impossible value");
-  }
+  check_resumable(record, out_dir + "/checkpoint.bin");
   const int64_t n = dataset_.size(Split::train);
   const int64_t B = settings_.batch_size;
-  if (record.in_progress.batches_done * B >= n)
-    throw RuntimeError(out_dir + "/checkpoint.bin: " + std::to_string(record.in_progress.batches_done) +
-                       " batches of its epoch in progress are done; the epoch has fewer (a damaged run record?)");
   OpCounters training_ops, inference_ops;
   int64_t training_samples = 0, inference_samples = 0;
   Batch batch{&dataset_, Split::train, 0, 0, {}};
+  // The last epoch's counts, for metrics.json: a run killed after its last record still reports them.
+  if (load_counts(record.tensors, "op_counts/training", training_ops)) training_samples = n;
+  if (load_counts(record.tensors, "op_counts/inference", inference_ops)) inference_samples = dataset_.size(Split::test);
   for (int epoch = static_cast<int>(record.epochs_done); epoch < settings_.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
     // An epoch stopped between batches goes on from its next batch, with its sums so far.
@@ -156,6 +189,8 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
     record.wall_seconds += epoch_seconds;
     record.tensors = NamedTensors();
     learner_.save(record.tensors);
+    save_counts(record.tensors, "op_counts/training", training_ops);
+    save_counts(record.tensors, "op_counts/inference", inference_ops);
     const bool final_epoch = epoch + 1 == settings_.epochs;
     // The callbacks (false: stop here, a finished run), then a stop request at the epoch boundary.
     const auto go_on = [&] {

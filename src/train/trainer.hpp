@@ -55,6 +55,9 @@ class Trainer {
   void train_batch(const Batch& batch, Score& score);
   // The score of a split (all its samples), in evaluation batches.
   Score evaluate(Split split);
+  // RuntimeError naming `source` unless `record` can continue this run: its epoch counter within the
+  // configured epochs, its history this run's columns with possible values.
+  void check_resumable(const RunRecord& record, const std::string& source) const;
   // The figures of a test score as metrics.json and `eval --json` name them (test_loss, test_accuracy, test_nmse).
   void add_test_figures(const Score& test, nlohmann::json& out) const;
   // The history columns this run writes (train/history.hpp), in order.

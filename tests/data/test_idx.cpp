@@ -157,6 +157,13 @@ TEST_F(IdxTest, ImplausibleSizesAreRejectedWithoutAllocating) {
   expect_runtime_error([&] { read_idx(p); }, {p});
 }
 
+// 2^17 * 2^17 * 2^30 = 2^64 wraps to 0 in 64 bits: a header that would pass as "no data" if the sizes
+// were multiplied before they were checked (found by reading the code for the fuzz target).
+TEST_F(IdxTest, SizesWhoseProductOverflowsAreRejected) {
+  const std::string p = write("wrap-idx3-ubyte", idx_bytes({1u << 17, 1u << 17, 1u << 30}, {}));
+  expect_runtime_error([&] { read_idx(p); }, {p, "implausibly large"});
+}
+
 TEST_F(IdxTest, ClassificationRoundTripScalesPixels) {
   const uint32_t n = 12, rows = 3, cols = 4;
   const auto px = pixels(n, rows, cols);

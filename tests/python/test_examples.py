@@ -13,6 +13,7 @@ TINY = {
     "eqspike_mnist_numpy.py": ["--train", "300", "--test", "100", "--epochs", "1"],
     "eprop_own_sequences.py": ["--steps", "100", "--sequences", "2", "--epochs", "5"],
     "fp32_vs_pcm.py": ["--train", "200", "--test", "50", "--epochs", "1"],
+    "export_nir.py": ["--steps", "60", "--epochs", "2"],
 }
 
 

@@ -225,6 +225,18 @@ TEST(RunSpec, BadValuesNameTheirKey) {
   expect_bad("", {"substrate.kind=pcm", "substrate.adc_bits=1"}, {"substrate.adc_bits"});
   expect_bad("", {"substrate.kind=memristor", "substrate.mode=inference"}, {"substrate.mode", "unknown key"});
   expect_bad("", {"substrate.kind=quantized", "substrate.bits=9"}, {"substrate.bits"});
+  expect_bad("algorithm = \"eprop\"\n", {"task.steps=2147483647"}, {"--set task.steps", "1000000"});
+}
+
+// What a config can make us allocate is bounded before anything is allocated: a matrix of more than 2^26
+// synapses, or BPTT storing more than 1 GiB of one sequence's steps, is a UsageError naming the matrix or keys.
+TEST(RunSpec, NetworksTooLargeToAllocateAreRefusedBeforeAllocating) {
+  const auto refused = [](const std::string& toml, const std::vector<std::string>& fragments) {
+    expect_error<UsageError>([&] { build_run(parse(toml), /*need_train=*/true); }, fragments);
+  };
+  refused("algorithm = \"eprop\"\nnetwork.recurrent = 16384\nnetwork.adaptive = 0\n", {"w_rec", "16384 x 16384", "2^26"});
+  refused("algorithm = \"bptt\"\ntask.steps = 1000000\nnetwork.recurrent = 200\nnetwork.adaptive = 0\n",
+          {"task.steps", "network.recurrent", "eprop"});
 }
 
 }  // namespace
