@@ -69,7 +69,7 @@ Matrix random_matrix(int rows, int cols, Rng& rng) {
 // A record with awkward contents: NUL and non-ASCII bytes in the config text, special floats, every dtype.
 RunRecord sample_record() {
   RunRecord r;
-  r.config_toml = std::string("name = \"x\"\n# \xc3\xa9\n", 20) + std::string(1, '\0') + "[train]\nepochs = 3\n";
+  r.config_toml = std::string("name = \"x\"\n# \xc3\xa9\n") + std::string(1, '\0') + "[train]\nepochs = 3\n";
   r.epochs_done = 2;
   r.wall_seconds = 12.345678901234567;
   for (int e = 1; e <= 2; ++e)
