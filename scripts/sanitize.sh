@@ -22,4 +22,12 @@ cmake --build $build -j"$(nproc)" ${SANITIZE_TARGETS:+--target $SANITIZE_TARGETS
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1
 export LSAN_OPTIONS=suppressions=$PWD/scripts/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-cd $build && ctest --output-on-failure -j"$(nproc)" ${SANITIZE_TESTS:+-R "$SANITIZE_TESTS"}
+# The golden curves are pinned to the release build's arithmetic (-O3 -march=native, FMA): at -O1 the EqSpike
+# end-of-phase run crosses a spike threshold one sample differently, which is rounding, not a sanitizer finding.
+cd $build
+if [ -n "${SANITIZE_TESTS:-}" ]; then exec ctest --output-on-failure -j"$(nproc)" -E '^cli\.test_golden_losses$' -R "$SANITIZE_TESTS"; fi
+mpi='^(cli\.test_mpi|cli\.test_sweep)$'
+ctest --output-on-failure -j"$(nproc)" -E "^cli\.test_golden_losses\$|$mpi"
+# Under mpirun, OpenMPI's dynamically loaded components leak at exit from unloaded modules, which no
+# suppression can name: the MPI tests run with leak detection off (addressing and UB checks stay on).
+ASAN_OPTIONS=${ASAN_OPTIONS/detect_leaks=1/detect_leaks=0} ctest --output-on-failure -j"$(nproc)" -R "$mpi"

@@ -42,6 +42,7 @@ void BatchExchange::exchange() {
 
 void BatchExchange::read_bytes(size_t rank, void* out, size_t bytes) {
   if (offsets_[rank] + bytes > gathered_.size(rank)) throw RuntimeError("batch exchange: a rank sent less than expected");
+  if (bytes == 0) return;  // an empty vector's data() may be null, and memcpy's arguments must not be (UBSan)
   std::memcpy(out, gathered_.data(rank) + offsets_[rank], bytes);
   offsets_[rank] += bytes;
 }
