@@ -9,11 +9,7 @@ seconds=${FUZZ_SECONDS:-60}
 targets=${FUZZ_TARGETS:-"idx config run_record cost_table metrics_json nmnist heidelberg nir"}
 jobs=${FUZZ_JOBS:-1}
 build=build-fuzz
-if ! command -v clang++ >/dev/null || ! dpkg-query -W -f='${Status}' libomp-dev 2>/dev/null | grep -q "ok installed"; then
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  echo "fuzz: installing clang libomp-dev"
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq clang libomp-dev >/dev/null
-fi
+bash scripts/setup.sh --no-data --fuzz
 flags="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all"
 if [ ! -f $build/CMakeCache.txt ]; then
   CC=clang CXX=clang++ cmake -S . -B $build -DCMAKE_BUILD_TYPE=Fuzz -DCMAKE_CXX_FLAGS_FUZZ="$flags" \

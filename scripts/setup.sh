@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Idempotent set-up: installs the Debian packages that are missing and fetches MNIST (checksum-verified)
-# into the data cache outside git. Usage: scripts/setup.sh [--no-data] [--bench]
+# into the data cache outside git. Usage: scripts/setup.sh [--no-data] [--bench] [--fuzz]
 #   --no-data  only the packages (make build, make test)
 #   --bench    also Google Benchmark, for bench/kernels_bench (make bench); nothing else needs it
+#   --fuzz     also clang and its OpenMP runtime, for the libFuzzer targets (make fuzz)
 set -euo pipefail
 
 # python3-pip, -setuptools and -venv: `pip install .` of the Python package (tests/python/test_install.py).
@@ -15,7 +16,8 @@ for arg in "$@"; do
   case "$arg" in
     --no-data) with_data=0 ;;
     --bench) PACKAGES+=(libbenchmark-dev) ;;
-    *) echo "setup: unknown option $arg (expected --no-data or --bench)" >&2; exit 2 ;;
+    --fuzz) PACKAGES+=(clang libomp-dev) ;;
+    *) echo "setup: unknown option $arg (expected --no-data, --bench or --fuzz)" >&2; exit 2 ;;
   esac
 done
 
