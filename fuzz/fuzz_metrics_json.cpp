@@ -16,7 +16,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CostTable gpu = unit;
     gpu.name = "gpu";
     const nlohmann::json report = energy_report(counts, {gpu, unit});
-    fuzz::require(!report.dump().empty(), "the report serialises");
+    for (const char* phase : {"inference_joules", "training_joules"}) {
+      const double joules = report["technologies"]["unit"][phase].get<double>();
+      fuzz::require(std::isfinite(joules) && joules >= 0, "energies from validated counts are finite and >= 0");
+    }
   });
   return 0;
 }
