@@ -44,13 +44,21 @@ def test_ctrl_c_stops_fit_and_training_goes_on_where_it_stopped(tmp_path):
     whole.fit(x, y, epochs=3)
     out = str(tmp_path / "run")
     net = pc.Network(CONFIG, inputs=784, outputs=10, seed=7, threads=1)
-    state, thread = interrupt_when(os.path.join(out, "metrics.csv"))
+    timers = []
+
+    def interrupt_during_epoch_2(figures):
+        # SIGINT 50 ms after epoch 1's callback: past the epoch-boundary check (which follows the callback at
+        # once), well before epoch 2's 300 batches end (>= 0.2 s), so the stop lands between two batches.
+        if figures["epoch"] == 1:
+            timers.append(threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT)))
+            timers[-1].start()
+
     try:
         with pytest.raises(KeyboardInterrupt, match="interrupted in epoch 2 after batch"):
-            net.fit(x, y, epochs=3, out=out)
+            net.fit(x, y, epochs=3, out=out, callbacks=interrupt_during_epoch_2)
     finally:
-        state["running"] = False
-        thread.join()
+        for t in timers:
+            t.join()
     assert net.epochs_done == 1 and os.path.exists(os.path.join(out, "checkpoint.bin"))
     assert not os.path.exists(os.path.join(out, "metrics.json"))
     loaded = pc.Network.load(out)
