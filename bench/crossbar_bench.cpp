@@ -47,13 +47,13 @@ int main(int argc, char** argv) {
   float sink = 0;
 
   const double fp32 = reads_per_second([&](int) { y.noalias() = w * x; sink += y(0); });
-  const CrossbarParams quiet{N, 0, 0, 1e9f, 0.0f};
+  const PeripheryParams quiet{N, 0, 0, 1e9f, 0.0f};
   const double tile_exact = reads_per_second([&](int k) {
     Rng r(1, "read", static_cast<uint64_t>(k));
     crossbar_matvec(w, no_variance, x.data(), y.data(), quiet, r);
     sink += y(0);
   });
-  const CrossbarParams full{N, 7, 9, 12.0f, 0.06f};
+  const PeripheryParams full{N, 7, 9, 12.0f, 0.06f};
   const double tile_noisy = reads_per_second([&](int k) {
     Rng r(1, "read", static_cast<uint64_t>(k));
     crossbar_matvec(w, variance, x.data(), y.data(), full, r);

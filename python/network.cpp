@@ -263,6 +263,7 @@ class Network {
     shape_.reset(static_cast<ArrayDataset*>(shape.release()));  // "arrays" builds an ArrayDataset
     sequences_ = learner_registry().at(spec_.algorithm, "algorithm").sequences;
     learner_ = spec_.learner.build(*shape_, substrate_factory(spec_.substrate));
+    check_substrate_matrices(spec_.substrate, *learner_);
     record_.config_toml = spec_.config_toml;
   }
 

@@ -192,6 +192,15 @@ void ConfigReader::record(const std::string& key, const toml::node& value) {
   parent_of(resolved_, key, /*create=*/true, last)->insert_or_assign(last, value);
 }
 
+bool ConfigReader::is_table(const std::string& key) const { return std::as_const(table_).at_path(key).is_table(); }
+
+std::vector<std::string> ConfigReader::table_keys(const std::string& key) const {
+  std::vector<std::string> keys;
+  if (const toml::table* t = std::as_const(table_).at_path(key).as_table())
+    for (const auto& [k, v] : *t) keys.emplace_back(k.str());
+  return keys;
+}
+
 void ConfigReader::document(const std::string& key, std::string type, std::string default_text, std::string range_text,
                             std::string_view meaning) {
   for (const auto& d : docs_)

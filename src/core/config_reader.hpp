@@ -53,6 +53,11 @@ class ConfigReader {
   };
 
   bool has(const std::string& key) const;
+  bool is_table(const std::string& key) const;
+  // The keys of the table at `key` (none if there is no table there); reading them is up to the caller.
+  std::vector<std::string> table_keys(const std::string& key) const;
+  // Documents a table whose keys are named by the config (e.g. substrate.matrices.<matrix>).
+  void describe_table(const std::string& key, std::string_view meaning) { document(key, "table", "-", "-", meaning); }
   int64_t get_int(const std::string& key, int64_t fallback, int64_t min, int64_t max, std::string_view meaning);
   double get_double(const std::string& key, double fallback, double min, double max, std::string_view meaning,
                     bool exclusive_min = false);

@@ -11,7 +11,12 @@ namespace plasticore {
 
 namespace {
 
-const char* stream_name(Split split) { return split == Split::train ? "evidence_train" : "evidence_test"; }
+// Three disjoint streams: training, validation (data.validation: held out from the training generator,
+// to choose hyper-parameters on) and test (touched only for the reported figure).
+const char* stream_name(Split split, bool validation) {
+  if (split == Split::train) return "evidence_train";
+  return validation ? "evidence_validation" : "evidence_test";
+}
 
 class EvidenceSequence final : public SequenceStream {
  public:
@@ -37,7 +42,7 @@ class EvidenceSequence final : public SequenceStream {
         time_ms - cue * EvidenceAccumulation::kCuePeriodMs < EvidenceAccumulation::kCueMs)
       active_group = sides_[static_cast<size_t>(cue)];
     if (t >= recall_start_) active_group = 2;
-    Rng rng(c.seed, stream_name(split_), index_, static_cast<uint64_t>(t) + 1);  // b = 0 drew the sides
+    Rng rng(c.seed, stream_name(split_, c.validation), index_, static_cast<uint64_t>(t) + 1);  // b = 0 drew the sides
     input.setZero();
     for (int i = 0; i < group; ++i) input(3 * group + i, 0) = rng.uniform_double() < noise_probability_ ? 1.0f : 0.0f;
     if (active_group < 0) return;
@@ -71,7 +76,7 @@ EvidenceAccumulation::EvidenceAccumulation(const SequenceTaskParams& config) : c
 }
 
 std::array<int, EvidenceAccumulation::kCues> EvidenceAccumulation::cue_sides(Split split, int64_t index) const {
-  Rng rng(config_.seed, stream_name(split), static_cast<uint64_t>(index), 0);
+  Rng rng(config_.seed, stream_name(split, config_.validation), static_cast<uint64_t>(index), 0);
   std::array<int, kCues> sides{};
   for (auto& side : sides) side = static_cast<int>(rng.below(2));
   return sides;
@@ -89,7 +94,15 @@ DatasetEntry evidence_accumulation_entry() {
             defaults.steps = 2250;
             defaults.input_rate_hz = 40;
             defaults.train_sequences = defaults.test_sequences = 64;
-            const SequenceTaskParams p = read_sequence_task(r, context, defaults);
+            SequenceTaskParams p = read_sequence_task(r, context, defaults);
+            const int64_t validation = r.get_int("data.validation", 0, 0, 2147483647,
+                                                 "evaluate on N sequences of a validation stream instead of the test stream, "
+                                                 "to choose hyper-parameters on (test_* figures are then validation "
+                                                 "figures; data.test_limit is not used)");
+            if (validation > 0) {
+              p.validation = true;
+              p.test_sequences = validation;
+            }
             EvidenceAccumulation check(p);  // a too-short T is a usage error now, before anything is written
             return [p](bool) { return std::make_unique<EvidenceAccumulation>(p); };
           }};

@@ -6,7 +6,8 @@
 //   cue k = 0..6 on [150 k, 150 k + 100): its side's 10 channels fire at input_rate_hz
 //   delay until T - 150; recall window [T - 150, T): the recall channels fire at input_rate_hz
 //   the noise channels fire at 10 Hz throughout
-// Sides are drawn per sequence from (seed, "evidence_train" | "evidence_test", index), spikes from the
+// Sides are drawn per sequence from (seed, "evidence_train" | "evidence_validation" | "evidence_test",
+// index; data.validation = N evaluates N validation sequences instead of the test ones), spikes from the
 // same stream key plus the step. Target: the one-hot majority side (0 = left, 1 = right) on the recall
 // window, 0 elsewhere, so cross-entropy is scored on the recall (decision) window only.
 //
@@ -45,6 +46,7 @@ class EvidenceAccumulation final : public Dataset {
   // Cue sides of one sequence (0 = left, 1 = right).
   std::array<int, kCues> cue_sides(Split split, int64_t index) const;
   const SequenceTaskParams& config() const { return config_; }
+  const char* evaluation_set() const override { return config_.validation ? "validation" : "test"; }
 
  private:
   SequenceTaskParams config_;

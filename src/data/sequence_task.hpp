@@ -16,6 +16,7 @@ struct SequenceTaskParams {
   uint64_t seed = 1;
   int64_t train_sequences = 1, test_sequences = 1;  // per epoch / evaluated (data.train_limit, data.test_limit)
   int64_t decision_steps = 28;                      // images: the answer window D (task.decision_steps)
+  bool validation = false;  // generated tasks: the evaluation sequences come from a validation stream (data.validation)
 };
 
 }  // namespace plasticore

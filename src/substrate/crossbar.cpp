@@ -56,7 +56,7 @@ TileScratch& scratch(int tile) {
 
 // One tile read: rows [r0, r0 + nr) of w against the gathered inputs; adds the converted outputs to y.
 void read_tile(const Matrix& w, const Matrix& variance, Eigen::Index r0, int nr, Scalar alpha, TileScratch& s,
-               Scalar* y, const CrossbarParams& p, Rng& rng, CrossbarReads& reads) {
+               Scalar* y, const PeripheryParams& p, Rng& rng, CrossbarReads& reads) {
   const size_t n_in = s.index.size();
   const Eigen::Index ld = w.rows();
   const bool noisy_devices = variance.size() != 0;
@@ -96,7 +96,7 @@ void read_tile(const Matrix& w, const Matrix& variance, Eigen::Index r0, int nr,
 }
 
 // Reads every row tile of one column block whose inputs are gathered in s.
-void read_column_block(const Matrix& w, const Matrix& variance, TileScratch& s, Scalar* y, const CrossbarParams& p,
+void read_column_block(const Matrix& w, const Matrix& variance, TileScratch& s, Scalar* y, const PeripheryParams& p,
                        Rng& rng, CrossbarReads& reads) {
   if (s.index.empty()) return;  // no input drives this block: its tiles are not read
   Scalar alpha = 0;
@@ -109,7 +109,7 @@ void read_column_block(const Matrix& w, const Matrix& variance, TileScratch& s, 
 
 // Reads w block by block of tile_size columns; gather(c0, c1, s) puts the block's non-zero inputs into s.
 template <class Gather>
-CrossbarReads read_blocks(const Matrix& w, const Matrix& variance, Scalar* y, const CrossbarParams& p, Rng& rng,
+CrossbarReads read_blocks(const Matrix& w, const Matrix& variance, Scalar* y, const PeripheryParams& p, Rng& rng,
                           Gather gather) {
   TileScratch& s = scratch(p.tile_size);
   CrossbarReads reads;
@@ -126,7 +126,7 @@ CrossbarReads read_blocks(const Matrix& w, const Matrix& variance, Scalar* y, co
 }  // namespace
 
 CrossbarReads crossbar_matvec(const Matrix& w, const Matrix& variance, const Scalar* x, Scalar* y,
-                              const CrossbarParams& p, Rng& rng) {
+                              const PeripheryParams& p, Rng& rng) {
   return read_blocks(w, variance, y, p, rng, [x](Eigen::Index c0, Eigen::Index c1, TileScratch& s) {
     for (Eigen::Index j = c0; j < c1; ++j)
       if (x[j] != 0) {
@@ -137,7 +137,7 @@ CrossbarReads crossbar_matvec(const Matrix& w, const Matrix& variance, const Sca
 }
 
 CrossbarReads crossbar_matvec_events(const Matrix& w, const Matrix& variance, std::span<const int32_t> active, Scalar* y,
-                                     const CrossbarParams& p, Rng& rng) {
+                                     const PeripheryParams& p, Rng& rng) {
   return read_blocks(w, variance, y, p, rng, [active](Eigen::Index c0, Eigen::Index c1, TileScratch& s) {
     for (const int32_t j : active)
       if (j >= c0 && j < c1) {

@@ -15,16 +15,10 @@
 
 #include "core/rng.hpp"
 #include "core/tensor.hpp"
+#include "substrate/periphery.hpp"
 
 namespace plasticore {
 
-struct CrossbarParams {
-  int tile_size = 256;
-  int dac_bits = 7;  // 0 = exact
-  int adc_bits = 9;  // 0 = exact
-  Scalar output_bound = 12;
-  Scalar output_noise = 0.06f;
-};
 
 // What one matrix operation cost, for the op counters.
 struct CrossbarReads {
@@ -39,10 +33,10 @@ struct CrossbarReads {
 // y (length w.rows()) = the tiled crossbar product of w with x (length w.cols()). `variance` has w's
 // shape or is empty (no read noise).
 CrossbarReads crossbar_matvec(const Matrix& w, const Matrix& variance, const Scalar* x, Scalar* y,
-                              const CrossbarParams& p, Rng& rng);
+                              const PeripheryParams& p, Rng& rng);
 // The same with binary inputs: x_j = 1 for j in `active` (sorted ascending), 0 elsewhere.
 CrossbarReads crossbar_matvec_events(const Matrix& w, const Matrix& variance, std::span<const int32_t> active, Scalar* y,
-                                     const CrossbarParams& p, Rng& rng);
+                                     const PeripheryParams& p, Rng& rng);
 
 // The quantisers, shared by both implementations: round to the nearest of 2^(bits-1) - 1 steps per
 // sign over [-bound, bound] after clipping; bits = 0 returns v unchanged.

@@ -6,7 +6,7 @@
 namespace plasticore {
 
 void reference_crossbar_matvec(const Matrix& w, const Matrix& variance, const Scalar* x, Scalar* y,
-                               const CrossbarParams& p, Rng& rng) {
+                               const PeripheryParams& p, Rng& rng) {
   const Eigen::Index T = p.tile_size;
   for (Eigen::Index i = 0; i < w.rows(); ++i) y[i] = 0;
   for (Eigen::Index c0 = 0; c0 < w.cols(); c0 += T) {

@@ -6,6 +6,6 @@
 namespace plasticore {
 
 void reference_crossbar_matvec(const Matrix& w, const Matrix& variance, const Scalar* x, Scalar* y,
-                               const CrossbarParams& p, Rng& rng);
+                               const PeripheryParams& p, Rng& rng);
 
 }  // namespace plasticore

@@ -1,36 +1,38 @@
-// A weight matrix held in analog device conductances on crossbar tiles, generic over the device model
-// (pcm_device.hpp, pcm_inference_device.hpp, memristor_device.hpp: one file per device; the model is a
-// template parameter, so the per-synapse loops make no virtual calls).
-//   Mapping: differential pairs of N devices per sign, w = range (sum G+ - sum G-) / (N (g_max - g_min)),
-//            range = substrate.range; in inference mode range = the programmed matrix's max |w| (aihwkit).
-//   Reads: crossbar.hpp (DAC/ADC, read and output noise, bound management); transposed reads for
-//          feedback use the same conductances. Read noise is drawn from a stream keyed by (seed, state
-//          version, input), so results do not depend on which thread reads.
-//   Writes (update = a request; the achieved change is what the pulses did, visible in weights()):
-//     mixed_precision  chi += dW; n = trunc(chi / eps); chi -= n eps  (digital accumulator; Nandakumar 2020)
-//     stochastic       n = floor(|dW| / eps) + Bernoulli(frac), signed
-//     sign             one pulse of sign(dW) where |dW| >= sign_threshold eps (Demirag 2021)
-//     multi_device     n = trunc(dW / eps)  (Demirag's multi-mem: eps is 1/N of a device's step)
-//   eps = the weight change of one nominal pulse on one device. Pulses of a write go round-robin over
-//   the N devices of a sign, starting at a pointer that advances every write (Boybat et al. 2018).
-//   Unidirectional devices (PCM) potentiate G+ for n > 0 and G- for n < 0; bidirectional ones first
-//   depress the opposite device while it is above its lowest level.
-//   Refresh (unidirectional devices): a synapse whose device exceeds refresh_fraction g_max is RESET and
-//   its weight programmed back (program-and-verify), when that frees headroom; every pulse is counted.
-//   Drift: every device drifts from its own last write time; advance(seconds) moves the clock.
-//   State (save_state): every device's programmed conductance, pulse history, drift exponent and write
-//   time, the accumulator, the clock and the write/read stream counters, so a resumed run goes on exactly.
+// A weight matrix held in analog device conductances on crossbar tiles, composed of its pieces (each
+// with its own parameter struct in its own file, docs/hardware.md "Substrates from parts"):
+//   device model      a template parameter (pcm_device.hpp, pcm_inference_device.hpp, memristor_device.hpp,
+//                     params: device_params.hpp), so the per-synapse loops make no virtual calls
+//   weight mapping    weight_mapping.hpp: w = range (sum G+ - sum G-) / (N (g_max - g_min)), N devices per
+//                     sign; range = headroom x max|w| when programmed as a whole (auto) or substrate.range
+//   update scheme     update_scheme.hpp (in-memory training: a request becomes pulses; the loop is
+//                     instantiated per scheme), or none: hardware_in_the_loop.hpp programs it from the host
+//   periphery         periphery.hpp, crossbar.hpp (DAC/ADC, read and output noise, bound management);
+//                     transposed reads for feedback use the same conductances. Read noise is drawn from a
+//                     stream keyed by (seed, state version, input), so results do not depend on the thread
+//   drift compensation  drift_compensation.hpp (noisy all-ones reads at programming and after time passes)
+// Writes (update = a request; the achieved change is what the pulses did, visible in weights()): pulses of a
+// write go round-robin over the N devices of a sign, starting at a pointer that advances every write
+// (Boybat et al. 2018). Unidirectional devices (PCM) potentiate G+ for n > 0 and G- for n < 0;
+// bidirectional ones first depress the opposite device while it is above its lowest level.
+// Refresh (unidirectional devices): a synapse whose device exceeds refresh_fraction g_max is RESET and its
+// weight programmed back (program-and-verify), when that frees headroom; every pulse is counted.
+// Drift: every device drifts from its own last write time; advance(seconds) moves the clock.
+// State (save_state): every device's programmed conductance, pulse history, drift exponent and write time,
+// the accumulator, the range, the clock, the compensation and the write/read stream counters, so a resumed
+// run goes on exactly.
 #pragma once
 #include <string>
 #include <vector>
 
 #include "substrate/crossbar.hpp"
+#include "substrate/drift_compensation.hpp"
+#include "substrate/programmable_array.hpp"
 #include "substrate/registry.hpp"
 
 namespace plasticore {
 
 template <class Device>
-class DeviceSubstrate final : public Substrate {
+class DeviceSubstrate final : public Substrate, public ProgrammableArray {
  public:
   DeviceSubstrate(int rows, int cols, const SubstrateConfig& config, std::string kind);
   std::string kind() const override { return kind_; }
@@ -47,6 +49,11 @@ class DeviceSubstrate final : public Substrate {
   std::vector<float> conductances_uS() const override;
   void save_state(NamedTensors& out, const std::string& prefix) const override;
   bool restore_state(const NamedTensors& in, const std::string& prefix) override;
+  // ProgrammableArray: what a hardware-in-the-loop host uses.
+  Scalar range() const override { return range_; }
+  Scalar resolution() const override { return pulse_weight_; }
+  void program(const Matrix& w, std::span<const int64_t> synapses) override;
+  void remap(const Matrix& w, Scalar range) override;
 
   double now_seconds() const { return now_seconds_; }
   Scalar pulse_weight() const { return pulse_weight_; }  // eps: one nominal pulse, in weight units
@@ -56,7 +63,13 @@ class DeviceSubstrate final : public Substrate {
   size_t slot(int sign, int k, Eigen::Index synapse) const {
     return (static_cast<size_t>(sign * n_ + k)) * static_cast<size_t>(w_.size()) + static_cast<size_t>(synapse);
   }
-  void write(size_t d, float g_uS, Rng& rng);  // a device now holds g_uS, written at the current time
+  // A device now holds g_uS, written at the current time, aiming at target_uS (its drift exponent's state).
+  void write(size_t d, float g_uS, float target_uS, Rng& rng);
+  template <class Scheme>
+  void update_with(const Matrix& delta);  // the in-memory update, per scheme (update_scheme.hpp)
+  void program_synapse(Eigen::Index synapse, Scalar weight, Rng& rng, int64_t& pulses);  // program-and-verify
+  void program_all(const Matrix& w, Scalar range);
+  Scalar compensation_reading() const;  // drift compensation: mean |y| of a noisy all-ones read
   int64_t apply_pulses(Eigen::Index synapse, int pulses, Rng& rng);
   float refresh_target_uS(Eigen::Index synapse) const;  // per device of the weight's sign, after a refresh
   int64_t refresh(Eigen::Index synapse, Rng& rng);
@@ -80,23 +93,20 @@ class DeviceSubstrate final : public Substrate {
   Matrix accumulator_;                // mixed precision: the not yet programmed part of the requests
   Matrix w_, w_norm_, w_norm_t_;      // effective weights now; / range; transposed for feedback reads
   Matrix variance_, variance_t_;      // per-device read-noise variance, normalised (empty: no read noise)
-  CrossbarParams crossbar_;
-  Scalar range_;  // |weight| at full conductance; inference mode maps each matrix's max |w| there (aihwkit)
+  Scalar range_;  // |weight| at full conductance (weight_mapping.hpp)
   Scalar pulse_weight_, weight_per_uS_;
   int max_pulses_;                    // a write never asks for more pulses than cross a whole device
   double now_seconds_ = 0;
   uint64_t writes_ = 0, version_ = 0;
   int next_device_ = 0;
-  double reference_line_sum_ = 0;     // drift compensation: sum_i |sum_j w_ij| at programming
-  Scalar compensation_ = 1;
+  GlobalDriftCompensation compensation_;
 };
 
-// The keys every device kind reads: the update scheme (substrate.update, devices_per_sign, sign_threshold,
-// seconds_per_update) and the crossbar periphery (read_noise, tile_size, dac_bits, adc_bits, output_bound,
-// output_noise).
-void read_device_update_scheme(ConfigReader& reader, SubstrateConfig& config);
-// The update schemes of device substrates, by name (substrate.update).
-const std::vector<std::string>& device_update_schemes();
-void read_crossbar_periphery(ConfigReader& reader, SubstrateConfig& config);
+// The keys every device kind shares, under `prefix`: the weight mapping (default headroom), the training
+// mode with its update scheme or reprogramming policy, and the crossbar periphery.
+void read_device_pieces(ConfigReader& reader, const std::string& prefix, SubstrateConfig& config, bool trainable,
+                        double default_headroom);
+// A device substrate, wrapped for hardware-in-the-loop training when the config says so.
+std::unique_ptr<Substrate> with_training_mode(std::unique_ptr<Substrate> chip, const SubstrateConfig& config);
 
 }  // namespace plasticore

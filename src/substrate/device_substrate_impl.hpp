@@ -2,6 +2,7 @@
 // template for its device (so a device model is its own files plus one registry line).
 #pragma once
 #include <cmath>
+#include <type_traits>
 
 #include "core/error.hpp"
 #include "substrate/device_substrate.hpp"
@@ -11,7 +12,7 @@ namespace plasticore {
 
 template <class Device>
 DeviceSubstrate<Device>::DeviceSubstrate(int rows, int cols, const SubstrateConfig& config, std::string kind)
-    : device_(config), config_(config), kind_(std::move(kind)), n_(config.devices_per_sign) {
+    : device_(config.device), config_(config), kind_(std::move(kind)), n_(config.update.devices_per_sign) {
   const size_t devices = 2 * static_cast<size_t>(n_) * static_cast<size_t>(rows) * static_cast<size_t>(cols);
   g_written_uS_.assign(devices, Device::g_min_uS);
   history_.assign(devices, 1.0f);
@@ -20,14 +21,12 @@ DeviceSubstrate<Device>::DeviceSubstrate(int rows, int cols, const SubstrateConf
   accumulator_ = Matrix::Zero(rows, cols);
   w_ = w_norm_ = Matrix::Zero(rows, cols);
   w_norm_t_ = Matrix::Zero(cols, rows);
-  if (config.read_noise) {
+  if (config.periphery.read_noise && !Device::frozen_read_noise) {  // per-read noise: its variance per device
     variance_ = Matrix::Zero(rows, cols);
     variance_t_ = Matrix::Zero(cols, rows);
   }
-  crossbar_ = {config.tile_size, config.dac_bits, config.adc_bits, static_cast<Scalar>(config.output_bound),
-               static_cast<Scalar>(config.output_noise)};
   max_pulses_ = n_ * static_cast<int>(std::ceil((Device::g_max_uS - Device::g_min_uS) / device_.pulse_step_uS)) + n_;
-  set_range(static_cast<Scalar>(config.range));
+  set_range(config.mapping.automatic ? Scalar(1) : static_cast<Scalar>(config.mapping.range));  // until programmed
 }
 
 template <class Device>
@@ -40,15 +39,23 @@ void DeviceSubstrate<Device>::set_range(Scalar range) {
 template <class Device>
 float DeviceSubstrate<Device>::conductance_uS(int sign, int k, Eigen::Index synapse) const {
   const size_t d = slot(sign, k, synapse);
-  if (!config_.drift) return g_written_uS_[d];
-  return g_written_uS_[d] * device_.drift_factor(now_seconds_ - written_seconds_[d], drift_nu_[d]);
+  const double age = now_seconds_ - written_seconds_[d];
+  float g = g_written_uS_[d];
+  if (config_.device.drift) g *= device_.drift_factor(age, drift_nu_[d]);
+  if constexpr (Device::frozen_read_noise) {
+    if (config_.periphery.read_noise) {  // one draw per device and state version: every read sees the same
+      Rng rng(config_.seed, "device_1f_noise", version_, d);
+      g = std::max(g + std::abs(g) * device_.read_noise_relative(g_written_uS_[d], age) * static_cast<float>(rng.normal()), 0.0f);
+    }
+  }
+  return g;
 }
 
 template <class Device>
-void DeviceSubstrate<Device>::write(size_t d, float g_uS, Rng& rng) {
+void DeviceSubstrate<Device>::write(size_t d, float g_uS, float target_uS, Rng& rng) {
   g_written_uS_[d] = g_uS;
   written_seconds_[d] = now_seconds_;
-  drift_nu_[d] = device_.drift_exponent(g_uS, rng);
+  drift_nu_[d] = device_.drift_exponent(target_uS, rng);
 }
 
 template <class Device>
@@ -59,7 +66,7 @@ void DeviceSubstrate<Device>::recompute(Eigen::Index s) {
     for (int k = 0; k < n_; ++k) {
       const float g = conductance_uS(sign, k, s);
       sum += sign == 0 ? g : -g;
-      if (config_.read_noise) {
+      if (variance_.size() != 0) {
         const float sigma = device_.read_sigma_uS(g, now_seconds_ - written_seconds_[slot(sign, k, s)]);
         var += sigma * sigma;
       }
@@ -67,7 +74,7 @@ void DeviceSubstrate<Device>::recompute(Eigen::Index s) {
   const Eigen::Index i = s % w_.rows(), j = s / w_.rows();
   w_norm_(i, j) = w_norm_t_(j, i) = sum * norm;
   w_(i, j) = range_ * sum * norm;
-  if (config_.read_noise) variance_(i, j) = variance_t_(j, i) = var * norm * norm;
+  if (variance_.size() != 0) variance_(i, j) = variance_t_(j, i) = var * norm * norm;
 }
 
 template <class Device>
@@ -75,10 +82,18 @@ void DeviceSubstrate<Device>::recompute_all() {
   const Eigen::Index n = w_.size();
 #pragma omp parallel for schedule(static)
   for (Eigen::Index s = 0; s < n; ++s) recompute(s);
-  if (config_.drift_compensation && reference_line_sum_ > 0) {
-    const double now = w_norm_.rowwise().sum().cwiseAbs().sum();
-    compensation_ = now > 0 ? static_cast<Scalar>(reference_line_sum_ / now) : 1;
-  }
+}
+
+template <class Device>
+Scalar DeviceSubstrate<Device>::compensation_reading() const {
+  const Vector ones = Vector::Ones(w_norm_.cols());
+  Vector y(w_norm_.rows());
+  Rng rng(config_.seed, "drift_compensation_read", version_);
+  const CrossbarReads reads = crossbar_matvec(w_norm_, variance_, ones.data(), y.data(), config_.periphery, rng);
+  count(Op::device_reads, reads.device_reads);
+  count(Op::dac_conversions, reads.dac_conversions);
+  count(Op::adc_conversions, reads.adc_conversions);
+  return y.cwiseAbs().mean();
 }
 
 template <class Device>
@@ -89,11 +104,13 @@ int64_t DeviceSubstrate<Device>::apply_pulses(Eigen::Index s, int pulses, Rng& r
     const size_t up = slot(direction > 0 ? 0 : 1, k, s), down = slot(direction > 0 ? 1 : 0, k, s);
     if constexpr (Device::bidirectional) {
       if (history_[down] > 0) {  // the opposite device is above its lowest level: step it down
-        write(down, device_.depress(conductance_uS(direction > 0 ? 1 : 0, k, s), history_[down], rng), rng);
+        const float g = device_.depress(conductance_uS(direction > 0 ? 1 : 0, k, s), history_[down], rng);
+        write(down, g, g, rng);
         continue;
       }
     }
-    write(up, device_.potentiate(conductance_uS(direction > 0 ? 0 : 1, k, s), history_[up], rng), rng);
+    const float g = device_.potentiate(conductance_uS(direction > 0 ? 0 : 1, k, s), history_[up], rng);
+    write(up, g, g, rng);
   }
   return std::abs(pulses);
 }
@@ -111,7 +128,8 @@ int64_t DeviceSubstrate<Device>::refresh(Eigen::Index s, Rng& rng) {
   for (int side = 0; side < 2; ++side)
     for (int k = 0; k < n_; ++k) {
       const size_t d = slot(side, k, s);
-      write(d, device_.program(side == sign ? target_uS : Device::g_min_uS, history_[d], rng, pulses), rng);
+      const float goal_uS = side == sign ? target_uS : Device::g_min_uS;
+      write(d, device_.program(goal_uS, history_[d], rng, pulses), goal_uS, rng);
     }
   return pulses;
 }
@@ -122,34 +140,30 @@ void DeviceSubstrate<Device>::update(const Matrix& delta) {
     throw UsageError("substrate.mode = inference: weights are programmed once; train with mode = statistical, "
                      "or train on an ideal substrate and evaluate with `plasticore drift`");
   if (delta.rows() != w_.rows() || delta.cols() != w_.cols()) throw RuntimeError("substrate: update has the wrong shape");
+  switch (config_.update.scheme) {
+    case UpdateScheme::mixed_precision: update_with<MixedPrecisionPulses>(delta); break;
+    case UpdateScheme::stochastic: update_with<StochasticPulses>(delta); break;
+    case UpdateScheme::sign: update_with<SignPulses>(delta); break;
+    case UpdateScheme::multi_device: update_with<MultiDevicePulses>(delta); break;
+  }
+}
+
+template <class Device>
+template <class Scheme>
+void DeviceSubstrate<Device>::update_with(const Matrix& delta) {
   Rng rng(config_.seed, "device_write", writes_++);
-  const std::string& scheme = config_.update;
-  const bool mixed = scheme == "mixed_precision", stochastic = scheme == "stochastic", sign = scheme == "sign";
   const Scalar eps = pulse_weight_, cap = static_cast<Scalar>(max_pulses_);
-  const float refresh_uS = static_cast<float>(config_.refresh_fraction) * Device::g_max_uS;
+  const auto threshold = static_cast<Scalar>(config_.update.sign_threshold);
+  const float refresh_uS = static_cast<float>(config_.update.refresh_fraction) * Device::g_max_uS;
   int64_t pulses_applied = 0;
   const Eigen::Index n = w_.size();
   for (Eigen::Index s = 0; s < n; ++s) {
     const Scalar d = delta.data()[s];
     if (!std::isfinite(d)) continue;  // a non-finite request is ignored, never written
-    int pulses = 0;
-    if (mixed) {
-      Scalar& chi = accumulator_.data()[s];
-      chi = std::clamp(chi + d, -cap * eps, cap * eps);  // a finite digital accumulator saturates
-      pulses = static_cast<int>(chi / eps);               // toward zero: the remainder keeps its sign
-      chi -= static_cast<Scalar>(pulses) * eps;
-    } else if (stochastic) {
-      const Scalar q = std::min(std::abs(d) / eps, cap), whole = std::floor(q);
-      pulses = static_cast<int>(whole) + (rng.uniform() < q - whole ? 1 : 0);
-      if (d < 0) pulses = -pulses;
-    } else if (sign) {
-      if (d != 0 && std::abs(d) >= static_cast<Scalar>(config_.sign_threshold) * eps) pulses = d > 0 ? 1 : -1;
-    } else {  // multi_device
-      pulses = static_cast<int>(std::clamp(d / eps, -cap, cap));
-    }
+    const int pulses = Scheme::pulses(d, accumulator_.data()[s], eps, cap, threshold, rng);
     if (pulses == 0) continue;
     pulses_applied += apply_pulses(s, pulses, rng);
-    if (config_.refresh && !Device::bidirectional) {  // a bidirectional device steps down instead
+    if (config_.update.refresh && !Device::bidirectional) {  // a bidirectional device steps down instead
       bool saturated = false;
       for (int side = 0; side < 2; ++side)
         for (int k = 0; k < n_; ++k) saturated |= conductance_uS(side, k, s) > refresh_uS;
@@ -163,7 +177,7 @@ void DeviceSubstrate<Device>::update(const Matrix& delta) {
   }
   next_device_ = (next_device_ + 1) % n_;
   ++version_;
-  if (mixed) count(Op::accumulator_updates, n);
+  if constexpr (std::is_same_v<Scheme, MixedPrecisionPulses>) count(Op::accumulator_updates, n);
   count(Op::programming_pulses, pulses_applied);
 }
 
@@ -173,40 +187,61 @@ void DeviceSubstrate<Device>::advance(double seconds) {
   if (seconds == 0) return;
   now_seconds_ += seconds;
   ++version_;
-  if (config_.drift || (config_.read_noise && !Device::trainable)) recompute_all();  // inference read noise grows with time
+  // Conductances drift; frozen 1/f read noise is drawn again for the new time.
+  if (config_.device.drift || (config_.periphery.read_noise && Device::frozen_read_noise)) recompute_all();
+  if (config_.drift_compensation.enabled) compensation_.compensate(compensation_reading());
+}
+
+template <class Device>
+void DeviceSubstrate<Device>::program_synapse(Eigen::Index s, Scalar weight, Rng& rng, int64_t& pulses) {
+  const Scalar v = std::isnan(weight) ? 0 : weight;
+  const float target_uS = std::min(std::abs(v) / (weight_per_uS_ * static_cast<float>(n_)), Device::g_max_uS - Device::g_min_uS);
+  for (int side = 0; side < 2; ++side)
+    for (int k = 0; k < n_; ++k) {
+      const size_t d = slot(side, k, s);
+      const bool holds = (side == 0) == (v >= 0);
+      const float goal_uS = Device::g_min_uS + (holds ? target_uS : 0);
+      write(d, device_.program(goal_uS, history_[d], rng, pulses), goal_uS, rng);
+    }
+}
+
+template <class Device>
+void DeviceSubstrate<Device>::program_all(const Matrix& w, Scalar range) {
+  if (w.rows() != w_.rows() || w.cols() != w_.cols()) throw RuntimeError("substrate: weight matrix has the wrong shape");
+  Rng rng(config_.seed, "device_program", writes_++);
+  set_range(range);
+  int64_t pulses = 0;
+  for (Eigen::Index s = 0; s < w_.size(); ++s) program_synapse(s, w.data()[s], rng, pulses);
+  accumulator_.setZero();
+  ++version_;
+  count(Op::programming_pulses, pulses);
+  compensation_.reset();
+  recompute_all();
+  if (config_.drift_compensation.enabled) compensation_.calibrate(compensation_reading());
 }
 
 template <class Device>
 void DeviceSubstrate<Device>::set_weights(const Matrix& w) {
-  if (w.rows() != w_.rows() || w.cols() != w_.cols()) throw RuntimeError("substrate: weight matrix has the wrong shape");
+  program_all(w, mapped_range(config_.mapping, w));
+  if (config_.device.mode == "inference") advance(config_.device.inference_seconds);
+}
+
+template <class Device>
+void DeviceSubstrate<Device>::remap(const Matrix& w, Scalar range) {
+  program_all(w, range);
+}
+
+template <class Device>
+void DeviceSubstrate<Device>::program(const Matrix& w, std::span<const int64_t> synapses) {
   Rng rng(config_.seed, "device_program", writes_++);
-  if (!Device::trainable) {
-    Scalar largest = 0;
-    for (Eigen::Index s = 0; s < w.size(); ++s)
-      if (std::isfinite(w.data()[s])) largest = std::max(largest, std::abs(w.data()[s]));
-    set_range(largest > 0 ? largest : 1);
-  }
   int64_t pulses = 0;
-  const Eigen::Index n = w_.size();
-  for (Eigen::Index s = 0; s < n; ++s) {
-    const Scalar v = std::isnan(w.data()[s]) ? 0 : w.data()[s];
-    const float target_uS = std::min(std::abs(v) / (weight_per_uS_ * static_cast<float>(n_)),
-                                     Device::g_max_uS - Device::g_min_uS);
-    for (int side = 0; side < 2; ++side)
-      for (int k = 0; k < n_; ++k) {
-        const size_t d = slot(side, k, s);
-        const bool holds = (side == 0) == (v >= 0);
-        write(d, device_.program(Device::g_min_uS + (holds ? target_uS : 0), history_[d], rng, pulses), rng);
-      }
+  for (const int64_t s : synapses) {
+    program_synapse(s, w.data()[s], rng, pulses);
+    accumulator_.data()[s] = 0;
   }
-  accumulator_.setZero();
-  ++version_;
+  ++version_;  // before recompute: frozen read noise is keyed by the version
+  for (const int64_t s : synapses) recompute(s);
   count(Op::programming_pulses, pulses);
-  compensation_ = 1;
-  reference_line_sum_ = 0;
-  recompute_all();
-  if (config_.drift_compensation) reference_line_sum_ = w_norm_.rowwise().sum().cwiseAbs().sum();
-  if (config_.mode == "inference") advance(config_.inference_seconds);
 }
 
 template <class Device>
@@ -229,7 +264,7 @@ Rng DeviceSubstrate<Device>::read_rng(const void* input, size_t bytes) const {
 template <class Device>
 void DeviceSubstrate<Device>::finish_read(const CrossbarReads& reads, int64_t logical_ops, Op logical_op, Scalar* out,
                                           Eigen::Index n) const {
-  const Scalar gain = range_ * compensation_;
+  const Scalar gain = range_ * compensation_.factor();
   for (Eigen::Index i = 0; i < n; ++i) out[i] *= gain;
   count(logical_op, logical_ops);
   count(Op::dense_equivalent_macs, w_.size());  // what a GPU would compute for this one-vector read
@@ -243,7 +278,7 @@ void DeviceSubstrate<Device>::read_dense(const Matrix& w, const Matrix& variance
   out.resize(w.rows(), in.cols());
   for (Eigen::Index b = 0; b < in.cols(); ++b) {
     Rng rng = read_rng(in.col(b).data(), sizeof(Scalar) * static_cast<size_t>(in.rows()));
-    const CrossbarReads reads = crossbar_matvec(w, variance, in.col(b).data(), out.col(b).data(), crossbar_, rng);
+    const CrossbarReads reads = crossbar_matvec(w, variance, in.col(b).data(), out.col(b).data(), config_.periphery, rng);
     finish_read(reads, w.size(), Op::dense_macs, out.col(b).data(), out.rows());
   }
 }
@@ -252,7 +287,7 @@ template <class Device>
 void DeviceSubstrate<Device>::read_events(const Matrix& w, const Matrix& variance, std::span<const int32_t> active,
                                           Scalar* out) const {
   Rng rng = read_rng(active.data(), active.size_bytes());
-  const CrossbarReads reads = crossbar_matvec_events(w, variance, active, out, crossbar_, rng);
+  const CrossbarReads reads = crossbar_matvec_events(w, variance, active, out, config_.periphery, rng);
   finish_read(reads, static_cast<int64_t>(active.size()) * w.rows(), Op::synaptic_events, out, w.rows());
 }
 
@@ -287,8 +322,8 @@ void DeviceSubstrate<Device>::save_state(NamedTensors& out, const std::string& p
   out.put_matrix(prefix + "accumulator", accumulator_);
   out.put_double(prefix + "clock_seconds", now_seconds_);
   out.put_double(prefix + "range", range_);
-  out.put_double(prefix + "reference_line_sum", reference_line_sum_);
-  out.put_double(prefix + "compensation", compensation_);
+  out.put_double(prefix + "reference_line_sum", compensation_.reference());  // the drift-compensation reference reading
+  out.put_double(prefix + "compensation", compensation_.factor());
   out.put_int(prefix + "writes", static_cast<int64_t>(writes_));
   out.put_int(prefix + "version", static_cast<int64_t>(version_));
   out.put_int(prefix + "next_device", next_device_);
@@ -334,8 +369,7 @@ bool DeviceSubstrate<Device>::restore_state(const NamedTensors& in, const std::s
   accumulator_ = accumulator;
   now_seconds_ = clock;
   set_range(static_cast<Scalar>(range));
-  reference_line_sum_ = reference;
-  compensation_ = static_cast<Scalar>(compensation);
+  compensation_.restore(static_cast<Scalar>(reference), static_cast<Scalar>(compensation));
   writes_ = static_cast<uint64_t>(writes);
   version_ = static_cast<uint64_t>(version);
   next_device_ = static_cast<int>(next);

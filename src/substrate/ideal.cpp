@@ -34,7 +34,7 @@ void IdealSubstrate::set_weights(const Matrix& w) {
 
 SubstrateEntry ideal_substrate_entry() {
   return {"exact fp32 weights and products",
-          [](ConfigReader&, SubstrateConfig&) {},
+          [](ConfigReader&, const std::string&, SubstrateConfig&) {},
           [](const SubstrateConfig&, int rows, int cols) -> std::unique_ptr<Substrate> {
             return std::make_unique<IdealSubstrate>(rows, cols);
           }};

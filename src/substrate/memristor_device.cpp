@@ -9,14 +9,13 @@ template class DeviceSubstrate<MemristorDevice>;
 
 namespace {
 
-void read_memristor(ConfigReader& r, SubstrateConfig& c) {
-  c.range = r.get_double("substrate.range", 1.0, 0.0, 1e6, "|weight| at full conductance (set it near the largest trained weight)", true);
-  read_device_update_scheme(r, c);
-  c.drift = false;  // no drift in this model
-  c.levels = static_cast<int>(r.get_int("substrate.levels", 64, 2, 1 << 16, "conductance levels"));
-  c.nonlinearity = r.get_double("substrate.nonlinearity", 3.0, 0.0, 50.0, "curvature of G(level); 0 = linear");
-  c.switching_probability = r.get_double("substrate.switching_probability", 0.9, 0.0, 1.0, "chance that one pulse moves one level", true);
-  read_crossbar_periphery(r, c);
+void read_memristor(ConfigReader& r, const std::string& p, SubstrateConfig& c) {
+  read_device_pieces(r, p, c, /*trainable=*/true, /*default_headroom=*/2.0);
+  c.device.drift = false;  // no drift in this model
+  c.device.levels = static_cast<int>(r.get_int(p + "levels", 64, 2, 1 << 16, "conductance levels"));
+  c.device.nonlinearity = r.get_double(p + "nonlinearity", 3.0, 0.0, 50.0, "curvature of G(level); 0 = linear");
+  c.device.switching_probability =
+      r.get_double(p + "switching_probability", 0.9, 0.0, 1.0, "chance that one pulse moves one level", true);
 }
 
 }  // namespace
@@ -24,7 +23,7 @@ void read_memristor(ConfigReader& r, SubstrateConfig& c) {
 SubstrateEntry memristor_substrate_entry() {
   return {"bounded nonlinear memristor crossbar", read_memristor,
           [](const SubstrateConfig& c, int rows, int cols) -> std::unique_ptr<Substrate> {
-            return std::make_unique<DeviceSubstrate<MemristorDevice>>(rows, cols, c, "memristor");
+            return with_training_mode(std::make_unique<DeviceSubstrate<MemristorDevice>>(rows, cols, c, "memristor"), c);
           }};
 }
 

@@ -12,19 +12,20 @@
 #include <cmath>
 
 #include "core/rng.hpp"
-#include "substrate/substrate_config.hpp"
+#include "substrate/device_params.hpp"
 
 namespace plasticore {
 
 struct MemristorDevice {
   static constexpr bool bidirectional = true;
   static constexpr bool trainable = true;
+  static constexpr bool frozen_read_noise = false;  // fresh read noise on every read
   static constexpr const char* state_name = "memristor";  // tag of its run-record state
   float history_max() const { return static_cast<float>(levels - 1); }  // the level
   static constexpr float g_min_uS = 1.0f, g_max_uS = 100.0f;
   static constexpr float read_noise_fraction = 0.02f;
 
-  explicit MemristorDevice(const SubstrateConfig& c)
+  explicit MemristorDevice(const DeviceParams& c)
       : levels(c.levels), nonlinearity(static_cast<float>(c.nonlinearity)),
         switching_probability(static_cast<float>(c.switching_probability)),
         pulse_step_uS((g_max_uS - g_min_uS) / static_cast<float>(c.levels - 1)) {}

@@ -13,14 +13,15 @@
 #include <cmath>
 
 #include "core/rng.hpp"
-#include "substrate/substrate_config.hpp"
+#include "substrate/device_params.hpp"
 
 namespace plasticore {
 
 struct PcmDevice {
-  explicit PcmDevice(const SubstrateConfig&) {}
+  explicit PcmDevice(const DeviceParams&) {}
   static constexpr bool bidirectional = false;  // SET only; conductance goes down only by RESET
   static constexpr bool trainable = true;
+  static constexpr bool frozen_read_noise = false;  // fresh read noise on every read
   static constexpr const char* state_name = "pcm_statistical";  // tag of its run-record state
   float history_max() const { return 1; }  // P, 1 after a RESET
   static constexpr float g_min_uS = 0.1f, g_max_uS = 12.0f;

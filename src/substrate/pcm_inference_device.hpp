@@ -6,21 +6,24 @@
 //   drift:       nu = |N(mu_nu, sigma_nu)|, mu_nu = clip(-0.0155 ln g_hat + 0.0244, 0.049, 0.1),
 //                sigma_nu = clip(-0.0125 ln g_hat - 0.0059, 0.008, 0.045);
 //                g(t) = g_p ((t + t0) / t0)^(-nu), t0 = 20 s, t = seconds since programming
-//   read (1/f):  sigma = g(t) Q_s sqrt(ln((t + t_r) / (2 t_r))), Q_s = min(0.0088 / g_hat^0.65, 0.2),
-//                t_r = 250 ns; only once time has passed (aihwkit reads noise-free at t = 0)
+//   read (1/f):  drawn once per inference time t (not on every read): g(t) <- max(g(t) + |g(t)| sigma xi, 0),
+//                sigma = Q_s sqrt(ln((t + t0 + t_r) / (2 t_r))), Q_s = min(0.0088 / max(g_p / g_max, 1e-3)^0.65, 0.2)
+//                with g_p the programmed conductance and t_r = 250 ns (aihwkit's
+//                apply_drift_noise_to_conductance: the time factor includes t0, so there is noise at t = 0)
 #pragma once
 #include <algorithm>
 #include <cmath>
 
 #include "core/rng.hpp"
-#include "substrate/substrate_config.hpp"
+#include "substrate/device_params.hpp"
 
 namespace plasticore {
 
 struct PcmInferenceDevice {
-  explicit PcmInferenceDevice(const SubstrateConfig&) {}
+  explicit PcmInferenceDevice(const DeviceParams&) {}
   static constexpr bool bidirectional = false;
   static constexpr bool trainable = false;  // programmed once: updates are an error
+  static constexpr bool frozen_read_noise = true;  // 1/f noise: one draw per inference time
   static constexpr const char* state_name = "pcm_inference";  // tag of its run-record state
   float history_max() const { return 1; }  // unused by this model
   static constexpr float g_min_uS = 0.0f, g_max_uS = 25.0f;
@@ -52,12 +55,13 @@ struct PcmInferenceDevice {
   float drift_factor(double seconds_since_write, float nu) const {
     return static_cast<float>(std::pow((seconds_since_write + drift_t0_seconds) / drift_t0_seconds, -nu));
   }
-  float read_sigma_uS(float g, double seconds_since_write) const {
-    if (seconds_since_write <= 0) return 0;
-    const float q = std::min(0.0088f / std::pow(std::max(g, 1e-6f) / g_max_uS, 0.65f), 0.2f);
-    return g * q *
-           static_cast<float>(std::sqrt(std::log((seconds_since_write + read_time_seconds) / (2 * read_time_seconds))));
+  // The relative 1/f noise accumulated by `seconds_since_write` (multiplies |g(t)| and one normal draw).
+  float read_noise_relative(float g_programmed_uS, double seconds_since_write) const {
+    const float q = std::min(0.0088f / std::pow(std::max(g_programmed_uS / g_max_uS, 1e-3f), 0.65f), 0.2f);
+    const double t = seconds_since_write + drift_t0_seconds;
+    return q * static_cast<float>(std::sqrt(std::log((t + read_time_seconds) / (2 * read_time_seconds))));
   }
+  float read_sigma_uS(float, double) const { return 0; }  // no per-read device noise (see frozen_read_noise)
 };
 
 }  // namespace plasticore

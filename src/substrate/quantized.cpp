@@ -4,21 +4,49 @@
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "substrate/hardware_in_the_loop.hpp"
 
 namespace plasticore {
 
 QuantizedSubstrate::QuantizedSubstrate(int rows, int cols, const SubstrateConfig& config)
-    : w_(Matrix::Zero(rows, cols)), stochastic_(config.rounding == "stochastic"), seed_(config.seed) {
-  const auto range = static_cast<Scalar>(config.range);
-  if (config.bits == 1) {
+    : w_(Matrix::Zero(rows, cols)), bits_(config.quantized.bits), mapping_(config.mapping),
+      stochastic_(config.quantized.rounding == "stochastic"), seed_(config.seed) {
+  set_range(mapping_.automatic ? Scalar(1) : static_cast<Scalar>(mapping_.range));  // until programmed
+}
+
+void QuantizedSubstrate::set_range(Scalar range) {
+  if (bits_ == 1) {
     levels_ = 2;
     step_ = 2 * range;
   } else {
-    const int half = (1 << (config.bits - 1)) - 1;
+    const int half = (1 << (bits_ - 1)) - 1;
     levels_ = 2 * half + 1;
     step_ = range / static_cast<Scalar>(half);
   }
   lowest_ = -range;
+}
+
+Scalar QuantizedSubstrate::nearest_level(Scalar v) const {
+  const Scalar position = std::clamp((v - lowest_) / step_, Scalar(0), static_cast<Scalar>(levels_ - 1));
+  return lowest_ + std::nearbyint(position) * step_;
+}
+
+void QuantizedSubstrate::program(const Matrix& w, std::span<const int64_t> synapses) {
+  int64_t writes = 0;
+  for (const int64_t s : synapses) {
+    if (std::isnan(w.data()[s])) continue;
+    const Scalar level = nearest_level(w.data()[s]);
+    if (level != w_.data()[s]) ++writes;
+    w_.data()[s] = level;
+  }
+  count(Op::accumulator_updates, writes);  // one memory write per level that changed
+}
+
+void QuantizedSubstrate::remap(const Matrix& w, Scalar range) {
+  set_range(range);
+  for (Eigen::Index s = 0; s < w.size(); ++s)
+    if (!std::isnan(w.data()[s])) w_.data()[s] = nearest_level(w.data()[s]);
+  count(Op::accumulator_updates, w_.size());
 }
 
 void QuantizedSubstrate::quantize(const Matrix& target) {
@@ -74,6 +102,7 @@ void QuantizedSubstrate::update(const Matrix& delta) {
 
 void QuantizedSubstrate::set_weights(const Matrix& w) {
   if (w.rows() != w_.rows() || w.cols() != w_.cols()) throw RuntimeError("substrate: weight matrix has the wrong shape");
+  set_range(mapped_range(mapping_, w));
   quantize(w);
 }
 
@@ -81,10 +110,16 @@ void QuantizedSubstrate::save_state(NamedTensors& out, const std::string& prefix
   out.put_text(prefix + "kind", "quantized");
   out.put_matrix(prefix + "levels", w_);  // exactly on the levels: restored without rounding again
   out.put_int(prefix + "writes", static_cast<int64_t>(writes_));
+  out.put_double(prefix + "range", -lowest_);
 }
 
 bool QuantizedSubstrate::restore_state(const NamedTensors& in, const std::string& prefix) {
   if (!has_state(in, prefix, "quantized")) return false;
+  if (in.has(prefix + "range")) {  // records from before the weight mapping kept the configured range
+    const double range = in.real(prefix + "range");
+    if (!(std::isfinite(range) && range > 0 && range <= 1e6)) throw RuntimeError(in.source() + ": " + prefix + "range is out of range");
+    set_range(static_cast<Scalar>(range));
+  }
   const Matrix levels = in.matrix(prefix + "levels", w_.rows(), w_.cols());
   const int64_t writes = in.integer(prefix + "writes");
   for (Eigen::Index i = 0; i < levels.size(); ++i) {
@@ -101,14 +136,20 @@ bool QuantizedSubstrate::restore_state(const NamedTensors& in, const std::string
 
 SubstrateEntry quantized_substrate_entry() {
   return {"n-bit uniform digital weights",
-          [](ConfigReader& r, SubstrateConfig& c) {
-            c.range = r.get_double("substrate.range", 1.0, 0.0, 1e6, "largest |weight| (the outermost level)", true);
-            c.bits = static_cast<int>(r.get_int("substrate.bits", 8, 1, 8, "bits per weight (sign included)"));
-            c.rounding = r.get_choice("substrate.rounding", "stochastic", {"deterministic", "stochastic"},
-                                      "how a write rounds W + dW to a level (stochastic is unbiased)");
+          [](ConfigReader& r, const std::string& p, SubstrateConfig& c) {
+            read_hardware_in_the_loop(r, p, c.hardware_in_the_loop, ReprogramPolicy::every_update);
+            const bool hil = c.hardware_in_the_loop.enabled;
+            read_weight_mapping(r, p, c.mapping, hil ? 1.25 : 2.0);
+            c.quantized.bits = static_cast<int>(r.get_int(p + "bits", 8, 1, 8, "bits per weight (sign included)"));
+            if (hil) c.quantized.rounding = "deterministic";  // the host programs the nearest level
+            else
+              c.quantized.rounding = r.get_choice(p + "rounding", "stochastic", {"deterministic", "stochastic"},
+                                                  "how a write rounds W + dW to a level (stochastic is unbiased)");
           },
           [](const SubstrateConfig& c, int rows, int cols) -> std::unique_ptr<Substrate> {
-            return std::make_unique<QuantizedSubstrate>(rows, cols, c);
+            auto chip = std::make_unique<QuantizedSubstrate>(rows, cols, c);
+            if (!c.hardware_in_the_loop.enabled) return chip;
+            return std::make_unique<HardwareInTheLoop>(std::move(chip), c.hardware_in_the_loop, c.mapping);
           }};
 }
 

@@ -1,14 +1,18 @@
 // n-bit uniform weights (digital, e.g. an SRAM or 4-bit neuromorphic core). Levels for bits >= 2 are
 // symmetric with a zero: w = k * step, k in [-(2^(bits-1) - 1), 2^(bits-1) - 1], step = range /
-// (2^(bits-1) - 1); for bits = 1 they are {-range, +range}. Every write rounds W + dW to a level:
-// to the nearest (deterministic) or up with probability equal to the fraction of a step (stochastic,
-// unbiased: E[w'] = W + dW inside the range). Matrix products are exact on the stored levels.
+// (2^(bits-1) - 1); for bits = 1 they are {-range, +range}. range comes from the weight mapping
+// (weight_mapping.hpp: auto = headroom x max|w| when the matrix is programmed as a whole). In-memory
+// training: every write rounds W + dW to a level, to the nearest (deterministic) or up with probability
+// equal to the fraction of a step (stochastic, unbiased: E[w'] = W + dW inside the range). Hardware in
+// the loop (hardware_in_the_loop.hpp): the host's fp32 master weights are rounded to the nearest level
+// when reprogrammed. Matrix products are exact on the stored levels.
 #pragma once
+#include "substrate/programmable_array.hpp"
 #include "substrate/registry.hpp"
 
 namespace plasticore {
 
-class QuantizedSubstrate final : public Substrate {
+class QuantizedSubstrate final : public Substrate, public ProgrammableArray {
  public:
   QuantizedSubstrate(int rows, int cols, const SubstrateConfig& config);
   std::string kind() const override { return "quantized"; }
@@ -26,15 +30,25 @@ class QuantizedSubstrate final : public Substrate {
   void save_state(NamedTensors& out, const std::string& prefix) const override;
   bool restore_state(const NamedTensors& in, const std::string& prefix) override;
 
+  // ProgrammableArray (hardware in the loop): nearest-level writes; a write that leaves a level is not counted.
+  Scalar range() const override { return -lowest_; }
+  Scalar resolution() const override { return step_; }
+  void program(const Matrix& w, std::span<const int64_t> synapses) override;
+  void remap(const Matrix& w, Scalar range) override;
+
   Scalar step() const { return step_; }
   int levels() const { return levels_; }
 
  private:
   void quantize(const Matrix& target);  // w_ = the rounded target
+  void set_range(Scalar range);
+  Scalar nearest_level(Scalar v) const;
 
   Matrix w_;
   Scalar lowest_, step_;
   int levels_;
+  int bits_;
+  WeightMappingParams mapping_;
   bool stochastic_;
   uint64_t seed_;
   uint64_t writes_ = 0;  // numbers the stochastic-rounding streams, so every write draws fresh bits

@@ -56,7 +56,7 @@ class Substrate {
   virtual bool restore_state(const NamedTensors& in, const std::string& prefix) = 0;
 
   // Where this substrate counts the cost of its matrix operations (nullptr: not counted).
-  void set_counters(OpCounters* counters) { counters_ = counters; }
+  virtual void set_counters(OpCounters* counters) { counters_ = counters; }
 
  protected:
   void count(Op op, int64_t n) const {

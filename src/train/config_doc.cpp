@@ -100,7 +100,7 @@ void observe(const std::string& toml, std::vector<ObservedKey>& out, const std::
   ConfigReader reader = ConfigReader::from_string(toml, "keys");
   const RunSpec spec = read_run_spec(reader);
   for (const KeyDoc& d : reader.key_docs())
-    out.push_back({d, spec.algorithm, variant.empty() ? spec.dataset : "update = " + variant});
+    out.push_back({d, spec.algorithm, variant.empty() ? spec.dataset : variant == "hardware in the loop" ? variant : "update = " + variant});
 }
 
 }  // namespace
@@ -132,6 +132,12 @@ std::vector<ObservedKey> observe_config_keys() {
     if (device)
       for (const char* update : {"stochastic", "sign", "multi_device"})
         observe(run + "kind = \"" + kind + "\"\nupdate = \"" + update + "\"\n", out, update);
+    if (kind != "ideal") {
+      observe(run + "kind = \"" + kind + "\"\nmapping = \"fixed\"\n", out, device ? "mixed_precision" : "");
+      for (const char* policy : {"every_update", "every_n", "threshold"})
+        observe(run + "kind = \"" + kind + "\"\ntraining = \"hardware_in_the_loop\"\nreprogram = \"" + policy + "\"\n", out,
+                "hardware in the loop");
+    }
   }
   return out;
 }

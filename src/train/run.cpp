@@ -98,12 +98,18 @@ RunSpec read_run_spec(ConfigReader& r) {
   s.trainer.lr_final_factor = r.get_double("train.lr_final_factor", 0.1, 0.0, 1.0,
                                            "cosine: the last epoch's rate / the first epoch's");
   s.substrate = read_substrate_config(r, s.seed);
-  s.trainer.seconds_per_update = s.substrate.seconds_per_update;
+  s.trainer.seconds_per_update = s.substrate.seconds_per_update();
   // The keys that pick an implementation: changing one with --set leaves the file's keys of the old one out.
   r.check_all_used({"algorithm", "data.dataset", "ep.rule", "substrate.kind", "substrate.mode", "substrate.update",
-                    "train.feedback"});
+                    "substrate.training", "substrate.mapping", "train.feedback"});
   s.config_toml = r.resolved_toml();
   return s;
+}
+
+void check_substrate_matrices(const SubstrateChoice& substrate, const Learner& learner) {
+  std::vector<std::string> names;
+  for (const auto& [name, s] : learner.matrices()) names.push_back(name);
+  check_matrix_names(substrate, names);
 }
 
 BuiltRun build_run(const RunSpec& spec, bool need_train) {
@@ -113,6 +119,7 @@ BuiltRun build_run(const RunSpec& spec, bool need_train) {
     throw UsageError("data.dataset = \"" + spec.dataset +
                      "\": no samples here; its samples are NumPy arrays given to plasticore.Network from Python");
   run.learner = spec.learner.build(*run.dataset, substrate_factory(spec.substrate));
+  check_substrate_matrices(spec.substrate, *run.learner);
   return run;
 }
 

@@ -23,7 +23,7 @@ struct RunSpec {
   std::string name, algorithm, dataset;
   uint64_t seed = 1;
   int threads = 1;
-  SubstrateConfig substrate;
+  SubstrateChoice substrate;
   DatasetBuilder build_dataset;
   LearnerRecipe learner;
   TrainerSettings trainer;
@@ -39,6 +39,8 @@ struct BuiltRun {
   std::unique_ptr<Dataset> dataset;
   std::unique_ptr<Learner> learner;
 };
+// UsageError if a substrate.matrices table names a matrix the learner does not have.
+void check_substrate_matrices(const SubstrateChoice& substrate, const Learner& learner);
 BuiltRun build_run(const RunSpec& spec, bool need_train);
 
 // The settings that belong to the machine, not to the run (OpenMP and Eigen threads).

@@ -192,7 +192,7 @@ TEST(OpCounters, EachSubstrateCountsItsOwnWeightWritesOnce) {
                         Case{"pcm", "mixed_precision", 12}, Case{"pcm", "stochastic", 0}}) {
     SubstrateConfig config;
     config.kind = k.kind;
-    config.update = k.update;
+    config.update.scheme = update_scheme_from_name(k.update);
     auto substrate = make_substrate(config, 4, 3);
     OpCounters counters;
     substrate->set_counters(&counters);

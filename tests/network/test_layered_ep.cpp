@@ -37,7 +37,7 @@ TEST(LayeredEPNetwork, EachMatrixGetsItsOwnSubstrateByName) {
     asked.push_back(name);
     if (name == "w2") {
       SubstrateConfig c;
-      c.bits = 2;
+      c.quantized.bits = 2;
       return std::make_unique<QuantizedSubstrate>(rows, cols, c);
     }
     return std::make_unique<IdealSubstrate>(rows, cols);

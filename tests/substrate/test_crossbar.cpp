@@ -26,7 +26,7 @@ TEST(Crossbar, OptimisedTileIsBitIdenticalToReferenceWithoutNoise) {
   const Matrix w = random_matrix(300, 520, 0.3f, rng);  // 3 x 5 tiles of 128, the last ones ragged
   const Matrix no_variance;
   for (const float input_scale : {0.05f, 3.0f}) {  // 3.0 saturates the ADC: bound management halves inputs
-    CrossbarParams p{128, 7, 9, 4.0f, 0.0f};
+    PeripheryParams p{128, 7, 9, 4.0f, 0.0f};
     std::vector<Scalar> x(520), fast(300), ref(300);
     for (int j = 0; j < 520; ++j) x[static_cast<size_t>(j)] = j % 7 == 0 ? 0 : input_scale * (2 * rng.uniform() - 1);
     Rng a(1, "r"), b(1, "r");
@@ -41,7 +41,7 @@ TEST(Crossbar, EventReadsAreBitIdenticalToReferenceOnBinaryInputs) {
   const Matrix w = random_matrix(200, 300, 0.5f, rng);
   const Matrix no_variance;
   for (const float bound : {100.0f, 1.0f}) {  // 1.0 saturates with many active inputs
-    CrossbarParams p{64, 5, 6, bound, 0.0f};
+    PeripheryParams p{64, 5, 6, bound, 0.0f};
     std::vector<int32_t> active;
     std::vector<Scalar> x(300, 0), fast(200), ref(200);
     for (int j = 0; j < 300; ++j)
@@ -69,7 +69,7 @@ TEST(Crossbar, NoisyReadsMatchReferenceAndModelVariance) {
   Rng rng(5, "crossbar_test");
   const Matrix w = random_matrix(8, 300, 0.2f, rng);
   Matrix variance = random_matrix(8, 300, 1e-3f, rng).cwiseAbs();
-  CrossbarParams p{128, 0, 0, 1000.0f, 0.05f};  // exact converters, wide bound: only the noise differs
+  PeripheryParams p{128, 0, 0, 1000.0f, 0.05f};  // exact converters, wide bound: only the noise differs
   std::vector<Scalar> x(300), y(8);
   for (auto& v : x) v = 2 * rng.uniform() - 1;
   Scalar alpha = 0;

@@ -36,15 +36,15 @@ Moments sample(int n, F draw) {
 SubstrateConfig quiet_device(const std::string& kind) {
   SubstrateConfig c;
   c.kind = kind;
-  c.read_noise = false;
-  c.output_noise = 0;
-  c.dac_bits = c.adc_bits = 0;
-  c.refresh = false;
+  c.periphery.read_noise = false;
+  c.periphery.output_noise = 0;
+  c.periphery.dac_bits = c.periphery.adc_bits = 0;
+  c.update.refresh = false;
   return c;
 }
 
 TEST(PcmDevice, SetPulseMeanAndSpreadFollowNandakumar) {
-  const PcmDevice d{SubstrateConfig{}};
+  const PcmDevice d{DeviceParams{}};
   Rng rng(1, "pcm_mc");
   const int n = 200000;
   for (const float g : {2.0f, 5.0f}) {
@@ -65,7 +65,7 @@ TEST(PcmDevice, SetPulseMeanAndSpreadFollowNandakumar) {
 }
 
 TEST(PcmDevice, ResetDistribution) {
-  const PcmDevice d{SubstrateConfig{}};
+  const PcmDevice d{DeviceParams{}};
   Rng rng(2, "pcm_mc");
   const Moments m = sample(100000, [&](int) { float p = 0; return d.reset(p, rng); });
   // N(0.1, 0.01) clipped from below at g_min = 0.1: mean 0.1 + 0.01 / sqrt(2 pi), sd 0.01 sqrt(1/2 - 1/(2 pi))
@@ -93,8 +93,8 @@ TEST(PcmSubstrate, DriftLawScalesEveryWeightByTheSameFactor) {
 
 TEST(PcmInference, DriftExponentsAndProgrammingNoiseFollowAihwkit) {
   SubstrateConfig c = quiet_device("pcm");
-  c.mode = "inference";
-  c.range = 1.0;
+  c.device.mode = "inference";
+  c.mapping.headroom = 1;  // as pcm's reader sets it for mode = inference
   const int n = 20000;
   Matrix w = Matrix::Constant(1, n + 1, 0.5f);
   w(0, n) = 1.0f;  // inference mode maps the largest |w| to g_max: the others get g_T = 12.5 uS on G+, 0 on G-
@@ -122,16 +122,83 @@ TEST(PcmInference, DriftExponentsAndProgrammingNoiseFollowAihwkit) {
   EXPECT_NEAR(nu.sd, sd, 0.1 * sd);
 }
 
+// aihwkit's apply_drift_noise_to_conductance: one draw per inference time, relative to |g(t)|, its size
+// from the programmed conductance and t + t0 (so there is noise at t = 0).
+TEST(PcmInference, OneOverFReadNoiseIsDrawnOncePerInferenceTime) {
+  SubstrateConfig quiet = quiet_device("pcm");
+  quiet.device.mode = "inference";
+  quiet.mapping.headroom = 1;
+  SubstrateConfig noisy = quiet;
+  noisy.periphery.read_noise = true;
+  const int n = 20000;
+  Matrix w = Matrix::Constant(1, n + 1, 0.5f);
+  w(0, n) = 1.0f;
+  DeviceSubstrate<PcmInferenceDevice> a(1, n + 1, quiet, "pcm"), b(1, n + 1, noisy, "pcm");
+  a.set_weights(w);
+  b.set_weights(w);  // the same programming and drift streams: a holds b's conductances without the 1/f noise
+  const PcmInferenceDevice device{DeviceParams{}};
+  std::vector<float> g_p(n);  // the programmed conductances (quiet, at t = 0)
+  for (int k = 0; k < n; ++k) g_p[static_cast<size_t>(k)] = a.conductance_uS(0, 0, k);
+  for (const double t : {0.0, 86400.0}) {
+    if (t > 0) {
+      a.advance(t);
+      b.advance(t);
+    }
+    double want = 0;
+    for (int k = 0; k < n; ++k) want += device.read_noise_relative(g_p[static_cast<size_t>(k)], t) / n;
+    const Moments rel = sample(n, [&](int k) {
+      const float g = a.conductance_uS(0, 0, k);
+      return (b.conductance_uS(0, 0, k) - g) / g;
+    });
+    EXPECT_NEAR(rel.mean, 0, 5 * want / std::sqrt(n)) << "t = " << t;
+    EXPECT_NEAR(rel.sd, want, 0.05 * want) << "t = " << t;
+    EXPECT_GT(rel.sd, 0.01) << "t = " << t;  // the t0 term: noise already at t = 0
+  }
+  Matrix x = Matrix::Ones(n + 1, 1), y1, y2;
+  b.forward(x, y1);
+  b.forward(x, y2);
+  EXPECT_EQ(y1, y2);  // no fresh device noise per read (quiet periphery: no output noise either)
+  const float before = b.conductance_uS(0, 0, 7);
+  b.advance(1.0);
+  EXPECT_NE(b.conductance_uS(0, 0, 7), before);  // a new inference time, a new draw
+}
+
+// Global drift compensation from noisy all-ones reads brings a month-old array's outputs back to their
+// programmed size.
+TEST(PcmInference, DriftCompensationFromNoisyReadsRestoresTheOutputScale) {
+  SubstrateConfig c;
+  c.kind = "pcm";
+  c.device.mode = "inference";
+  c.mapping.headroom = 1;
+  SubstrateConfig compensated = c;
+  compensated.drift_compensation.enabled = true;
+  Rng rng(3, "compensation_test");
+  Matrix w(64, 128);
+  for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = 0.1f + 0.05f * static_cast<float>(rng.normal());
+  DeviceSubstrate<PcmInferenceDevice> plain(64, 128, c, "pcm"), fixed(64, 128, compensated, "pcm");
+  plain.set_weights(w);
+  fixed.set_weights(w);
+  Matrix x = Matrix::Ones(128, 1), y0, y_plain, y_fixed;
+  fixed.forward(x, y0);
+  plain.advance(30 * 86400.0);
+  fixed.advance(30 * 86400.0);
+  plain.forward(x, y_plain);
+  fixed.forward(x, y_fixed);
+  const double m0 = y0.cwiseAbs().mean();
+  EXPECT_LT(y_plain.cwiseAbs().mean() / m0, 0.8);  // drift shrinks the outputs
+  EXPECT_NEAR(y_fixed.cwiseAbs().mean() / m0, 1.0, 0.05);
+}
+
 TEST(PcmSubstrate, ReadNoiseVarianceOfOneSynapse) {
   SubstrateConfig c = quiet_device("pcm");
-  c.read_noise = true;
-  c.range = 2.0;
+  c.periphery.read_noise = true;
+  c.mapping.automatic = false, c.mapping.range = 2.0;
   DeviceSubstrate<PcmDevice> s(1, 1, c, "pcm");
   s.set_weights(Matrix::Constant(1, 1, 0.8f));
   const double gp = s.conductance_uS(0, 0, 0), gm = s.conductance_uS(1, 0, 0);
   const double span = PcmDevice::g_max_uS - PcmDevice::g_min_uS;
   const double sp = 0.03 * gp + 0.13, sm = 0.03 * gm + 0.13;
-  const double want_sd = c.range * std::sqrt(sp * sp + sm * sm) / span;
+  const double want_sd = c.mapping.range * std::sqrt(sp * sp + sm * sm) / span;
   const int n = 40000;
   Matrix x(1, 1), y;
   const Moments m = sample(n, [&](int k) {
@@ -145,9 +212,9 @@ TEST(PcmSubstrate, ReadNoiseVarianceOfOneSynapse) {
 
 TEST(Memristor, ConductanceStaysOnLevelsAndSwitchesWithItsProbability) {
   SubstrateConfig c;
-  c.levels = 16;
-  c.switching_probability = 0.7;
-  const MemristorDevice d(c);
+  c.device.levels = 16;
+  c.device.switching_probability = 0.7;
+  const MemristorDevice d(c.device);
   Rng rng(4, "mem");
   std::vector<float> level_g;
   for (int k = 0; k < 16; ++k) level_g.push_back(d.conductance_uS(k));
@@ -172,9 +239,9 @@ TEST(Memristor, ConductanceStaysOnLevelsAndSwitchesWithItsProbability) {
 TEST(Quantized, WeightsAreOnTheLevelsAndStochasticRoundingIsUnbiased) {
   SubstrateConfig c;
   c.kind = "quantized";
-  c.bits = 4;
-  c.range = 0.7;
-  c.rounding = "deterministic";
+  c.quantized.bits = 4;
+  c.mapping.automatic = false, c.mapping.range = 0.7;
+  c.quantized.rounding = "deterministic";
   QuantizedSubstrate det(1, 1000, c);
   EXPECT_EQ(det.levels(), 15);
   EXPECT_FLOAT_EQ(det.step(), 0.1f);
@@ -188,12 +255,12 @@ TEST(Quantized, WeightsAreOnTheLevelsAndStochasticRoundingIsUnbiased) {
     EXPECT_LE(std::abs(q), 0.7f + 1e-6f);
     if (std::abs(w.data()[i]) < 0.65f) EXPECT_LE(std::abs(q - w.data()[i]), 0.05f + 1e-6f);  // nearest level
   }
-  c.rounding = "stochastic";
+  c.quantized.rounding = "stochastic";
   QuantizedSubstrate sto(1, 100000, c);
   sto.set_weights(Matrix::Constant(1, 100000, 0.13f));  // 30 % of the way from 0.1 to 0.2
   const double mean = sto.weights().mean();
   EXPECT_NEAR(mean, 0.13, 5 * 0.1 * std::sqrt(0.3 * 0.7 / 100000));
-  c.bits = 1;
+  c.quantized.bits = 1;
   QuantizedSubstrate binary(1, 3, c);
   binary.set_weights(Matrix::Constant(1, 3, 0.9f));
   EXPECT_EQ(binary.levels(), 2);
@@ -202,11 +269,11 @@ TEST(Quantized, WeightsAreOnTheLevelsAndStochasticRoundingIsUnbiased) {
 
 TEST(PcmSubstrate, UpdateSchemesIssueTheExpectedPulses) {
   SubstrateConfig c = quiet_device("pcm");
-  c.drift = false;
+  c.device.drift = false;
   OpCounters counters;
   for (const std::string scheme : {"mixed_precision", "sign", "multi_device"}) {
-    c.update = scheme;
-    c.devices_per_sign = scheme == "multi_device" ? 2 : 1;
+    c.update.scheme = update_scheme_from_name(scheme);
+    c.update.devices_per_sign = scheme == "multi_device" ? 2 : 1;
     DeviceSubstrate<PcmDevice> s(1, 2, c, "pcm");
     s.set_counters(&counters);
     s.set_weights(Matrix::Zero(1, 2));

@@ -53,22 +53,22 @@ const std::vector<Row>& table() {
 SubstrateConfig quiet(const Row& r) {
   SubstrateConfig c;
   c.kind = r.kind;
-  c.update = r.update.empty() ? "mixed_precision" : r.update;
-  c.mode = r.mode;
-  c.rounding = r.rounding.empty() ? "stochastic" : r.rounding;
-  c.range = 0.5;
-  c.bits = 8;
-  c.devices_per_sign = c.update == "multi_device" ? 3 : 1;
-  c.read_noise = false;
-  c.output_noise = 0;
-  c.dac_bits = c.adc_bits = 0;
-  c.output_bound = 1e6;
-  c.drift = false;
-  c.refresh = false;
-  c.tile_size = 16;  // ragged tiles over a 40 x 50 matrix
-  c.levels = 1000;
-  c.nonlinearity = 0;
-  c.switching_probability = 1;
+  c.update.scheme = update_scheme_from_name(r.update.empty() ? "mixed_precision" : r.update);
+  c.device.mode = r.mode;
+  c.quantized.rounding = r.rounding.empty() ? "stochastic" : r.rounding;
+  c.mapping.automatic = false, c.mapping.range = 0.5;
+  c.quantized.bits = 8;
+  c.update.devices_per_sign = c.update.scheme == UpdateScheme::multi_device ? 3 : 1;
+  c.periphery.read_noise = false;
+  c.periphery.output_noise = 0;
+  c.periphery.dac_bits = c.periphery.adc_bits = 0;
+  c.periphery.output_bound = 1e6;
+  c.device.drift = false;
+  c.update.refresh = false;
+  c.periphery.tile_size = 16;  // ragged tiles over a 40 x 50 matrix
+  c.device.levels = 1000;
+  c.device.nonlinearity = 0;
+  c.device.switching_probability = 1;
   return c;
 }
 
@@ -91,7 +91,7 @@ TEST(SubstrateConformance, EveryRegisteredKindAndUpdateSchemeHasARow) {
       EXPECT_TRUE(covered.count(kind + "/mixed_precision")) << kind << " has no conformance row";
       continue;
     }
-    for (const std::string& scheme : device_update_schemes())
+    for (const std::string& scheme : update_scheme_names())
       EXPECT_TRUE(covered.count(kind + "/" + scheme)) << kind << " with update = " << scheme << " has no conformance row";
   }
 }

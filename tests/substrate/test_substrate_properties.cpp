@@ -33,13 +33,13 @@ TEST(SubstrateProperties, RandomUpdatesNeverGiveNaNOrOutOfRangeConductances) {
   for (const Case& k : cases) {
     SubstrateConfig c;
     c.kind = k.kind;
-    c.bits = 3;
-    c.range = 0.5;
-    c.rounding = k.rounding;
-    c.update = k.update.empty() ? "mixed_precision" : k.update;
-    c.devices_per_sign = k.devices;
-    c.tile_size = 4;
-    c.seconds_per_update = 100;
+    c.quantized.bits = 3;
+    c.mapping.automatic = false, c.mapping.range = 0.5;
+    c.quantized.rounding = k.rounding;
+    c.update.scheme = update_scheme_from_name(k.update.empty() ? "mixed_precision" : k.update);
+    c.update.devices_per_sign = k.devices;
+    c.periphery.tile_size = 4;
+    c.update.seconds_per_update = 100;
     const auto s = make_substrate(c, 5, 7);
     Rng rng(7, "property", std::hash<std::string>{}(k.kind + k.update + k.rounding));
     s->set_weights(Matrix::Constant(5, 7, 0.2f));
@@ -52,7 +52,7 @@ TEST(SubstrateProperties, RandomUpdatesNeverGiveNaNOrOutOfRangeConductances) {
                                                                                    : (rng.uniform() < 0.5f ? -magnitude : magnitude);
       }
       s->update(d);
-      s->advance(c.seconds_per_update);
+      s->advance(c.update.seconds_per_update);
       ASSERT_TRUE(s->weights().allFinite()) << k.kind << " " << k.update << " step " << step;
       if (k.kind == "quantized") {
         ASSERT_LE(s->weights().cwiseAbs().maxCoeff(), 0.5f + 1e-6f) << k.rounding;

@@ -265,9 +265,9 @@ TEST_F(RunRecordTest, DeviceStateRestoresExactly) {
     SubstrateConfig c;
     c.kind = kind;
     c.seed = 9;
-    c.range = 0.5;
-    c.bits = 4;
-    c.seconds_per_update = 38.6;
+    c.mapping.automatic = false, c.mapping.range = 0.5;
+    c.quantized.bits = 4;
+    c.update.seconds_per_update = 38.6;
     Rng rng(4, "device-restore");
     const Matrix w0 = 0.3f * random_matrix(5, 6, rng);
     std::vector<Matrix> updates;
@@ -276,7 +276,7 @@ TEST_F(RunRecordTest, DeviceStateRestoresExactly) {
     a->set_weights(w0);
     for (int k = 0; k < 3; ++k) {
       a->update(updates[static_cast<size_t>(k)]);
-      a->advance(c.seconds_per_update);
+      a->advance(c.update.seconds_per_update);
     }
     NamedTensors saved;
     save_matrix(saved, "w", *a);
@@ -288,7 +288,7 @@ TEST_F(RunRecordTest, DeviceStateRestoresExactly) {
     for (int k = 3; k < 6; ++k)
       for (Substrate* s : {a.get(), b.get()}) {
         s->update(updates[static_cast<size_t>(k)]);
-        s->advance(c.seconds_per_update);
+        s->advance(c.update.seconds_per_update);
       }
     EXPECT_EQ(b->weights(), a->weights()) << kind << ": diverged after the restore";
     Matrix x = random_matrix(6, 2, rng), ya, yb;

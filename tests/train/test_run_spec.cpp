@@ -160,19 +160,49 @@ TEST(RunSpec, EachSubstrateKindReadsItsOwnKeys) {
   for (const std::string base : {"seed = 7\n", "algorithm = \"eprop\"\nseed = 7\n"}) {
     const RunSpec s = parse(base, device);
     EXPECT_EQ(s.substrate.kind, "pcm");
-    EXPECT_EQ(s.substrate.update, "multi_device");
-    EXPECT_EQ(s.substrate.devices_per_sign, 3);
-    EXPECT_EQ(s.substrate.tile_size, 128);
-    EXPECT_EQ(s.substrate.adc_bits, 8);
+    EXPECT_EQ(s.substrate.update.scheme, UpdateScheme::multi_device);
+    EXPECT_EQ(s.substrate.update.devices_per_sign, 3);
+    EXPECT_EQ(s.substrate.periphery.tile_size, 128);
+    EXPECT_EQ(s.substrate.periphery.adc_bits, 8);
     EXPECT_DOUBLE_EQ(s.trainer.seconds_per_update, 2.5);
-    EXPECT_DOUBLE_EQ(s.substrate.range, 0.4);
-    EXPECT_FALSE(s.substrate.refresh);
+    EXPECT_FALSE(s.substrate.mapping.automatic);  // a given range means a fixed mapping
+    EXPECT_DOUBLE_EQ(s.substrate.mapping.range, 0.4);
+    EXPECT_FALSE(s.substrate.update.refresh);
     EXPECT_EQ(s.substrate.seed, 7u);
   }
   expect_bad("", {"substrate.bits=4"}, {"--set substrate.bits", "unknown key"});  // an ideal substrate has no bits
   expect_bad("", {"substrate.kind=pcm", "substrate.bits=4"}, {"substrate.bits", "unknown key"});
   expect_bad("", {"substrate.kind=quantized", "substrate.update=sign"}, {"substrate.update", "unknown key"});
-  EXPECT_EQ(parse("", {"substrate.kind=quantized", "substrate.bits=4"}).substrate.bits, 4);
+  EXPECT_EQ(parse("", {"substrate.kind=quantized", "substrate.bits=4"}).substrate.quantized.bits, 4);
+}
+
+TEST(RunSpec, HardwareInTheLoopReadsItsPolicyAndNoUpdateScheme) {
+  const RunSpec s = parse("", {"substrate.kind=pcm", "substrate.training=hardware_in_the_loop",
+                               "substrate.reprogram=every_n", "substrate.reprogram_every=5"});
+  EXPECT_TRUE(s.substrate.hardware_in_the_loop.enabled);
+  EXPECT_EQ(s.substrate.hardware_in_the_loop.policy, ReprogramPolicy::every_n);
+  EXPECT_EQ(s.substrate.hardware_in_the_loop.every_n, 5);
+  EXPECT_TRUE(s.substrate.mapping.automatic);
+  const RunSpec q = parse("", {"substrate.kind=quantized", "substrate.bits=4", "substrate.training=hardware_in_the_loop"});
+  EXPECT_EQ(q.substrate.hardware_in_the_loop.policy, ReprogramPolicy::every_update);
+  expect_bad("", {"substrate.kind=pcm", "substrate.training=hardware_in_the_loop", "substrate.update=sign"},
+             {"substrate.update", "unknown key"});
+  expect_bad("", {"substrate.kind=pcm", "substrate.training=hardware_in_the_loop", "substrate.reprogram=often"},
+             {"substrate.reprogram"});
+}
+
+TEST(RunSpec, EachMatrixCanHaveItsOwnSubstrate) {
+  const RunSpec s = parse("algorithm = \"eprop\"\n[substrate]\nkind = \"pcm\"\n[substrate.matrices.w_out]\nkind = \"quantized\"\nbits = 4\n", {});
+  EXPECT_EQ(s.substrate.kind, "pcm");
+  ASSERT_EQ(s.substrate.matrices.count("w_out"), 1u);
+  EXPECT_EQ(s.substrate.matrices.at("w_out").kind, "quantized");
+  EXPECT_EQ(s.substrate.matrices.at("w_out").quantized.bits, 4);
+  const auto factory = substrate_factory(s.substrate);
+  EXPECT_EQ(factory("w_out", 2, 3)->kind(), "quantized");
+  EXPECT_EQ(factory("w_rec", 3, 3)->kind(), "pcm");
+  EXPECT_THROW(check_matrix_names(s.substrate, {"w_in", "w_rec"}), UsageError);
+  EXPECT_NO_THROW(check_matrix_names(s.substrate, {"w_in", "w_rec", "w_out"}));
+  expect_bad("[substrate.matrices.w_out]\nkind = \"quantized\"\nbitz = 4\n", {}, {"substrate.matrices.w_out.bitz", "unknown key"});
 }
 
 TEST(RunSpec, ChangingAnImplementationWithSetLeavesTheFilesOtherKeysOut) {

@@ -1,0 +1,112 @@
+#include "substrate/hardware_in_the_loop.hpp"
+
+#include <cmath>
+
+#include "core/config_reader.hpp"
+#include "core/error.hpp"
+
+namespace plasticore {
+
+void read_hardware_in_the_loop(ConfigReader& r, const std::string& prefix, HardwareInTheLoopParams& p,
+                               ReprogramPolicy default_policy) {
+  p.enabled = r.get_choice(prefix + "training", "in_memory", {"in_memory", "hardware_in_the_loop"},
+                           "in_memory: the update scheme writes the devices; hardware_in_the_loop: fp32 master "
+                           "weights on the host, the chip reprogrammed by substrate.reprogram") == "hardware_in_the_loop";
+  if (!p.enabled) return;
+  const std::vector<std::string> policies = {"every_update", "every_n", "threshold"};
+  const std::string name = r.get_choice(prefix + "reprogram", policies[static_cast<size_t>(default_policy)], policies,
+                                        "hardware in the loop: when the host reprograms a synapse");
+  p.policy = static_cast<ReprogramPolicy>(std::find(policies.begin(), policies.end(), name) - policies.begin());
+  if (p.policy == ReprogramPolicy::every_n)
+    p.every_n = static_cast<int>(r.get_int(prefix + "reprogram_every", 10, 1, 1000000, "every_n: reprogram after every N-th update"));
+  if (p.policy == ReprogramPolicy::threshold)
+    p.threshold = r.get_double(prefix + "reprogram_threshold", 1.0, 0.0, 1e6,
+                               "threshold: reprogram a synapse off by more than this x the chip's resolution");
+}
+
+HardwareInTheLoop::HardwareInTheLoop(std::unique_ptr<Substrate> chip, HardwareInTheLoopParams params,
+                                     WeightMappingParams mapping)
+    : chip_(std::move(chip)), array_(dynamic_cast<ProgrammableArray*>(chip_.get())), params_(params), mapping_(mapping) {
+  if (array_ == nullptr) throw UsageError("substrate.training = hardware_in_the_loop needs a device or quantized substrate");
+  master_ = target_ = Matrix::Zero(chip_->rows(), chip_->cols());
+}
+
+void HardwareInTheLoop::set_counters(OpCounters* counters) {
+  Substrate::set_counters(counters);
+  chip_->set_counters(counters);
+}
+
+void HardwareInTheLoop::set_weights(const Matrix& w) {
+  if (w.rows() != master_.rows() || w.cols() != master_.cols()) throw RuntimeError("substrate: weight matrix has the wrong shape");
+  master_ = w.unaryExpr([](Scalar v) { return std::isnan(v) ? Scalar(0) : v; });
+  target_ = master_;
+  chip_->set_weights(master_);  // the chip maps its range itself (mapping = auto)
+}
+
+void HardwareInTheLoop::update(const Matrix& delta) {
+  if (delta.rows() != master_.rows() || delta.cols() != master_.cols()) throw RuntimeError("substrate: update has the wrong shape");
+  master_ += delta.unaryExpr([](Scalar d) { return std::isfinite(d) ? d : Scalar(0); });  // a non-finite request is ignored
+  count(Op::accumulator_updates, master_.size());
+  ++updates_;
+  reprogram();
+}
+
+void HardwareInTheLoop::reprogram() {
+  if (mapping_.automatic) {
+    // The mapping the master weights want now, against the chip's: re-map when it has grown by more than
+    // a quarter (with headroom 1.25 x max|w|: the weights would clip) or shrunk to under half.
+    const Scalar wanted = mapped_range(mapping_, master_), range = array_->range();
+    if (wanted > Scalar(1.25) * range || 2 * wanted < range) {
+      array_->remap(master_, wanted);
+      target_ = master_;
+      return;
+    }
+  }
+  selected_.clear();
+  const Eigen::Index n = master_.size();
+  const Scalar* m = master_.data();
+  const Scalar* t = target_.data();
+  switch (params_.policy) {
+    case ReprogramPolicy::every_n:
+      if (updates_ % params_.every_n != 0) return;
+      [[fallthrough]];
+    case ReprogramPolicy::every_update:
+      for (Eigen::Index s = 0; s < n; ++s)
+        if (m[s] != t[s]) selected_.push_back(s);
+      break;
+    case ReprogramPolicy::threshold: {
+      const Scalar limit = static_cast<Scalar>(params_.threshold) * array_->resolution();
+      for (Eigen::Index s = 0; s < n; ++s)
+        if (std::abs(m[s] - t[s]) > limit) selected_.push_back(s);
+      break;
+    }
+  }
+  if (selected_.empty()) return;
+  array_->program(master_, selected_);
+  for (const int64_t s : selected_) target_.data()[s] = m[s];
+}
+
+void HardwareInTheLoop::save_state(NamedTensors& out, const std::string& prefix) const {
+  out.put_text(prefix + "kind", "hardware_in_the_loop");
+  out.put_matrix(prefix + "master", master_);
+  out.put_matrix(prefix + "programmed_target", target_);
+  out.put_int(prefix + "updates", updates_);
+  chip_->save_state(out, prefix + "chip/");
+}
+
+bool HardwareInTheLoop::restore_state(const NamedTensors& in, const std::string& prefix) {
+  if (!has_state(in, prefix, "hardware_in_the_loop")) return false;
+  const Matrix master = in.matrix(prefix + "master", master_.rows(), master_.cols());
+  const Matrix target = in.matrix(prefix + "programmed_target", master_.rows(), master_.cols());
+  const int64_t updates = in.integer(prefix + "updates");
+  if (!master.allFinite() || !target.allFinite())
+    throw RuntimeError(in.source() + ": " + prefix + "master or programmed_target is not finite (a damaged run record?)");
+  if (updates < 0) throw RuntimeError(in.source() + ": " + prefix + "updates is negative");
+  master_ = master;
+  target_ = target;
+  updates_ = updates;
+  if (!chip_->restore_state(in, prefix + "chip/")) chip_->set_weights(target_);  // another chip layout: program it
+  return true;
+}
+
+}  // namespace plasticore

@@ -1,0 +1,81 @@
+// Hardware-in-the-loop training (Bohnstingl et al., AICAS 2022; docs/hardware.md, "Hardware in the
+// loop"): the host keeps fp32 master weights and applies every update to them; the chip beneath (a
+// device or quantized substrate: quantised, noisy, drifting) holds the programmed copy that every
+// forward and backward read uses. After each update the host reprograms the chip by a policy:
+//   every_update  every synapse whose master changed since it was last programmed
+//   every_n       the same, after every N-th update (reprogram_every)
+//   threshold     a synapse whose master is more than reprogram_threshold x the chip's resolution (one
+//                 nominal pulse, one level) from what the host last programmed there
+// With mapping = auto the chip is re-mapped when the master weights outgrow its range (or use less than
+// half of it): range = headroom x max|master|, every synapse reprogrammed. weights() is the master copy
+// (what checkpoints, exports and rules that need w_ij see); conductances_uS() is the chip's. Costs: one
+// host memory write per synapse and update (accumulator_updates); the chip counts its programming pulses
+// and reads. The in-memory update schemes (update_scheme.hpp) are the alternative (training = in_memory).
+//   key (substrate.*)     default                                    meaning
+//   training              in_memory                                  in_memory | hardware_in_the_loop
+//   reprogram             every_update (quantized), threshold (devices)  the policy above
+//   reprogram_every       10                                         every_n: N
+//   reprogram_threshold   1.0                                        threshold, in units of the resolution
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "substrate/programmable_array.hpp"
+#include "substrate/substrate.hpp"
+#include "substrate/weight_mapping.hpp"
+
+namespace plasticore {
+
+class ConfigReader;
+
+enum class ReprogramPolicy { every_update, every_n, threshold };
+
+struct HardwareInTheLoopParams {
+  bool enabled = false;
+  ReprogramPolicy policy = ReprogramPolicy::threshold;
+  int every_n = 10;
+  double threshold = 1.0;
+};
+
+// substrate.training and, in hardware-in-the-loop mode, the policy keys under `prefix`.
+void read_hardware_in_the_loop(ConfigReader& reader, const std::string& prefix, HardwareInTheLoopParams& params,
+                               ReprogramPolicy default_policy);
+
+class HardwareInTheLoop final : public Substrate {
+ public:
+  // `chip` must be a ProgrammableArray (a device or quantized substrate).
+  HardwareInTheLoop(std::unique_ptr<Substrate> chip, HardwareInTheLoopParams params, WeightMappingParams mapping);
+  std::string kind() const override { return chip_->kind(); }
+  int rows() const override { return chip_->rows(); }
+  int cols() const override { return chip_->cols(); }
+  void forward(const Matrix& x, Matrix& y) const override { chip_->forward(x, y); }
+  void forward_events(std::span<const int32_t> active, Scalar* y) const override { chip_->forward_events(active, y); }
+  void backward(const Matrix& y, Matrix& x) const override { chip_->backward(y, x); }
+  void backward_events(std::span<const int32_t> active, Scalar* x) const override { chip_->backward_events(active, x); }
+  void update(const Matrix& delta) override;
+  void advance(double seconds) override { chip_->advance(seconds); }
+  const Matrix& weights() const override { return master_; }
+  void set_weights(const Matrix& w) override;
+  std::vector<float> conductances_uS() const override { return chip_->conductances_uS(); }
+  void save_state(NamedTensors& out, const std::string& prefix) const override;
+  bool restore_state(const NamedTensors& in, const std::string& prefix) override;
+  void set_counters(OpCounters* counters) override;
+
+  const Substrate& chip() const { return *chip_; }
+  // The chip's effective weights now (what the reads use, before periphery noise).
+  const Matrix& programmed_weights() const { return chip_->weights(); }
+
+ private:
+  void reprogram();
+
+  std::unique_ptr<Substrate> chip_;
+  ProgrammableArray* array_;  // chip_ as the host programs it
+  HardwareInTheLoopParams params_;
+  WeightMappingParams mapping_;
+  Matrix master_;            // the host's fp32 weights
+  Matrix target_;            // what the host last programmed into each synapse
+  std::vector<int64_t> selected_;  // synapses to program this time (reused)
+  int64_t updates_ = 0;
+};
+
+}  // namespace plasticore
