@@ -11,7 +11,9 @@ void read_device_pieces(ConfigReader& r, const std::string& p, SubstrateConfig& 
     read_hardware_in_the_loop(r, p, c.hardware_in_the_loop, ReprogramPolicy::threshold);
     if (c.hardware_in_the_loop.enabled) default_headroom = 1.25;  // re-mapped as the weights grow
   }
-  read_weight_mapping(r, p, c.mapping, default_headroom);
+  // Hardware in the loop clips at 3 rms (chosen on pattern generation, docs/hardware.md): the bulk of the
+  // weights gets finer steps; the master copy keeps the outliers exact.
+  read_weight_mapping(r, p, c.mapping, default_headroom, c.hardware_in_the_loop.enabled ? 3.0 : 0.0);
   if (trainable && !c.hardware_in_the_loop.enabled) {
     read_update_scheme(r, p, c.update);
   } else {

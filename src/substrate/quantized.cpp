@@ -139,7 +139,7 @@ SubstrateEntry quantized_substrate_entry() {
           [](ConfigReader& r, const std::string& p, SubstrateConfig& c) {
             read_hardware_in_the_loop(r, p, c.hardware_in_the_loop, ReprogramPolicy::every_update);
             const bool hil = c.hardware_in_the_loop.enabled;
-            read_weight_mapping(r, p, c.mapping, hil ? 1.25 : 2.0);
+            read_weight_mapping(r, p, c.mapping, hil ? 1.25 : 2.0, hil ? 3.0 : 0.0);  // as device_substrate.cpp
             c.quantized.bits = static_cast<int>(r.get_int(p + "bits", 8, 1, 8, "bits per weight (sign included)"));
             if (hil) c.quantized.rounding = "deterministic";  // the host programs the nearest level
             else

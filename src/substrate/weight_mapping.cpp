@@ -23,14 +23,15 @@ Scalar mapped_range(const WeightMappingParams& p, const Matrix& w) {
   return static_cast<Scalar>(p.headroom) * largest;
 }
 
-void read_weight_mapping(ConfigReader& r, const std::string& prefix, WeightMappingParams& p, double default_headroom) {
+void read_weight_mapping(ConfigReader& r, const std::string& prefix, WeightMappingParams& p, double default_headroom,
+                         double default_clip_sigmas) {
   // A config that sets a range (as before mapping existed) means a fixed one.
   p.automatic = r.get_choice(prefix + "mapping", r.has(prefix + "range") ? "fixed" : "auto", {"auto", "fixed"},
                              "auto: range = headroom x max|w| of each matrix when programmed; fixed: substrate.range") == "auto";
   if (p.automatic) {
     p.headroom = r.get_double(prefix + "headroom", default_headroom, 0.0, 1e3,
                               "auto mapping: range / max|w| (room for the weights to grow)", true);
-    p.clip_sigmas = r.get_double(prefix + "clip_sigmas", 0.0, 0.0, 1e3,
+    p.clip_sigmas = r.get_double(prefix + "clip_sigmas", default_clip_sigmas, 0.0, 1e3,
                                  "auto mapping: > 0 maps clip_sigmas x rms(w) instead of headroom x max|w| (outliers saturate)");
   }
   else

@@ -9,7 +9,7 @@
 //   mapping            auto (fixed when range is given)         auto | fixed
 //   range              1.0                                      fixed: |weight| at full conductance
 //   headroom           2 (in-memory), 1.25 (hardware in the loop), 1 (inference)   auto: range / max|w|
-//   clip_sigmas        0 (off)                                  auto: range = clip_sigmas x rms(w) instead;
+//   clip_sigmas        3 (hardware in the loop), 0 (off)        auto: range = clip_sigmas x rms(w) instead;
 //                                                               weights beyond it saturate (finer steps for
 //                                                               the bulk of a Gaussian-like matrix)
 #pragma once
@@ -31,8 +31,8 @@ struct WeightMappingParams {
 // The range for programming `w` as a whole (auto: headroom x max|w|, ignoring non-finite entries; 1 for
 // an all-zero matrix).
 Scalar mapped_range(const WeightMappingParams& params, const Matrix& w);
-// The keys above under `prefix`, with this substrate's default headroom.
+// The keys above under `prefix`, with this substrate's defaults.
 void read_weight_mapping(ConfigReader& reader, const std::string& prefix, WeightMappingParams& params,
-                         double default_headroom);
+                         double default_headroom, double default_clip_sigmas = 0);
 
 }  // namespace plasticore

@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""The hardware tables from the runs of scripts/hardware_table.sh (docs/results/hw/<task>_<row>_s<seed>/):
+mean +- sd over the seeds per task and substrate row, and each row against fp32 (points for accuracy,
+a factor for NMSE). Writes the table between the markers <!-- hardware-table --> and
+<!-- /hardware-table --> of README.md and docs/hardware.md (atomically), and prints it.
+Usage: /usr/bin/python3 scripts/hardware_table.py"""
+import glob
+import json
+import os
+import re
+import statistics
+import sys
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+TASKS = [("sine", "e-prop pattern generation: test NMSE (fp32 x)"),
+         ("evidence", "e-prop evidence accumulation: test accuracy, 512 sequences (points vs fp32)"),
+         ("mnist", "EqSpike MNIST, 3 epochs on 10k: test accuracy, 2k images (points vs fp32)")]
+ROWS = [("fp32", "fp32 (ideal)"),
+        ("int8_hil", "8-bit, hardware in the loop"),
+        ("int4", "4-bit, in-memory (rounds W + dW)"),
+        ("int4_hil", "4-bit, hardware in the loop"),
+        ("pcm_mixed", "PCM, in-memory mixed precision"),
+        ("pcm_hil", "PCM, hardware in the loop (1 device per sign)"),
+        ("pcm_hil_n2", "PCM, hardware in the loop, 2 devices per sign"),
+        ("pcm_hil_n4", "PCM, hardware in the loop, 4 devices per sign"),
+        ("pcm_hil_n8", "PCM, hardware in the loop, 8 devices per sign"),
+        ("pcm_multi_device", "PCM, in-memory multi-device (4 per sign)"),
+        ("pcm_sign", "PCM, in-memory sign"),
+        ("pcm_stochastic", "PCM, in-memory stochastic")]
+
+
+def load():
+    runs = {}
+    for path in glob.glob(os.path.join(ROOT, "docs/results/hw/*_s*/metrics.json")):
+        name = os.path.basename(os.path.dirname(path))
+        match = re.fullmatch(r"([a-z]+)_(.+)_s(\d+)", name)
+        if not match:
+            continue
+        task, row, _ = match.groups()
+        metrics = json.load(open(path))
+        value = metrics["test_nmse"] if task == "sine" else 100 * metrics["test_accuracy"]
+        runs.setdefault((task, row), []).append(value)
+    return runs
+
+
+def cell(task, row, runs):
+    values = runs.get((task, row))
+    if not values:
+        return "not run"
+    mean = statistics.mean(values)
+    sd = statistics.stdev(values) if len(values) > 1 else 0.0
+    text = f"{mean:.4f} ± {sd:.4f}" if task == "sine" else f"{mean:.2f} ± {sd:.2f} %"
+    base = runs.get((task, "fp32"))
+    if row != "fp32" and base:
+        ref = statistics.mean(base)
+        text += f" ({mean / ref:.2f}x)" if task == "sine" else f" ({mean - ref:+.2f})"
+    return text + ("" if len(values) >= 3 else f" [{len(values)} seed{'s' if len(values) > 1 else ''}]")
+
+
+def table(runs):
+    lines = ["| substrate | " + " | ".join(title for _, title in TASKS) + " |",
+             "|---|" + "---|" * len(TASKS)]
+    for row, label in ROWS:
+        if any((task, row) in runs for task, _ in TASKS):
+            lines.append(f"| {label} | " + " | ".join(cell(task, row, runs) for task, _ in TASKS) + " |")
+    return "\n".join(lines)
+
+
+def replace_block(path, text):
+    with open(path) as f:
+        doc = f.read()
+    begin, end = "<!-- hardware-table -->", "<!-- /hardware-table -->"
+    if begin not in doc or end not in doc:
+        sys.exit(f"{path}: no {begin} ... {end} block to replace")
+    new = doc[:doc.index(begin) + len(begin)] + "\n" + text + "\n" + doc[doc.index(end):]
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(new)
+    os.replace(tmp, path)
+
+
+def main():
+    runs = load()
+    if not runs:
+        sys.exit("no runs under docs/results/hw: run scripts/hardware_table.sh first")
+    text = table(runs)
+    for doc in ("README.md", "docs/hardware.md"):
+        replace_block(os.path.join(ROOT, doc), text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
