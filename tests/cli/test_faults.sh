@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Faults (docs/reliability.md): (a) runs killed with SIGKILL at several points of training — during start-up,
 # inside epochs, between them — then continued with `train --resume` (killed again while resuming at some
-# points) end bit-identical to an uninterrupted run, for rate EP, e-prop and a PCM device run; (b) two
+# points) end bit-identical to an uninterrupted run, for rate EP, e-prop, a PCM device run and a hardware-in-the-loop PCM run; (b) two
 # processes cannot write one run directory: a second `train --out DIR` or `--resume DIR` while the first runs
 # exits 2 naming the directory, and the lock dies with its holder; (c) output never follows a symlink planted
 # in the run directory (the file outside stays untouched).
@@ -16,6 +16,9 @@ eprop=(configs/eprop_evidence.toml --set task.steps=1200 --set train.epochs=3 --
        --set train.batch_size=4 --set network.recurrent=24 --set network.adaptive=12 --seed 5 --threads 1)
 pcm=(configs/eprop_sine.toml --set task.steps=200 --set train.epochs=4 --set data.train_limit=3 --set substrate.kind=pcm
      --set substrate.update=mixed_precision --seed 5 --threads 1)
+# Hardware in the loop: master weights, programmed targets and the chip's devices all in the record.
+hil=(configs/eprop_sine.toml --set task.steps=200 --set train.epochs=4 --set data.train_limit=3 --set substrate.kind=pcm
+     --set substrate.training=hardware_in_the_loop --seed 5 --threads 1)
 
 same_run() {  # uninterrupted run, resumed run: every tensor, metrics.json and metrics.csv equal (timings aside)
   "$SYSPY" - "$1" "$2" <<'PY'
@@ -73,6 +76,7 @@ kill_and_resume() {  # name, then the train arguments
 kill_and_resume ep "${ep[@]}"
 kill_and_resume eprop "${eprop[@]}"
 kill_and_resume pcm "${pcm[@]}"
+kill_and_resume hil "${hil[@]}"
 
 # ---- (b) one writer per run directory
 long=(configs/eprop_evidence.toml --set task.steps=1200 --set train.epochs=50 --set data.train_limit=8 --set network.recurrent=24 --set network.adaptive=12 --threads 1)
