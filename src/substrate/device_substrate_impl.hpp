@@ -239,7 +239,9 @@ void DeviceSubstrate<Device>::program(const Matrix& w, std::span<const int64_t> 
     program_synapse(s, w.data()[s], rng, pulses);
     accumulator_.data()[s] = 0;
   }
-  ++version_;  // before recompute: frozen read noise is keyed by the version
+  // Only the programmed synapses are recomputed: right for devices with per-read noise; a frozen-noise
+  // (inference) device would need recompute_all, and the pcm reader never puts one in the loop.
+  ++version_;
   for (const int64_t s : synapses) recompute(s);
   count(Op::programming_pulses, pulses);
 }
