@@ -32,18 +32,28 @@ PatternGeneration::PatternGeneration(const SequenceTaskParams& config)
     amplitude_[static_cast<size_t>(k)] = 0.5 + 1.5 * rng.uniform_double();
     phase_[static_cast<size_t>(k)] = kTwoPi * rng.uniform_double();
   }
+  const auto steps = static_cast<size_t>(config.steps);
+  step_begin_.reserve(steps + 1);
+  target_.reserve(steps);
+  for (size_t t = 0; t < steps; ++t) {
+    step_begin_.push_back(spikes_.size());
+    Rng input(config.seed, "pattern_input", t);  // frozen: a function of t only
+    for (int32_t i = 0; i < kInputs; ++i)
+      if (input.uniform_double() < spike_probability_) spikes_.push_back(i);
+    double y = 0;
+    const double time_ms = static_cast<double>(t) * config.dt_ms;
+    for (size_t k = 0; k < kSines; ++k) y += amplitude_[k] * std::sin(kTwoPi * time_ms / kPeriodsMs[k] + phase_[k]);
+    target_.push_back(static_cast<Scalar>(y));
+  }
+  step_begin_.push_back(spikes_.size());
 }
 
-Scalar PatternGeneration::target_at(Eigen::Index t) const {
-  double y = 0;
-  const double time_ms = static_cast<double>(t) * config_.dt_ms;
-  for (size_t k = 0; k < kSines; ++k) y += amplitude_[k] * std::sin(kTwoPi * time_ms / kPeriodsMs[k] + phase_[k]);
-  return static_cast<Scalar>(y);
-}
+Scalar PatternGeneration::target_at(Eigen::Index t) const { return target_[static_cast<size_t>(t)]; }
 
 void PatternGeneration::input_at(Eigen::Index t, Matrix& input) const {
-  Rng rng(config_.seed, "pattern_input", static_cast<uint64_t>(t));  // frozen: a function of t only
-  for (Eigen::Index i = 0; i < kInputs; ++i) input(i, 0) = rng.uniform_double() < spike_probability_ ? 1.0f : 0.0f;
+  input.col(0).setZero();
+  const auto step = static_cast<size_t>(t);
+  for (size_t n = step_begin_[step]; n < step_begin_[step + 1]; ++n) input(spikes_[n], 0) = 1.0f;
 }
 
 std::unique_ptr<SequenceStream> PatternGeneration::sequence(Split, int64_t) const {

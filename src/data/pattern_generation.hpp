@@ -5,6 +5,8 @@
 //   target  y*[t] = sum_k A_k sin(2 pi t dt / P_k + phi_k),  P = 1000, 500, 333.3, 200 ms (1, 2, 3, 5 Hz),
 //           A_k ~ U[0.5, 2], phi_k ~ U[0, 2 pi] from (seed, "pattern_target")
 // Loss: mse. Every sequence (train or test, any index) is the same one: the task is to memorise it.
+// It is drawn once, at construction, and kept as spike indices and target values (~12 bytes per step at
+// 10 Hz): redrawing 100 channels per step cost 5-8 % of an e-prop run.
 //
 // Parameters
 //   name           unit  default  meaning
@@ -13,6 +15,8 @@
 //   steps          -     1000     T (task.steps)
 #pragma once
 #include <array>
+#include <cstdint>
+#include <vector>
 
 #include "data/dataset.hpp"
 #include "data/sequence_task.hpp"
@@ -45,6 +49,9 @@ class PatternGeneration final : public Dataset {
   SequenceTaskParams config_;
   double spike_probability_;
   std::array<double, kSines> amplitude_{}, phase_{};
+  std::vector<int32_t> spikes_;       // the input channels that spike, step after step
+  std::vector<size_t> step_begin_;    // step t's spikes are spikes_[step_begin_[t] .. step_begin_[t + 1])
+  std::vector<Scalar> target_;        // y*[t]
 };
 
 struct DatasetEntry;

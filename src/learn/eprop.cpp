@@ -1,6 +1,7 @@
 #include "learn/eprop.hpp"
 
 #include "core/error.hpp"
+#include "learn/eprop_eligibility.hpp"
 
 namespace plasticore {
 
@@ -26,17 +27,13 @@ SequenceGradients eprop_gradients(const RecurrentSNN& net, const SequenceStream&
   Vector presynaptic_trace = Vector::Zero(n_pre);  // eps^v[t]
   Vector previous_trace(n_pre);                    // eps^v[t-1]
   Vector previous_psi(n_alif);                     // psi[t-1] of the ALIF neurons
-  Matrix threshold_eligibility = Matrix::Zero(n_alif, n_pre);  // eps^a, ALIF rows only
-  Matrix filtered_trace = Matrix::Zero(n_rec, n_pre);         // ebar
-  Matrix gradient = Matrix::Zero(n_rec, n_pre);
-  Matrix trace_sum = Matrix::Zero(regularize ? n_rec : 0, regularize ? n_pre : 0);  // sum_t e
-  Vector eligibility(n_rec);                                                        // e_ji[t] of one i
+  EpropEligibility synapses(n_pre, n_alif, n_lif, {rho, beta, kappa}, regularize);
   Vector filtered_spikes = Vector::Zero(n_rec);  // zbar
   Vector spike_count = Vector::Zero(n_rec);
   Vector target(n_out);
   Matrix error(n_out, 1), learning_signal(n_rec, 1);
   SequenceGradients result;
-  result.readout.setZero(n_out, n_rec);
+  Matrix readout_gradient = Matrix::Zero(n_rec, n_out);  // transposed: each err_k zbar^T is one contiguous column
 
   const ThreadPhase learning(Phase::update);  // all but the network's own steps
   RecurrentSNNState s;
@@ -57,24 +54,13 @@ SequenceGradients eprop_gradients(const RecurrentSNN& net, const SequenceStream&
     else net.readout_weights().backward(error, learning_signal);             // L[t] = W_out^T err[t]
     if (observe) observe(t, s);
 
-    const auto psi_alif = s.pseudo_derivative.head(n_alif).array();
-    const auto psi_lif = s.pseudo_derivative.tail(n_lif).array();
-    const auto psi_alif_before = previous_psi.array();
-    const auto signal = learning_signal.col(0).array();
-    for (Eigen::Index i = 0; i < n_pre; ++i) {
-      auto eps_a = threshold_eligibility.col(i).array();
-      eps_a = psi_alif_before * previous_trace(i) + (rho - beta * psi_alif_before) * eps_a;
-      eligibility.head(n_alif).array() = psi_alif * (presynaptic_trace(i) - beta * eps_a);
-      eligibility.tail(n_lif).array() = psi_lif * presynaptic_trace(i);
-      auto ebar = filtered_trace.col(i).array();
-      ebar = kappa * ebar + eligibility.array();
-      gradient.col(i).array() += signal * ebar;
-      if (regularize) trace_sum.col(i) += eligibility;
-    }
+    synapses.record(presynaptic_trace, previous_trace, s.pseudo_derivative, previous_psi, learning_signal.data());
     filtered_spikes = kappa * filtered_spikes + s.spikes.col(0);
     spike_count += s.spikes.col(0);
-    result.readout.noalias() += error * filtered_spikes.transpose();
+    for (Eigen::Index k = 0; k < n_out; ++k) readout_gradient.col(k) += error(k, 0) * filtered_spikes;
   }
+  synapses.flush();
+  Matrix gradient = synapses.gradient();
   if (OpCounters* counters = net.counters()) {
     const int64_t trace_macs = (3 * n_rec + n_alif + (regularize ? n_rec : 0)) * n_pre + n_out * n_rec +
                                (feedback != nullptr ? n_rec * n_out : 0);  // B err is not a substrate product
@@ -89,8 +75,9 @@ SequenceGradients eprop_gradients(const RecurrentSNN& net, const SequenceStream&
     result.regularization_loss =
         0.5 * regularization.strength * static_cast<double>(steps) * static_cast<double>(rate_error.squaredNorm());
     const Vector signal = rate_error * static_cast<Scalar>(regularization.strength / net.params().dt_ms);
-    gradient.noalias() += signal.asDiagonal() * trace_sum;
+    gradient.noalias() += signal.asDiagonal() * synapses.trace_sum();
   }
+  result.readout = readout_gradient.transpose();
   result.input = gradient.leftCols(n_in);
   result.recurrent = gradient.rightCols(n_rec);
   result.recurrent.diagonal().setZero();  // no autapses

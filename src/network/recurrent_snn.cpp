@@ -1,5 +1,6 @@
 #include "network/recurrent_snn.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -105,6 +106,7 @@ void RecurrentSNN::start(RecurrentSNNState& s) const {
   s.synaptic_input.setZero(sizes_.recurrent, 1);
   s.recurrent_input.setZero(sizes_.recurrent, 1);
   s.readout_input.setZero(sizes_.outputs, 1);
+  s.active.resize(static_cast<size_t>(std::max(sizes_.inputs, sizes_.recurrent)));  // no allocation in step()
 }
 
 void RecurrentSNN::step(RecurrentSNNState& s, const Matrix& inputs, Eigen::Index t) const {
@@ -112,9 +114,37 @@ void RecurrentSNN::step(RecurrentSNNState& s, const Matrix& inputs, Eigen::Index
   step(s);
 }
 
+namespace {
+
+// The indices of the entries equal to 1, in `buffer` (sized by start()); -1 if some entry is neither 0
+// nor 1. z is checked too: the spike function smooth_sigmoid (gradient checks) makes it analog.
+// Branch-free: a spike train's branches would be mispredicted at every spike.
+Eigen::Index spike_indices(const Matrix& x, std::vector<int32_t>& buffer) {
+  const Scalar* p = x.data();
+  int not_binary = 0;  // a vectorised pass, then the compaction
+  for (Eigen::Index i = 0; i < x.size(); ++i) not_binary |= static_cast<int>(p[i] != 0) & static_cast<int>(p[i] != 1);
+  if (not_binary != 0) return -1;
+  int32_t* out = buffer.data();
+  Eigen::Index count = 0;
+  for (Eigen::Index i = 0; i < x.size(); ++i) {
+    out[count] = static_cast<int32_t>(i);
+    count += p[i] != 0;
+  }
+  return count;
+}
+
+}  // namespace
+
 void RecurrentSNN::step(RecurrentSNNState& s) const {
-  input_->forward(s.input, s.synaptic_input);
-  recurrent_->forward(s.spikes, s.recurrent_input);  // z[t-1]
+  const auto events = [&](Eigen::Index n) { return std::span<const int32_t>(s.active.data(), static_cast<size_t>(n)); };
+  if (const Eigen::Index n = spike_indices(s.input, s.active); n >= 0)
+    input_->forward_events(events(n), s.synaptic_input.data());
+  else
+    input_->forward(s.input, s.synaptic_input);
+  if (const Eigen::Index n = spike_indices(s.spikes, s.active); n >= 0)  // z[t-1]
+    recurrent_->forward_events(events(n), s.recurrent_input.data());
+  else
+    recurrent_->forward(s.spikes, s.recurrent_input);
   s.synaptic_input += s.recurrent_input;
   const int n_adaptive = sizes_.adaptive;
   Scalar* v = s.membrane_potential.data();
@@ -125,11 +155,13 @@ void RecurrentSNN::step(RecurrentSNNState& s) const {
   alif_step(params_.lif, params_.alif, alpha_, rho_, current, v, s.adaptation.data(), z, psi, r, n_adaptive);
   lif_step(params_.lif, alpha_, current + n_adaptive, v + n_adaptive, z + n_adaptive, psi + n_adaptive,
            r + n_adaptive, sizes_.recurrent - n_adaptive);
-  readout_->forward(s.spikes, s.readout_input);
+  const Eigen::Index spikes = spike_indices(s.spikes, s.active);  // z[t]
+  if (spikes >= 0) readout_->forward_events(events(spikes), s.readout_input.data());
+  else readout_->forward(s.spikes, s.readout_input);
   s.readout = kappa_ * s.readout + s.readout_input.col(0);
   if (counters_ != nullptr) {
     counters_->add(Op::neuron_updates, sizes_.recurrent + sizes_.outputs);
-    counters_->add(Op::spikes, static_cast<int64_t>(s.spikes.sum()));
+    counters_->add(Op::spikes, spikes >= 0 ? static_cast<int64_t>(spikes) : static_cast<int64_t>(s.spikes.sum()));
   }
 }
 

@@ -8,13 +8,16 @@
 //   (v, a, z, psi)[t] = ALIF / LIF step of I[t]
 //   y[t] = kappa y[t-1] + W_out z[t]
 // A sequence is T x n_in (one row per step, the API's layout); each step copies its row into a
-// contiguous column. The matrix-vector products are dense (spikes are not compacted into events yet).
+// contiguous column. The products are event-driven where their input is spikes: W_rec z[t-1] and
+// W_out z[t] always, W_in x[t] when every x_i[t] is 0 or 1 (a spike train); analog inputs are read densely.
+// An event sum adds only the columns of the active inputs, in index order (substrate.hpp).
 // Op counts (set_counters): the substrates' products, n_rec + n_out neuron updates and the spikes of every step.
 // Names in the run record: w_in, w_rec, w_out and their substrates' state sections.
 #pragma once
 #include <array>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "neuron/alif.hpp"
 #include "neuron/leaky_readout.hpp"
@@ -49,6 +52,7 @@ struct RecurrentSNNState {
   Matrix synaptic_input;      // I[t], n_rec x 1
   Matrix recurrent_input;     // W_rec z[t-1], n_rec x 1
   Matrix readout_input;       // W_out z[t], n_out x 1
+  std::vector<int32_t> active;  // scratch: indices of the inputs or neurons that spiked (max(n_in, n_rec))
 };
 
 class RecurrentSNN {

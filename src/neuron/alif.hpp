@@ -36,6 +36,17 @@ inline Scalar adaptation_decay(const ALIFParams& p, double dt_ms) {
 inline void alif_step(const LIFParams& lif, const ALIFParams& alif, Scalar alpha, Scalar rho, const Scalar* input,
                       Scalar* v, Scalar* a, Scalar* z, Scalar* psi, Scalar* r, int n) {
   const Scalar reset = reset_step(lif);
+  if (lif.spike_function == SpikeFunction::heaviside) {
+    const HeavisideSpike emit(lif);
+    const Scalar v_th = lif.v_th, adapt_beta = alif.adapt_beta;
+#pragma GCC ivdep  // the state arrays are distinct: vectorise without run-time alias checks
+    for (int j = 0; j < n; ++j) {
+      a[j] = rho * a[j] + z[j];
+      v[j] = alpha * v[j] + input[j] - reset * z[j];
+      emit(v[j] - (v_th + adapt_beta * a[j]), z[j], psi[j], r[j]);
+    }
+    return;
+  }
   for (int j = 0; j < n; ++j) {
     a[j] = rho * a[j] + z[j];
     v[j] = alpha * v[j] + input[j] - reset * z[j];

@@ -135,21 +135,33 @@ struct TinyRecurrent {
   TinyRecurrent() {
     net.set_weights(Matrix::Constant(3, 2, 0.8f), Matrix::Constant(3, 3, 0.3f), Matrix::Constant(1, 3, 0.5f));
   }
-  int64_t spikes() const {
+  Matrix spike_trains() const {  // T x n_rec
     Matrix readout, z;
     net.forward(inputs, readout, &z);
-    return static_cast<int64_t>(z.sum());
+    return z;
+  }
+  int64_t spikes() const { return static_cast<int64_t>(spike_trains().sum()); }
+  // The forward pass is event-driven (inputs and spikes are 0/1): per step every active input reads a
+  // W_in column (3), every spike of the step before a W_rec column (3), every spike of the step a W_out
+  // column (1).
+  int64_t forward_events() const {
+    const Matrix z = spike_trains();
+    const auto all = static_cast<int64_t>(z.sum()), last = static_cast<int64_t>(z.bottomRows(1).sum());
+    return static_cast<int64_t>(inputs.sum()) * 3 + (all - last) * 3 + all * 1;
   }
 };
 
 TEST(OpCounters, EpropOnATinyRecurrentNetwork) {
   TinyRecurrent t;
-  const int64_t spikes = t.spikes();
+  const int64_t spikes = t.spikes(), events = t.forward_events();
   OpCounters c;
   t.net.set_counters(&c);
   const SequenceGradients g = eprop_gradients(t.net, t.inputs, t.targets, Loss::mse);
-  // Forward, per step: W_in (3x2) + W_rec (3x3) + W_out (1x3) MACs; 3 + 1 neuron updates.
-  EXPECT_EQ(count_of(c, Phase::forward, Op::dense_macs), 4 * (6 + 9 + 3));
+  // Forward, per step: synaptic events, W_in (3x2) + W_rec (3x3) + W_out (1x3) dense-equivalent MACs;
+  // 3 + 1 neuron updates.
+  EXPECT_EQ(count_of(c, Phase::forward, Op::dense_macs), 0);
+  EXPECT_EQ(count_of(c, Phase::forward, Op::synaptic_events), events);
+  EXPECT_EQ(count_of(c, Phase::forward, Op::dense_equivalent_macs), 4 * (6 + 9 + 3));
   EXPECT_EQ(count_of(c, Phase::forward, Op::neuron_updates), 4 * 4);
   EXPECT_EQ(count_of(c, Phase::forward, Op::spikes), spikes);
   // Update, per step: learning signal W_out^T err (3); per synapse of the 3 x 5 input+recurrent
@@ -160,10 +172,11 @@ TEST(OpCounters, EpropOnATinyRecurrentNetwork) {
 
 TEST(OpCounters, BpttOnATinyRecurrentNetwork) {
   TinyRecurrent t;
+  const int64_t events = t.forward_events();
   OpCounters c;
   t.net.set_counters(&c);
   const SequenceGradients g = bptt_gradients(t.net, t.inputs, t.targets, Loss::mse);
-  EXPECT_EQ(count_of(c, Phase::forward, Op::dense_macs), 4 * (6 + 9 + 3));
+  EXPECT_EQ(count_of(c, Phase::forward, Op::synaptic_events), events);
   // Backward per step W_out^T g (3) and W_rec^T delta_v (9); gradients delta_v x^T (3x2 per step),
   // delta_v z^T (3x3 per step but the first), g z^T (1x3 per step).
   EXPECT_EQ(count_of(c, Phase::update, Op::dense_macs), 4 * (3 + 9) + 4 * 6 + 3 * 9 + 4 * 3);

@@ -1,0 +1,68 @@
+// The per-synapse part of e-prop (learn/eprop.hpp), advanced K time steps at a time. The step loop
+// records what every synapse of step t needs (eps^v[t] and eps^v[t-1] per presynaptic column, psi[t],
+// psi[t-1] and L[t] per postsynaptic row) in a buffer of K columns; once it is full, each tile of
+// up to 16 rows x 8 columns of synapses runs through the K steps with its state (eps^a, ebar, the gradient and
+// sum_t e) in registers. A per-step pass reads and writes every state matrix once per step (16-28 bytes
+// per synapse); here that traffic is paid once per K steps and the K-step inner loop is pure arithmetic.
+// Per synapse and step the arithmetic is the per-step loop's, in the same order, so the gradients are
+// bit-identical to it (tests/learn/test_eprop_eligibility.cpp holds a plain per-synapse reference).
+//
+// Rows are stored padded: the ALIF rows 0..n_alif-1 and the LIF rows each fill whole 8-row tiles (run
+// as 16-row tiles and at most one 8-row tile), the presynaptic columns whole groups of 8 (LIF tiles take
+// 8 columns at a time, ALIF tiles, with twice the state, 4); padded rows have psi = L = 0 and padded
+// columns eps^v = 0, so their state stays zero.
+#pragma once
+#include "core/tensor.hpp"
+
+namespace plasticore {
+
+class EpropEligibility {
+ public:
+  static constexpr Eigen::Index kTileRows = 16;   // one AVX-512 register, two AVX2 registers
+  static constexpr Eigen::Index kRowPadding = 8;  // the last tile of a block may be 8 rows
+  static constexpr Eigen::Index kColPadding = 8;  // columns sharing each load of psi and L: 8 (LIF), 4 (ALIF)
+  static constexpr Eigen::Index kBlockSteps = 16; // K: the buffers (~30 KB for 200 x 100) stay in L1/L2
+
+  struct Decays {
+    Scalar rho;    // adaptation decay
+    Scalar beta;   // adapt_beta
+    Scalar kappa;  // readout (trace filter) decay
+  };
+
+  // regularize: also keep sum_t e_ji[t] (firing-rate regularisation).
+  EpropEligibility(Eigen::Index n_pre, Eigen::Index n_alif, Eigen::Index n_lif, Decays decays, bool regularize);
+
+  // Step t: eps^v[t] and eps^v[t-1] (n_pre), psi[t] and psi[t-1] (n_alif + n_lif; only the ALIF head of
+  // psi[t-1] is read) and the learning signal L[t] (n_alif + n_lif). Advances the synapses when the buffer
+  // is full.
+  void record(const Vector& trace, const Vector& previous_trace, const Vector& psi, const Vector& previous_psi,
+              const Scalar* signal);
+
+  // Advances the synapses through the steps still buffered; then gradient() and trace_sum() are current.
+  void flush();
+
+  // dLoss/dW and sum_t e, n_rec x n_pre in the network's row order (call flush() first).
+  Matrix gradient() const { return unpad(gradient_); }
+  Matrix trace_sum() const { return regularize_ ? unpad(trace_sum_) : Matrix(); }
+
+ private:
+  template <bool kAdaptive, bool kRegularize>
+  void advance_rows(Eigen::Index row_begin, Eigen::Index row_end, Eigen::Index steps);
+  template <bool kAdaptive, bool kRegularize, int kRows, int kCols>
+  void advance(Eigen::Index r0, Eigen::Index c0, Eigen::Index steps);
+  Matrix unpad(const Matrix& padded) const;
+
+  Eigen::Index n_pre_, n_alif_, n_lif_, cols_, alif_rows_, rows_;  // cols_, alif_rows_, rows_: padded
+  Decays decays_;
+  bool regularize_;
+  Eigen::Index buffered_ = 0;
+  // Buffers, one column per buffered step.
+  Matrix trace_, previous_trace_;  // cols_ x K
+  Matrix psi_, signal_;            // rows_ x K
+  Matrix previous_psi_, decay_;    // alif_rows_ x K: psi[t-1], rho - beta psi[t-1]
+  // State, padded rows x cols_.
+  Matrix threshold_eligibility_;  // eps^a, ALIF rows only
+  Matrix filtered_trace_, gradient_, trace_sum_;
+};
+
+}  // namespace plasticore
