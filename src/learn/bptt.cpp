@@ -2,7 +2,40 @@
 
 #include "core/error.hpp"
 
+#include <vector>
+
 namespace plasticore {
+
+namespace {
+
+// The per-sequence buffers, kept between sequences: allocating ~1 MB per sequence cost a page fault per
+// 4 KB, a quarter of a pattern-generation run. One set per thread (learners run sequences in parallel).
+struct BpttBuffers {
+  Matrix inputs, spikes, pseudo_derivatives, errors;  // one column per step
+  Matrix readout_adjoint, membrane_adjoint;           // g[t], delta_v[t]
+  std::vector<int32_t> input_events, spike_events;    // the 1-entries of inputs and spikes, step after step
+  std::vector<size_t> input_begin, spike_begin;       // step t's entries start at [t]; T + 1 entries
+};
+
+// Appends the indices of x's 1-entries to events; false if x is not all 0 or 1.
+bool append_events(const Scalar* x, Eigen::Index n, std::vector<int32_t>& events) {
+  for (Eigen::Index i = 0; i < n; ++i) {
+    if (x[i] == 1) events.push_back(static_cast<int32_t>(i));
+    else if (x[i] != 0) return false;
+  }
+  return true;
+}
+
+// gradient += sum_t adjoint[:, t] x[t]^T for 0/1 inputs x given as events (step t's active inputs are
+// events[begin[t] .. begin[t + 1])), steps first..last: one column add per event.
+void add_event_outer_products(const Matrix& adjoint, const std::vector<int32_t>& events, const std::vector<size_t>& begin,
+                              Eigen::Index first, Eigen::Index last, Eigen::Index shift, Matrix& gradient) {
+  for (Eigen::Index t = first; t <= last; ++t)
+    for (size_t n = begin[static_cast<size_t>(t)]; n < begin[static_cast<size_t>(t) + 1]; ++n)
+      gradient.col(events[n]) += adjoint.col(t + shift);
+}
+
+}  // namespace
 
 SequenceGradients bptt_gradients(const RecurrentSNN& net, const Matrix& inputs, const Matrix& targets, Loss loss) {
   net.check_sequence(inputs, &targets);
@@ -20,7 +53,15 @@ SequenceGradients bptt_gradients(const RecurrentSNN& net, const SequenceStream& 
   SequenceGradients result;
 
   // Forward, storing what the backward pass needs (one column per step).
-  Matrix inputs(n_in, steps), spikes(n_rec, steps), pseudo_derivatives(n_rec, steps), errors(n_out, steps);
+  static thread_local BpttBuffers buffers;
+  Matrix& inputs = buffers.inputs;
+  Matrix& spikes = buffers.spikes;
+  Matrix& pseudo_derivatives = buffers.pseudo_derivatives;
+  Matrix& errors = buffers.errors;
+  inputs.resize(n_in, steps), spikes.resize(n_rec, steps), pseudo_derivatives.resize(n_rec, steps), errors.resize(n_out, steps);
+  // Event lists while every input (spike) is 0 or 1: the gradients' outer products are then column adds.
+  bool input_events = true, spike_events = true;
+  buffers.input_events.clear(), buffers.spike_events.clear(), buffers.input_begin.clear(), buffers.spike_begin.clear();
   Matrix error(n_out, 1);
   Vector target(n_out);
   const ThreadPhase learning(Phase::update);  // all but the forward steps
@@ -39,7 +80,13 @@ SequenceGradients bptt_gradients(const RecurrentSNN& net, const SequenceStream& 
     errors.col(t) = error.col(0);
     spikes.col(t) = s.spikes.col(0);
     pseudo_derivatives.col(t) = s.pseudo_derivative;
+    buffers.input_begin.push_back(buffers.input_events.size());
+    buffers.spike_begin.push_back(buffers.spike_events.size());
+    input_events = input_events && append_events(s.input.data(), n_in, buffers.input_events);
+    spike_events = spike_events && append_events(s.spikes.data(), n_rec, buffers.spike_events);
   }
+  buffers.input_begin.push_back(buffers.input_events.size());
+  buffers.spike_begin.push_back(buffers.spike_events.size());
 
   // dE_reg/dz_j[t], the same at every step (zero without regularisation).
   Vector rate_signal = Vector::Zero(n_rec);
@@ -53,7 +100,9 @@ SequenceGradients bptt_gradients(const RecurrentSNN& net, const SequenceStream& 
   }
 
   // Backward. g, delta_v, delta_a hold the adjoints of step t+1 on entry to step t and of t on exit.
-  Matrix readout_adjoint(n_out, steps), membrane_adjoint(n_rec, steps);  // g[t], delta_v[t] for all t
+  Matrix& readout_adjoint = buffers.readout_adjoint;    // g[t] for all t
+  Matrix& membrane_adjoint = buffers.membrane_adjoint;  // delta_v[t] for all t
+  readout_adjoint.resize(n_out, steps), membrane_adjoint.resize(n_rec, steps);
   Matrix g = Matrix::Zero(n_out, 1), delta_v = Matrix::Zero(n_rec, 1);
   Vector delta_a = Vector::Zero(n_alif);
   Matrix spike_adjoint(n_rec, 1), recurrent_adjoint(n_rec, 1);  // dLoss/dz[t], W_rec^T delta_v[t+1]
@@ -72,14 +121,31 @@ SequenceGradients bptt_gradients(const RecurrentSNN& net, const SequenceStream& 
     membrane_adjoint.col(t) = delta_v.col(0);
   }
 
-  result.input.noalias() = membrane_adjoint * inputs.transpose();
-  result.recurrent.noalias() = membrane_adjoint.rightCols(steps - 1) * spikes.leftCols(steps - 1).transpose();
+  // dW_in = sum_t delta_v[t] x[t]^T, dW_rec = sum_t delta_v[t] z[t-1]^T, dW_out = sum_t g[t] z[t]^T.
+  if (input_events) {
+    result.input.setZero(n_rec, n_in);
+    add_event_outer_products(membrane_adjoint, buffers.input_events, buffers.input_begin, 0, steps - 1, 0, result.input);
+  } else {
+    result.input.noalias() = membrane_adjoint * inputs.transpose();
+  }
+  if (spike_events) {
+    result.recurrent.setZero(n_rec, n_rec);
+    add_event_outer_products(membrane_adjoint, buffers.spike_events, buffers.spike_begin, 0, steps - 2, 1, result.recurrent);
+    result.readout.setZero(n_out, n_rec);
+    add_event_outer_products(readout_adjoint, buffers.spike_events, buffers.spike_begin, 0, steps - 1, 0, result.readout);
+  } else {
+    result.recurrent.noalias() = membrane_adjoint.rightCols(steps - 1) * spikes.leftCols(steps - 1).transpose();
+    result.readout.noalias() = readout_adjoint * spikes.transpose();
+  }
   result.recurrent.diagonal().setZero();  // no autapses
-  result.readout.noalias() = readout_adjoint * spikes.transpose();
-  if (OpCounters* counters = net.counters()) {
-    const int64_t macs = (n_rec * n_in + n_out * n_rec) * steps + n_rec * n_rec * (steps - 1);
-    counters->add(Op::dense_macs, macs);
-    counters->add(Op::dense_equivalent_macs, macs);
+  if (OpCounters* counters = net.counters()) {  // the outer products (the backward reads count themselves)
+    const int64_t dense_in = n_rec * n_in * steps, dense_spikes = n_out * n_rec * steps + n_rec * n_rec * (steps - 1);
+    const auto spikes_before_last = static_cast<int64_t>(buffers.spike_begin[static_cast<size_t>(steps) - 1]);
+    const int64_t done_in = input_events ? static_cast<int64_t>(buffers.input_events.size()) * n_rec : dense_in;
+    const int64_t done_spikes = spike_events ? static_cast<int64_t>(buffers.spike_events.size()) * n_out + spikes_before_last * n_rec
+                                             : dense_spikes;
+    counters->add(Op::dense_macs, done_in + done_spikes);  // with events: one add per entry of a column added
+    counters->add(Op::dense_equivalent_macs, dense_in + dense_spikes);
   }
   return result;
 }
