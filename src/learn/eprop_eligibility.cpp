@@ -40,6 +40,7 @@ void EpropEligibility::record(const Vector& trace, const Vector& previous_trace,
   psi_.col(k).segment(alif_rows_, n_lif_) = psi.tail(n_lif_);
   signal_.col(k).head(n_alif_) = Eigen::Map<const Vector>(signal, n_alif_);
   signal_.col(k).segment(alif_rows_, n_lif_) = Eigen::Map<const Vector>(signal + n_alif_, n_lif_);
+  any_signal_ = any_signal_ || (signal_.col(k).array() != 0).any();
   const auto psi_before = previous_psi.head(n_alif_).array();
   previous_psi_.col(k).head(n_alif_) = psi_before.matrix();
   decay_.col(k).head(n_alif_) = (decays_.rho - decays_.beta * psi_before).matrix();
@@ -48,31 +49,36 @@ void EpropEligibility::record(const Vector& trace, const Vector& previous_trace,
 
 void EpropEligibility::flush() {
   if (buffered_ == 0) return;
+  const auto both = [&]<bool kRegularize, bool kSignal>() {
+    advance_rows<true, kRegularize, kSignal>(0, alif_rows_, buffered_);
+    advance_rows<false, kRegularize, kSignal>(alif_rows_, rows_, buffered_);
+  };
   if (regularize_) {
-    advance_rows<true, true>(0, alif_rows_, buffered_);
-    advance_rows<false, true>(alif_rows_, rows_, buffered_);
+    if (any_signal_) both.template operator()<true, true>();
+    else both.template operator()<true, false>();
   } else {
-    advance_rows<true, false>(0, alif_rows_, buffered_);
-    advance_rows<false, false>(alif_rows_, rows_, buffered_);
+    if (any_signal_) both.template operator()<false, true>();
+    else both.template operator()<false, false>();
   }
   buffered_ = 0;
+  any_signal_ = false;
 }
 
-template <bool kAdaptive, bool kRegularize>
+template <bool kAdaptive, bool kRegularize, bool kSignal>
 void EpropEligibility::advance_rows(Eigen::Index row_begin, Eigen::Index row_end, Eigen::Index steps) {
   constexpr int kCols = kAdaptive ? 4 : 8;  // ALIF tiles hold eps^a too: 4 columns keep the state in registers
   for (Eigen::Index c0 = 0; c0 < cols_; c0 += kCols) {
     Eigen::Index r0 = row_begin;
-    for (; r0 + kTileRows <= row_end; r0 += kTileRows) advance<kAdaptive, kRegularize, kTileRows, kCols>(r0, c0, steps);
-    if (r0 < row_end) advance<kAdaptive, kRegularize, kRowPadding, kCols>(r0, c0, steps);
+    for (; r0 + kTileRows <= row_end; r0 += kTileRows) advance<kAdaptive, kRegularize, kSignal, kTileRows, kCols>(r0, c0, steps);
+    if (r0 < row_end) advance<kAdaptive, kRegularize, kSignal, kRowPadding, kCols>(r0, c0, steps);
   }
 }
 
 // One tile of kRows x kCols synapses, through `steps` buffered steps (learn/eprop.hpp):
 //   eps^a = psi[t-1] eps^v[t-1] + (rho - beta psi[t-1]) eps^a    (ALIF rows)
 //   e = psi[t] (eps^v[t] - beta eps^a)   or   psi[t] eps^v[t]      (LIF rows)
-//   ebar = kappa ebar + e,   gradient += L[t] ebar,   sum_e += e
-template <bool kAdaptive, bool kRegularize, int kRows, int kCols>
+//   ebar = kappa ebar + e,   gradient += L[t] ebar (kSignal: some L[t] of the block is non-zero),   sum_e += e
+template <bool kAdaptive, bool kRegularize, bool kSignal, int kRows, int kCols>
 void EpropEligibility::advance(Eigen::Index r0, Eigen::Index c0, Eigen::Index steps) {
   using Tile = Eigen::Array<Scalar, kRows, 1>;
   using TileView = Eigen::Map<const Tile>;
@@ -97,7 +103,7 @@ void EpropEligibility::advance(Eigen::Index r0, Eigen::Index c0, Eigen::Index st
         e = psi * trace[c];
       }
       ebar[c] = kappa * ebar[c] + e;
-      grad[c] += signal * ebar[c];
+      if constexpr (kSignal) grad[c] += signal * ebar[c];
       if constexpr (kRegularize) sum_e[c] += e;
     }
   }
