@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Two plasticore binaries on the same short runs, interleaved (A B A B ...), one thread each, counting the
+# CPU time (user + system) of each whole process: start-up, data, training and test evaluation. Prints
+# the median CPU seconds of each side and the ratio A / B per config; writes bench/results/ab.json.
+# Usage: bash bench/ab.sh A_BINARY B_BINARY [REPEATS=5] [CONFIG_NAME ...]
+#   e.g. git worktree add /tmp/old <commit> && (cd /tmp/old && make build) &&
+#        bash bench/ab.sh /tmp/old/build/bin/plasticore build/bin/plasticore
+# Config names: eprop_sine eprop_evidence bptt_sine bptt_evidence ep_mnist eqspike_mnist (default: the
+# four recurrent ones). Not part of the test suite: it measures time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[[ $# -ge 2 ]] || { echo "usage: bash bench/ab.sh A_BINARY B_BINARY [REPEATS] [CONFIG_NAME ...]" >&2; exit 2; }
+a=$1 b=$2
+shift 2
+repeats=5
+if [[ $# -gt 0 && "$1" =~ ^[0-9]+$ ]]; then repeats=$1; shift; fi
+for bin in "$a" "$b"; do [[ -x "$bin" ]] || { echo "ab: $bin is not an executable" >&2; exit 1; }; done
+declare -A args=(
+  [eprop_sine]="configs/eprop_sine.toml --set train.epochs=5 --set data.train_limit=40"
+  [eprop_evidence]="configs/eprop_evidence.toml --set train.epochs=1 --set data.train_limit=96 --set data.test_limit=8"
+  [bptt_sine]="configs/bptt_sine.toml --set train.epochs=5 --set data.train_limit=80"
+  [bptt_evidence]="configs/bptt_evidence.toml --set train.epochs=1 --set data.train_limit=192 --set data.test_limit=8"
+  [ep_mnist]="configs/ep_mnist.toml --set train.epochs=1 --set data.train_limit=10000 --set data.test_limit=1000"
+  [eqspike_mnist]="configs/eqspike_mnist.toml --set train.epochs=1 --set data.train_limit=2000 --set data.test_limit=500"
+)
+configs=("$@")
+[[ ${#configs[@]} -gt 0 ]] || configs=(eprop_sine eprop_evidence bptt_sine bptt_evidence)
+for c in "${configs[@]}"; do [[ -n "${args[$c]:-}" ]] || { echo "ab: unknown config '$c' (known: ${!args[*]})" >&2; exit 2; }; done
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export OMP_NUM_THREADS=1
+cpu_seconds() {  # binary, out dir, train args...: prints user + system seconds of the whole process
+  local bin=$1 out=$2; shift 2
+  /usr/bin/time -f "%U %S" -o "$out.time" "$bin" train "$@" --threads 1 --out "$out" >/dev/null 2>"$out.err" ||
+    { echo "ab: $bin train $* failed: $(tail -n 1 "$out.err")" >&2; exit 1; }
+  awk '{print $1 + $2}' "$out.time"
+}
+: >"$tmp/rows"
+for c in "${configs[@]}"; do
+  ta=() tb=()
+  for r in $(seq "$repeats"); do
+    # shellcheck disable=SC2086  # the argument strings are word lists
+    ta+=("$(cpu_seconds "$a" "$tmp/$c.a$r" ${args[$c]})")
+    tb+=("$(cpu_seconds "$b" "$tmp/$c.b$r" ${args[$c]})")
+  done
+  echo "$c ${ta[*]} | ${tb[*]}" >>"$tmp/rows"
+done
+/usr/bin/python3 - "$tmp/rows" bench/results/ab.json "$a" "$b" "$repeats" <<'PY'
+import json, os, statistics, sys, datetime
+rows_path, dest, a, b, repeats = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+rows = []
+for line in open(rows_path):
+    name, rest = line.split(" ", 1)
+    left, right = rest.split("|")
+    ta, tb = [float(v) for v in left.split()], [float(v) for v in right.split()]
+    rows.append({"config": name, "a_cpu_seconds": ta, "b_cpu_seconds": tb,
+                 "ratio_a_over_b": statistics.median(ta) / statistics.median(tb)})
+print(f"A = {a}\nB = {b}\n{repeats} interleaved repeats, CPU seconds of each whole process (median):")
+for r in rows:
+    print(f"  {r['config']:<16} A {statistics.median(r['a_cpu_seconds']):6.2f}  B {statistics.median(r['b_cpu_seconds']):6.2f}"
+          f"  A/B {r['ratio_a_over_b']:.2f}x")
+os.makedirs(os.path.dirname(dest), exist_ok=True)
+with open(dest + ".tmp", "w") as f:
+    json.dump({"benchmark": "ab", "a": a, "b": b, "repeats": repeats, "date": datetime.date.today().isoformat(),
+               "configs": rows}, f, indent=2)
+os.replace(dest + ".tmp", dest)
+print(f"written to {dest}")
+PY
