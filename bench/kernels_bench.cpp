@@ -2,12 +2,18 @@
 // the dense batched product the rate network uses (W x for 20 samples), the event-driven sum the
 // spiking network uses (columns of the ~104 input pixels that spike per step, MNIST average), and the
 // two-factor accumulation dW(:, j) += dh for the same events. Reports items/s as synaptic events/s
-// (or MACs/s) so they compare with the bound in docs/performance.md.
+// (or MACs/s) so they compare with the bound in docs/performance.md. Rates are per CPU second (Google
+// Benchmark's default). BM_LoadMnistTraining: reading and converting the 60,000 MNIST training images
+// (the cost every process that trains on MNIST pays once; skipped if the cache has no MNIST).
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <string>
 #include <vector>
 
 #include "core/rng.hpp"
+#include "data/image_dataset.hpp"
 #include "substrate/ideal.hpp"
 
 namespace {
@@ -77,6 +83,26 @@ void BM_TwoFactorAccumulate(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * n_events * kPost);  // synapse updates
 }
 BENCHMARK(BM_TwoFactorAccumulate);
+
+void BM_LoadMnistTraining(benchmark::State& state) {
+  const char* data = std::getenv("PLASTICORE_DATA");
+  const char* home = std::getenv("HOME");
+  const std::string dir = (data != nullptr ? std::string(data) : std::string(home != nullptr ? home : "") + "/.cache/plasticore") + "/mnist/";
+  if (!std::filesystem::exists(dir + "train-images-idx3-ubyte")) {
+    state.SkipWithError(("no MNIST in " + dir + " (scripts/setup.sh fetches it)").c_str());
+    return;
+  }
+  int64_t images = 0;
+  for (auto _ : state) {
+    const ClassificationSet set =
+        load_idx_classification(dir + "train-images-idx3-ubyte", dir + "train-labels-idx1-ubyte", 0, 10, "data.train_limit");
+    images = set.size();
+    benchmark::DoNotOptimize(set.images.data());
+  }
+  state.SetItemsProcessed(state.iterations() * images);  // images
+  state.SetBytesProcessed(state.iterations() * images * 785);  // file bytes read (pixels + label)
+}
+BENCHMARK(BM_LoadMnistTraining)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -3,14 +3,22 @@
 #include <cstdio>
 #include <cstring>
 
-#include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/mapped_file.hpp"
 
 namespace plasticore {
 
-IdxArray read_idx(const std::string& path) { return parse_idx(read_file(path, kMaxIdxBytes), path); }
+IdxArray read_idx(const std::string& path) {
+  const MappedFile file(path, kMaxIdxBytes);
+  return parse_idx(file.bytes(), path);
+}
 
-IdxArray parse_idx(const std::string& bytes, const std::string& path) {
+IdxArray parse_idx(std::string_view bytes, const std::string& path) {
+  const IdxView view = parse_idx_view(bytes, path);
+  return {view.shape, std::vector<uint8_t>(view.data, view.data + view.size)};
+}
+
+IdxView parse_idx_view(std::string_view bytes, const std::string& path) {
   auto fail = [&](const std::string& why) { return RuntimeError(path + ": not a valid IDX file: " + why); };
   if (bytes.size() < 4) throw fail("shorter than the 4-byte header");
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
@@ -24,7 +32,7 @@ IdxArray parse_idx(const std::string& bytes, const std::string& path) {
   if (ndims < 1 || ndims > 4) throw fail("unsupported number of dimensions " + std::to_string(ndims));
   const size_t header = 4 + 4 * static_cast<size_t>(ndims);
   if (bytes.size() < header) throw fail("truncated header");
-  IdxArray out;
+  IdxView out;
   uint64_t count = 1;
   for (int d = 0; d < ndims; ++d) {
     const unsigned char* q = p + 4 + 4 * d;
@@ -37,7 +45,8 @@ IdxArray parse_idx(const std::string& bytes, const std::string& path) {
   if (bytes.size() - header != count)
     throw fail("header says " + std::to_string(count) + " data bytes, file has " +
                std::to_string(bytes.size() - header) + (bytes.size() - header < count ? " (truncated)" : " (trailing bytes)"));
-  out.data.assign(bytes.begin() + static_cast<std::ptrdiff_t>(header), bytes.end());
+  out.data = p + header;
+  out.size = static_cast<size_t>(count);
   return out;
 }
 

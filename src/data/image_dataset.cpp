@@ -1,8 +1,12 @@
 #include "data/image_dataset.hpp"
 
+#include <sys/mman.h>
+
+#include <cstdint>
 #include <numeric>
 
 #include "core/error.hpp"
+#include "core/mapped_file.hpp"
 #include "core/rng.hpp"
 #include "data/idx.hpp"
 #include "data/registry.hpp"
@@ -67,6 +71,15 @@ DatasetBuilder read_images(ConfigReader& r, const DatasetContext& context, const
   };
 }
 
+// The image matrix is large (188 MB for MNIST's training set): 2 MB pages cut its page faults 512-fold
+// (transparent huge pages are usually on "madvise"). Only the whole pages inside the buffer are advised.
+void advise_huge_pages(void* data, size_t bytes) {
+  constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
+  const auto begin = (reinterpret_cast<uintptr_t>(data) + kHugePage - 1) & ~(kHugePage - 1);
+  const auto end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(kHugePage - 1);
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);  // advice: failure is harmless
+}
+
 }  // namespace
 
 DatasetEntry mnist_entry() {
@@ -85,8 +98,9 @@ DatasetEntry fashion_mnist_entry() {
 
 ClassificationSet load_idx_classification(const std::string& images_path, const std::string& labels_path,
                                           int64_t limit, int n_classes, const std::string& limit_key) {
-  const IdxArray images = read_idx(images_path);
-  const IdxArray labels = read_idx(labels_path);
+  const MappedFile image_file(images_path, kMaxIdxBytes), label_file(labels_path, kMaxIdxBytes);
+  const IdxView images = parse_idx_view(image_file.bytes(), images_path);
+  const IdxView labels = parse_idx_view(label_file.bytes(), labels_path);
   if (images.shape.size() != 3) throw RuntimeError(images_path + ": expected a 3-d image array (count x rows x cols)");
   if (labels.shape.size() != 1) throw RuntimeError(labels_path + ": expected a 1-d label array");
   if (images.shape[0] != labels.shape[0])
@@ -104,15 +118,16 @@ ClassificationSet load_idx_classification(const std::string& images_path, const 
   set.height = static_cast<int>(images.shape[1]);
   set.width = static_cast<int>(images.shape[2]);
   set.images.resize(pixels, n);
+  advise_huge_pages(set.images.data(), static_cast<size_t>(set.images.size()) * sizeof(Scalar));
   set.labels.resize(static_cast<size_t>(n));
   for (int64_t s = 0; s < n; ++s) {
-    const uint8_t label = labels.data[static_cast<size_t>(s)];
+    const uint8_t label = labels.data[s];
     if (label >= n_classes)
       throw RuntimeError(labels_path + ": label " + std::to_string(label) + " at index " + std::to_string(s) +
                          " is outside [0, " + std::to_string(n_classes) + ")");
     set.labels[static_cast<size_t>(s)] = label;
-    const uint8_t* px = images.data.data() + s * pixels;
-    for (int64_t p = 0; p < pixels; ++p) set.images(p, s) = static_cast<Scalar>(px[p]) * (1.0f / 255.0f);
+    const Eigen::Map<const Eigen::Array<uint8_t, Eigen::Dynamic, 1>> px(images.data + s * pixels, pixels);
+    set.images.col(s).array() = px.cast<Scalar>() * (1.0f / 255.0f);
   }
   return set;
 }
@@ -124,7 +139,7 @@ void load_image_files(const ImageFiles& f, bool need_train, ClassificationSet& t
     if (kept < 1)
       throw UsageError("data.validation: " + std::to_string(f.validation) + " held-out images of the " + std::to_string(n) +
                        " training images leave none to train on");
-    test = all;
+    test.n_classes = all.n_classes, test.height = all.height, test.width = all.width;  // not a copy of all images
     test.images = all.images.rightCols(f.validation);
     test.labels.assign(all.labels.begin() + kept, all.labels.end());
     test.held_out = true;
