@@ -1,5 +1,7 @@
 #include "learn/eprop_eligibility.hpp"
 
+#include <omp.h>
+
 namespace plasticore {
 
 namespace {
@@ -49,28 +51,38 @@ void EpropEligibility::record(const Vector& trace, const Vector& previous_trace,
 
 void EpropEligibility::flush() {
   if (buffered_ == 0) return;
-  const auto both = [&]<bool kRegularize, bool kSignal>() {
-    advance_rows<true, kRegularize, kSignal>(0, alif_rows_, buffered_);
-    advance_rows<false, kRegularize, kSignal>(alif_rows_, rows_, buffered_);
+  const auto chunks = [&]<bool kRegularize, bool kSignal>() {
+    // A sequence on its own (batch 1, as pattern generation) shares its synapses among the threads: the
+    // column chunks hold disjoint state, so the result does not depend on the thread count. Inside a
+    // parallel batch each thread already has a sequence of its own.
+    const Eigen::Index n_chunks = cols_ / kColPadding;
+#pragma omp parallel for schedule(static) if (n_chunks > 1 && !omp_in_parallel() && omp_get_max_threads() > 1)
+    for (Eigen::Index chunk = 0; chunk < n_chunks; ++chunk) {
+      const Eigen::Index c0 = chunk * kColPadding;
+      advance_rows<true, kRegularize, kSignal>(0, alif_rows_, c0, buffered_);
+      advance_rows<false, kRegularize, kSignal>(alif_rows_, rows_, c0, buffered_);
+    }
   };
   if (regularize_) {
-    if (any_signal_) both.template operator()<true, true>();
-    else both.template operator()<true, false>();
+    if (any_signal_) chunks.template operator()<true, true>();
+    else chunks.template operator()<true, false>();
   } else {
-    if (any_signal_) both.template operator()<false, true>();
-    else both.template operator()<false, false>();
+    if (any_signal_) chunks.template operator()<false, true>();
+    else chunks.template operator()<false, false>();
   }
   buffered_ = 0;
   any_signal_ = false;
 }
 
+// The columns c0 .. c0 + kColPadding - 1 of rows row_begin .. row_end - 1.
 template <bool kAdaptive, bool kRegularize, bool kSignal>
-void EpropEligibility::advance_rows(Eigen::Index row_begin, Eigen::Index row_end, Eigen::Index steps) {
+void EpropEligibility::advance_rows(Eigen::Index row_begin, Eigen::Index row_end, Eigen::Index c0, Eigen::Index steps) {
   constexpr int kCols = kAdaptive ? 4 : 8;  // ALIF tiles hold eps^a too: 4 columns keep the state in registers
-  for (Eigen::Index c0 = 0; c0 < cols_; c0 += kCols) {
+  static_assert(kColPadding % kCols == 0);
+  for (Eigen::Index c = c0; c < c0 + kColPadding; c += kCols) {
     Eigen::Index r0 = row_begin;
-    for (; r0 + kTileRows <= row_end; r0 += kTileRows) advance<kAdaptive, kRegularize, kSignal, kTileRows, kCols>(r0, c0, steps);
-    if (r0 < row_end) advance<kAdaptive, kRegularize, kSignal, kRowPadding, kCols>(r0, c0, steps);
+    for (; r0 + kTileRows <= row_end; r0 += kTileRows) advance<kAdaptive, kRegularize, kSignal, kTileRows, kCols>(r0, c, steps);
+    if (r0 < row_end) advance<kAdaptive, kRegularize, kSignal, kRowPadding, kCols>(r0, c, steps);
   }
 }
 

@@ -50,7 +50,7 @@ class EpropEligibility {
 
  private:
   template <bool kAdaptive, bool kRegularize, bool kSignal>
-  void advance_rows(Eigen::Index row_begin, Eigen::Index row_end, Eigen::Index steps);
+  void advance_rows(Eigen::Index row_begin, Eigen::Index row_end, Eigen::Index c0, Eigen::Index steps);
   template <bool kAdaptive, bool kRegularize, bool kSignal, int kRows, int kCols>
   void advance(Eigen::Index r0, Eigen::Index c0, Eigen::Index steps);
   Matrix unpad(const Matrix& padded) const;

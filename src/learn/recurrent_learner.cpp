@@ -134,8 +134,7 @@ void RecurrentLearner::accumulate(const Batch& whole, Score& score) {
   const bool bptt = params_.method == "bptt";
   const Matrix* feedback = feedback_.size() > 0 ? &feedback_ : nullptr;
   ParallelErrors errors;
-#pragma omp parallel for schedule(dynamic)
-  for (int64_t k = 0; k < count; ++k)
+  const auto one = [&](int64_t k) {
     errors.run([&] {
       const auto sequence = batch.dataset->sequence(batch.split, batch.samples[static_cast<size_t>(k)]);
       SequenceScorer scorer(*sequence, loss_, net_->sizes().outputs);
@@ -145,6 +144,15 @@ void RecurrentLearner::accumulate(const Batch& whole, Score& score) {
                : eprop_gradients(*net_, *sequence, loss_, params_.regularization, observe, feedback);
       scores_[static_cast<size_t>(k)] = scorer.finish();
     });
+  };
+  // One sequence (batch 1) runs outside any parallel region, so that e-prop shares its synapses among the
+  // threads (a region nested in even an inactive one would start new threads every time).
+  if (count == 1) {
+    one(0);
+  } else {
+#pragma omp parallel for schedule(dynamic)
+    for (int64_t k = 0; k < count; ++k) one(k);
+  }
   errors.rethrow();
   if (parallel()) share(*comm_, scores_, &gradients_, net_->sizes());  // then summed as one process sums them
   for (const Score& s : scores_) score.add(s);
