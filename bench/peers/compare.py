@@ -119,6 +119,8 @@ def main():
     p.add_argument("--json", default=os.path.join(ROOT, "bench", "results", "compare.json"))
     args = p.parse_args()
     pairs = [q for q in PAIRS if not args.only or args.only.lower() in q["name"].lower()]
+    if not pairs:
+        sys.exit(f"compare: --only {args.only!r} matches none of: " + ", ".join(q["name"] for q in PAIRS))
     started = time.monotonic()
     rows = []
     with tempfile.TemporaryDirectory(prefix="plasticore_compare_") as tmp:
