@@ -161,12 +161,14 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
     }
   } else if (observers.empty()) {
     // Samples are independent until an observer looks at a step: one parallel region for the whole phase.
-#pragma omp parallel for schedule(static) reduction(+ : spikes)
+    // Dynamic: samples differ in their number of spikes (ink); each is computed alone, so any order gives
+    // the same numbers.
+#pragma omp parallel for schedule(dynamic) reduction(+ : spikes)
     for (int b = 0; b < B; ++b)
       for (int t = 0; t < steps; ++t) spikes += step_sample(st, b, targets, beta);
   } else {
     for (int t = 0; t < steps; ++t) {
-#pragma omp parallel for schedule(static) reduction(+ : spikes)
+#pragma omp parallel for schedule(dynamic) reduction(+ : spikes)
       for (int b = 0; b < B; ++b) spikes += step_sample(st, b, targets, beta);
       for (PhaseObserver* o : observers) o->after_step(t, st);
     }

@@ -7,21 +7,19 @@ namespace plasticore {
 namespace {
 
 // dW(:, j) += sign * post(:, b) for every sample b and every presynaptic j in [begin, end) that spiked in
-// b. Threads own disjoint row blocks, so the result depends on neither the thread count nor the column
-// block (each element sees the same additions in the same order).
+// b. Threads own disjoint columns, in blocks of 16 dealt round-robin (inked pixels cluster: halves of the
+// image were unbalanced): contiguous memory, no cache line written by two threads (row blocks shared a
+// line in every column and cost 2.6x the CPU time), and each element sees the same additions in the same
+// order, so the result depends on neither the thread count nor the column block.
 void add_post_times_pre_events(Matrix& dW, const Matrix& post, const std::vector<std::vector<int32_t>>& events,
                                Scalar sign, Eigen::Index begin, Eigen::Index end) {
-  const Eigen::Index rows = dW.rows();
-  const bool all = begin == 0 && end == dW.cols();
   // Small layers (the 10 outputs) are not worth waking the other threads for.
-#pragma omp parallel if (rows >= 64)
+#pragma omp parallel if (dW.rows() >= 64)
   {
     const int nt = omp_get_num_threads(), t = omp_get_thread_num();
-    const Eigen::Index r0 = rows * t / nt, r1 = rows * (t + 1) / nt;
     for (size_t b = 0; b < events.size(); ++b)
       for (const int32_t j : events[b])
-        if (all || (j >= begin && j < end))
-          dW.col(j).segment(r0, r1 - r0) += sign * post.col(static_cast<Eigen::Index>(b)).segment(r0, r1 - r0);
+        if (j >= begin && j < end && (j >> 4) % nt == t) dW.col(j) += sign * post.col(static_cast<Eigen::Index>(b));
   }
 }
 
