@@ -5,6 +5,9 @@
 // (or MACs/s) so they compare with the bound in docs/performance.md. Rates are per CPU second (Google
 // Benchmark's default). BM_LoadMnistTraining: reading and converting the 60,000 MNIST training images
 // (the cost every process that trains on MNIST pays once; skipped if the cache has no MNIST).
+// BM_EpropSynapses/<n_alif>: e-prop's per-synapse kernel (learn/eprop_eligibility.hpp) on the shapes of
+// pattern generation (200 presynaptic, 100 LIF) and evidence accumulation (140, 50 ALIF + 50 LIF), with
+// the rate-regularisation sum, as synapse-steps per second: the limit an e-prop run is measured against.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -14,6 +17,7 @@
 
 #include "core/rng.hpp"
 #include "data/image_dataset.hpp"
+#include "learn/eprop_eligibility.hpp"
 #include "substrate/ideal.hpp"
 
 namespace {
@@ -83,6 +87,26 @@ void BM_TwoFactorAccumulate(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * n_events * kPost);  // synapse updates
 }
 BENCHMARK(BM_TwoFactorAccumulate);
+
+void BM_EpropSynapses(benchmark::State& state) {
+  const auto n_alif = static_cast<Eigen::Index>(state.range(0));
+  const Eigen::Index n_pre = n_alif > 0 ? 140 : 200, n_lif = 100 - n_alif;
+  EpropEligibility synapses(n_pre, n_alif, n_lif, {0.9995f, 0.0174f, 0.95f}, /*regularize=*/true);
+  Rng rng(3, "bench_eprop");
+  std::vector<Vector> trace(2, Vector(n_pre)), psi(2, Vector(100)), signal(2, Vector(100));
+  for (int k = 0; k < 2; ++k) {
+    for (auto& v : trace[k]) v = rng.uniform();
+    for (auto& v : psi[k]) v = rng.uniform() < 0.5f ? 0.0f : rng.uniform();
+    for (auto& v : signal[k]) v = rng.uniform() - 0.5f;
+  }
+  constexpr int kSteps = 1024;
+  for (auto _ : state) {
+    for (int t = 0; t < kSteps; ++t) synapses.record(trace[t & 1], trace[(t + 1) & 1], psi[t & 1], psi[(t + 1) & 1], signal[t & 1].data());
+    synapses.flush();
+  }
+  state.SetItemsProcessed(state.iterations() * kSteps * n_pre * 100);  // synapse-steps
+}
+BENCHMARK(BM_EpropSynapses)->Arg(0)->Arg(50);
 
 void BM_LoadMnistTraining(benchmark::State& state) {
   const char* data = std::getenv("PLASTICORE_DATA");

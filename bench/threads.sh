@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Training throughput with 1 and with N threads (default 2), interleaved (1 N 1 N ...), on short runs of
+# every training config: the threads table of docs/performance.md. Reads train_samples_per_second (wall
+# time of the training loop) from each run's metrics.json, so run it on an otherwise idle machine.
+# Prints the medians and the speed-up per config; writes bench/results/threads.json.
+# Usage: bash bench/threads.sh [N=2] [REPEATS=3]. Not part of the test suite: it measures time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-2}
+repeats=${2:-3}
+[[ -x build/bin/plasticore ]] || { echo "threads: build/bin/plasticore is missing (make build)" >&2; exit 1; }
+declare -A args=(
+  [eprop_sine]="--set train.epochs=5 --set data.train_limit=40"
+  [eprop_evidence]="--set train.epochs=1 --set data.train_limit=128 --set data.test_limit=8"
+  [bptt_sine]="--set train.epochs=5 --set data.train_limit=80"
+  [bptt_evidence]="--set train.epochs=1 --set data.train_limit=192 --set data.test_limit=8"
+  [ep_mnist]="--set train.epochs=1 --set data.train_limit=10000 --set data.test_limit=500"
+  [eqspike_mnist]="--set train.epochs=1 --set data.train_limit=2000 --set data.test_limit=200"
+  [eqspike_eop_mnist]="--set train.epochs=1 --set data.train_limit=2000 --set data.test_limit=200"
+)
+configs=(eprop_sine eprop_evidence bptt_sine bptt_evidence ep_mnist eqspike_mnist eqspike_eop_mnist)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+rate() {  # config, threads, repeat
+  local out="$tmp/$1.$2.$3"
+  # shellcheck disable=SC2086  # the argument strings are word lists
+  build/bin/plasticore train "configs/$1.toml" ${args[$1]} --threads "$2" --out "$out" >/dev/null 2>"$out.err" ||
+    { echo "threads: $1 with $2 threads failed: $(tail -n 1 "$out.err")" >&2; exit 1; }
+  /usr/bin/python3 -c "import json, sys; print(json.load(open(sys.argv[1]))['train_samples_per_second'])" "$out/metrics.json"
+}
+: >"$tmp/rows"
+for c in "${configs[@]}"; do
+  one=() many=()
+  for r in $(seq "$repeats"); do one+=("$(rate "$c" 1 "$r")"); many+=("$(rate "$c" "$n" "$r")"); done
+  echo "$c ${one[*]} | ${many[*]}" >>"$tmp/rows"
+done
+/usr/bin/python3 - "$tmp/rows" bench/results/threads.json "$n" "$repeats" <<'PY'
+import datetime, json, os, statistics, sys
+rows_path, dest, n, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+rows = []
+for line in open(rows_path):
+    name, rest = line.split(" ", 1)
+    left, right = rest.split("|")
+    one, many = [float(v) for v in left.split()], [float(v) for v in right.split()]
+    rows.append({"config": name, "one_thread": one, f"{n}_threads": many,
+                 "speedup": statistics.median(many) / statistics.median(one)})
+print(f"| config | 1 thread (samples/s) | {n} threads | speed-up |\n|---|---|---|---|")
+for r in rows:
+    print(f"| `{r['config']}` | {statistics.median(r['one_thread']):,.0f} | {statistics.median(r[f'{n}_threads']):,.0f} | {r['speedup']:.2f}x |")
+os.makedirs(os.path.dirname(dest), exist_ok=True)
+with open(dest + ".tmp", "w") as f:
+    json.dump({"benchmark": "threads", "threads": n, "repeats": repeats, "date": datetime.date.today().isoformat(),
+               "configs": rows}, f, indent=2)
+os.replace(dest + ".tmp", dest)
+print(f"(median of {repeats} interleaved runs; written to {dest})")
+PY
