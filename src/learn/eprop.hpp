@@ -24,7 +24,8 @@
 // regularising; the readout's err zbar^T) as dense multiply-accumulates in the update phase.
 //
 // Memory: O(n_rec (n_in + n_rec)) (eps^a for the ALIF rows, ebar, the gradient and, when regularising,
-// sum_t e), nothing per step: the streaming entry point reads x[t] and y*[t] one step at a time.
+// sum_t e) and a buffer of 32 steps (learn/eprop_eligibility.hpp), nothing that grows with T: the streaming
+// entry point reads x[t] and y*[t] one step at a time.
 #pragma once
 #include "learn/sequence_loss.hpp"
 
