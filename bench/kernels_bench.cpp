@@ -5,6 +5,10 @@
 // (or MACs/s) so they compare with the bound in docs/performance.md. Rates are per CPU second (Google
 // Benchmark's default). BM_LoadMnistTraining: reading and converting the 60,000 MNIST training images
 // (the cost every process that trains on MNIST pays once; skipped if the cache has no MNIST).
+// BM_RateSmallProducts: rate EP's per-step products at batch 20 (W2 h, 10 x 500, and W2^T o), MAC/s.
+// BM_OuterProductUpdate: rate EP's dW1 += (h^beta - h^0) x^T (500 x 20 x 784), MAC/s.
+// BM_WeightPass: one streaming pass W1 += dW1 over the 1.57 MB matrix, bytes/s (read 8, write 4 per weight):
+// the rate of the update's memory-bound passes.
 // BM_EpropSynapses/<n_alif>: e-prop's per-synapse kernel (learn/eprop_eligibility.hpp) on the shapes of
 // pattern generation (200 presynaptic, 100 LIF) and evidence accumulation (140, 50 ALIF + 50 LIF), with
 // the rate-regularisation sum, as synapse-steps per second: the limit an e-prop run is measured against.
@@ -53,6 +57,41 @@ void BM_DenseForwardBatch(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * int64_t{kPost} * kPre * kBatch);  // MACs
 }
 BENCHMARK(BM_DenseForwardBatch);
+
+void BM_RateSmallProducts(benchmark::State& state) {
+  const Matrix w2 = Matrix::Random(10, kPost), h = Matrix::Random(kPost, kBatch), o = Matrix::Random(10, kBatch);
+  Matrix up(10, kBatch), down(kPost, kBatch);
+  for (auto _ : state) {
+    up.noalias() = w2 * h;
+    down.noalias() = w2.transpose() * o;
+    benchmark::DoNotOptimize(up.data());
+    benchmark::DoNotOptimize(down.data());
+  }
+  state.SetItemsProcessed(state.iterations() * 2 * int64_t{10} * kPost * kBatch);  // MACs
+}
+BENCHMARK(BM_RateSmallProducts);
+
+void BM_OuterProductUpdate(benchmark::State& state) {
+  const Matrix delta = Matrix::Random(kPost, kBatch), x = Matrix::Random(kPre, kBatch);
+  Matrix dw = Matrix::Zero(kPost, kPre);
+  for (auto _ : state) {
+    dw.noalias() += delta * x.transpose();
+    benchmark::DoNotOptimize(dw.data());
+  }
+  state.SetItemsProcessed(state.iterations() * int64_t{kPost} * kPre * kBatch);  // MACs
+}
+BENCHMARK(BM_OuterProductUpdate);
+
+void BM_WeightPass(benchmark::State& state) {
+  Matrix w = Matrix::Random(kPost, kPre);
+  const Matrix dw = Matrix::Random(kPost, kPre) * 1e-6f;
+  for (auto _ : state) {
+    w += dw;
+    benchmark::DoNotOptimize(w.data());
+  }
+  state.SetBytesProcessed(state.iterations() * int64_t{kPost} * kPre * 12);  // read w and dw, write w
+}
+BENCHMARK(BM_WeightPass);
 
 void BM_EventForwardBatch(benchmark::State& state) {
   const IdealSubstrate s = make_layer();

@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include "core/nonzero_indices.hpp"
 #include "learn/phase_observer.hpp"
 
 namespace plasticore {
@@ -57,11 +58,7 @@ int64_t Relaxation::emit_spikes(RelaxationState& st, int b) const {
       Rng& rng = st.rng[static_cast<size_t>(b)];
       for (Eigen::Index i = 0; i < n; ++i) S[i] = bernoulli_spike(s[i], rng);
     }
-    size_t count = 0;
-    for (Eigen::Index i = 0; i < n; ++i) {
-      out[count] = static_cast<int32_t>(i);  // branch-free compaction: spikes are unpredictable
-      count += S[i] != 0;
-    }
+    const auto count = static_cast<size_t>(nonzero_indices(S, n, out));
     events.resize(count);
     emitted += static_cast<int64_t>(count);
   }

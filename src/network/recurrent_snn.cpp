@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/nonzero_indices.hpp"
 
 namespace plasticore {
 namespace {
@@ -124,13 +125,7 @@ Eigen::Index spike_indices(const Matrix& x, std::vector<int32_t>& buffer) {
   int not_binary = 0;  // a vectorised pass, then the compaction
   for (Eigen::Index i = 0; i < x.size(); ++i) not_binary |= static_cast<int>(p[i] != 0) & static_cast<int>(p[i] != 1);
   if (not_binary != 0) return -1;
-  int32_t* out = buffer.data();
-  Eigen::Index count = 0;
-  for (Eigen::Index i = 0; i < x.size(); ++i) {
-    out[count] = static_cast<int32_t>(i);
-    count += p[i] != 0;
-  }
-  return count;
+  return nonzero_indices(p, x.size(), buffer.data());
 }
 
 }  // namespace
