@@ -19,6 +19,13 @@
 
 namespace plasticore {
 
+// Scratch of the accumulation: one step's (sample, presynaptic column) events sorted by column.
+struct EventsByColumn {
+  std::vector<size_t> start;     // column j's samples are samples[start[j] .. start[j + 1])
+  std::vector<size_t> fill;      // the next free slot of each column while sorting
+  std::vector<int32_t> samples;  // sample indices, increasing within each column
+};
+
 class TwoFactorRule final : public EPRule, public PhaseObserver {
  public:
   TwoFactorRule(const LayeredEPNetwork& net, const RelaxationParams& relax, EPRuleSums sums, double self_correction);
@@ -47,6 +54,7 @@ class TwoFactorRule final : public EPRule, public PhaseObserver {
   Scalar sign_ = 1;
   std::vector<Vector> pre_spike_weight_, post_spike_weight_;  // C_pre, C_post per weight layer
   std::vector<ColumnBlock> columns_;  // per weight layer, the columns of its sum this rule adds (empty: all)
+  EventsByColumn by_column_;
 };
 
 EPRuleChoice two_factor_rule(double self_correction);
