@@ -42,7 +42,7 @@ void write_file_atomic(const std::string& path, const std::string& contents) {
   }
 }
 
-std::string read_file(const std::string& path, uint64_t max_bytes) {
+int open_regular_file(const std::string& path, uint64_t max_bytes, uint64_t& size) {
   // O_NONBLOCK: opening a FIFO must not wait for a writer; the type is checked on the open descriptor.
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
@@ -59,7 +59,14 @@ std::string read_file(const std::string& path, uint64_t max_bytes) {
     throw RuntimeError(path + ": file is " + std::to_string(st.st_size) + " bytes, more than the " +
                        std::to_string(max_bytes) + " this format allows");
   }
-  std::string out(static_cast<size_t>(st.st_size), '\0');
+  size = static_cast<uint64_t>(st.st_size);
+  return fd;
+}
+
+std::string read_file(const std::string& path, uint64_t max_bytes) {
+  uint64_t size = 0;
+  const int fd = open_regular_file(path, max_bytes, size);
+  std::string out(static_cast<size_t>(size), '\0');
   size_t done = 0;
   while (done < out.size()) {
     const ssize_t n = ::read(fd, out.data() + done, out.size() - done);

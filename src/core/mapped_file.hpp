@@ -1,7 +1,7 @@
 // A file's bytes mapped read-only into memory: one pass of the kernel's page cache instead of a read()
 // into a zero-filled buffer and the copies after it (reading MNIST went from 170 to well under 100 ms).
-// The checks are read_file's (core/atomic_file.hpp): RuntimeError naming the file if it is missing, not a
-// regular file (a FIFO does not block the open) or larger than max_bytes. Another process truncating the
+// The checks are read_file's (core/atomic_file.hpp, open_regular_file): RuntimeError naming the file if it is
+// missing, not a regular file (a FIFO does not block the open) or larger than max_bytes. Another process truncating the
 // file while it is mapped would fault the reader (SIGBUS): a data cache is not rewritten in place.
 #pragma once
 #include <cstdint>
