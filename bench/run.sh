@@ -24,7 +24,7 @@ for name in sorted(os.listdir(tmp)):
     if not os.path.isfile(path):
         continue
     m = json.load(open(path))
-    rows.append({"config": name, "algorithm": m["algorithm"], "rule": m["rule"], "spike_coding": m["spike_coding"],
+    rows.append({"config": name, "algorithm": m["algorithm"], "rule": m["rule"], "spike_coding": m.get("spike_coding", "-"),
                  "network": m["network"], "train_samples_per_second": round(m["train_samples_per_second"], 1)})
 result = {"benchmark": "train_throughput", "train_samples": n, "threads": threads,
           "cpu": platform.processor() or platform.machine(), "date": datetime.date.today().isoformat(), "configs": rows}
