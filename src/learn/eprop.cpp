@@ -1,5 +1,9 @@
 #include "learn/eprop.hpp"
 
+#include <omp.h>
+
+#include <exception>
+
 #include "core/error.hpp"
 #include "learn/eprop_eligibility.hpp"
 
@@ -36,30 +40,52 @@ SequenceGradients eprop_gradients(const RecurrentSNN& net, const SequenceStream&
   Matrix readout_gradient = Matrix::Zero(n_rec, n_out);  // transposed: each err_k zbar^T is one contiguous column
 
   const ThreadPhase learning(Phase::update);  // all but the network's own steps
-  RecurrentSNNState s;
-  net.start(s);
-  for (Eigen::Index t = 0; t < steps; ++t) {
-    previous_trace.swap(presynaptic_trace);  // eps^v[t-1]; the new trace is written in full below
-    previous_psi = s.pseudo_derivative.head(n_alif);
-    sequence.input(t, s.input);
-    presynaptic_trace.head(n_in) = alpha * previous_trace.head(n_in) + s.input.col(0);
-    presynaptic_trace.tail(n_rec) = alpha * previous_trace.tail(n_rec) + s.spikes.col(0);  // z[t-1]
-    {
-      const ThreadPhase forward(Phase::forward);
-      net.step(s);
-    }
-    sequence.target(t, target);
-    result.loss += step_loss(loss, s.readout, target, error);
-    if (feedback != nullptr) learning_signal.noalias() = *feedback * error;  // L[t] = B err[t]
-    else net.readout_weights().backward(error, learning_signal);             // L[t] = W_out^T err[t]
-    if (observe) observe(t, s);
+  const auto run = [&] {
+    const ThreadPhase steps_learning(Phase::update);  // again: in a pipeline another thread may run this
+    RecurrentSNNState s;
+    net.start(s);
+    for (Eigen::Index t = 0; t < steps; ++t) {
+      previous_trace.swap(presynaptic_trace);  // eps^v[t-1]; the new trace is written in full below
+      previous_psi = s.pseudo_derivative.head(n_alif);
+      sequence.input(t, s.input);
+      presynaptic_trace.head(n_in) = alpha * previous_trace.head(n_in) + s.input.col(0);
+      presynaptic_trace.tail(n_rec) = alpha * previous_trace.tail(n_rec) + s.spikes.col(0);  // z[t-1]
+      {
+        const ThreadPhase forward(Phase::forward);
+        net.step(s);
+      }
+      sequence.target(t, target);
+      result.loss += step_loss(loss, s.readout, target, error);
+      if (feedback != nullptr) learning_signal.noalias() = *feedback * error;  // L[t] = B err[t]
+      else net.readout_weights().backward(error, learning_signal);             // L[t] = W_out^T err[t]
+      if (observe) observe(t, s);
 
-    synapses.record(presynaptic_trace, previous_trace, s.pseudo_derivative, previous_psi, learning_signal.data());
-    filtered_spikes = kappa * filtered_spikes + s.spikes.col(0);
-    spike_count += s.spikes.col(0);
-    for (Eigen::Index k = 0; k < n_out; ++k) readout_gradient.col(k) += error(k, 0) * filtered_spikes;
+      synapses.record(presynaptic_trace, previous_trace, s.pseudo_derivative, previous_psi, learning_signal.data());
+      filtered_spikes = kappa * filtered_spikes + s.spikes.col(0);
+      spike_count += s.spikes.col(0);
+      for (Eigen::Index k = 0; k < n_out; ++k) readout_gradient.col(k) += error(k, 0) * filtered_spikes;
+    }
+    synapses.flush();
+  };
+  // A sequence on its own (batch 1) outside any parallel region: one thread runs the steps while the
+  // team advances the synapses of the block before (learn/eprop_eligibility.hpp, "Pipelined").
+  if (!omp_in_parallel() && omp_get_max_threads() > 1) {
+    std::exception_ptr failure;
+#pragma omp parallel
+#pragma omp single
+    {
+      synapses.set_pipelined(true);
+      try {
+        run();
+      } catch (...) {
+        failure = std::current_exception();  // an exception must not leave the parallel region
+      }
+    }  // the region's end waits for every task
+    synapses.set_pipelined(false);
+    if (failure) std::rethrow_exception(failure);
+  } else {
+    run();
   }
-  synapses.flush();
   Matrix gradient = synapses.gradient();
   if (OpCounters* counters = net.counters()) {
     const int64_t trace_macs = (3 * n_rec + n_alif + (regularize ? n_rec : 0)) * n_pre + n_out * n_rec +

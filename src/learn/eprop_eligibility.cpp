@@ -2,6 +2,8 @@
 
 #include <omp.h>
 
+#include <algorithm>
+
 namespace plasticore {
 
 namespace {
@@ -21,12 +23,14 @@ EpropEligibility::EpropEligibility(Eigen::Index n_pre, Eigen::Index n_alif, Eige
       rows_(alif_rows_ + round_up(n_lif, kRowPadding)),
       decays_(decays),
       regularize_(regularize) {
-  trace_ = Matrix::Zero(cols_, kBlockSteps);
-  previous_trace_ = Matrix::Zero(cols_, kBlockSteps);
-  psi_ = Matrix::Zero(rows_, kBlockSteps);
-  signal_ = Matrix::Zero(rows_, kBlockSteps);
-  previous_psi_ = Matrix::Zero(alif_rows_, kBlockSteps);
-  decay_ = Matrix::Zero(alif_rows_, kBlockSteps);
+  for (Block& b : blocks_) {
+    b.trace = Matrix::Zero(cols_, kBlockSteps);
+    b.previous_trace = Matrix::Zero(cols_, kBlockSteps);
+    b.psi = Matrix::Zero(rows_, kBlockSteps);
+    b.signal = Matrix::Zero(rows_, kBlockSteps);
+    b.previous_psi = Matrix::Zero(alif_rows_, kBlockSteps);
+    b.decay = Matrix::Zero(alif_rows_, kBlockSteps);
+  }
   threshold_eligibility_ = Matrix::Zero(alif_rows_, cols_);
   filtered_trace_ = Matrix::Zero(rows_, cols_);
   gradient_ = Matrix::Zero(rows_, cols_);
@@ -35,54 +39,78 @@ EpropEligibility::EpropEligibility(Eigen::Index n_pre, Eigen::Index n_alif, Eige
 
 void EpropEligibility::record(const Vector& trace, const Vector& previous_trace, const Vector& psi,
                               const Vector& previous_psi, const Scalar* signal) {
-  const Eigen::Index k = buffered_;
-  trace_.col(k).head(n_pre_) = trace;
-  previous_trace_.col(k).head(n_pre_) = previous_trace;
-  psi_.col(k).head(n_alif_) = psi.head(n_alif_);
-  psi_.col(k).segment(alif_rows_, n_lif_) = psi.tail(n_lif_);
-  signal_.col(k).head(n_alif_) = Eigen::Map<const Vector>(signal, n_alif_);
-  signal_.col(k).segment(alif_rows_, n_lif_) = Eigen::Map<const Vector>(signal + n_alif_, n_lif_);
-  any_signal_ = any_signal_ || (signal_.col(k).array() != 0).any();
+  Block& b = blocks_[filling_];
+  const Eigen::Index k = b.steps;
+  b.trace.col(k).head(n_pre_) = trace;
+  b.previous_trace.col(k).head(n_pre_) = previous_trace;
+  b.psi.col(k).head(n_alif_) = psi.head(n_alif_);
+  b.psi.col(k).segment(alif_rows_, n_lif_) = psi.tail(n_lif_);
+  b.signal.col(k).head(n_alif_) = Eigen::Map<const Vector>(signal, n_alif_);
+  b.signal.col(k).segment(alif_rows_, n_lif_) = Eigen::Map<const Vector>(signal + n_alif_, n_lif_);
+  b.any_signal = b.any_signal || (b.signal.col(k).array() != 0).any();
   const auto psi_before = previous_psi.head(n_alif_).array();
-  previous_psi_.col(k).head(n_alif_) = psi_before.matrix();
-  decay_.col(k).head(n_alif_) = (decays_.rho - decays_.beta * psi_before).matrix();
-  if (++buffered_ == kBlockSteps) flush();
+  b.previous_psi.col(k).head(n_alif_) = psi_before.matrix();
+  b.decay.col(k).head(n_alif_) = (decays_.rho - decays_.beta * psi_before).matrix();
+  if (++b.steps == kBlockSteps) advance_block(b);
 }
 
 void EpropEligibility::flush() {
-  if (buffered_ == 0) return;
-  const auto chunks = [&]<bool kRegularize, bool kSignal>() {
-    // A sequence on its own (batch 1, as pattern generation) shares its synapses among the threads: the
-    // column chunks hold disjoint state, so the result does not depend on the thread count. Inside a
-    // parallel batch each thread already has a sequence of its own.
-    const Eigen::Index n_chunks = cols_ / kColPadding;
-#pragma omp parallel for schedule(static) if (n_chunks > 1 && !omp_in_parallel() && omp_get_max_threads() > 1)
-    for (Eigen::Index chunk = 0; chunk < n_chunks; ++chunk) {
-      const Eigen::Index c0 = chunk * kColPadding;
-      advance_rows<true, kRegularize, kSignal>(0, alif_rows_, c0, buffered_);
-      advance_rows<false, kRegularize, kSignal>(alif_rows_, rows_, c0, buffered_);
+  if (blocks_[filling_].steps > 0) advance_block(blocks_[filling_]);
+  if (pipelined_) {
+#pragma omp taskwait
+  }
+}
+
+void EpropEligibility::advance_block(const Block& block) {
+  const Eigen::Index n_chunks = cols_ / kColPadding;
+  if (pipelined_) {
+    // The tasks of the block before read the other buffer, which the step loop fills next: wait for them.
+#pragma omp taskwait
+    Block& next = blocks_[filling_ ^ 1];
+    next.steps = 0;
+    next.any_signal = false;
+    // Tasks of ~3 chunks: finer ones cost more in task overhead than they gain in balance.
+    constexpr Eigen::Index kChunksPerTask = 3;
+    for (Eigen::Index first = 0; first < n_chunks; first += kChunksPerTask) {
+#pragma omp task firstprivate(first) shared(block)
+      for (Eigen::Index chunk = first; chunk < std::min(first + kChunksPerTask, n_chunks); ++chunk)
+        advance_chunk(block, chunk * kColPadding);
     }
+    filling_ ^= 1;
+    return;
+  }
+  // A sequence on its own (batch 1) outside a pipeline shares its chunks among the threads; inside a
+  // parallel batch each thread already has a sequence of its own.
+#pragma omp parallel for schedule(static) if (n_chunks > 1 && !omp_in_parallel() && omp_get_max_threads() > 1)
+  for (Eigen::Index chunk = 0; chunk < n_chunks; ++chunk) advance_chunk(block, chunk * kColPadding);
+  Block& b = blocks_[filling_];
+  b.steps = 0;
+  b.any_signal = false;
+}
+
+void EpropEligibility::advance_chunk(const Block& block, Eigen::Index c0) {
+  const auto rows = [&]<bool kRegularize, bool kSignal>() {
+    advance_rows<true, kRegularize, kSignal>(block, 0, alif_rows_, c0);
+    advance_rows<false, kRegularize, kSignal>(block, alif_rows_, rows_, c0);
   };
   if (regularize_) {
-    if (any_signal_) chunks.template operator()<true, true>();
-    else chunks.template operator()<true, false>();
+    if (block.any_signal) rows.template operator()<true, true>();
+    else rows.template operator()<true, false>();
   } else {
-    if (any_signal_) chunks.template operator()<false, true>();
-    else chunks.template operator()<false, false>();
+    if (block.any_signal) rows.template operator()<false, true>();
+    else rows.template operator()<false, false>();
   }
-  buffered_ = 0;
-  any_signal_ = false;
 }
 
 // The columns c0 .. c0 + kColPadding - 1 of rows row_begin .. row_end - 1.
 template <bool kAdaptive, bool kRegularize, bool kSignal>
-void EpropEligibility::advance_rows(Eigen::Index row_begin, Eigen::Index row_end, Eigen::Index c0, Eigen::Index steps) {
+void EpropEligibility::advance_rows(const Block& block, Eigen::Index row_begin, Eigen::Index row_end, Eigen::Index c0) {
   constexpr int kCols = kAdaptive ? 4 : 8;  // ALIF tiles hold eps^a too: 4 columns keep the state in registers
   static_assert(kColPadding % kCols == 0);
   for (Eigen::Index c = c0; c < c0 + kColPadding; c += kCols) {
     Eigen::Index r0 = row_begin;
-    for (; r0 + kTileRows <= row_end; r0 += kTileRows) advance<kAdaptive, kRegularize, kSignal, kTileRows, kCols>(r0, c, steps);
-    if (r0 < row_end) advance<kAdaptive, kRegularize, kSignal, kRowPadding, kCols>(r0, c, steps);
+    for (; r0 + kTileRows <= row_end; r0 += kTileRows) advance<kAdaptive, kRegularize, kSignal, kTileRows, kCols>(block, r0, c);
+    if (r0 < row_end) advance<kAdaptive, kRegularize, kSignal, kRowPadding, kCols>(block, r0, c);
   }
 }
 
@@ -91,7 +119,8 @@ void EpropEligibility::advance_rows(Eigen::Index row_begin, Eigen::Index row_end
 //   e = psi[t] (eps^v[t] - beta eps^a)   or   psi[t] eps^v[t]      (LIF rows)
 //   ebar = kappa ebar + e,   gradient += L[t] ebar (kSignal: some L[t] of the block is non-zero),   sum_e += e
 template <bool kAdaptive, bool kRegularize, bool kSignal, int kRows, int kCols>
-void EpropEligibility::advance(Eigen::Index r0, Eigen::Index c0, Eigen::Index steps) {
+void EpropEligibility::advance(const Block& block, Eigen::Index r0, Eigen::Index c0) {
+  const Eigen::Index steps = block.steps;
   using Tile = Eigen::Array<Scalar, kRows, 1>;
   using TileView = Eigen::Map<const Tile>;
   const Scalar beta = decays_.beta, kappa = decays_.kappa;
@@ -103,13 +132,13 @@ void EpropEligibility::advance(Eigen::Index r0, Eigen::Index c0, Eigen::Index st
     if constexpr (kRegularize) sum_e[c] = trace_sum_.col(c0 + c).template segment<kRows>(r0).array();
   }
   for (Eigen::Index k = 0; k < steps; ++k) {
-    const TileView psi(psi_.col(k).data() + r0), signal(signal_.col(k).data() + r0);
-    const Scalar* trace = trace_.col(k).data() + c0;
+    const TileView psi(block.psi.col(k).data() + r0), signal(block.signal.col(k).data() + r0);
+    const Scalar* trace = block.trace.col(k).data() + c0;
     for (int c = 0; c < kCols; ++c) {
       Tile e;
       if constexpr (kAdaptive) {
-        const TileView psi_before(previous_psi_.col(k).data() + r0), decay(decay_.col(k).data() + r0);
-        eps_a[c] = psi_before * previous_trace_(c0 + c, k) + decay * eps_a[c];
+        const TileView psi_before(block.previous_psi.col(k).data() + r0), decay(block.decay.col(k).data() + r0);
+        eps_a[c] = psi_before * block.previous_trace(c0 + c, k) + decay * eps_a[c];
         e = psi * (trace[c] - beta * eps_a[c]);
       } else {
         e = psi * trace[c];

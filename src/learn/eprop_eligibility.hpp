@@ -7,6 +7,11 @@
 // Per synapse and step the arithmetic is the per-step loop's, in the same order, so the gradients are
 // bit-identical to it (tests/learn/test_eprop_eligibility.cpp holds a plain per-synapse reference).
 //
+// Pipelined (set_pipelined, inside an OpenMP single region of a sequence run on its own): a full buffer
+// is handed to the team as one task per column chunk, and the step loop goes on filling the other one;
+// the next full buffer first waits for those tasks (taskwait, where the waiting thread runs the rest
+// of them). The chunks hold disjoint state and see the steps in order: the same numbers.
+//
 // Steps whose learning signal is zero for every neuron (outside a decision window, where err[t] = 0)
 // add nothing to the gradient: a block of them skips that multiply-add (exact, as L ebar = 0).
 //
@@ -44,26 +49,37 @@ class EpropEligibility {
   // Advances the synapses through the steps still buffered; then gradient() and trace_sum() are current.
   void flush();
 
+  // Hand full buffers to OpenMP tasks (call only inside a parallel region's single construct).
+  void set_pipelined(bool pipelined) { pipelined_ = pipelined; }
+
   // dLoss/dW and sum_t e, n_rec x n_pre in the network's row order (call flush() first).
   Matrix gradient() const { return unpad(gradient_); }
   Matrix trace_sum() const { return regularize_ ? unpad(trace_sum_) : Matrix(); }
 
  private:
+  // K buffered steps, one column per step.
+  struct Block {
+    Matrix trace, previous_trace;  // cols_ x K
+    Matrix psi, signal;            // rows_ x K
+    Matrix previous_psi, decay;    // alif_rows_ x K: psi[t-1], rho - beta psi[t-1]
+    Eigen::Index steps = 0;
+    bool any_signal = false;  // some buffered L[t] is non-zero
+  };
+
+  void advance_block(const Block& block);  // every chunk, in this thread or (pipelined) as tasks
+  void advance_chunk(const Block& block, Eigen::Index c0);
   template <bool kAdaptive, bool kRegularize, bool kSignal>
-  void advance_rows(Eigen::Index row_begin, Eigen::Index row_end, Eigen::Index c0, Eigen::Index steps);
+  void advance_rows(const Block& block, Eigen::Index row_begin, Eigen::Index row_end, Eigen::Index c0);
   template <bool kAdaptive, bool kRegularize, bool kSignal, int kRows, int kCols>
-  void advance(Eigen::Index r0, Eigen::Index c0, Eigen::Index steps);
+  void advance(const Block& block, Eigen::Index r0, Eigen::Index c0);
   Matrix unpad(const Matrix& padded) const;
 
   Eigen::Index n_pre_, n_alif_, n_lif_, cols_, alif_rows_, rows_;  // cols_, alif_rows_, rows_: padded
   Decays decays_;
   bool regularize_;
-  Eigen::Index buffered_ = 0;
-  bool any_signal_ = false;  // some buffered L[t] is non-zero
-  // Buffers, one column per buffered step.
-  Matrix trace_, previous_trace_;  // cols_ x K
-  Matrix psi_, signal_;            // rows_ x K
-  Matrix previous_psi_, decay_;    // alif_rows_ x K: psi[t-1], rho - beta psi[t-1]
+  bool pipelined_ = false;
+  Block blocks_[2];  // the one being filled, and (pipelined) the one the tasks may still be reading
+  int filling_ = 0;
   // State, padded rows x cols_.
   Matrix threshold_eligibility_;  // eps^a, ALIF rows only
   Matrix filtered_trace_, gradient_, trace_sum_;
