@@ -2,8 +2,9 @@
 # Spiking runs give the same weights for 1 and 2 threads (docs/performance.md, "Threads"): EqSpike's
 # two-factor rule (threads own disjoint column blocks of the accumulator) and end-of-phase rule (one
 # sample per thread), e-prop on one sequence (threads share its synapse kernel's column chunks) and on a
-# batch (one sequence per thread, summed in sample order), BPTT on a batch. Rate EP is left out: Eigen's
-# products round differently with another thread count. No MNIST needed (synthetic IDX images).
+# batch (one sequence per thread, summed in sample order), BPTT on a batch, and rate EP (Eigen's products
+# run on one thread, so their rounding does not depend on the thread count). No MNIST needed (synthetic
+# IDX images).
 # Usage (from the project root): bash tests/cli/test_thread_counts.sh PATH_TO_plasticore
 . "$(dirname "$0")/common.sh" thread_counts "$@"
 
@@ -27,6 +28,7 @@ if not weights or bad or not any(k in a.files for k in ("w1", "w_in")):
     print("  differing or missing:", bad or "no weight tensors"); sys.exit(1)
 PY
 }
+same_weights rate_ep configs/ep_mnist.toml "${idx[@]}" --set "network.hidden=[500]"  # big enough for Eigen to split its products
 same_weights eqspike_two_factor configs/eqspike_mnist.toml "${idx[@]}"
 same_weights eqspike_end_of_phase configs/eqspike_eop_mnist.toml "${idx[@]}"
 same_weights eprop_one_sequence configs/eprop_sine.toml --set task.steps=200 --set train.epochs=2 --set data.train_limit=3
