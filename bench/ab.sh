@@ -5,8 +5,7 @@
 # Usage: bash bench/ab.sh A_BINARY B_BINARY [REPEATS=5] [CONFIG_NAME ...]
 #   e.g. git worktree add /tmp/old <commit> && (cd /tmp/old && make build) &&
 #        bash bench/ab.sh /tmp/old/build/bin/plasticore build/bin/plasticore
-# Config names: eprop_sine eprop_evidence bptt_sine bptt_evidence ep_mnist eqspike_mnist (default: the
-# four recurrent ones). Not part of the test suite: it measures time.
+# Config names: the keys of bench/short_runs.sh (default: the four recurrent ones). Not part of the test suite: it measures time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ $# -ge 2 ]] || { echo "usage: bash bench/ab.sh A_BINARY B_BINARY [REPEATS] [CONFIG_NAME ...]" >&2; exit 2; }
@@ -15,17 +14,10 @@ shift 2
 repeats=5
 if [[ $# -gt 0 && "$1" =~ ^[0-9]+$ ]]; then repeats=$1; shift; fi
 for bin in "$a" "$b"; do [[ -x "$bin" ]] || { echo "ab: $bin is not an executable" >&2; exit 1; }; done
-declare -A args=(
-  [eprop_sine]="configs/eprop_sine.toml --set train.epochs=5 --set data.train_limit=40"
-  [eprop_evidence]="configs/eprop_evidence.toml --set train.epochs=1 --set data.train_limit=96 --set data.test_limit=8"
-  [bptt_sine]="configs/bptt_sine.toml --set train.epochs=5 --set data.train_limit=80"
-  [bptt_evidence]="configs/bptt_evidence.toml --set train.epochs=1 --set data.train_limit=192 --set data.test_limit=8"
-  [ep_mnist]="configs/ep_mnist.toml --set train.epochs=1 --set data.train_limit=10000 --set data.test_limit=1000"
-  [eqspike_mnist]="configs/eqspike_mnist.toml --set train.epochs=1 --set data.train_limit=2000 --set data.test_limit=500"
-)
+. bench/short_runs.sh  # SHORT_RUN: the budget of each config
 configs=("$@")
 [[ ${#configs[@]} -gt 0 ]] || configs=(eprop_sine eprop_evidence bptt_sine bptt_evidence)
-for c in "${configs[@]}"; do [[ -n "${args[$c]:-}" ]] || { echo "ab: unknown config '$c' (known: ${!args[*]})" >&2; exit 2; }; done
+for c in "${configs[@]}"; do [[ -n "${SHORT_RUN[$c]:-}" ]] || { echo "ab: unknown config '$c' (known: ${!SHORT_RUN[*]})" >&2; exit 2; }; done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export OMP_NUM_THREADS=1
@@ -40,8 +32,8 @@ for c in "${configs[@]}"; do
   ta=() tb=()
   for r in $(seq "$repeats"); do
     # shellcheck disable=SC2086  # the argument strings are word lists
-    ta+=("$(cpu_seconds "$a" "$tmp/$c.a$r" ${args[$c]})")
-    tb+=("$(cpu_seconds "$b" "$tmp/$c.b$r" ${args[$c]})")
+    ta+=("$(cpu_seconds "$a" "$tmp/$c.a$r" "configs/$c.toml" ${SHORT_RUN[$c]})")
+    tb+=("$(cpu_seconds "$b" "$tmp/$c.b$r" "configs/$c.toml" ${SHORT_RUN[$c]})")
   done
   echo "$c ${ta[*]} | ${tb[*]}" >>"$tmp/rows"
 done

@@ -9,22 +9,14 @@ cd "$(dirname "$0")/.."
 n=${1:-2}
 repeats=${2:-3}
 [[ -x build/bin/plasticore ]] || { echo "threads: build/bin/plasticore is missing (make build)" >&2; exit 1; }
-declare -A args=(
-  [eprop_sine]="--set train.epochs=5 --set data.train_limit=40"
-  [eprop_evidence]="--set train.epochs=1 --set data.train_limit=128 --set data.test_limit=8"
-  [bptt_sine]="--set train.epochs=5 --set data.train_limit=80"
-  [bptt_evidence]="--set train.epochs=1 --set data.train_limit=192 --set data.test_limit=8"
-  [ep_mnist]="--set train.epochs=1 --set data.train_limit=10000 --set data.test_limit=500"
-  [eqspike_mnist]="--set train.epochs=1 --set data.train_limit=2000 --set data.test_limit=200"
-  [eqspike_eop_mnist]="--set train.epochs=1 --set data.train_limit=2000 --set data.test_limit=200"
-)
+. bench/short_runs.sh  # SHORT_RUN: the budget of each config
 configs=(eprop_sine eprop_evidence bptt_sine bptt_evidence ep_mnist eqspike_mnist eqspike_eop_mnist)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rate() {  # config, threads, repeat
   local out="$tmp/$1.$2.$3"
   # shellcheck disable=SC2086  # the argument strings are word lists
-  build/bin/plasticore train "configs/$1.toml" ${args[$1]} --threads "$2" --out "$out" >/dev/null 2>"$out.err" ||
+  build/bin/plasticore train "configs/$1.toml" ${SHORT_RUN[$1]} --threads "$2" --out "$out" >/dev/null 2>"$out.err" ||
     { echo "threads: $1 with $2 threads failed: $(tail -n 1 "$out.err")" >&2; exit 1; }
   /usr/bin/python3 -c "import json, sys; print(json.load(open(sys.argv[1]))['train_samples_per_second'])" "$out/metrics.json"
 }

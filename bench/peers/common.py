@@ -95,6 +95,21 @@ def base_parser(description):
     return p
 
 
+def ep_parser(description, nudged_steps, leak):
+    """base_parser plus the layered-EP network and relaxation arguments both EP peers take."""
+    p = base_parser(description)
+    p.add_argument("--hidden", type=int, default=500)
+    p.add_argument("--batch-size", type=int, default=20)
+    p.add_argument("--free-steps", type=int, default=20)
+    p.add_argument("--nudged-steps", type=int, default=nudged_steps)
+    p.add_argument("--beta", type=float, default=0.5)
+    p.add_argument("--leak", type=float, default=leak)
+    p.add_argument("--lr", type=float, nargs=2, default=[0.1, 0.05])
+    p.add_argument("--init-scale", type=float, nargs=2, default=[1.0, 0.5])
+    p.add_argument("--eval-batch", type=int, default=100, help="as plasticore: max(batch_size, 100)")
+    return p
+
+
 def finish(result, clock, train_samples, args):
     """Adds the CPU accounting to `result`, prints it and writes the JSON file."""
     total = clock.total()

@@ -65,16 +65,7 @@ class RateEP:
 
 
 def main():
-    p = common.base_parser(__doc__.splitlines()[0])
-    p.add_argument("--hidden", type=int, default=500)
-    p.add_argument("--batch-size", type=int, default=20)
-    p.add_argument("--free-steps", type=int, default=20)
-    p.add_argument("--nudged-steps", type=int, default=4)
-    p.add_argument("--beta", type=float, default=0.5)
-    p.add_argument("--leak", type=float, default=1.0)
-    p.add_argument("--lr", type=float, nargs=2, default=[0.1, 0.05])
-    p.add_argument("--init-scale", type=float, nargs=2, default=[1.0, 0.5])
-    p.add_argument("--eval-batch", type=int, default=100, help="as plasticore: max(batch_size, 100)")
+    p = common.ep_parser(__doc__.splitlines()[0], nudged_steps=4, leak=1.0)
     args = p.parse_args()
     torch.manual_seed(args.seed)
     clock = common.CpuClock()

@@ -112,17 +112,8 @@ class EqSpike:
 
 
 def main():
-    p = common.base_parser(__doc__.splitlines()[0])
-    p.add_argument("--hidden", type=int, default=500)
-    p.add_argument("--batch-size", type=int, default=20)
-    p.add_argument("--free-steps", type=int, default=20)
-    p.add_argument("--nudged-steps", type=int, default=10)
-    p.add_argument("--beta", type=float, default=0.5)
-    p.add_argument("--leak", type=float, default=0.3)
+    p = common.ep_parser(__doc__.splitlines()[0], nudged_steps=10, leak=0.3)
     p.add_argument("--trace-rate", type=float, default=0.3)
-    p.add_argument("--lr", type=float, nargs=2, default=[0.1, 0.05])
-    p.add_argument("--init-scale", type=float, nargs=2, default=[1.0, 0.5])
-    p.add_argument("--eval-batch", type=int, default=100, help="as plasticore: max(batch_size, 100)")
     p.add_argument("--input-events", type=int, choices=[0, 1], default=1,
                    help="1: input drive by embedding_bag over the input spikes; 0: one dense GEMM")
     args = p.parse_args()
