@@ -8,7 +8,8 @@
 . "$(dirname "$0")/common.sh" stdp "$@"
 
 mkdir -p "$t/data" && "$SYSPY" tests/cli/synthetic_idx.py "$t/data" 120 10 || die data "could not write the synthetic data"
-data=(--set "data.train_images=$t/data/train-images-idx3-ubyte" --set "data.train_labels=$t/data/train-labels-idx1-ubyte")
+data=(--set "data.train_images=$t/data/train-images-idx3-ubyte" --set "data.train_labels=$t/data/train-labels-idx1-ubyte"
+      --set "data.test_images=$t/data/t10k-images-idx3-ubyte" --set "data.test_labels=$t/data/t10k-labels-idx1-ubyte")
 tiny=(configs/eqspike_mnist.toml "${data[@]}" --set "network.hidden=[16]" --samples 60 --synapses 300 --seed 3 --threads 1)
 
 # ---- (a) files
