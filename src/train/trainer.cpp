@@ -138,6 +138,9 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
   // The last epoch's counts, for metrics.json: a run killed after its last record still reports them.
   if (load_counts(record.tensors, "op_counts/training", training_ops)) training_samples = n;
   if (load_counts(record.tensors, "op_counts/inference", inference_ops)) inference_samples = dataset_.size(Split::test);
+  // A run killed between its checkpoint and its CSV row (even after its last epoch) gets the rows back here.
+  if (comm_.root() && !out_dir.empty() && !record.history.empty())
+    write_file_atomic(out_dir + "/metrics.csv", record.history.csv());
   for (int epoch = static_cast<int>(record.epochs_done); epoch < settings_.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
     // An epoch stopped between batches goes on from its next batch, with its sums so far.

@@ -4,7 +4,8 @@
 # points) end bit-identical to an uninterrupted run, for rate EP, e-prop, a PCM device run and a hardware-in-the-loop PCM run; (b) two
 # processes cannot write one run directory: a second `train --out DIR` or `--resume DIR` while the first runs
 # exits 2 naming the directory, and the lock dies with its holder; (c) output never follows a symlink planted
-# in the run directory (the file outside stays untouched).
+# in the run directory (the file outside stays untouched); (a') a run killed between its last checkpoint and its CSV row
+# resumes to the same metrics.csv.
 # Usage (from the project root): bash tests/cli/test_faults.sh PATH_TO_plasticore
 . "$(dirname "$0")/common.sh" faults "$@"
 export OMP_NUM_THREADS=1
@@ -77,6 +78,13 @@ kill_and_resume ep "${ep[@]}"
 kill_and_resume eprop "${eprop[@]}"
 kill_and_resume pcm "${pcm[@]}"
 kill_and_resume hil "${hil[@]}"
+
+# ---- (a') the narrowest window, made on purpose: killed after the last checkpoint, before its CSV row and metrics.json
+cp -r "$t/pcm-whole" "$t/pcm-lastrow" && rm "$t/pcm-lastrow/metrics.json" && sed -i '$d' "$t/pcm-lastrow/metrics.csv"
+if "$BIN" train --resume "$t/pcm-lastrow" >/dev/null 2>"$t/pcm-lastrow.err" && "$BIN" export "$t/pcm-lastrow" --npz "$t/pcm-lastrow.npz" >/dev/null; then
+  d=$(same_run "$t/pcm-whole" "$t/pcm-lastrow") && echo "ok   (a') killed between the last checkpoint and its CSV row: the resume writes the row back" \
+    || fail lastrow "resumed after a kill between the last checkpoint and its CSV row: differs in $d"
+else fail lastrow "resume of a run whose last epoch is checkpointed but not in metrics.csv failed: $(tail -n 1 "$t/pcm-lastrow.err")"; fi
 
 # ---- (b) one writer per run directory
 long=(configs/eprop_evidence.toml --set task.steps=1200 --set train.epochs=50 --set data.train_limit=8 --set network.recurrent=24 --set network.adaptive=12 --threads 1)
