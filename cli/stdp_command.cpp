@@ -39,7 +39,7 @@ int StdpCommand::run() {
   EPLearner& learner = require_two_factor_learner(*run.learner, spec.algorithm, config_path_);
   learner.initialize();
   const RelaxationParams relax = learner.relaxation();
-  const StdpProtocolResult protocol = run_stdp_protocol({relax.leak, relax.trace_rate, 0, 20});
+  const StdpProtocolResult protocol = run_stdp_protocol({relax.leak, relax.trace_rate, 0, 20, relax.trace_of_spikes});
   std::fprintf(stderr, "plasticore: stdp %s: training on %lld samples, logging %d synapses per weight matrix\n",
                spec.name.c_str(), static_cast<long long>(std::min<int64_t>(samples_, run.dataset->size(Split::train))), synapses_);
   const StdpTrainingResult training = measure_stdp_in_training(learner, *run.dataset, samples_, synapses_, spec.seed,
@@ -55,6 +55,7 @@ int StdpCommand::run() {
       {"name", spec.name},
       {"leak", relax.leak},
       {"trace_rate", relax.trace_rate},
+      {"post_trace", relax.trace_of_spikes ? "spikes" : "state"},
       {"training", {{"samples", training.samples},
                     {"synapses_logged", training.synapses},
                     {"pairings", training.window.count()},

@@ -53,7 +53,7 @@ StdpProtocolResult run_stdp_protocol(const StdpProtocolParams& params) {
   Matrix w(1, 2);
   w << 0, result.drive;
   net.weight(0).set_weights(w);
-  const Relaxation relax(net, RelaxationParams{SpikeCoding::sigma_delta, params.leak, params.trace_rate});
+  const Relaxation relax(net, RelaxationParams{SpikeCoding::sigma_delta, params.leak, params.trace_rate, params.trace_of_spikes});
 
   // The drive alone, long enough for the post state to decay to nothing: when it fires, and how often.
   const int horizon = 100 + static_cast<int>(std::ceil(50 / params.leak));

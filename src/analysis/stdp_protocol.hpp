@@ -24,6 +24,7 @@ struct StdpProtocolParams {
   Scalar trace_rate = 1.0f;  // lambda of its learning trace (ep.trace_rate; 1 = no trace)
   Scalar drive = 0;          // weight of the driving input (state units per step); 0 means leak
   int max_dt = 20;           // steps
+  bool trace_of_spikes = false;  // the trace follows the post spikes, not the state (ep.post_trace = "spikes")
 };
 
 struct StdpProtocolResult {

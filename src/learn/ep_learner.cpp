@@ -230,6 +230,7 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
   for (Eigen::Index b = 0; b < B; ++b) targets_(labels[static_cast<size_t>(b)], b) = 1;
 
   std::vector<Scalar> signs;
+  const Scalar alternate = batch_index % 2 == 0 ? Scalar{1} : Scalar{-1};
   switch (learn_.beta_sign) {
     case BetaSign::positive: signs = {1}; break;
     case BetaSign::symmetric: signs = {1, -1}; break;
@@ -237,28 +238,47 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
       Rng rng(seed_, "beta_sign", epoch, batch_index);
       signs = {rng.uniform() < 0.5f ? Scalar{1} : Scalar{-1}};
     } break;
+    case BetaSign::alternating: signs = {alternate}; break;
+    case BetaSign::flip: signs = {alternate, -alternate}; break;
   }
-  free_state_ = state_;
+  // flip: the first phase only carries the network to one nudged equilibrium; the rule learns in the second,
+  // over the change from there to the other one, which is the symmetric estimate with nothing stored.
+  const bool flip = learn_.beta_sign == BetaSign::flip;
+  if (!flip) free_state_ = state_;
   rule_->begin_batch();
-  observers.clear();
   // With several ranks the rule sees the whole batch, step by step and at the end of each phase.
   std::unique_ptr<WholeBatchObserver> whole_batch;
+  std::vector<PhaseObserver*> learning;  // the observers of a phase the rule learns in
   if (PhaseObserver* o = rule_->nudged_observer()) {
     if (parallel())
       whole_batch = std::make_unique<WholeBatchObserver>(*comm_, *o, whole_input_, relax_params_.coding != SpikeCoding::rate);
-    observers.push_back(parallel() ? whole_batch.get() : o);
+    learning.push_back(parallel() ? whole_batch.get() : o);
   }
-  if (observer_ != nullptr) observers.push_back(observer_);
-  if (parallel()) whole_states(*comm_, free_state_, whole_free_);
-  for (const Scalar sign : signs) {
-    state_ = free_state_;
+  if (observer_ != nullptr) learning.push_back(observer_);
+  const RelaxationState* reference = &free_state_;  // what end_nudged_phase compares a phase's end with
+  for (size_t phase = 0; phase < signs.size(); ++phase) {
+    const Scalar sign = signs[phase];
+    if (flip) {
+      free_state_ = state_;  // the end of the phase before: the reference of the learning phase
+    } else if (phase > 0 && learn_.nudged_start == NudgedStart::fresh_free_phase) {
+      // The free phase again from zero states and the same initial spike phases: the same free state,
+      // computed instead of stored.
+      set_phase(Phase::free);
+      relax_.start(state_, x, seed_, "train_phase", epoch, ids);
+      relax_.run(state_, learn_.free_steps, nullptr, 0, 0);
+    } else if (phase > 0) {
+      state_ = free_state_;
+    }
+    const bool learns = !flip || phase == 1;
+    if (parallel() && (flip ? learns : phase == 0)) whole_states(*comm_, *reference, whole_free_);
     set_phase(Phase::nudged);
-    relax_.run(state_, learn_.nudged_steps, &targets_, sign * learn_.beta, sign, observers);
+    relax_.run(state_, learn_.nudged_steps, &targets_, sign * learn_.beta, sign, learns ? learning : observers);
+    if (!learns) continue;
     if (parallel()) {
       whole_states(*comm_, state_, whole_nudged_);
       rule_->end_nudged_phase(whole_nudged_, whole_free_, sign);
     } else {
-      rule_->end_nudged_phase(state_, free_state_, sign);
+      rule_->end_nudged_phase(state_, *reference, sign);
     }
   }
   if (parallel() && split_columns_) {
@@ -314,9 +334,19 @@ LearnerRecipe read_ep(ConfigReader& r, const LearnerContext& context) {
       r.get_int("ep.nudged_steps", 4, 1, 100000, "T2, steps of each nudged phase, from the free state"));
   learn.beta = static_cast<Scalar>(r.get_double("ep.beta", 0.5, 0.0, 100.0, "nudging strength", true));
   learn.beta_sign = parse_enum<BetaSign>(
-      r.get_choice("ep.beta_sign", "random", {"positive", "random", "symmetric"},
-                   "one +beta phase; one phase with a random sign per mini-batch; a +beta and a -beta phase"),
-      {{"positive", BetaSign::positive}, {"random", BetaSign::random}, {"symmetric", BetaSign::symmetric}});
+      r.get_choice("ep.beta_sign", "random", {"positive", "random", "alternating", "symmetric", "flip"},
+                   "one +beta phase; one phase with a random sign per mini-batch; one phase whose sign alternates "
+                   "between mini-batches; a +beta and a -beta phase from the free state; a phase of one sign, then the "
+                   "rule learns while it flips to the other (order alternating between mini-batches, nothing stored)"),
+      {{"positive", BetaSign::positive}, {"random", BetaSign::random}, {"alternating", BetaSign::alternating},
+       {"symmetric", BetaSign::symmetric}, {"flip", BetaSign::flip}});
+  learn.nudged_start = parse_enum<NudgedStart>(
+      r.get_choice("ep.nudged_start", "saved_free_state", {"saved_free_state", "fresh_free_phase"},
+                   "beta_sign = symmetric: the -beta phase starts from the stored free state, or from a second free phase "
+                   "from zero states and the same initial spike phases (the same state, computed: T1 more steps)"),
+      {{"saved_free_state", NudgedStart::saved_free_state}, {"fresh_free_phase", NudgedStart::fresh_free_phase}});
+  if (learn.nudged_start != NudgedStart::saved_free_state && learn.beta_sign != BetaSign::symmetric)
+    r.fail("ep.nudged_start", "only symmetric nudging (ep.beta_sign = \"symmetric\") has a second phase from the free state");
   const std::string rule = r.get_choice("ep.rule", "end_of_phase", ep_rule_registry().names(),
                                         "standard EP from the states, or EqSpike's spike-triggered two-factor rule (docs/eqspike.md)");
   {

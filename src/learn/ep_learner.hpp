@@ -12,7 +12,11 @@
 //   free_steps   steps 20       T1
 //   nudged_steps steps 4        T2
 //   beta         -     0.5      nudging strength (> 0)
-//   beta_sign    -     random   positive | random (one phase, sign drawn per batch) | symmetric (+-beta)
+//   beta_sign    -     random   positive | random (one phase, sign drawn per batch) | alternating (one phase,
+//                               sign alternating between batches) | symmetric (+-beta from the free state) |
+//                               flip (+beta then -beta, or the other way round; the rule learns in the second)
+//   nudged_start -     saved_free_state   symmetric: the -beta phase from the stored free state, or
+//                               fresh_free_phase (the free phase run again: the same state, not stored)
 //   rule         -     end_of_phase   end_of_phase | two_factor
 #pragma once
 #include <cstdint>
@@ -27,13 +31,17 @@
 
 namespace plasticore {
 
-enum class BetaSign { positive, random, symmetric };
+enum class BetaSign { positive, random, alternating, symmetric, flip };
+enum class NudgedStart { saved_free_state, fresh_free_phase };
 
 struct EPLearningParams {
   int free_steps = 20;    // T1
   int nudged_steps = 4;   // T2
   Scalar beta = 0.5f;     // nudging strength (> 0)
   BetaSign beta_sign = BetaSign::random;
+  // Symmetric nudging: the -beta phase starts from the stored free state, or from a second free phase
+  // (nothing stored: the spiking dynamics are deterministic given the initial spike phases).
+  NudgedStart nudged_start = NudgedStart::saved_free_state;
   EPRuleChoice rule = end_of_phase_rule();  // learn/ep_rule.hpp
   std::vector<double> learning_rates = {0.1};  // one per weight layer (the last entry repeats), input side first
   std::vector<double> init_scale = {1.0};      // Glorot-uniform multiplier per weight layer (the last repeats)
@@ -75,7 +83,8 @@ class EPLearner final : public Learner {
   void predict(const Matrix& x, const std::vector<int64_t>& ids, std::vector<int32_t>& out);
   int run_phases(const Matrix& x, const std::vector<int32_t>& labels, const std::vector<int64_t>& ids, uint64_t epoch,
                  uint64_t batch_index);
-  int phases() const { return learn_.beta_sign == BetaSign::symmetric ? 2 : 1; }
+  // The divisor of the update besides beta: 2 where it spans from -beta to +beta.
+  int phases() const { return learn_.beta_sign == BetaSign::symmetric || learn_.beta_sign == BetaSign::flip ? 2 : 1; }
 
   std::unique_ptr<LayeredEPNetwork> net_;
   Relaxation relax_;

@@ -27,7 +27,7 @@ void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, 
     st.accumulator[l].resize(n, B);
     st.spikes[l].setZero(n, B);
     st.delta[l].setZero(n, B);
-    if (params_.trace_rate < 1) st.trace[l] = st.state[l];
+    if (params_.uses_trace()) st.trace[l] = st.state[l];
     st.events[l].resize(static_cast<size_t>(B));
     for (auto& e : st.events[l]) e.reserve(static_cast<size_t>(n));
   }
@@ -85,10 +85,12 @@ void Relaxation::integrate(RelaxationState& st, int l, Eigen::Index b, Scalar* u
     for (Eigen::Index i = 0; i < n; ++i) u[i] += beta * (y[i] - s_old[i]);
   }
   for (Eigen::Index i = 0; i < n; ++i) s[i] = std::min(std::max((1 - leak) * s_old[i] + leak * u[i], Scalar{0}), Scalar{1});
-  if (trace_rate < 1) {
+  if (params_.uses_trace()) {
     Scalar* trace = st.trace[k].col(b).data();
+    // The trace follows the new state, or the spikes this step emitted (rate mode: its "spikes" s(t)).
+    const Scalar* follows = !params_.trace_of_spikes ? s : params_.coding == SpikeCoding::rate ? s_old : st.spikes[k].col(b).data();
     for (Eigen::Index i = 0; i < n; ++i) {
-      ds[i] = trace_rate * (s[i] - trace[i]);
+      ds[i] = trace_rate * (follows[i] - trace[i]);
       trace[i] += ds[i];
     }
   } else {

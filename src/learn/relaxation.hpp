@@ -25,6 +25,10 @@ struct RelaxationParams {
   // Rate lambda of the learning trace: hat_s += lambda (s - hat_s). The two-factor rule pairs a
   // presynaptic spike with the change of hat_s; lambda = 1 uses the state itself (hat_s = s).
   Scalar trace_rate = 1.0f;
+  // What the trace follows: false, the neuron's analog state s(t+1); true, its spike train S(t) (a synaptic
+  // trace built from the post spikes alone: no analog state leaves the neuron; in rate mode S = s).
+  bool trace_of_spikes = false;
+  bool uses_trace() const { return trace_of_spikes || trace_rate < 1; }
 };
 
 // Everything one mini-batch carries through the phases. s[0] is the clamped input.
@@ -34,7 +38,7 @@ struct RelaxationState {
   std::vector<Matrix> spikes;       // S[l] at the current step (0/1; unused in rate mode, where S = s)
   std::vector<std::vector<std::vector<int32_t>>> events;  // [layer][sample] indices that spiked
   std::vector<Rng> rng;             // one stream per sample (Bernoulli spikes)
-  std::vector<Matrix> trace;        // learning trace hat_s[l] (only when trace_rate < 1)
+  std::vector<Matrix> trace;        // learning trace hat_s[l] (only when params.uses_trace())
   std::vector<Matrix> delta;        // change of the learning variable (s, or hat_s) in the last step
   std::vector<Matrix> previous;     // s[l] before the last step (previous[0]: the input)
   int batch() const { return state.empty() ? 0 : static_cast<int>(state[0].cols()); }

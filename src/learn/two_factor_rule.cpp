@@ -157,6 +157,9 @@ EPRuleEntry two_factor_rule_entry() {
           [](ConfigReader& r, RelaxationParams& relax) {
             relax.trace_rate = static_cast<Scalar>(r.get_double(
                 "ep.trace_rate", 1.0, 0.0, 1.0, "rate of the postsynaptic learning trace; 1 = the state itself", true));
+            relax.trace_of_spikes =
+                r.get_choice("ep.post_trace", "state", {"state", "spikes"},
+                             "what the postsynaptic trace follows: the neuron's analog state, or only its spikes") == "spikes";
             return two_factor_rule(r.get_double("ep.self_correction", 1.0, 0.0, 10.0,
                                                 "weight of the spike self-correlation correction (0 = off)"));
           }};

@@ -5,6 +5,9 @@
 //   ep            rate EP, +-beta          BPTT through the double-precision relaxation (tests/support/ep_reference.hpp)
 //   eqspike       end_of_phase, spikes     the rate EP estimate of the same network (mean over spike phases)
 //   eqspike       two_factor, trace 0.3    the rate EP estimate (mean over spike phases)
+//   eqspike       two_factor, spike trace  the rate EP estimate's direction (a slow trace of spikes lags)
+//   ep            rate, flip               symmetric nudging (the same two nudged fixed points)
+//   eqspike       fresh free phase         the stored free state (bit-identical)
 //   eprop         symmetric, W_rec = 0     BPTT (exact without recurrence: Bellec et al. 2020)
 //   ep            rate, two_factor         rate end_of_phase (the sums telescope to second order)
 //   eprop         random B = W_out^T       symmetric e-prop (to float rounding)
@@ -84,8 +87,15 @@ EPProblem ep_problem() {
 }
 
 // The learner's gradient estimate (w1, b1, w2, b2) for the problem.
+// Options beyond the defaults: the trace follows the post spikes; the nudging scheme; where the -beta phase starts.
+struct EstimateOptions {
+  bool trace_of_spikes = false;
+  BetaSign beta_sign = BetaSign::symmetric;
+  NudgedStart nudged_start = NudgedStart::saved_free_state;
+};
+
 std::vector<Matrix> ep_estimate(const EPProblem& e, SpikeCoding coding, const std::string& rule, Scalar leak,
-                                Scalar trace_rate, int steps, Scalar beta, uint64_t seed) {
+                                Scalar trace_rate, int steps, Scalar beta, uint64_t seed, EstimateOptions options = {}) {
   auto net = std::make_unique<LayeredEPNetwork>(std::vector<int>{12, 10, 4}, ideal_substrates());
   for (int l = 0; l < 2; ++l) {
     net->weight(l).set_weights(e.weights[static_cast<size_t>(l)]);
@@ -94,22 +104,34 @@ std::vector<Matrix> ep_estimate(const EPProblem& e, SpikeCoding coding, const st
   EPLearningParams learn;
   learn.free_steps = learn.nudged_steps = steps;
   learn.beta = beta;
-  learn.beta_sign = BetaSign::symmetric;
+  learn.beta_sign = options.beta_sign;
+  learn.nudged_start = options.nudged_start;
   learn.rule = rule == "two_factor" ? two_factor_rule(0) : end_of_phase_rule();
-  EPLearner learner(std::move(net), RelaxationParams{coding, leak, trace_rate}, learn, seed);
+  EPLearner learner(std::move(net), RelaxationParams{coding, leak, trace_rate, options.trace_of_spikes}, learn, seed);
   return learner.gradient_estimate(everything(*e.data));
 }
 
-std::vector<Matrix> mean_over_seeds(const EPProblem& e, const std::string& rule, Scalar trace_rate) {
+std::vector<Matrix> mean_over_seeds(const EPProblem& e, const std::string& rule, Scalar trace_rate,
+                                    EstimateOptions options = {}, int seeds = 16) {
   std::vector<Matrix> mean;
-  constexpr int kSeeds = 16;
-  for (uint64_t seed = 1; seed <= kSeeds; ++seed) {
-    const auto g = ep_estimate(e, SpikeCoding::sigma_delta, rule, 0.125f, trace_rate, 64, 0.5f, seed);
+  for (uint64_t seed = 1; seed <= static_cast<uint64_t>(seeds); ++seed) {
+    const auto g = ep_estimate(e, SpikeCoding::sigma_delta, rule, 0.125f, trace_rate, 64, 0.5f, seed, options);
     if (mean.empty())
       for (const Matrix& m : g) mean.push_back(Matrix::Zero(m.rows(), m.cols()));
-    for (size_t p = 0; p < g.size(); ++p) mean[p] += g[p] / kSeeds;
+    for (size_t p = 0; p < g.size(); ++p) mean[p] += g[p] / static_cast<Scalar>(seeds);
   }
   return mean;
+}
+
+// 1 - cosine between a and ref, the worst weight matrix (entries 0 and 2): what no per-layer learning rate
+// can absorb. A trace that lags the state's change by a constant factor per layer has none.
+double direction_error(const std::vector<Matrix>& a, const std::vector<Matrix>& ref) {
+  double worst = 0;
+  for (size_t p = 0; p < ref.size(); p += 2) {
+    const double dot = (a[p].cast<double>().array() * ref[p].cast<double>().array()).sum();
+    worst = std::max(worst, 1 - dot / (a[p].cast<double>().norm() * ref[p].cast<double>().norm()));
+  }
+  return worst;
 }
 
 void ep_matches_bptt() {
@@ -144,6 +166,43 @@ void spiking_matches_rate(const std::string& rule, Scalar trace_rate, double tol
   std::printf("  eqspike %s (trace %.1f): |mean of 16 spike phases - rate EP| / |rate EP| = %.3f\n", rule.c_str(),
               trace_rate, error);
   EXPECT_LT(error, tolerance);
+}
+
+// A trace of the post spikes (no analog state leaves the neuron) lags the state, so its update is smaller by
+// a factor per layer; what counts is its direction.
+void spike_trace_points_like_rate() {
+  const EPProblem e = ep_problem();
+  const auto rate = ep_estimate(e, SpikeCoding::rate, "end_of_phase", 0.125f, 1, 64, 0.5f, 1);
+  const auto spikes = mean_over_seeds(e, "two_factor", 0.05f, {true}, 256);
+  const auto fast = mean_over_seeds(e, "two_factor", 0.5f, {true}, 256);
+  const double error = direction_error(spikes, rate), fast_error = direction_error(fast, rate);
+  std::printf("  eqspike two_factor, trace 0.05 of the post spikes: 1 - cos(mean of 256 spike phases, rate EP) = %.3f "
+              "(trace 0.5: %.3f)\n", error, fast_error);
+  EXPECT_LT(error, 0.08);  // measured 0.043
+  EXPECT_GT(fast_error, 4 * error) << "a slow trace is what filters the spike noise";
+}
+
+// flip (+beta, then the rule learns while the network moves to -beta) spans the same two nudged fixed points as
+// symmetric nudging: in rate mode with converged phases, the same update without the stored free state.
+void flip_equals_symmetric() {
+  const EPProblem e = ep_problem();
+  const auto symmetric = ep_estimate(e, SpikeCoding::rate, "end_of_phase", 1, 1, 300, 0.0125f, 1);
+  const auto flip = ep_estimate(e, SpikeCoding::rate, "end_of_phase", 1, 1, 300, 0.0125f, 1, {false, BetaSign::flip});
+  const auto positive = ep_estimate(e, SpikeCoding::rate, "end_of_phase", 1, 1, 300, 0.0125f, 1, {false, BetaSign::positive});
+  const double error = relative(flip, symmetric), one_sided = relative(positive, symmetric);
+  std::printf("  ep flip: |flip - symmetric| / |symmetric| = %.2e (one-sided: %.2e)\n", error, one_sided);
+  EXPECT_LT(error, 1e-3);
+  EXPECT_GT(one_sided, 10 * error) << "flip must not be the one-sided estimate";
+}
+
+// A second free phase from zero states and the same initial spike phases is the stored free state again.
+void fresh_free_phase_equals_replay() {
+  const EPProblem e = ep_problem();
+  const auto stored = ep_estimate(e, SpikeCoding::sigma_delta, "two_factor", 0.125f, 0.3f, 64, 0.5f, 7);
+  const auto fresh = ep_estimate(e, SpikeCoding::sigma_delta, "two_factor", 0.125f, 0.3f, 64, 0.5f, 7,
+                                 {false, BetaSign::symmetric, NudgedStart::fresh_free_phase});
+  std::printf("  eqspike fresh free phase: |fresh - stored| = %.1e\n", relative(fresh, stored));
+  for (size_t p = 0; p < stored.size(); ++p) EXPECT_EQ(fresh[p], stored[p]) << "parameter " << p;
 }
 
 // ---- recurrent SNN: 4 inputs, 7 recurrent (3 ALIF), 3 outputs, 80 steps
@@ -299,6 +358,9 @@ const std::vector<Row>& table() {
       {"ep", "rate, two_factor vs end_of_phase", rate_two_factor_matches_end_of_phase},
       {"eqspike", "end_of_phase on spikes vs rate EP", [] { spiking_matches_rate("end_of_phase", 1, 0.03); }},
       {"eqspike", "two_factor, trace 0.3 vs rate EP", [] { spiking_matches_rate("two_factor", 0.3f, 0.15); }},
+      {"eqspike", "two_factor, trace of the post spikes vs rate EP (direction)", spike_trace_points_like_rate},
+      {"ep", "rate, end_of_phase, flip vs symmetric", flip_equals_symmetric},
+      {"eqspike", "two_factor, fresh free phase vs the stored free state", fresh_free_phase_equals_replay},
       {"eprop", "symmetric, W_rec = 0 vs BPTT", eprop_equals_bptt_without_recurrence},
       {"eprop", "random B = W_out^T vs symmetric", random_feedback_equal_to_the_readout_is_symmetric},
       {"eprop", "adaptive B vs the Kolen-Pollack update", adaptive_feedback_follows_kolen_pollack},
