@@ -241,25 +241,22 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
     case BetaSign::alternating: signs = {alternate}; break;
     case BetaSign::flip: signs = {alternate, -alternate}; break;
   }
-  // flip: the first phase only carries the network to one nudged equilibrium; the rule learns in the second,
-  // over the change from there to the other one, which is the symmetric estimate with nothing stored.
+  // flip: the second phase continues from the first's nudged state instead of the free state; the rule
+  // learns in both, each with its own sign (docs/eqspike.md).
   const bool flip = learn_.beta_sign == BetaSign::flip;
-  if (!flip) free_state_ = state_;
+  free_state_ = state_;
   rule_->begin_batch();
   // With several ranks the rule sees the whole batch, step by step and at the end of each phase.
   std::unique_ptr<WholeBatchObserver> whole_batch;
-  std::vector<PhaseObserver*> learning;  // the observers of a phase the rule learns in
   if (PhaseObserver* o = rule_->nudged_observer()) {
     if (parallel())
       whole_batch = std::make_unique<WholeBatchObserver>(*comm_, *o, whole_input_, relax_params_.coding != SpikeCoding::rate);
-    learning.push_back(parallel() ? whole_batch.get() : o);
+    observers.insert(observers.begin(), parallel() ? whole_batch.get() : o);
   }
-  if (observer_ != nullptr) learning.push_back(observer_);
-  const RelaxationState* reference = &free_state_;  // what end_nudged_phase compares a phase's end with
   for (size_t phase = 0; phase < signs.size(); ++phase) {
     const Scalar sign = signs[phase];
-    if (flip) {
-      free_state_ = state_;  // the end of the phase before: the reference of the learning phase
+    if (phase > 0 && flip) {
+      phase_start_ = state_;  // what end_nudged_phase compares this phase's end with
     } else if (phase > 0 && learn_.nudged_start == NudgedStart::fresh_free_phase) {
       // The free phase again from zero states and the same initial spike phases: the same free state,
       // computed instead of stored.
@@ -269,16 +266,15 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
     } else if (phase > 0) {
       state_ = free_state_;
     }
-    const bool learns = !flip || phase == 1;
-    if (parallel() && (flip ? learns : phase == 0)) whole_states(*comm_, *reference, whole_free_);
+    const RelaxationState& start = phase > 0 && flip ? phase_start_ : free_state_;
+    if (parallel() && (phase == 0 || flip)) whole_states(*comm_, start, whole_free_);
     set_phase(Phase::nudged);
-    relax_.run(state_, learn_.nudged_steps, &targets_, sign * learn_.beta, sign, learns ? learning : observers);
-    if (!learns) continue;
+    relax_.run(state_, learn_.nudged_steps, &targets_, sign * learn_.beta, sign, observers);
     if (parallel()) {
       whole_states(*comm_, state_, whole_nudged_);
       rule_->end_nudged_phase(whole_nudged_, whole_free_, sign);
     } else {
-      rule_->end_nudged_phase(state_, *reference, sign);
+      rule_->end_nudged_phase(state_, start, sign);
     }
   }
   if (parallel() && split_columns_) {
@@ -336,8 +332,8 @@ LearnerRecipe read_ep(ConfigReader& r, const LearnerContext& context) {
   learn.beta_sign = parse_enum<BetaSign>(
       r.get_choice("ep.beta_sign", "random", {"positive", "random", "alternating", "symmetric", "flip"},
                    "one +beta phase; one phase with a random sign per mini-batch; one phase whose sign alternates "
-                   "between mini-batches; a +beta and a -beta phase from the free state; a phase of one sign, then the "
-                   "rule learns while it flips to the other (order alternating between mini-batches, nothing stored)"),
+                   "between mini-batches; a +beta and a -beta phase from the free state; a phase of one sign, then one of "
+                   "the other from where it ended (order alternating between mini-batches; nothing stored)"),
       {{"positive", BetaSign::positive}, {"random", BetaSign::random}, {"alternating", BetaSign::alternating},
        {"symmetric", BetaSign::symmetric}, {"flip", BetaSign::flip}});
   learn.nudged_start = parse_enum<NudgedStart>(

@@ -14,7 +14,8 @@
 //   beta         -     0.5      nudging strength (> 0)
 //   beta_sign    -     random   positive | random (one phase, sign drawn per batch) | alternating (one phase,
 //                               sign alternating between batches) | symmetric (+-beta from the free state) |
-//                               flip (+beta then -beta, or the other way round; the rule learns in the second)
+//                               flip (+beta then -beta from where +beta ended, or the other way round: the
+//                               order alternates between batches; the rule learns in both, nothing stored)
 //   nudged_start -     saved_free_state   symmetric: the -beta phase from the stored free state, or
 //                               fresh_free_phase (the free phase run again: the same state, not stored)
 //   rule         -     end_of_phase   end_of_phase | two_factor
@@ -70,6 +71,11 @@ class EPLearner final : public Learner {
   const RelaxationParams& relaxation() const { return relax_params_; }
   const EPLearningParams& learning() const { return learn_; }
   uint64_t seed() const { return seed_; }
+  // The divisor of the update besides beta: the summed phases span 2 beta (symmetric) or 3 beta (flip:
+  // 0 -> sigma beta, then sigma beta -> -sigma beta, learned with the signs sigma and -sigma).
+  int phases() const {
+    return learn_.beta_sign == BetaSign::symmetric ? 2 : learn_.beta_sign == BetaSign::flip ? 3 : 1;
+  }
 
  protected:
   void finish_gradients(int64_t samples) override;
@@ -83,8 +89,6 @@ class EPLearner final : public Learner {
   void predict(const Matrix& x, const std::vector<int64_t>& ids, std::vector<int32_t>& out);
   int run_phases(const Matrix& x, const std::vector<int32_t>& labels, const std::vector<int64_t>& ids, uint64_t epoch,
                  uint64_t batch_index);
-  // The divisor of the update besides beta: 2 where it spans from -beta to +beta.
-  int phases() const { return learn_.beta_sign == BetaSign::symmetric || learn_.beta_sign == BetaSign::flip ? 2 : 1; }
 
   std::unique_ptr<LayeredEPNetwork> net_;
   Relaxation relax_;
@@ -92,7 +96,7 @@ class EPLearner final : public Learner {
   EPLearningParams learn_;
   uint64_t seed_;
   std::unique_ptr<EPRule> rule_;
-  RelaxationState state_, free_state_;
+  RelaxationState state_, free_state_, phase_start_;
   RelaxationState whole_free_, whole_nudged_;  // several ranks: the whole batch's states, for the rule
   Matrix whole_input_;
   bool split_columns_ = false;  // several ranks: this batch's rule sums are split by columns (EPRule)

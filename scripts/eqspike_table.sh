@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# EqSpike as a chip would run it (docs/eqspike.md, sections 6-8; issue 14): every figure of those sections.
+#   ablations  each hardware requirement alone and all at once, on the short budget (3 epochs on 10,000
+#              training images, constant learning rate) scored on a validation split carved from the training
+#              data (data.validation = 10000): this is where the settings were chosen; the test set is not read.
+#   full       full MNIST (60,000 images, 30 epochs, test set) of the chosen configs, seeds 1 2 3.
+# Each run goes to docs/results/eqspike/<part>_<row>_s<seed>/ (metrics, config.toml, command.txt; a run whose
+# command.txt matches is not run again); scripts/eqspike_table.py then writes the tables into docs/eqspike.md
+# and README.md. Usage: scripts/eqspike_table.sh [ablations] [full]   (default both; JOBS=2 runs two at once)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+parts=("$@")
+[ ${#parts[@]} -gt 0 ] || parts=(ablations full)
+bin=build/bin/plasticore
+[ -x "$bin" ] || { echo "$bin is missing: run make first" >&2; exit 2; }
+
+short="--set data.train_limit=20000 --set data.validation=10000 --set train.epochs=3 --set train.lr_schedule=constant"
+state="configs/eqspike_mnist.toml --set ep.nudged_steps=20"  # the state-trace rule at the chip config's T2
+spikes="configs/eqspike_spiketrace_mnist.toml"
+per_sample="--set train.batch_size=1 --set train.learning_rate=[0.005,0.0025]"
+ablation_rows="base fresh_free_phase flip per_sample positive random alternating chip spikes spikes_flip spikes_flip_t60 spikes_chip"
+ablation_of() {
+  case "$1" in
+    base) echo "$state" ;;
+    fresh_free_phase) echo "$state --set ep.nudged_start=fresh_free_phase" ;;
+    flip) echo "$state --set ep.beta_sign=flip" ;;
+    per_sample) echo "$state $per_sample" ;;
+    positive|random|alternating) echo "$state --set ep.beta_sign=$1" ;;
+    chip) echo "configs/eqspike_chip_mnist.toml" ;;
+    spikes) echo "$spikes" ;;
+    spikes_flip) echo "$spikes --set ep.beta_sign=flip" ;;
+    spikes_flip_t60) echo "$spikes --set ep.beta_sign=flip --set ep.free_steps=60" ;;
+    spikes_chip) echo "$spikes --set ep.beta_sign=flip --set ep.free_steps=60 --set train.batch_size=1 --set train.learning_rate=[0.02,0.01]" ;;
+    *) echo "unknown ablation row $1" >&2; exit 2 ;;
+  esac
+}
+full_rows="eqspike_spiketrace_mnist eqspike_chip_mnist"
+
+mkdir -p docs/results/eqspike
+jobs_file=$(mktemp)
+trap 'rm -f "$jobs_file"' EXIT
+add() {  # OUT ARGS...: queue a run unless its result is there with the same command
+  local out=$1; shift
+  local cmd="$bin train $* --threads 1 --out $out"
+  if [ -f "$out/metrics.json" ] && [ "$(cat "$out/command.txt" 2>/dev/null)" = "$cmd" ]; then return; fi
+  echo "$cmd" >>"$jobs_file"
+}
+for part in "${parts[@]}"; do
+  for seed in 1 2 3; do
+    case "$part" in
+      ablations) for row in $ablation_rows; do add "docs/results/eqspike/ablation_${row}_s$seed" "$(ablation_of "$row") $short --seed $seed"; done ;;
+      full) for row in $full_rows; do add "docs/results/eqspike/full_${row}_s$seed" "configs/$row.toml --seed $seed"; done ;;
+      *) echo "unknown part $part (ablations, full)" >&2; exit 2 ;;
+    esac
+  done
+done
+echo "$(wc -l <"$jobs_file") runs to do" >&2
+one() {
+  local cmd=$1 out=${1##*--out }
+  rm -rf "$out"
+  echo "$cmd" >&2
+  if ! nice -n 10 $cmd >/dev/null 2>"$out.log"; then echo "FAILED: $cmd: $(tail -n 1 "$out.log")" >&2; return 1; fi
+  echo "$cmd" >"$out/command.txt"
+  rm -f "$out.log" "$out/checkpoint.bin"
+}
+export -f one
+xargs -d '\n' -P "${JOBS:-1}" -I{} bash -c 'one "$@"' _ {} <"$jobs_file"
+/usr/bin/python3 scripts/eqspike_table.py
