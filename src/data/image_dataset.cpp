@@ -16,11 +16,26 @@ namespace plasticore {
 
 namespace {
 
+// Image `index` of the set, moved by (dx, dy) pixels (right, down) with zeros where nothing moved in.
 class ImageSample final : public SequenceStream {
  public:
-  ImageSample(const ClassificationSet& set, int64_t index) : set_(set), index_(index) {}
+  ImageSample(const ClassificationSet& set, int64_t index, int dx = 0, int dy = 0)
+      : set_(set), index_(index), dx_(dx), dy_(dy) {}
   Eigen::Index steps() const override { return 1; }
-  void input(Eigen::Index, Matrix& input) const override { input.col(0) = set_.images.col(index_); }
+  void input(Eigen::Index, Matrix& input) const override {
+    if (dx_ == 0 && dy_ == 0) {
+      input.col(0) = set_.images.col(index_);
+      return;
+    }
+    const int h = set_.height, w = set_.width;
+    const Scalar* image = set_.images.col(index_).data();
+    Scalar* out = input.col(0).data();
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x) {
+        const int from_x = x - dx_, from_y = y - dy_;
+        out[y * w + x] = from_x >= 0 && from_x < w && from_y >= 0 && from_y < h ? image[from_y * w + from_x] : Scalar{0};
+      }
+  }
   void target(Eigen::Index, Vector& target) const override {
     target.setZero();
     target(set_.labels[static_cast<size_t>(index_)]) = 1;
@@ -29,6 +44,7 @@ class ImageSample final : public SequenceStream {
  private:
   const ClassificationSet& set_;
   int64_t index_;
+  int dx_, dy_;
 };
 
 DatasetBuilder read_images(ConfigReader& r, const DatasetContext& context, const std::string& dir) {
@@ -43,14 +59,17 @@ DatasetBuilder read_images(ConfigReader& r, const DatasetContext& context, const
   const uint64_t seed = context.seed;
   if (!context.sequences) {
     constexpr int64_t kMaxInt = 2147483647;
+    const int shift = static_cast<int>(r.get_int("data.shift_pixels", 0, 0, 8,
+                                                 "augmentation: every training image of an epoch moved by up to N pixels "
+                                                 "in x and y (drawn from the seed; 0 = none; evaluation images never move)"));
     f.train_limit = r.get_int("data.train_limit", 0, 0, kMaxInt, "use only the first N training images (0 = all)");
     f.test_limit = r.get_int("data.test_limit", 0, 0, kMaxInt, "use only the first N test images (0 = all)");
     if (f.validation > 0 && f.test_limit > 0)
       r.fail("data.test_limit", "with data.validation the evaluation set is the held-out training images (its size is data.validation)");
-    return [f, seed](bool need_train) -> std::unique_ptr<Dataset> {
+    return [f, seed, shift](bool need_train) -> std::unique_ptr<Dataset> {
       ClassificationSet train, test;
       load_image_files(f, need_train, train, test);
-      return std::make_unique<ImageDataset>(std::move(train), std::move(test), seed);
+      return std::make_unique<ImageDataset>(std::move(train), std::move(test), seed, shift);
     };
   }
   SequenceTaskParams defaults;  // data/sequential_images.hpp
@@ -90,9 +109,9 @@ DatasetEntry mnist_entry() {
 }
 
 DatasetEntry fashion_mnist_entry() {
-  return {"Fashion-MNIST (IDX files of Debian's dataset-fashion-mnist)", false, {32, 5e-3, 0},
+  return {"Fashion-MNIST (Debian's dataset-fashion-mnist, unpacked by scripts/setup.sh)", false, {32, 5e-3, 0},
           [](ConfigReader& r, const DatasetContext& context) {
-            return read_images(r, context, "/usr/share/dataset-fashion-mnist/");
+            return read_images(r, context, "${PLASTICORE_DATA}/fashion_mnist/");
           }};
 }
 
@@ -155,8 +174,8 @@ void load_image_files(const ImageFiles& f, bool need_train, ClassificationSet& t
                        ", the training images " + std::to_string(train.height) + " x " + std::to_string(train.width));
 }
 
-ImageDataset::ImageDataset(ClassificationSet train, ClassificationSet test, uint64_t seed)
-    : train_(std::move(train)), test_(std::move(test)), seed_(seed) {}
+ImageDataset::ImageDataset(ClassificationSet train, ClassificationSet test, uint64_t seed, int shift_pixels)
+    : train_(std::move(train)), test_(std::move(test)), seed_(seed), shift_(shift_pixels) {}
 
 
 int64_t ImageDataset::train_sample(int64_t epoch, int64_t position) const {
@@ -170,11 +189,22 @@ int64_t ImageDataset::train_sample(int64_t epoch, int64_t position) const {
       std::swap(order_[static_cast<size_t>(i)], order_[shuffle.below(static_cast<uint64_t>(i) + 1)]);
     order_epoch_ = epoch;
   }
-  return order_[static_cast<size_t>(position)];
+  const int64_t image = order_[static_cast<size_t>(position)];
+  if (shift_ == 0) return image;
+  // The shift is part of the sample index: image + n * (which of the (2 shift + 1)^2 shifts).
+  Rng draw(seed_, "shift", static_cast<uint64_t>(epoch), static_cast<uint64_t>(position));
+  const auto shifts = static_cast<uint64_t>(2 * shift_ + 1);
+  return image + train_.size() * static_cast<int64_t>(draw.below(shifts * shifts));
 }
 
 std::unique_ptr<SequenceStream> ImageDataset::sequence(Split split, int64_t index) const {
-  return std::make_unique<ImageSample>(set(split), index);
+  const ClassificationSet& images = set(split);
+  if (split == Split::test || index < images.size()) return std::make_unique<ImageSample>(images, index);
+  // Decodes train_sample's index: shift number q = side * b + a, a and b in [0, side) meaning 0, 1, .., N,
+  // -N, .., -1 pixels (q = 0: not moved, so plain indices below size() are the images themselves).
+  const int64_t q = index / images.size(), side = 2 * shift_ + 1;
+  const auto pixels = [&](int64_t a) { return static_cast<int>(a <= shift_ ? a : a - side); };
+  return std::make_unique<ImageSample>(images, index % images.size(), pixels(q % side), pixels(q / side));
 }
 
 }  // namespace plasticore

@@ -11,6 +11,9 @@
 //   train_limit, test_limit       -     0 (all)                 use only the first N images
 //   validation                    -     0 (none)                the last N training images (of the first
 //                                                               train_limit) become the test split
+//   shift_pixels                  px    0 (none)                augmentation (EP): each training image of an
+//                                                               epoch moved by up to N pixels in x and y, zeros
+//                                                               moved in; drawn from (seed, "shift", e, k)
 #pragma once
 #include <cstdint>
 #include <mutex>
@@ -47,7 +50,8 @@ void load_image_files(const ImageFiles& files, bool need_train, ClassificationSe
 
 class ImageDataset final : public Dataset {
  public:
-  ImageDataset(ClassificationSet train, ClassificationSet test, uint64_t seed);
+  // shift_pixels > 0: train_sample's indices carry a shift (index + size * shift number; sequence() decodes).
+  ImageDataset(ClassificationSet train, ClassificationSet test, uint64_t seed, int shift_pixels = 0);
   int inputs() const override { return static_cast<int>(test_.images.rows()); }
   int outputs() const override { return test_.n_classes; }
   Loss loss() const override { return Loss::cross_entropy; }
@@ -61,6 +65,7 @@ class ImageDataset final : public Dataset {
  private:
   ClassificationSet train_, test_;
   uint64_t seed_;
+  int shift_ = 0;  // data.shift_pixels
   mutable std::mutex order_mutex_;     // the permutation of the epoch last asked for
   mutable int64_t order_epoch_ = -1;
   mutable std::vector<int64_t> order_;

@@ -244,6 +244,45 @@ TEST_F(IdxTest, ValidationHoldsOutTheLastTrainingImages) {
   expect_usage_error([&] { load_image_files(f, true, train, validation); }, {"data.validation", "8", "none to train on"});
 }
 
+// data.shift_pixels: every training sample of an epoch is its image moved by (dx, dy) in [-N, N]^2, drawn
+// from (seed, epoch, position), with zeros moved in; each shift occurs; evaluation images never move; N = 0
+// is the plain shuffle.
+TEST_F(IdxTest, ShiftAugmentationMovesTrainingImagesOnly) {
+  const uint32_t n = 6, h = 4, w = 5;
+  const std::string ip = write("i", idx_bytes({n, h, w}, pixels(n, h, w)));
+  const std::string lp = write("l", idx_bytes({n}, digit_labels(n)));
+  const ClassificationSet set = load_idx_classification(ip, lp, 0);
+  const ImageDataset plain(set, set, 7), shifted(set, set, 7, 1);
+  Matrix x(h * w, 1), moved(h * w, 1);
+  Vector y(10), y_moved(10);
+  std::vector<int> seen(9, 0);
+  for (int64_t epoch = 0; epoch < 20; ++epoch)
+    for (int64_t k = 0; k < n; ++k) {
+      const int64_t image = plain.train_sample(epoch, k), index = shifted.train_sample(epoch, k);
+      ASSERT_EQ(index % n, image) << "the same shuffle underneath";
+      ASSERT_LT(index, 9 * n);
+      ++seen[static_cast<size_t>(index / n)];
+      const auto pixels = [](int64_t a) { return a == 2 ? -1 : static_cast<int>(a); };  // 0, 1, -1
+      const int dx = pixels(index / n % 3), dy = pixels(index / n / 3);
+      shifted.sequence(Split::train, index)->input(0, moved);
+      shifted.sequence(Split::train, index)->target(0, y_moved);
+      plain.sequence(Split::train, image)->target(0, y);
+      EXPECT_EQ(y_moved, y);
+      for (int r = 0; r < static_cast<int>(h); ++r)
+        for (int c = 0; c < static_cast<int>(w); ++c) {
+          const int fr = r - dy, fc = c - dx;
+          const Scalar expected = fr >= 0 && fr < static_cast<int>(h) && fc >= 0 && fc < static_cast<int>(w)
+                                      ? set.images(fr * static_cast<int>(w) + fc, image) : Scalar{0};
+          ASSERT_EQ(moved(r * static_cast<int>(w) + c, 0), expected) << "image " << image << " shift " << dx << "," << dy;
+        }
+    }
+  for (int s = 0; s < 9; ++s) EXPECT_GT(seen[static_cast<size_t>(s)], 0) << "shift number " << s << " never drawn";
+  for (int64_t i = 0; i < n; ++i) {
+    shifted.sequence(Split::test, i)->input(0, moved);
+    EXPECT_EQ(moved.col(0), set.images.col(i)) << "evaluation images do not move";
+  }
+}
+
 TEST_F(IdxTest, CountMismatchNamesBothFiles) {
   const std::string ip = write("imgs", idx_bytes({5, 2, 2}, pixels(5, 2, 2)));
   const std::string lp = write("labs", idx_bytes({4}, digit_labels(4)));
