@@ -1,7 +1,9 @@
 // Operation counters for energy accounting (docs/energy.md), kept per phase of a run. Substrates count what
 // their matrix operations cost (synaptic events, multiply-accumulates, device reads, ADC/DAC
-// conversions, programming pulses, accumulator updates); rules and networks count neuron updates and
-// spikes. Counting is once per matrix operation, never per synapse. Additions are relaxed atomics
+// conversions, programming pulses, accumulator updates); rules and networks count neuron updates,
+// spikes and time steps; the EP learner counts what its nudging scheme needs on a chip (state stored for
+// replay, the sign of beta sent to the learning circuits). Counting is once per matrix or phase
+// operation, never per synapse. Additions are relaxed atomics
 // because event-driven substrates are called from several OpenMP threads at once.
 #pragma once
 #include <array>
@@ -27,12 +29,19 @@ enum class Op : int {
   // Multiply-accumulates a dense (GPU) implementation of the same matrix operation does: rows x cols
   // per sample for an event-driven one too. What the GPU energy estimate is priced on.
   dense_equivalent_macs,
+  // Issue 14: what the rule needs on a chip beyond its synaptic work (docs/energy.md, "What is counted").
+  state_stores,     // one 32-bit word of a neuron's state copied into replay/reference memory
+  state_loads,      // one 32-bit word read back from that memory (into the neuron, or by the update)
+  sign_broadcasts,  // the sign of beta delivered to one non-input neuron's learning circuit, per nudged phase
+  time_steps,       // one simulated time step of one sample: the chip's clock for static power, the GPU's launches
   count
 };
-inline constexpr std::array<std::string_view, 10> kOpNames = {
+inline constexpr std::array<std::string_view, 14> kOpNames = {
     "synaptic_events", "dense_macs",          "neuron_updates",     "spikes",
     "device_reads",    "adc_conversions",     "dac_conversions",    "programming_pulses",
-    "accumulator_updates", "dense_equivalent_macs"};
+    "accumulator_updates", "dense_equivalent_macs", "state_stores", "state_loads",
+    "sign_broadcasts", "time_steps"};
+static_assert(kOpNames.size() == static_cast<size_t>(Op::count), "kOpNames names every Op");
 
 using OpCounts = std::array<int64_t, static_cast<size_t>(Op::count)>;
 
@@ -65,6 +74,19 @@ class OpCounters {
   // Every count, phase-major (for summing the ranks' counts of a data-parallel run).
   int64_t* data() { return counts_[0].data(); }
   static constexpr size_t kValues = static_cast<size_t>(Phase::count) * static_cast<size_t>(Op::count);
+  // Records written before issue 14 hold phase-major counts of the first 10 ops only.
+  static constexpr size_t kOpsBeforeIssue14 = 10;
+  static constexpr size_t kValuesBeforeIssue14 = static_cast<size_t>(Phase::count) * kOpsBeforeIssue14;
+  // Phase-major values of either length into `out` (kValues long); the ops a shorter record lacks are 0.
+  // False for any other length.
+  static bool widen(const int64_t* values, size_t n, int64_t* out) {
+    if (n != kValues && n != kValuesBeforeIssue14) return false;
+    const size_t ops = n / static_cast<size_t>(Phase::count);
+    for (size_t p = 0; p < static_cast<size_t>(Phase::count); ++p)
+      for (size_t o = 0; o < static_cast<size_t>(Op::count); ++o)
+        out[p * static_cast<size_t>(Op::count) + o] = o < ops ? values[p * ops + o] : 0;
+    return true;
+  }
 
  private:
   Phase phase_ = Phase::forward;

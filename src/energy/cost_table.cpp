@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
@@ -33,6 +35,34 @@ double non_negative(const std::string& path, const std::string& key, const toml:
 const toml::table& sub_table(const std::string& path, const std::string& key, const toml::node& node) {
   if (!node.is_table()) throw UsageError(path + ": " + key + ": expected a table");
   return *node.as_table();
+}
+
+// [power]: the GPU's keys in the table named gpu, a chip's in any other; every key required.
+void read_power(const std::string& path, const toml::table& power, CostTable& t) {
+  const bool gpu = t.name == "gpu";
+  const std::vector<std::string> keys =
+      gpu ? std::vector<std::string>{"board_watts", "peak_macs_per_second", "utilisation", "kernel_launch_seconds",
+                                     "kernel_launches_per_step", "kernel_launches_per_update"}
+          : std::vector<std::string>{"static_watts", "seconds_per_step"};
+  std::string listed;
+  for (const auto& k : keys) listed += (listed.empty() ? "" : ", ") + k;
+  for (const auto& [key_view, node] : power)
+    if (std::find(keys.begin(), keys.end(), std::string(key_view.str())) == keys.end())
+      throw UsageError(path + ": [power] unknown key '" + std::string(key_view.str()) + "' (" +
+                       (gpu ? "the gpu table's" : "a chip's") + " [power] has " + listed + ")");
+  std::vector<double> v;
+  for (const auto& k : keys) {
+    const toml::node* node = power.get(k);
+    if (node == nullptr) throw UsageError(path + ": [power] missing key '" + k + "' (it needs " + listed + ")");
+    v.push_back(non_negative(path, "power." + k, *node));
+  }
+  if (gpu) {
+    if (v[1] <= 0) throw UsageError(path + ": power.peak_macs_per_second: expected a positive number");
+    if (v[2] <= 0 || v[2] > 1) throw UsageError(path + ": power.utilisation: expected a number in (0, 1]");
+    t.gpu_power = GpuPower{v[0], v[1], v[2], v[3], v[4], v[5]};
+  } else {
+    t.chip_power = ChipPower{v[0], v[1]};
+  }
 }
 
 }  // namespace
@@ -75,6 +105,8 @@ CostTable parse_cost_table(const std::string& text, const std::string& path) {
         if (costs) t.joules_per_op[op_index(path, key, op)] = v * kJoulesPerPicojoule;
         else bytes_per_op[op_index(path, key, op)] = v;
       }
+    } else if (key == "power") {
+      read_power(path, sub_table(path, key, node), t);
     } else {
       throw UsageError(path + ": unknown key '" + key + "'");
     }

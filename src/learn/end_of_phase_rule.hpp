@@ -14,6 +14,7 @@ class EndOfPhaseRule final : public EPRule {
       : net_(net), sums_(std::move(sums)), spiking_(spiking) {}
   void set_counters(OpCounters* counters) override { counters_ = counters; }
   void end_nudged_phase(const RelaxationState& nudged, const RelaxationState& free, Scalar sign) override;
+  bool reads_reference_state() const override { return true; }  // s^0 in every product
   // Column blocks of the products: each element's sum over the batch is the same sum, but a product's
   // rounding can follow its blocking. Rate EP's ranks agree only to rounding anyway (its relaxation's
   // products have the slice's width), so it splits, from 64 samples per batch: below, gathering the

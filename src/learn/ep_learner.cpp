@@ -214,6 +214,40 @@ void EPLearner::predict(const Matrix& x, const std::vector<int64_t>& ids, std::v
   for (Eigen::Index b = 0; b < x.cols(); ++b) out[static_cast<size_t>(b)] = argmax_column(state_.state.back(), b);
 }
 
+// What the nudging scheme and the rule need on a chip besides the relaxation and the rule's synaptic work
+// (docs/energy.md, "What is counted"), for a batch of B samples and `phases` nudged phases. Units: 32-bit words
+// and per-neuron deliveries; once per batch, never per synapse. N is the non-input neurons.
+//   symmetric + saved_free_state: the free state of every non-input neuron (its state, its sigma-delta
+//     accumulator if spiking, its learning trace if any) stored at the end of the free phase and loaded back
+//     before the -beta phase: W N B stores and W N B loads (nudged phase). fresh_free_phase recomputes it
+//     (its T1 steps are counted as free-phase work), flip and the one-phase schemes never go back: 0.
+//   a rule that reads the reference state at the update (end_of_phase: s^0 in every product): the state
+//     word of every non-input neuron kept, N B stores unless the replay above already stored it (flip: one
+//     per phase, the second phase's reference is the first's end), and read once per phase, N B loads each.
+//   the sign of beta: delivered to every non-input neuron once per nudged phase, N B each (flip: the flip
+//     is the second delivery).
+void EPLearner::count_chip_state_traffic(int64_t B, int64_t phases) {
+  if (counters_ == nullptr) return;
+  int64_t N = 0;
+  for (int l = 1; l <= net_->weight_layers(); ++l) N += net_->sizes()[static_cast<size_t>(l)];
+  const bool replay = learn_.beta_sign == BetaSign::symmetric && learn_.nudged_start == NudgedStart::saved_free_state;
+  const int64_t words = 1 + (relax_params_.coding != SpikeCoding::rate ? 1 : 0) + (relax_params_.uses_trace() ? 1 : 0);
+  {
+    const ThreadPhase nudged(Phase::nudged);
+    counters_->add(Op::sign_broadcasts, N * B * phases);
+    if (replay) {
+      counters_->add(Op::state_stores, words * N * B);
+      counters_->add(Op::state_loads, words * N * B);
+    }
+  }
+  if (rule_->reads_reference_state()) {
+    const ThreadPhase update(Phase::update);
+    // flip compares its second phase with the end of the first: one more reference kept.
+    if (!replay) counters_->add(Op::state_stores, N * B * (learn_.beta_sign == BetaSign::flip ? phases : 1));
+    counters_->add(Op::state_loads, N * B * phases);
+  }
+}
+
 int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, const std::vector<int64_t>& ids,
                           uint64_t epoch, uint64_t batch_index) {
   const auto B = x.cols();
@@ -245,6 +279,7 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
   // learns in both, each with its own sign (docs/eqspike.md).
   const bool flip = learn_.beta_sign == BetaSign::flip;
   free_state_ = state_;
+  count_chip_state_traffic(B, static_cast<int64_t>(signs.size()));
   rule_->begin_batch();
   // With several ranks the rule sees the whole batch, step by step and at the end of each phase.
   std::unique_ptr<WholeBatchObserver> whole_batch;

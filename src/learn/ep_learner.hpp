@@ -5,7 +5,9 @@
 //   g = -dW / (beta * phases * B)      (phases = 2 for symmetric +-beta nudging, else 1)
 // so SGD's change -eta g is the EP update eta dW / (beta phases B) of the paper.
 // Op counts (set_counters): relaxation in the free and nudged phases; the rule's products and one
-// accumulator update per synapse for applying the batch's update in the update phase.
+// accumulator update per synapse for applying the batch's update in the update phase; the state a chip
+// stores and loads for the scheme and the rule, and the sign of beta sent to the neurons (state_stores,
+// state_loads, sign_broadcasts: count_chip_state_traffic).
 //
 // Parameters (ep.*, network.*)
 //   name         unit  default  meaning
@@ -89,6 +91,8 @@ class EPLearner final : public Learner {
   void predict(const Matrix& x, const std::vector<int64_t>& ids, std::vector<int32_t>& out);
   int run_phases(const Matrix& x, const std::vector<int32_t>& labels, const std::vector<int64_t>& ids, uint64_t epoch,
                  uint64_t batch_index);
+  // state_stores / state_loads / sign_broadcasts of one batch (ep_learner.cpp says what and why).
+  void count_chip_state_traffic(int64_t batch, int64_t phases);
 
   std::unique_ptr<LayeredEPNetwork> net_;
   Relaxation relax_;

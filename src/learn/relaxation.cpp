@@ -155,6 +155,7 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
   int64_t neurons = 0;
   for (int l = 1; l <= net_.weight_layers(); ++l) neurons += net_.sizes()[static_cast<size_t>(l)];
   count_into(counters_, Op::neuron_updates, neurons * steps * B);
+  count_into(counters_, Op::time_steps, int64_t{steps} * B);
   for (PhaseObserver* o : observers) o->begin_phase(targets != nullptr ? Phase::nudged : Phase::free, sign);
   int64_t spikes = 0;
   if (params_.coding == SpikeCoding::rate) {

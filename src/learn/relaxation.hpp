@@ -4,8 +4,8 @@
 // neurons that spiked). Observers (learn/phase_observer.hpp) see a phase step by step: the rules that
 // learn at every step (learn/two_factor_rule.hpp) and the analyses; a phase without any runs on the
 // fast path (one parallel region for the whole phase).
-// Counts (if given counters): one neuron update per non-input neuron and step, and the spikes of every
-// layer (the input's encoder included: they are routed too).
+// Counts (if given counters): one neuron update per non-input neuron and step, the spikes of every
+// layer (the input's encoder included: they are routed too), and one time step per sample and step.
 #pragma once
 #include <cstdint>
 #include <span>

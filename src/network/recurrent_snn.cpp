@@ -156,6 +156,7 @@ void RecurrentSNN::step(RecurrentSNNState& s) const {
   s.readout = kappa_ * s.readout + s.readout_input.col(0);
   if (counters_ != nullptr) {
     counters_->add(Op::neuron_updates, sizes_.recurrent + sizes_.outputs);
+    counters_->add(Op::time_steps, 1);
     counters_->add(Op::spikes, spikes >= 0 ? static_cast<int64_t>(spikes) : static_cast<int64_t>(s.spikes.sum()));
   }
 }

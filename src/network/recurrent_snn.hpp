@@ -11,7 +11,7 @@
 // contiguous column. The products are event-driven where their input is spikes: W_rec z[t-1] and
 // W_out z[t] always, W_in x[t] when every x_i[t] is 0 or 1 (a spike train); analog inputs are read densely.
 // An event sum adds only the columns of the active inputs, in index order (substrate.hpp).
-// Op counts (set_counters): the substrates' products, n_rec + n_out neuron updates and the spikes of every step.
+// Op counts (set_counters): the substrates' products, n_rec + n_out neuron updates, the spikes and one time step of every step.
 // Names in the run record: w_in, w_rec, w_out and their substrates' state sections.
 #pragma once
 #include <array>

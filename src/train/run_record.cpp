@@ -61,10 +61,14 @@ EpochInProgress read_in_progress(const NamedTensors& all, const std::string& pat
   if (!std::isfinite(p.train_seconds) || p.train_seconds < 0)
     throw RuntimeError(path + ": " + k + "train_seconds holds an impossible value");
   const Tensor& ops = all.at(k + "training_ops");
-  if (ops.dtype != DType::int64 || ops.shape.size() != 1 || ops.shape[0] != static_cast<int64_t>(OpCounters::kValues))
-    throw RuntimeError(path + ": " + k + "training_ops has another type or length than this plasticore counts");
+  const auto length = ops.shape.size() == 1 && ops.shape[0] > 0 ? static_cast<size_t>(ops.shape[0]) : size_t{0};
+  std::vector<int64_t> values(length);
+  if (ops.dtype == DType::int64 && ops.bytes.size() == length * sizeof(int64_t))
+    std::memcpy(values.data(), ops.bytes.data(), ops.bytes.size());
   p.training_ops.resize(OpCounters::kValues);
-  std::memcpy(p.training_ops.data(), ops.bytes.data(), ops.bytes.size());
+  // A record of a plasticore before issue 14 counted fewer ops: widened, the new ones 0.
+  if (ops.dtype != DType::int64 || length == 0 || !OpCounters::widen(values.data(), length, p.training_ops.data()))
+    throw RuntimeError(path + ": " + k + "training_ops has another type or length than this plasticore counts");
   for (const int64_t v : p.training_ops)
     if (v < 0) throw RuntimeError(path + ": " + k + "training_ops holds a negative count");
   return p;

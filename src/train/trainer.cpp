@@ -31,9 +31,13 @@ void save_counts(NamedTensors& out, const std::string& name, OpCounters& counter
 bool load_counts(const NamedTensors& in, const std::string& name, OpCounters& counters) {
   if (!in.has(name)) return false;
   const Tensor& t = in.at(name);
-  if (t.dtype != DType::int64 || t.shape != std::vector<int64_t>{static_cast<int64_t>(OpCounters::kValues)})
+  // A record written before issue 14 has fewer ops per phase: widened, the new ones 0.
+  std::vector<int64_t> values(t.shape.size() == 1 && t.shape[0] > 0 ? static_cast<size_t>(t.shape[0]) : 0);
+  if (t.dtype != DType::int64 || values.empty() || t.bytes.size() != values.size() * sizeof(int64_t))
     throw RuntimeError(in.source() + ": " + name + " has the wrong type or shape");
-  std::memcpy(counters.data(), t.bytes.data(), t.bytes.size());
+  std::memcpy(values.data(), t.bytes.data(), t.bytes.size());
+  if (!OpCounters::widen(values.data(), values.size(), counters.data()))
+    throw RuntimeError(in.source() + ": " + name + " has the wrong type or shape");
   for (size_t k = 0; k < OpCounters::kValues; ++k)
     if (counters.data()[k] < 0) throw RuntimeError(in.source() + ": " + name + " holds a negative count");
   return true;

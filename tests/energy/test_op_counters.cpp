@@ -2,6 +2,7 @@
 // counted"), and attaching them changes no trained number.
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 #include "learn/bptt.hpp"
@@ -111,11 +112,111 @@ TEST(OpCounters, SpikingTwoFactorEPWithAKnownSpikePattern) {
   EXPECT_EQ(count_of(c, Phase::update, Op::dense_equivalent_macs), 2 * (6 + 4 + 4) + 10);
 }
 
+// At batch 1 too the two-factor rule sums its per-step products into a per-synapse accumulator over the
+// learning phase, and the sample's update then writes every synapse: the hardware-like regime (flip, batch 1,
+// nothing stored) pays both. The spike pattern of the test above (the nudge moves no state here).
+TEST(OpCounters, HardwareLikeRegimeAccumulatesPerStepAndWritesEverySynapsePerSample) {
+  TinyEP t("two_factor", 1);
+  t.learn.beta_sign = BetaSign::flip;
+  for (int l = 0; l < 2; ++l) {
+    t.net->weight(l).set_weights(Matrix::Zero(2, l == 0 ? 3 : 2));
+    t.net->bias(l) << 5, -5;
+  }
+  EPLearner learner(std::move(t.net), RelaxationParams{SpikeCoding::sigma_delta, 1.0f}, t.learn, 1);
+  OpCounters c;
+  learner.set_counters(&c);
+  train_on(learner, t.x, t.labels);
+  // The rule learns in both phases: 2 x T2 = 4 steps of 8 accumulator updates, then 6 + 4 writes.
+  EXPECT_EQ(count_of(c, Phase::update, Op::accumulator_updates), 4 * 8 + 10);
+  EXPECT_EQ(count_of(c, Phase::nudged, Op::time_steps), 2 * 2);
+  EXPECT_EQ(count_of(c, Phase::nudged, Op::sign_broadcasts), 4 * 2);  // 4 neurons, the sign and its flip
+  for (const Phase p : {Phase::free, Phase::nudged, Phase::update}) {
+    EXPECT_EQ(count_of(c, p, Op::state_stores), 0);  // nothing stored
+    EXPECT_EQ(count_of(c, p, Op::state_loads), 0);
+  }
+}
+
+// What a chip needs per nudging scheme and rule, in closed form for the 3-2-2 network (N = 4 non-input
+// neurons), T1 = 3, T2 = 2, batch B = 3 (ep_learner.cpp, count_chip_state_traffic):
+//   replay (symmetric + saved_free_state): W N B words stored and loaded, nudged phase; W = state, + the
+//     sigma-delta accumulator if spiking, + the learning trace if any; 0 for every other scheme;
+//   end_of_phase's reference: N B stored (unless the replay stored it) and N B loaded per learning phase;
+//   the sign: N B per nudged phase; time steps: T1 B free (twice with fresh_free_phase), T2 B per nudged phase.
+TEST(OpCounters, StateStoresLoadsSignsAndStepsOfEveryNudgingScheme) {
+  struct Case {
+    const char* rule;
+    BetaSign sign;
+    NudgedStart start;
+    SpikeCoding coding;
+    float trace_rate;
+    int64_t words;  // per neuron in the replay
+  };
+  const int64_t N = 4, B = 3, T1 = 3, T2 = 2;
+  const SpikeCoding sd = SpikeCoding::sigma_delta, rate = SpikeCoding::rate;
+  const NudgedStart saved = NudgedStart::saved_free_state, fresh = NudgedStart::fresh_free_phase;
+  for (const Case& k : {Case{"two_factor", BetaSign::symmetric, saved, sd, 1.0f, 2},
+                        Case{"two_factor", BetaSign::symmetric, saved, sd, 0.5f, 3},
+                        Case{"two_factor", BetaSign::symmetric, fresh, sd, 0.5f, 3},
+                        Case{"two_factor", BetaSign::flip, saved, sd, 0.5f, 3},
+                        Case{"two_factor", BetaSign::positive, saved, sd, 1.0f, 2},
+                        Case{"two_factor", BetaSign::random, saved, sd, 1.0f, 2},
+                        Case{"two_factor", BetaSign::alternating, saved, sd, 1.0f, 2},
+                        Case{"end_of_phase", BetaSign::symmetric, saved, rate, 1.0f, 1},
+                        Case{"end_of_phase", BetaSign::random, saved, rate, 1.0f, 1},
+                        Case{"end_of_phase", BetaSign::flip, saved, sd, 1.0f, 2},
+                        Case{"end_of_phase", BetaSign::symmetric, fresh, sd, 1.0f, 2}}) {
+    TinyEP t(k.rule, static_cast<int>(B));
+    t.learn.beta_sign = k.sign;
+    t.learn.nudged_start = k.start;
+    t.net->initialize(1, {1.0});
+    RelaxationParams relax{k.coding, 1.0f};
+    relax.trace_rate = k.trace_rate;
+    EPLearner learner(std::move(t.net), relax, t.learn, 1);
+    OpCounters c;
+    learner.set_counters(&c);
+    train_on(learner, t.x, t.labels);
+    const bool two_phases = k.sign == BetaSign::symmetric || k.sign == BetaSign::flip;
+    const int64_t phases = two_phases ? 2 : 1;
+    const bool replay = k.sign == BetaSign::symmetric && k.start == saved;
+    const bool reference = std::string(k.rule) == "end_of_phase";
+    const std::string name = std::string(k.rule) + " sign " + std::to_string(static_cast<int>(k.sign)) + " start " +
+                             std::to_string(static_cast<int>(k.start)) + " words " + std::to_string(k.words);
+    EXPECT_EQ(count_of(c, Phase::nudged, Op::state_stores), replay ? k.words * N * B : 0) << name;
+    EXPECT_EQ(count_of(c, Phase::nudged, Op::state_loads), replay ? k.words * N * B : 0) << name;
+    // flip's second phase compares with the first's end: a second reference kept.
+    const int64_t references = k.sign == BetaSign::flip ? 2 : 1;
+    EXPECT_EQ(count_of(c, Phase::update, Op::state_stores), reference && !replay ? N * B * references : 0) << name;
+    EXPECT_EQ(count_of(c, Phase::update, Op::state_loads), reference ? N * B * phases : 0) << name;
+    EXPECT_EQ(count_of(c, Phase::free, Op::state_stores) + count_of(c, Phase::free, Op::state_loads), 0) << name;
+    EXPECT_EQ(count_of(c, Phase::nudged, Op::sign_broadcasts), N * B * phases) << name;
+    EXPECT_EQ(count_of(c, Phase::free, Op::sign_broadcasts) + count_of(c, Phase::update, Op::sign_broadcasts), 0) << name;
+    const int64_t free_phases = k.sign == BetaSign::symmetric && k.start == fresh ? 2 : 1;
+    EXPECT_EQ(count_of(c, Phase::free, Op::time_steps), T1 * B * free_phases) << name;
+    EXPECT_EQ(count_of(c, Phase::nudged, Op::time_steps), T2 * B * phases) << name;
+    EXPECT_EQ(count_of(c, Phase::update, Op::time_steps), 0) << name;
+  }
+}
+
+// Counts saved by a plasticore before issue 14 (10 ops per phase) widen into today's layout, the new ops 0.
+TEST(OpCounters, RecordsOfTheOlderLayoutWiden) {
+  std::vector<int64_t> old(OpCounters::kValuesBeforeIssue14);
+  for (size_t i = 0; i < old.size(); ++i) old[i] = static_cast<int64_t>(i) + 1;
+  OpCounters c;
+  ASSERT_TRUE(OpCounters::widen(old.data(), old.size(), c.data()));
+  EXPECT_EQ(count_of(c, Phase::free, Op::synaptic_events), 1);
+  EXPECT_EQ(count_of(c, Phase::nudged, Op::synaptic_events), 11);
+  EXPECT_EQ(count_of(c, Phase::update, Op::dense_equivalent_macs), 40);
+  EXPECT_EQ(count_of(c, Phase::update, Op::time_steps), 0);
+  EXPECT_FALSE(OpCounters::widen(old.data(), old.size() - 1, c.data()));
+}
+
 TEST(OpCounters, CountingChangesNoTrainedWeight) {
-  for (const char* rule : {"two_factor", "end_of_phase"}) {
+  for (const char* rule : {"two_factor", "end_of_phase"})
+  for (const BetaSign sign : {BetaSign::positive, BetaSign::symmetric, BetaSign::flip}) {
     std::vector<Matrix> weights[2];
     for (int counted = 0; counted < 2; ++counted) {
       TinyEP t(rule, 4);
+      t.learn.beta_sign = sign;
       for (Eigen::Index i = 0; i < t.x.size(); ++i) t.x.data()[i] = static_cast<Scalar>((i * 7) % 10) / 10;
       t.net->initialize(7, {1.0});
       EPLearner learner(std::move(t.net), RelaxationParams{SpikeCoding::sigma_delta, 0.5f, 0.5f}, t.learn, 7);
