@@ -29,6 +29,9 @@ ABLATIONS = [  # (row, what the chip gives up or gains, base row it is compared 
 FULL = [
     ("eqspike_spiketrace_mnist", "strictly spike-based rule: trace of the post spikes, +-beta, batch 20"),
     ("eqspike_chip_mnist", "hardware-like: state trace, flip (nothing stored), per-sample updates"),
+    ("eqspike_spiketrace_wide_mnist", "the spike-based rule, 784-1000-10, training images shifted by up to 1 pixel"),
+    ("eqspike_fashion", "Fashion-MNIST: the spike-based rule (eqspike_spiketrace_mnist.toml's settings)"),
+    ("ep_fashion", "Fashion-MNIST: rate EP (ep_mnist.toml's settings)"),
 ]
 
 

@@ -3,7 +3,8 @@
 #   ablations  each hardware requirement alone and all at once, on the short budget (3 epochs on 10,000
 #              training images, constant learning rate) scored on a validation split carved from the training
 #              data (data.validation = 10000): this is where the settings were chosen; the test set is not read.
-#   full       full MNIST (60,000 images, 30 epochs, test set) of the chosen configs, seeds 1 2 3.
+#   full       the chosen configs on the full data (60,000 images, 30 epochs, the test set), seeds 1 2 3
+#              (Fashion-MNIST: scripts/setup.sh unpacks it; make setup).
 # Each run goes to docs/results/eqspike/<part>_<row>_s<seed>/ (metrics, config.toml, command.txt; a run whose
 # command.txt matches is not run again); scripts/eqspike_table.py then writes the tables into docs/eqspike.md
 # and README.md. Usage: scripts/eqspike_table.sh [ablations] [full]   (default both; JOBS=2 runs two at once)
@@ -34,7 +35,7 @@ ablation_of() {
     *) echo "unknown ablation row $1" >&2; exit 2 ;;
   esac
 }
-full_rows="eqspike_spiketrace_mnist eqspike_chip_mnist"
+full_rows="eqspike_spiketrace_mnist eqspike_chip_mnist eqspike_spiketrace_wide_mnist eqspike_fashion ep_fashion"
 
 mkdir -p docs/results/eqspike
 jobs_file=$(mktemp)

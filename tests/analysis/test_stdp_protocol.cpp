@@ -74,6 +74,20 @@ TEST(StdpProtocol, LiteralRuleGivesTheClosedFormWindow) {
   }
 }
 
+// ep.post_trace = "spikes": the trace follows the post spike train (one spike at t_pre + dt, from rest), so
+// the pre spike at t_pre pairs with lambda (S(t_pre) - hat_S(t_pre)): lambda for a coincident spike,
+// -lambda^2 (1 - lambda)^(-dt-1) for a spike -dt steps earlier, 0 for a later one.
+TEST(StdpProtocol, SpikeTraceGivesCoincidencePotentiationAndDecayingDepression) {
+  for (const double lambda : {0.05, 0.3}) {
+    const StdpProtocolResult r = run_stdp_protocol({0.3f, static_cast<Scalar>(lambda), 0, 20, true});
+    ASSERT_EQ(r.window.bins().size(), 41u);
+    for (const auto& [dt, bin] : r.window.bins()) {
+      const double expected = dt > 0 ? 0.0 : dt == 0 ? lambda : -lambda * lambda * std::pow(1 - lambda, -dt - 1);
+      EXPECT_NEAR(bin.mean_dw(), expected, 1e-5 * std::abs(expected) + 1e-7) << "lambda " << lambda << ", dt = " << dt;
+    }
+  }
+}
+
 TEST(StdpProtocol, MatchesTheHandComputedPostNeuronWithAndWithoutTrace) {
   for (const double L : {0.2, 0.3, 1.0})
     for (const double lambda : {1.0, 0.3}) {
