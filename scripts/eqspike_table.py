@@ -37,7 +37,7 @@ FULL = [
 
 def load(part):
     runs = {}
-    for path in glob.glob(os.path.join(ROOT, f"docs/results/eqspike/{part}_*_s*/metrics.json")):
+    for path in sorted(glob.glob(os.path.join(ROOT, f"docs/results/eqspike/{part}_*_s*/metrics.json"))):
         match = re.fullmatch(part + r"_(.+)_s(\d+)", os.path.basename(os.path.dirname(path)))
         if match:
             runs.setdefault(match.group(1), []).append(100 * json.load(open(path))["test_accuracy"])
