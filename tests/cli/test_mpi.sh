@@ -46,6 +46,10 @@ check() {  # name, tolerance, then the train arguments
   if d=$(same_runs "$name" "$tol" "${dirs[@]}"); then echo "ok   (a) $name: 1, 2 and 3 ranks agree (tolerance $tol)"; else fail "$name" "$d"; fi
 }
 check eqspike 0 configs/eqspike_mnist.toml "${data[@]}" --set "network.hidden=[16]" --set train.epochs=2 --set train.batch_size=10
+# The chip-like schemes: flip (each phase compared with its own start) and a spike trace with the free phase run again
+check eqspike_flip 0 configs/eqspike_chip_mnist.toml "${data[@]}" --set "network.hidden=[16]" --set train.epochs=2 --set train.batch_size=10
+check eqspike_spike_trace_fresh 0 configs/eqspike_spiketrace_mnist.toml "${data[@]}" --set "network.hidden=[16]" --set train.epochs=2 \
+  --set train.batch_size=10 --set ep.nudged_start=fresh_free_phase
 check eqspike_end_of_phase 0 configs/eqspike_eop_mnist.toml "${data[@]}" --set "network.hidden=[16]" --set train.epochs=2 --set train.batch_size=10
 check ep_rate 1e-5 configs/ep_mnist.toml "${data[@]}" --set "network.hidden=[16]" --set train.epochs=2 --set train.batch_size=10
 # 70 then 50 samples per batch: the rule's sums split by columns across ranks, then not (EndOfPhaseRule)

@@ -31,6 +31,8 @@ PY
 same_weights rate_ep configs/ep_mnist.toml "${idx[@]}" --set "network.hidden=[500]"  # big enough for Eigen to split its products
 same_weights eqspike_two_factor configs/eqspike_mnist.toml "${idx[@]}"
 same_weights eqspike_end_of_phase configs/eqspike_eop_mnist.toml "${idx[@]}"
+same_weights eqspike_chip configs/eqspike_chip_mnist.toml "${idx[@]}"
+same_weights eqspike_spike_trace configs/eqspike_spiketrace_mnist.toml "${idx[@]}"
 same_weights eprop_one_sequence configs/eprop_sine.toml --set task.steps=200 --set train.epochs=2 --set data.train_limit=3
 same_weights eprop_batch configs/eprop_evidence.toml --set task.steps=1200 --set train.epochs=1 --set data.train_limit=8 \
   --set train.batch_size=4 --set data.test_limit=4
