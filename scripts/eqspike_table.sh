@@ -3,15 +3,16 @@
 #   ablations  each hardware requirement alone and all at once, on the short budget (3 epochs on 10,000
 #              training images, constant learning rate) scored on a validation split carved from the training
 #              data (data.validation = 10000): this is where the settings were chosen; the test set is not read.
+#   fashion_choice  which rule carries over to Fashion-MNIST, on the same budget and validation split (seed 1)
 #   full       the chosen configs on the full data (60,000 images, 30 epochs, the test set), seeds 1 2 3
 #              (Fashion-MNIST: scripts/setup.sh unpacks it; make setup).
 # Each run goes to docs/results/eqspike/<part>_<row>_s<seed>/ (metrics, config.toml, command.txt; a run whose
 # command.txt matches is not run again); scripts/eqspike_table.py then writes the tables into docs/eqspike.md
-# and README.md. Usage: scripts/eqspike_table.sh [ablations] [full]   (default both; JOBS=2 runs two at once)
+# and README.md. Usage: scripts/eqspike_table.sh [ablations] [fashion_choice] [full]   (default all; JOBS=2 runs two at once)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(ablations full)
+[ ${#parts[@]} -gt 0 ] || parts=(ablations fashion_choice full)
 bin=build/bin/plasticore
 [ -x "$bin" ] || { echo "$bin is missing: run make first" >&2; exit 2; }
 
@@ -35,6 +36,17 @@ ablation_of() {
     *) echo "unknown ablation row $1" >&2; exit 2 ;;
   esac
 }
+# Fashion-MNIST: which EqSpike rule carries over, chosen on the short budget's validation split (seed 1)
+fashion_choice_rows="spikes spikes_lr01 state rate_ep"
+fashion_choice_of() {
+  case "$1" in
+    spikes) echo "configs/eqspike_spiketrace_mnist.toml" ;;
+    spikes_lr01) echo "configs/eqspike_spiketrace_mnist.toml --set train.learning_rate=[0.1,0.05]" ;;
+    state) echo "configs/eqspike_mnist.toml" ;;
+    rate_ep) echo "configs/ep_mnist.toml" ;;
+    *) echo "unknown fashion_choice row $1" >&2; exit 2 ;;
+  esac
+}
 full_rows="eqspike_spiketrace_mnist eqspike_chip_mnist eqspike_spiketrace_wide_mnist eqspike_fashion ep_fashion"
 
 mkdir -p docs/results/eqspike
@@ -50,8 +62,9 @@ for part in "${parts[@]}"; do
   for seed in 1 2 3; do
     case "$part" in
       ablations) for row in $ablation_rows; do add "docs/results/eqspike/ablation_${row}_s$seed" "$(ablation_of "$row") $short --seed $seed"; done ;;
+      fashion_choice) if [ "$seed" = 1 ]; then for row in $fashion_choice_rows; do add "docs/results/eqspike/fashion_choice_${row}_s1" "$(fashion_choice_of "$row") --set data.dataset=fashion_mnist $short --seed 1"; done; fi ;;
       full) for row in $full_rows; do add "docs/results/eqspike/full_${row}_s$seed" "configs/$row.toml --seed $seed"; done ;;
-      *) echo "unknown part $part (ablations, full)" >&2; exit 2 ;;
+      *) echo "unknown part $part (ablations, fashion_choice, full)" >&2; exit 2 ;;
     esac
   done
 done
