@@ -26,6 +26,11 @@ void read_pcm(ConfigReader& r, const std::string& p, SubstrateConfig& c) {
     c.device.inference_seconds = r.get_double(p + "inference_seconds", 0.0, 0.0, 1e12, "inference: seconds between programming and the reads");
   c.device.drift = r.get_bool(p + "drift", true, "conductance drift (off for ablations)");
   c.drift_compensation.enabled = r.get_bool(p + "drift_compensation", false, "global drift compensation of the outputs");
+  // Its reference is read once, when the matrix is programmed as a whole: during training every later
+  // update would change the reading and be scaled away (measured: e-prop sine, in the loop, 36x the NMSE).
+  if (c.drift_compensation.enabled && trainable)
+    r.fail(p + "drift_compensation", "is for mode = \"inference\" (weights programmed once); during training its "
+                                     "reference read would scale away every later update");
 }
 
 }  // namespace

@@ -232,6 +232,7 @@ TEST(RunSpec, BadValuesNameTheirKey) {
   expect_bad("", {"algorithm=bp"}, {"--set algorithm", "'bp'", "eqspike", "eprop"});
   expect_bad("[ep]\nrule = \"hebb\"\n", {}, {"test.toml", "ep.rule", "'hebb'", "two_factor"});
   expect_bad("", {"substrate.kind=optical"}, {"--set substrate.kind", "optical", "memristor"});
+  expect_bad("", {"substrate.kind=pcm", "substrate.drift_compensation=true"}, {"substrate.drift_compensation", "inference"});
   expect_bad("", {"data.dataset=cifar"}, {"--set data.dataset", "cifar", "evidence_accumulation"});
   expect_bad("", {"ep.spike_coding=sigma_delta"}, {"ep.spike_coding", "eqspike"});  // ep is rate-only
   expect_bad("", {"data.dataset=pattern_generation"}, {"data.dataset", "sequence task", "eprop"});
