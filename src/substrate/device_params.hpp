@@ -1,5 +1,6 @@
 // The device model's own parameters, one piece of a device substrate: which model (pcm: statistical for
-// training, inference after aihwkit), whether conductances drift, and the memristor's level structure.
+// training, inference after aihwkit), whether conductances drift, PCM's program-and-verify and the
+// memristor's level structure.
 // The models' fixed constants (fitted to measurements) live with each model: pcm_device.hpp,
 // pcm_inference_device.hpp, memristor_device.hpp.
 #pragma once
@@ -15,6 +16,8 @@ struct DeviceParams {
   int levels = 64;                   // memristor: conductance levels
   double nonlinearity = 3.0;         // memristor: curvature of G(level); 0 = linear
   double switching_probability = 0.9;  // memristor: chance that one pulse moves one level
+  double verify_tolerance_steps = 0.5;  // pcm statistical: program-and-verify accepts |G - target| <= this x eps_G
+  int program_attempts = 5;             // pcm statistical: RESET-and-retry rounds of program-and-verify
 };
 
 }  // namespace plasticore

@@ -22,6 +22,12 @@ void read_pcm(ConfigReader& r, const std::string& p, SubstrateConfig& c) {
     if (c.update.refresh)
       c.update.refresh_fraction = r.get_double(p + "refresh_fraction", 0.75, 0.0, 1.0, "a device above this fraction of g_max triggers a refresh", true);
   }
+  if (trainable) {
+    c.device.verify_tolerance_steps = r.get_double(p + "verify_tolerance", 0.5, 0.0, 10.0,
+                                                   "program-and-verify accepts |G - target| up to this x the nominal SET step", true);
+    c.device.program_attempts = static_cast<int>(r.get_int(p + "program_attempts", 5, 1, 1000,
+                                                           "program-and-verify: RESET-and-retry rounds; the last one stands"));
+  }
   if (!trainable)
     c.device.inference_seconds = r.get_double(p + "inference_seconds", 0.0, 0.0, 1e12, "inference: seconds between programming and the reads");
   c.device.drift = r.get_bool(p + "drift", true, "conductance drift (off for ablations)");

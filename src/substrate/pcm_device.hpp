@@ -8,6 +8,7 @@
 //               (no change during the first T0 after a write)
 //   read noise: N(0, 0.03 G + 0.13) per read
 // | parameter | value | unit |  g_min 0.1, g_max 12 (Demirag's clamp), nominal SET step 0.75 uS (eps_G).
+//   program-and-verify: tolerance substrate.verify_tolerance x eps_G (0.5), substrate.program_attempts (5).
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -18,7 +19,8 @@
 namespace plasticore {
 
 struct PcmDevice {
-  explicit PcmDevice(const DeviceParams&) {}
+  explicit PcmDevice(const DeviceParams& c)
+      : verify_tolerance_uS(static_cast<float>(c.verify_tolerance_steps) * pulse_step_uS), program_attempts(c.program_attempts) {}
   static constexpr bool bidirectional = false;  // SET only; conductance goes down only by RESET
   static constexpr bool trainable = true;
   static constexpr bool frozen_read_noise = false;  // fresh read noise on every read
@@ -28,7 +30,9 @@ struct PcmDevice {
   static constexpr float pulse_step_uS = 0.75f;
   static constexpr double drift_t0_seconds = 38.6;
   static constexpr float drift_nu = 0.04f;
-  static constexpr int max_program_pulses = 30, max_program_attempts = 5;
+  static constexpr int max_program_pulses = 30;  // SET pulses per attempt
+  float verify_tolerance_uS;  // substrate.verify_tolerance x eps_G
+  int program_attempts;       // substrate.program_attempts
 
   static float set_mean_uS(float g, float history) { return -0.084f * g + 0.880f + 1.40f * history; }
   static float set_sigma_uS(float g, float history) { return 0.091f * g + 0.260f + 2.15f * history; }
@@ -43,16 +47,16 @@ struct PcmDevice {
     history = 1;
     return std::clamp(0.1f + 0.01f * static_cast<float>(rng.normal()), g_min_uS, g_max_uS);
   }
-  // Program-and-verify: from a RESET, SET pulses until G reaches the target within half a nominal step;
-  // an overshoot beyond that tolerance RESETs and tries again (at most max_program_attempts times).
+  // Program-and-verify: from a RESET, SET pulses until G reaches the target within the tolerance (half a
+  // nominal step by default); an overshoot beyond it RESETs and tries again (program_attempts times at
+  // most; the last attempt stands, however far off).
   float program(float target_uS, float& history, Rng& rng, int64_t& pulses) const {
-    const float tolerance = 0.5f * pulse_step_uS;
     float g = 0;
-    for (int attempt = 0; attempt < max_program_attempts; ++attempt) {
+    for (int attempt = 0; attempt < program_attempts; ++attempt) {
       g = reset(history, rng);
       ++pulses;
-      for (int n = 0; n < max_program_pulses && g < target_uS - tolerance; ++n, ++pulses) g = potentiate(g, history, rng);
-      if (g <= target_uS + tolerance) break;
+      for (int n = 0; n < max_program_pulses && g < target_uS - verify_tolerance_uS; ++n, ++pulses) g = potentiate(g, history, rng);
+      if (g <= target_uS + verify_tolerance_uS) break;
     }
     return g;
   }

@@ -73,6 +73,34 @@ TEST(PcmDevice, ResetDistribution) {
   EXPECT_NEAR(m.sd, 0.01 * std::sqrt(0.5 - 0.5 / M_PI), 1e-4);
 }
 
+// Program-and-verify: a write that ends within the tolerance stays there; with enough attempts nearly
+// every write does, and a tighter tolerance costs more pulses. Targets below where SET saturates (~10 uS).
+TEST(PcmDevice, ProgramAndVerifyLandsWithinItsToleranceGivenEnoughAttempts) {
+  struct Outcome { double within, pulses_per_write; };
+  const auto program_many = [](double tolerance_steps, int attempts) {
+    DeviceParams params;
+    params.verify_tolerance_steps = tolerance_steps;
+    params.program_attempts = attempts;
+    const PcmDevice d{params};
+    Rng rng(3, "pcm_verify");
+    int within = 0;
+    int64_t pulses = 0;
+    const int writes = 20000;
+    for (int i = 0; i < writes; ++i) {
+      const float target = 0.5f + 7.5f * static_cast<float>(i) / writes;
+      float history = 1;
+      const float g = d.program(target, history, rng, pulses);
+      within += std::abs(g - target) <= tolerance_steps * PcmDevice::pulse_step_uS + 1e-6;
+    }
+    return Outcome{static_cast<double>(within) / writes, static_cast<double>(pulses) / writes};
+  };
+  const Outcome few = program_many(0.5, 5), many = program_many(0.5, 20), tight = program_many(0.25, 50);
+  EXPECT_LT(few.within, 0.99);   // the first SET after a RESET often overshoots: 5 rounds leave misses
+  EXPECT_GT(many.within, 0.995);
+  EXPECT_GT(tight.within, 0.99);
+  EXPECT_GT(tight.pulses_per_write, 1.3 * many.pulses_per_write);
+}
+
 TEST(PcmSubstrate, DriftLawScalesEveryWeightByTheSameFactor) {
   SubstrateConfig c = quiet_device("pcm");
   DeviceSubstrate<PcmDevice> s(4, 5, c, "pcm");
