@@ -25,7 +25,8 @@ config_of() {
 rows_of() {  # the device-count and scheme rows are cheap on pattern generation only
   case "$1" in
     sine) echo "fp32 int8_hil int4 int4_hil pcm_mixed pcm_hil pcm_hil_every_a20 pcm_hil_n2 pcm_hil_n4 pcm_hil_n8 pcm_multi_device pcm_sign pcm_stochastic" ;;
-    *) echo "fp32 int4 int4_hil pcm_mixed pcm_hil" ;;
+    evidence) echo "fp32 int4 int4_hil pcm_mixed pcm_hil pcm_hil_every_a20" ;;
+    *) echo "fp32 int4 int4_hil pcm_mixed pcm_hil" ;;  # every-update rewriting of 392,000 synapses: too slow here
   esac
 }
 sets_of() {
