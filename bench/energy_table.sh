@@ -70,7 +70,10 @@ for c in configs:
 print("\nTable 2. What the scheme and the rule need on a chip, per training sample (Loihi costs)\n")
 print("| config | nudging, batch, rule | state words stored / loaded | sign deliveries | accumulator updates | time steps (train / test) | state + sign on Loihi (J) | share of Loihi training J |")
 print("|---|---|---|---|---|---|---|---|")
-loihi = {"state_stores": 10e-12, "state_loads": 10e-12, "sign_broadcasts": 3.5e-12}  # configs/energy/loihi.toml
+import tomllib
+with open("configs/energy/loihi.toml", "rb") as f:
+    pj = tomllib.load(f)["picojoules_per_op"]
+loihi = {op: pj[op] * 1e-12 for op in ("state_stores", "state_loads", "sign_broadcasts")}
 for c in configs:
     m = json.load(open(f"{out}/{c}/metrics.json"))
     if m.get("algorithm") not in ("ep", "eqspike"): continue

@@ -50,13 +50,10 @@ fashion_choice_of() {
 full_rows="eqspike_spiketrace_mnist eqspike_chip_mnist eqspike_spiketrace_wide_mnist eqspike_fashion ep_fashion"
 
 mkdir -p docs/results/eqspike
-jobs_file=$(mktemp)
-trap 'rm -f "$jobs_file"' EXIT
-add() {  # OUT ARGS...: queue a run unless its result is there with the same command
+source scripts/run_queue.sh
+add() {  # OUT ARGS...: queue a run of ARGS into OUT
   local out=$1; shift
-  local cmd="$bin train $* --threads 1 --out $out"
-  if [ -f "$out/metrics.json" ] && [ "$(cat "$out/command.txt" 2>/dev/null)" = "$cmd" ]; then return; fi
-  echo "$cmd" >>"$jobs_file"
+  queue_run "$bin train $* --threads 1 --out $out"
 }
 for part in "${parts[@]}"; do
   for seed in 1 2 3; do
@@ -68,15 +65,5 @@ for part in "${parts[@]}"; do
     esac
   done
 done
-echo "$(wc -l <"$jobs_file") runs to do" >&2
-one() {
-  local cmd=$1 out=${1##*--out }
-  rm -rf "$out"
-  echo "$cmd" >&2
-  if ! nice -n 10 $cmd >/dev/null 2>"$out.log"; then echo "FAILED: $cmd: $(tail -n 1 "$out.log")" >&2; return 1; fi
-  echo "$cmd" >"$out/command.txt"
-  rm -f "$out.log" "$out/checkpoint.bin"
-}
-export -f one
-xargs -d '\n' -P "${JOBS:-1}" -I{} bash -c 'one "$@"' _ {} <"$jobs_file"
+run_queue
 /usr/bin/python3 scripts/eqspike_table.py

@@ -48,32 +48,16 @@ sets_of() {
 }
 
 mkdir -p docs/results/hw
-jobs_file=$(mktemp)
-trap 'rm -f "$jobs_file"' EXIT
+source scripts/run_queue.sh
+KEEP_CHECKPOINT=docs/results/hw/mnist_fp32_s1  # the drift curve's model
 for task in "${tasks[@]}"; do
   for row in $(rows_of "$task"); do
     for seed in "${seeds[@]}"; do
-      out=docs/results/hw/${task}_${row}_s${seed}
-      cmd="$bin train $(config_of "$task") $(sets_of "$row") --seed $seed --threads 1 --out $out"
-      if [ -f "$out/metrics.json" ] && [ "$(cat "$out/command.txt" 2>/dev/null)" = "$cmd" ] &&
-         { [ "$out" != docs/results/hw/mnist_fp32_s1 ] || [ -f "$out/checkpoint.bin" ]; }; then continue; fi
-      echo "$cmd" >>"$jobs_file"
+      queue_run "$bin train $(config_of "$task") $(sets_of "$row") --seed $seed --threads 1 --out docs/results/hw/${task}_${row}_s${seed}"
     done
   done
 done
-echo "$(wc -l <"$jobs_file") runs to do" >&2
-# One run: train, keep metrics and config (the checkpoint only for the drift curve's fp32 MNIST model).
-one() {
-  local cmd=$1 out=${1##*--out }
-  rm -rf "$out"
-  echo "$cmd" >&2
-  if ! nice -n 10 $cmd >/dev/null 2>"$out.log"; then echo "FAILED: $cmd: $(tail -n 1 "$out.log")" >&2; return 1; fi
-  echo "$cmd" >"$out/command.txt"
-  rm -f "$out.log" "$out"/conductances_*.npy
-  [ "$out" = docs/results/hw/mnist_fp32_s1 ] || rm -f "$out/checkpoint.bin"
-}
-export -f one
-xargs -d '\n' -P "${JOBS:-1}" -I{} bash -c 'one "$@"' _ {} <"$jobs_file"
+run_queue
 
 if [[ " ${tasks[*]} " == *" mnist "* ]]; then  # the drift curve on the fp32 EqSpike model
   run=docs/results/hw/mnist_fp32_s1

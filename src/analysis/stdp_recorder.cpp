@@ -61,7 +61,7 @@ void StdpRecorder::after_step(int step, const RelaxationState& state) {
   record_spikes(step, state, phase_ == Phase::free ? free_spikes_ : nudged_spikes_);
   if (phase_ != Phase::nudged) return;
   const Eigen::Index batch = state.batch();
-  const double per_pairing = sign_ / (params_.beta * params_.phases * static_cast<double>(batch));
+  const double per_pairing = sign_ / (params_.beta * params_.beta_span * static_cast<double>(batch));
   for (const Synapse& s : synapses_) {
     const auto pre_layer = static_cast<size_t>(s.layer), post_layer = pre_layer + 1;
     const double scale = per_pairing * params_.learning_rates[pre_layer];

@@ -6,7 +6,7 @@
 // learning trace of neuron B it is paired with in that step, on the synapse between them:
 //   forward   A = pre (layer l-1), B = post (layer l):           sign * S_pre(t) dhat_s_post(t)
 //   feedback  A = post (layer l), B = pre (layer l-1, not input): sign * S_post(t) dhat_s_pre(t)
-// Its weight change is dw = eta_l sign dhat_s_B(t) / (beta * phases * batch), what it adds to W_l in the
+// Its weight change is dw = eta_l sign dhat_s_B(t) / (beta * beta_span * batch), what it adds to W_l in the
 // update (learning rate, 1/beta and the batch mean included), and its spike-time difference is
 // dt = t_B - t with t_B the spike of B nearest to t, searched over the free phase (negative times) and
 // the nudged phase (ties go to a seeded coin). Pairings whose neuron B never spiked have no dt; they
@@ -26,7 +26,7 @@ struct StdpRecorderParams {
   std::vector<int> sizes;              // layer sizes of the network, input first
   std::vector<double> learning_rates;  // eta_l per weight layer, input side first
   double beta = 0.5;                   // nudging strength
-  int phases = 1;                      // nudged phases per batch (2 for symmetric nudging)
+  int beta_span = 1;                   // how many beta the summed phases span (EPLearner::beta_span)
   int synapses_per_layer = 1000;       // logged synapses per weight matrix (all of them if it has fewer)
   uint64_t seed = 1;                   // which synapses, and the tie coin
 };

@@ -24,7 +24,7 @@ StdpTrainingResult measure_stdp_in_training(EPLearner& learner, const Dataset& d
                                             int synapses_per_layer, uint64_t seed, double seconds_per_update) {
   const EPLearningParams& learn = learner.learning();
   StdpRecorder recorder({learner.network().sizes(), learn.learning_rates, learn.beta,
-                         learner.phases(), synapses_per_layer, seed});
+                         learner.beta_span(), synapses_per_layer, seed});
   learner.set_observer(&recorder);
   const int64_t n = std::min(samples, dataset.size(Split::train));
   Batch batch{&dataset, Split::train, 0, 0, {}};

@@ -323,7 +323,7 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
 void EPLearner::finish_gradients(int64_t samples) {
   rule_->finish_batch();
   // The mean over the batch and the phases, divided by beta; its negative is the gradient estimate.
-  const Scalar norm = Scalar{1} / (learn_.beta * static_cast<Scalar>(phases()) * static_cast<Scalar>(samples));
+  const Scalar norm = Scalar{1} / (learn_.beta * static_cast<Scalar>(beta_span()) * static_cast<Scalar>(samples));
   for (Parameter& p : parameters_) p.gradient *= -norm;
 }
 

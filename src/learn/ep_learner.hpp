@@ -73,9 +73,9 @@ class EPLearner final : public Learner {
   const RelaxationParams& relaxation() const { return relax_params_; }
   const EPLearningParams& learning() const { return learn_; }
   uint64_t seed() const { return seed_; }
-  // The divisor of the update besides beta: the summed phases span 2 beta (symmetric) or 3 beta (flip:
-  // 0 -> sigma beta, then sigma beta -> -sigma beta, learned with the signs sigma and -sigma).
-  int phases() const {
+  // How many beta the summed phases span, the update's divisor besides beta: 2 (symmetric), 3 (flip:
+  // 0 -> sigma beta, then sigma beta -> -sigma beta, learned with the signs sigma and -sigma), else 1.
+  int beta_span() const {
     return learn_.beta_sign == BetaSign::symmetric ? 2 : learn_.beta_sign == BetaSign::flip ? 3 : 1;
   }
 
