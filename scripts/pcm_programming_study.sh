@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Where PCM in the loop loses on pattern generation (docs/hardware.md, "Against the targets"): e-prop sine
+# on fp32, 4-bit in the loop and PCM-in-the-loop variants, on the selection seeds 11-20 (disjoint from the
+# seeds 1-3 the hardware table reports). Each run goes to docs/results/hw_study/<variant>_s<seed>/ (cached by
+# command.txt, scripts/run_queue.sh); prints the mean test NMSE of each variant and its ratio to fp32.
+# Usage: [JOBS=2] scripts/pcm_programming_study.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=build/bin/plasticore
+[ -x "$bin" ] || { echo "$bin is missing: run make first" >&2; exit 2; }
+hil="--set substrate.kind=pcm --set substrate.training=hardware_in_the_loop"
+every="--set substrate.reprogram=every_update"
+sets_of() {
+  case "$1" in
+    fp32) echo "--set substrate.kind=ideal" ;;
+    int4_hil) echo "--set substrate.kind=quantized --set substrate.bits=4 --set substrate.training=hardware_in_the_loop" ;;
+    pcm_hil) echo "$hil" ;;
+    pcm_hil_programming_only) echo "$hil --set substrate.read_noise=false --set substrate.dac_bits=0 --set substrate.adc_bits=0 --set substrate.output_noise=0 --set substrate.drift=false" ;;
+    pcm_hil_every) echo "$hil $every" ;;
+    pcm_hil_every_clip2) echo "$hil $every --set substrate.clip_sigmas=2" ;;
+    pcm_hil_every_clip4) echo "$hil $every --set substrate.clip_sigmas=4" ;;
+    pcm_hil_threshold_quarter) echo "$hil --set substrate.reprogram_threshold=0.25" ;;
+    pcm_hil_a20) echo "$hil --set substrate.program_attempts=20" ;;
+    pcm_hil_a50_tol_quarter) echo "$hil --set substrate.program_attempts=50 --set substrate.verify_tolerance=0.25" ;;
+    pcm_hil_every_a20) echo "$hil $every --set substrate.program_attempts=20" ;;
+    pcm_hil_every_a50_tol_quarter) echo "$hil $every --set substrate.program_attempts=50 --set substrate.verify_tolerance=0.25" ;;
+    *) echo "unknown variant $1" >&2; exit 2 ;;
+  esac
+}
+variants="fp32 int4_hil pcm_hil pcm_hil_programming_only pcm_hil_every pcm_hil_every_clip2 pcm_hil_every_clip4
+  pcm_hil_threshold_quarter pcm_hil_a20 pcm_hil_a50_tol_quarter pcm_hil_every_a20 pcm_hil_every_a50_tol_quarter"
+mkdir -p docs/results/hw_study
+source scripts/run_queue.sh
+for v in $variants; do
+  for seed in $(seq 11 20); do
+    queue_run "$bin train configs/eprop_sine.toml $(sets_of "$v") --seed $seed --threads 1 --out docs/results/hw_study/${v}_s$seed"
+  done
+done
+run_queue
+/usr/bin/python3 - $variants <<'PY'
+import json, statistics, sys
+nmse = {v: [json.load(open(f"docs/results/hw_study/{v}_s{s}/metrics.json"))["test_nmse"] for s in range(11, 21)] for v in sys.argv[1:]}
+base = statistics.mean(nmse["fp32"])
+print("| variant (e-prop sine, seeds 11-20) | mean test NMSE ± sd | x fp32 |\n|---|---|---|")
+for v, x in nmse.items():
+    print(f"| `{v}` | {statistics.mean(x):.4f} ± {statistics.stdev(x):.4f} | {statistics.mean(x) / base:.2f}x |")
+PY
