@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "core/product_chunks.hpp"
 #include "learn/batch_exchange.hpp"
 
 namespace plasticore {
@@ -324,7 +325,8 @@ void EPLearner::finish_gradients(int64_t samples) {
   rule_->finish_batch();
   // The mean over the batch and the phases, divided by beta; its negative is the gradient estimate.
   const Scalar norm = Scalar{1} / (learn_.beta * static_cast<Scalar>(beta_span()) * static_cast<Scalar>(samples));
-  for (Parameter& p : parameters_) p.gradient *= -norm;
+  for (Parameter& p : parameters_)
+    for_column_chunks(p.gradient.rows(), p.gradient.cols(), [&](Eigen::Index c0, Eigen::Index n) { p.gradient.middleCols(c0, n) *= -norm; });
 }
 
 }  // namespace plasticore

@@ -1,6 +1,7 @@
 #include "learn/learner.hpp"
 
 #include "core/error.hpp"
+#include "core/product_chunks.hpp"
 
 namespace plasticore {
 
@@ -30,7 +31,8 @@ void Learner::apply_update(int64_t samples) {
     } else {
       optimizer_->update_host(p, param.gradient, Eigen::Map<Matrix>(param.host, param.rows, param.cols), change_);
     }
-    param.gradient.setZero();
+    for_column_chunks(param.gradient.rows(), param.gradient.cols(),
+                      [&](Eigen::Index c0, Eigen::Index n) { param.gradient.middleCols(c0, n).setZero(); });
   }
   if (writes != counters_)
     for (const auto& [name, s] : matrices()) s->set_counters(counters_);

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "core/product_chunks.hpp"
 
 namespace plasticore {
 
@@ -18,7 +19,9 @@ Optimizer::Optimizer(OptimizerConfig config, std::vector<OptimizerSlot> slots)
 void Optimizer::delta(size_t p, const Matrix& gradient, Matrix& change) {
   const auto eta = static_cast<Scalar>(slots_[p].learning_rate * factor_);
   if (config_.kind != "adam") {
-    change = -eta * gradient;
+    change.resize(gradient.rows(), gradient.cols());
+    for_column_chunks(gradient.rows(), gradient.cols(),
+                      [&](Eigen::Index c0, Eigen::Index n) { change.middleCols(c0, n) = -eta * gradient.middleCols(c0, n); });
     return;
   }
   const auto beta1 = static_cast<Scalar>(config_.beta1), beta2 = static_cast<Scalar>(config_.beta2);

@@ -63,8 +63,11 @@ class Relaxation {
   int64_t emit_spikes(RelaxationState& st, int b) const;  // returns the spikes emitted
   void integrate(RelaxationState& st, int l, Eigen::Index b, Scalar* drive, const Matrix* targets, Scalar beta) const;
   int64_t step_sample(RelaxationState& st, int b, const Matrix* targets, Scalar beta) const;  // returns spikes
-  void step_rate(RelaxationState& st, const Matrix* targets, Scalar beta) const;
+  // A rate-mode step of the samples [chunk.begin, chunk.begin + chunk.cols).
+  struct RateChunk;
+  void step_rate(RelaxationState& st, RateChunk& chunk, const Matrix* targets, Scalar beta) const;
   void prepare_scratch(int batch) const;
+  void prepare_rate_chunks(int batch) const;
 
   const LayeredEPNetwork& net_;
   RelaxationParams params_;
@@ -72,6 +75,16 @@ class Relaxation {
   mutable Matrix input_drive_;  // W_1 x for rate mode, valid for the current batch
   mutable std::vector<Matrix> scratch_drive_;
   mutable Matrix scratch_feedback_;
+  // Rate mode: the samples of a batch in column chunks, one per thread, with their own operands and drives.
+  struct RateChunk {
+    Eigen::Index begin = 0, cols = 0;
+    bool whole = false;             // the whole batch: the state matrices are the operands (no copies)
+    std::vector<Matrix> previous;   // s[l] of the chunk's samples before the step (copies: products take a Matrix)
+    std::vector<Matrix> drive;      // u[l] of the chunk's samples
+    Matrix feedback, input, input_drive;
+  };
+  mutable RateChunk whole_batch_;
+  mutable std::vector<RateChunk> rate_chunks_;  // empty: one thread
 };
 
 }  // namespace plasticore

@@ -1,6 +1,7 @@
 #include "substrate/ideal.hpp"
 
 #include "core/error.hpp"
+#include "core/product_chunks.hpp"
 
 namespace plasticore {
 
@@ -35,7 +36,7 @@ void IdealSubstrate::backward_events(std::span<const int32_t> active, Scalar* x)
 
 void IdealSubstrate::update(const Matrix& delta) {
   count(Op::accumulator_updates, w_.size());  // digital weights: one memory write per synapse
-  w_ += delta;
+  for_column_chunks(w_.rows(), w_.cols(), [&](Eigen::Index c0, Eigen::Index n) { w_.middleCols(c0, n) += delta.middleCols(c0, n); });
 }
 
 void IdealSubstrate::set_weights(const Matrix& w) {

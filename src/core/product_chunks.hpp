@@ -1,0 +1,54 @@
+// Column chunks of a dense matrix product for several threads. Eigen computes a product's columns in
+// register blocks of nr columns (4 for float on AVX2 and AVX-512); when every chunk boundary is a multiple
+// of nr, each column of a chunk's product is computed with exactly the arithmetic it gets in the whole
+// product (tests/core/test_product_chunks.cpp checks it), so splitting a product over threads does not
+// change its numbers.
+#pragma once
+#include <algorithm>
+#include <vector>
+
+#include <Eigen/Core>
+#include <omp.h>
+
+namespace plasticore {
+
+struct ColumnChunk {
+  Eigen::Index begin = 0, cols = 0;
+};
+
+// At most `parts` chunks covering [0, cols), as equal as nr-aligned boundaries allow; fewer if cols is small.
+template <typename Scalar>
+std::vector<ColumnChunk> product_column_chunks(Eigen::Index cols, int parts) {
+  constexpr Eigen::Index nr = Eigen::internal::gebp_traits<Scalar, Scalar>::nr;
+  const Eigen::Index blocks = (cols + nr - 1) / nr;
+  const Eigen::Index n = std::max<Eigen::Index>(1, std::min<Eigen::Index>(parts, blocks));
+  std::vector<ColumnChunk> chunks;
+  for (Eigen::Index t = 0; t < n; ++t) {
+    const Eigen::Index begin = std::min(t * blocks / n * nr, cols), end = std::min((t + 1) * blocks / n * nr, cols);
+    chunks.push_back({begin, end - begin});
+  }
+  return chunks;
+}
+
+}  // namespace plasticore
+
+namespace plasticore {
+
+// Runs f(begin, cols) over column chunks of a large matrix on the OpenMP threads (one chunk per thread; inline
+// below ~64k elements, where waking a thread costs more than the pass). For element-wise passes over a weight
+// matrix, whose result does not depend on the chunking.
+template <typename F>
+void for_column_chunks(Eigen::Index rows, Eigen::Index cols, F&& f) {
+  // Inside a parallel region (even an inactive one) a new region would start a team of its own.
+  const int threads = rows * cols >= (Eigen::Index{1} << 16) && omp_get_level() == 0 ? omp_get_max_threads() : 1;
+  if (threads < 2) {
+    f(Eigen::Index{0}, cols);
+    return;
+  }
+  const auto chunks = product_column_chunks<float>(cols, threads);
+  const int n = static_cast<int>(chunks.size());
+#pragma omp parallel for schedule(static, 1) num_threads(n)
+  for (int c = 0; c < n; ++c) f(chunks[static_cast<size_t>(c)].begin, chunks[static_cast<size_t>(c)].cols);
+}
+
+}  // namespace plasticore
