@@ -74,6 +74,7 @@ void Relaxation::prepare_rate_chunks(int B) const {
   whole_batch_.cols = B;
   whole_batch_.whole = true;
   whole_batch_.drive.resize(layers);
+  whole_batch_.feedback.resize(layers);
   const auto chunks = product_column_chunks<Scalar>(B, omp_get_max_threads());
   rate_chunks_.resize(chunks.size() < 2 ? 0 : chunks.size());
   for (size_t t = 0; t < rate_chunks_.size(); ++t) {
@@ -82,6 +83,7 @@ void Relaxation::prepare_rate_chunks(int B) const {
     c.cols = chunks[t].cols;
     c.previous.resize(layers);
     c.drive.resize(layers);
+    c.feedback.resize(layers);
   }
 }
 
@@ -108,10 +110,36 @@ int64_t Relaxation::emit_spikes(RelaxationState& st, int b) const {
   return emitted;
 }
 
-// The new state of layer l of sample b from its drive u = W_l S_{l-1} + W_{l+1}^T S_{l+1}:
-// s = clip((1 - leak) s_old + leak (u + bias + nudge)), and the change of the learning variable (u is not changed).
-void Relaxation::integrate(RelaxationState& st, int l, Eigen::Index b, Scalar* u, const Matrix* targets,
-                           Scalar beta) const {
+namespace {
+
+// s = clip((1 - leak) s_old + leak (((u + u2) + bias) + beta (y - s_old))) over one column, and ds = s - s_old
+// if kDelta: one pass, the additions in the order of the separate passes this replaced (bit-identical).
+template <bool kFeedback, bool kNudged, bool kDelta>
+void integrate_column(Eigen::Index n, const Scalar* u, const Scalar* u2, const Scalar* bias, const Scalar* y, Scalar beta,
+                      Scalar leak, const Scalar* s_old, Scalar* s, Scalar* ds) {
+  for (Eigen::Index i = 0; i < n; ++i) {
+    Scalar v = u[i];
+    if constexpr (kFeedback) v += u2[i];
+    v += bias[i];
+    if constexpr (kNudged) v += beta * (y[i] - s_old[i]);
+    s[i] = std::min(std::max((1 - leak) * s_old[i] + leak * v, Scalar{0}), Scalar{1});
+    if constexpr (kDelta) ds[i] = s[i] - s_old[i];
+  }
+}
+
+template <bool kFeedback, bool kNudged>
+void integrate_column(bool delta, Eigen::Index n, const Scalar* u, const Scalar* u2, const Scalar* bias, const Scalar* y,
+                      Scalar beta, Scalar leak, const Scalar* s_old, Scalar* s, Scalar* ds) {
+  if (delta) integrate_column<kFeedback, kNudged, true>(n, u, u2, bias, y, beta, leak, s_old, s, ds);
+  else integrate_column<kFeedback, kNudged, false>(n, u, u2, bias, y, beta, leak, s_old, s, ds);
+}
+
+}  // namespace
+
+// The new state of layer l of sample b from its drive u (+ u2, the feedback, if not null; neither is changed):
+// s = clip((1 - leak) s_old + leak (u + u2 + bias + nudge)), and the change of the learning variable.
+void Relaxation::integrate(RelaxationState& st, int l, Eigen::Index b, const Scalar* u, const Scalar* u2,
+                           const Matrix* targets, Scalar beta) const {
   const auto k = static_cast<size_t>(l);
   const Scalar leak = params_.leak, trace_rate = params_.trace_rate;
   const Eigen::Index n = st.state[k].rows();
@@ -119,13 +147,16 @@ void Relaxation::integrate(RelaxationState& st, int l, Eigen::Index b, Scalar* u
   Scalar* s = st.state[k].col(b).data();
   Scalar* ds = st.delta[k].col(b).data();
   const Scalar* s_old = st.previous[k].col(b).data();
-  for (Eigen::Index i = 0; i < n; ++i) u[i] += bias[i];
+  const bool delta = !params_.uses_trace();  // else the trace's change, below
   if (targets != nullptr && l == net_.weight_layers()) {
     const Scalar* y = targets->col(b).data();
-    for (Eigen::Index i = 0; i < n; ++i) u[i] += beta * (y[i] - s_old[i]);
+    if (u2 != nullptr) integrate_column<true, true>(delta, n, u, u2, bias, y, beta, leak, s_old, s, ds);
+    else integrate_column<false, true>(delta, n, u, u2, bias, y, beta, leak, s_old, s, ds);
+  } else {
+    if (u2 != nullptr) integrate_column<true, false>(delta, n, u, u2, bias, nullptr, beta, leak, s_old, s, ds);
+    else integrate_column<false, false>(delta, n, u, u2, bias, nullptr, beta, leak, s_old, s, ds);
   }
-  for (Eigen::Index i = 0; i < n; ++i) s[i] = std::min(std::max((1 - leak) * s_old[i] + leak * u[i], Scalar{0}), Scalar{1});
-  if (params_.uses_trace()) {
+  if (!delta) {
     Scalar* trace = st.trace[k].col(b).data();
     // The trace follows the new state, or the spikes this step emitted (rate mode: its "spikes" s(t)).
     const Scalar* follows = !params_.trace_of_spikes ? s : params_.coding == SpikeCoding::rate ? s_old : st.spikes[k].col(b).data();
@@ -133,8 +164,6 @@ void Relaxation::integrate(RelaxationState& st, int l, Eigen::Index b, Scalar* u
       ds[i] = trace_rate * (follows[i] - trace[i]);
       trace[i] += ds[i];
     }
-  } else {
-    for (Eigen::Index i = 0; i < n; ++i) ds[i] = s[i] - s_old[i];
   }
 }
 
@@ -146,17 +175,13 @@ int64_t Relaxation::step_sample(RelaxationState& st, int b, const Matrix* target
   const int64_t spikes = emit_spikes(st, b);
   for (int l = 1; l <= L; ++l) {
     const auto k = static_cast<size_t>(l);
-    Scalar* u = scratch_drive_[k].col(b).data();
-    const auto& pre = st.events[k - 1][static_cast<size_t>(b)];
-    net_.weight(l - 1).forward_events(pre, u);
-    if (l < L) {
-      const auto& post = st.events[k + 1][static_cast<size_t>(b)];
-      Scalar* fb = scratch_feedback_.col(b).data();
-      net_.weight(l).backward_events(post, fb);
-      Eigen::Map<Vector>(u, net_.sizes()[k]) += Eigen::Map<Vector>(fb, net_.sizes()[k]);
-    }
+    net_.weight(l - 1).forward_events(st.events[k - 1][static_cast<size_t>(b)], scratch_drive_[k].col(b).data());
+    if (l < L) net_.weight(l).backward_events(st.events[k + 1][static_cast<size_t>(b)], scratch_feedback_[k].col(b).data());
   }
-  for (int l = 1; l <= L; ++l) integrate(st, l, b, scratch_drive_[static_cast<size_t>(l)].col(b).data(), targets, beta);
+  for (int l = 1; l <= L; ++l) {
+    const auto k = static_cast<size_t>(l);
+    integrate(st, l, b, scratch_drive_[k].col(b).data(), l < L ? scratch_feedback_[k].col(b).data() : nullptr, targets, beta);
+  }
   return spikes;
 }
 
@@ -164,7 +189,8 @@ void Relaxation::prepare_scratch(int B) const {
   const int L = net_.weight_layers();
   scratch_drive_.resize(static_cast<size_t>(L + 1));
   for (int l = 1; l <= L; ++l) scratch_drive_[static_cast<size_t>(l)].resize(net_.sizes()[static_cast<size_t>(l)], B);
-  scratch_feedback_.resize(*std::max_element(net_.sizes().begin(), net_.sizes().end()), B);
+  scratch_feedback_.resize(static_cast<size_t>(L));  // [l]: W_{l+1}^T S_{l+1}, for the layers below the output
+  for (int l = 1; l < L; ++l) scratch_feedback_[static_cast<size_t>(l)].resize(net_.sizes()[static_cast<size_t>(l)], B);
 }
 
 void Relaxation::step_rate(RelaxationState& st, RateChunk& c, const Matrix* targets, Scalar beta) const {
@@ -172,24 +198,22 @@ void Relaxation::step_rate(RelaxationState& st, RateChunk& c, const Matrix* targ
   for (int l = 1; l <= L; ++l) {  // [0]: the clamped input
     const auto k = static_cast<size_t>(l);
     if (c.whole) {
-      st.previous[k] = st.state[k];
+      st.previous[k].swap(st.state[k]);  // integrate() writes every state below: no copy needed
     } else {
       c.previous[k] = st.state[k].middleCols(c.begin, c.cols);
       st.previous[k].middleCols(c.begin, c.cols) = c.previous[k];
     }
   }
   const auto previous = [&](int l) -> const Matrix& { return c.whole ? st.previous[static_cast<size_t>(l)] : c.previous[static_cast<size_t>(l)]; };
-  for (int l = 1; l <= L; ++l) {
-    auto& u = c.drive[static_cast<size_t>(l)];
-    if (l == 1) u = input_drive_.middleCols(c.begin, c.cols);
-    else net_.weight(l - 1).forward(previous(l - 1), u);
-    if (l < L) {
-      net_.weight(l).backward(previous(l + 1), c.feedback);
-      u += c.feedback;
-    }
-  }
+  for (int l = 2; l <= L; ++l) net_.weight(l - 1).forward(previous(l - 1), c.drive[static_cast<size_t>(l)]);
+  for (int l = 1; l < L; ++l) net_.weight(l).backward(previous(l + 1), c.feedback[static_cast<size_t>(l)]);
   for (Eigen::Index b = 0; b < c.cols; ++b)
-    for (int l = 1; l <= L; ++l) integrate(st, l, c.begin + b, c.drive[static_cast<size_t>(l)].col(b).data(), targets, beta);
+    for (int l = 1; l <= L; ++l) {
+      const auto k = static_cast<size_t>(l);
+      // Layer 1's input drive W_1 x is the batch's (the input is clamped); the feedback is added first.
+      const Scalar* u = l == 1 ? input_drive_.col(c.begin + b).data() : c.drive[k].col(b).data();
+      integrate(st, l, c.begin + b, u, l < L ? c.feedback[k].col(b).data() : nullptr, targets, beta);
+    }
 }
 
 void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scalar beta, Scalar sign,

@@ -61,7 +61,8 @@ class Relaxation {
 
  private:
   int64_t emit_spikes(RelaxationState& st, int b) const;  // returns the spikes emitted
-  void integrate(RelaxationState& st, int l, Eigen::Index b, Scalar* drive, const Matrix* targets, Scalar beta) const;
+  void integrate(RelaxationState& st, int l, Eigen::Index b, const Scalar* drive, const Scalar* feedback, const Matrix* targets,
+                 Scalar beta) const;
   int64_t step_sample(RelaxationState& st, int b, const Matrix* targets, Scalar beta) const;  // returns spikes
   // A rate-mode step of the samples [chunk.begin, chunk.begin + chunk.cols).
   struct RateChunk;
@@ -73,15 +74,15 @@ class Relaxation {
   RelaxationParams params_;
   OpCounters* counters_ = nullptr;
   mutable Matrix input_drive_;  // W_1 x for rate mode, valid for the current batch
-  mutable std::vector<Matrix> scratch_drive_;
-  mutable Matrix scratch_feedback_;
+  mutable std::vector<Matrix> scratch_drive_, scratch_feedback_;  // spiking mode, [layer]
   // Rate mode: the samples of a batch in column chunks, one per thread, with their own operands and drives.
   struct RateChunk {
     Eigen::Index begin = 0, cols = 0;
     bool whole = false;             // the whole batch: the state matrices are the operands (no copies)
     std::vector<Matrix> previous;   // s[l] of the chunk's samples before the step (copies: products take a Matrix)
-    std::vector<Matrix> drive;      // u[l] of the chunk's samples
-    Matrix feedback, input, input_drive;
+    std::vector<Matrix> drive;      // W_l s_{l-1} of the chunk's samples (l >= 2; layer 1's is the batch's input drive)
+    std::vector<Matrix> feedback;   // W_{l+1}^T s_{l+1} (l < L)
+    Matrix input, input_drive;
   };
   mutable RateChunk whole_batch_;
   mutable std::vector<RateChunk> rate_chunks_;  // empty: one thread
