@@ -3,7 +3,6 @@
 #include <cmath>
 
 #include "core/error.hpp"
-#include "core/product_chunks.hpp"
 #include "learn/batch_exchange.hpp"
 
 namespace plasticore {
@@ -321,12 +320,11 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
   return correct;
 }
 
-void EPLearner::finish_gradients(int64_t samples) {
-  rule_->finish_batch();
-  // The mean over the batch and the phases, divided by beta; its negative is the gradient estimate.
-  const Scalar norm = Scalar{1} / (learn_.beta * static_cast<Scalar>(beta_span()) * static_cast<Scalar>(samples));
-  for (Parameter& p : parameters_)
-    for_column_chunks(p.gradient.rows(), p.gradient.cols(), [&](Eigen::Index c0, Eigen::Index n) { p.gradient.middleCols(c0, n) *= -norm; });
+void EPLearner::finish_gradients(int64_t) { rule_->finish_batch(); }
+
+// The mean over the batch and the phases, divided by beta; its negative is the gradient estimate.
+Scalar EPLearner::gradient_scale(int64_t samples) const {
+  return -(Scalar{1} / (learn_.beta * static_cast<Scalar>(beta_span()) * static_cast<Scalar>(samples)));
 }
 
 }  // namespace plasticore

@@ -81,6 +81,7 @@ class EPLearner final : public Learner {
 
  protected:
   void finish_gradients(int64_t samples) override;
+  Scalar gradient_scale(int64_t samples) const override;
   void save_network(NamedTensors& out) const override { net_->save(out); }
   void restore_network(const NamedTensors& in) override { net_->restore(in); }
 

@@ -21,9 +21,15 @@ void Learner::apply_update(int64_t samples) {
   if (writes != counters_)
     for (const auto& [name, s] : matrices()) s->set_counters(writes);
   finish_gradients(samples);
+  const Scalar scale = gradient_scale(samples);
   optimizer_->begin_update();
   for (size_t p = 0; p < parameters_.size(); ++p) {
     Parameter& param = parameters_[p];
+    const Scalar step = optimizer_->sgd_step(p);
+    // SGD onto a substrate that adds exactly, nothing to adjust: one sweep (scale, step, write, zero).
+    if (param.substrate != nullptr && step != 0 && !adjusts_change(p) && param.substrate->update_sgd(param.gradient, scale, step))
+      continue;
+    if (scale != 1) scale_sum(param.gradient, scale);
     if (param.substrate != nullptr) {
       optimizer_->delta(p, param.gradient, change_);
       adjust_change(p, change_);
@@ -38,14 +44,20 @@ void Learner::apply_update(int64_t samples) {
     for (const auto& [name, s] : matrices()) s->set_counters(counters_);
 }
 
+void Learner::scale_sum(Matrix& sum, Scalar scale) {
+  for_column_chunks(sum.rows(), sum.cols(), [&](Eigen::Index c0, Eigen::Index n) { sum.middleCols(c0, n) *= scale; });
+}
+
 std::vector<Matrix> Learner::gradient_estimate(const Batch& batch) {
   for (Parameter& p : parameters_) p.gradient.setZero();
   Score score;
   accumulate(batch, score);
   if (counters_ != nullptr) counters_->set_phase(Phase::update);
   finish_gradients(static_cast<int64_t>(batch.samples.size()));
+  const Scalar scale = gradient_scale(static_cast<int64_t>(batch.samples.size()));
   std::vector<Matrix> out;
   for (Parameter& p : parameters_) {
+    if (scale != 1) scale_sum(p.gradient, scale);
     out.push_back(p.gradient);
     p.gradient.setZero();
   }

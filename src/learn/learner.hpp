@@ -92,8 +92,13 @@ class Learner {
   // The parameters' sums -> the batch's gradient estimates (the mean over `samples`, and any term a rule
   // adds once per batch). Called in the update phase of the counters.
   virtual void finish_gradients(int64_t samples) = 0;
-  // A rule's last word on the optimizer's change of parameter p (e.g. no autapses).
+  // The factor the finished sums are multiplied by to give the gradient estimate (EP: -1 / (beta span B)); 1:
+  // none. apply_update fuses the multiplication into its pass over the weights.
+  virtual Scalar gradient_scale(int64_t /*samples*/) const { return 1; }
+  // A rule's last word on the optimizer's change of parameter p (e.g. no autapses); adjusts_change(p) says
+  // whether it has one (if not, the update may be fused into one pass).
   virtual void adjust_change(size_t, Matrix&) {}
+  virtual bool adjusts_change(size_t) const { return false; }
   virtual void save_network(NamedTensors& out) const = 0;
   virtual void restore_network(const NamedTensors& in) = 0;
   // After set_counters: where apply_update counts.
@@ -108,6 +113,7 @@ class Learner {
   std::unique_ptr<Optimizer> optimizer_;
 
  private:
+  static void scale_sum(Matrix& sum, Scalar scale);  // sum *= scale, in column chunks on the threads
   Matrix change_;
   SerialCommunicator serial_;
 };

@@ -44,6 +44,10 @@ class Optimizer {
   void begin_update() { ++updates_; }
   // The change of parameter p for its gradient g (same shape), written into change.
   void delta(size_t p, const Matrix& gradient, Matrix& change);
+  // SGD's change is step * g with step = -eta of parameter p; 0 for Adam (its change is not a multiple of g).
+  Scalar sgd_step(size_t p) const {
+    return config_.kind == "adam" ? Scalar{0} : -static_cast<Scalar>(slots_[p].learning_rate * factor_);
+  }
   // Adds the change to a host tensor (biases): for sgd in one pass, host += -eta g.
   void update_host(size_t p, const Matrix& gradient, Eigen::Map<Matrix> host, Matrix& scratch);
 

@@ -61,6 +61,7 @@ class RecurrentLearner final : public Learner {
  protected:
   void finish_gradients(int64_t samples) override;
   void adjust_change(size_t p, Matrix& change) override;
+  bool adjusts_change(size_t p) const override { return p == 1 || (p == 2 && params_.feedback == "adaptive"); }
   void save_network(NamedTensors& out) const override { net_->save(out); }
   void restore_network(const NamedTensors& in) override { net_->restore(in); }
 

@@ -24,6 +24,7 @@ class IdealSubstrate final : public Substrate {
   }
   void backward_events(std::span<const int32_t> active, Scalar* x) const override;
   void update(const Matrix& delta) override;
+  bool update_sgd(Matrix& gradient, Scalar scale, Scalar step) override;
   void advance(double) override {}
   const Matrix& weights() const override { return w_; }
   void set_weights(const Matrix& w) override;

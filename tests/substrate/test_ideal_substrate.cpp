@@ -1,12 +1,15 @@
 // IdealSubstrate: exact fp32 weights and products. forward/backward and their event-driven forms
-// against plain double loops on random matrices; update adds exactly; set_weights rejects a matrix
+// against plain double loops on random matrices; update adds exactly, and the fused SGD sweep equals the separate passes; set_weights rejects a matrix
 // of the wrong shape (RuntimeError) and leaves the weights unchanged. Also the substrate factory.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
+
+#include <omp.h>
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
@@ -170,6 +173,38 @@ TEST(SubstrateFactory, MakesIdealAndRejectsUnknownKinds) {
   EXPECT_EQ(s->rows(), 3);
   EXPECT_EQ(s->cols(), 8);
   EXPECT_THROW(make_substrate(SubstrateConfig{"optical"}, 3, 8), UsageError);
+}
+
+}  // namespace
+}  // namespace plasticore
+
+namespace plasticore {
+namespace {
+
+// The fused SGD sweep against the separate passes it replaces (sum *= scale; change = step * sum; W += change;
+// sum = 0): bit for bit, with one and with two threads, on a matrix big enough to be split (500 x 784) and
+// one that is not, and leaves the sum at zero.
+TEST(IdealSubstrateSgd, FusedSweepEqualsTheSeparatePassesBitForBit) {
+  Rng rng(9, "test_ideal_substrate_sgd");
+  for (const auto& [rows, cols] : {std::pair<int, int>{500, 784}, std::pair<int, int>{13, 29}})
+    for (const int threads : {1, 2})
+      for (const Scalar scale : {Scalar{1}, Scalar{-0.0123f}}) {
+        const Matrix w = random_matrix(rows, cols, rng), sum = random_matrix(rows, cols, rng);
+        const Scalar step = -0.37f;
+        Matrix reference_sum = sum;
+        reference_sum *= scale;
+        const Matrix change = step * reference_sum;
+        const Matrix reference = w + change;
+        IdealSubstrate s(rows, cols);
+        s.set_weights(w);
+        Matrix fused_sum = sum;
+        const int before = omp_get_max_threads();
+        omp_set_num_threads(threads);
+        ASSERT_TRUE(s.update_sgd(fused_sum, scale, step));
+        omp_set_num_threads(before);
+        EXPECT_TRUE(s.weights() == reference) << rows << "x" << cols << ", " << threads << " threads, scale " << scale;
+        EXPECT_TRUE(fused_sum.isZero(0));
+      }
 }
 
 }  // namespace
