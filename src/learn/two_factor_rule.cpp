@@ -2,6 +2,8 @@
 
 #include <omp.h>
 
+#include "core/column_sums.hpp"
+
 namespace plasticore {
 
 namespace {
@@ -26,8 +28,6 @@ void add_post_times_pre_events(Matrix& dW, const Matrix& post, const std::vector
   by_column.fill.assign(by_column.start.begin(), by_column.start.end() - 1);
   for (size_t b = 0; b < events.size(); ++b)
     for (const int32_t j : events[b]) by_column.samples[by_column.fill[static_cast<size_t>(j)]++] = static_cast<int32_t>(b);
-  constexpr Eigen::Index kTile = 64;
-  using Tile = Eigen::Array<Scalar, kTile, 1>;
   // Small layers (the 10 outputs) are not worth waking the other threads for.
 #pragma omp parallel if (rows >= 64)
   {
@@ -36,15 +36,8 @@ void add_post_times_pre_events(Matrix& dW, const Matrix& post, const std::vector
       if ((j >> 4) % nt != t) continue;
       const size_t first = by_column.start[static_cast<size_t>(j)], last = by_column.start[static_cast<size_t>(j) + 1];
       if (first == last) continue;
-      Scalar* column = dW.col(j).data();
-      Eigen::Index r0 = 0;
-      for (; r0 + kTile <= rows; r0 += kTile) {
-        Tile sum = Eigen::Map<const Tile>(column + r0);
-        for (size_t n = first; n < last; ++n) sum += sign * Eigen::Map<const Tile>(post.col(by_column.samples[n]).data() + r0);
-        Eigen::Map<Tile>(column + r0) = sum;
-      }
-      for (size_t n = first; n < last; ++n)
-        dW.col(j).segment(r0, rows - r0) += sign * post.col(by_column.samples[n]).segment(r0, rows - r0);
+      sum_columns<false, true>(dW.col(j).data(), rows, last - first, sign,
+                               [&](size_t n) { return post.col(by_column.samples[first + n]).data(); });
     }
   }
 }

@@ -1,5 +1,6 @@
 #include "substrate/ideal.hpp"
 
+#include "core/column_sums.hpp"
 #include "core/error.hpp"
 #include "core/product_chunks.hpp"
 
@@ -9,21 +10,8 @@ void IdealSubstrate::forward_events(std::span<const int32_t> active, Scalar* y) 
   const Eigen::Index n = w_.rows();
   count(Op::synaptic_events, static_cast<int64_t>(active.size()) * n);
   count(Op::dense_equivalent_macs, static_cast<int64_t>(w_.size()));
-  // 64 rows at a time, summed in registers over all active columns: each output is added to in the same
-  // order as a column-at-a-time sum (bit-identical) without a load and store of y per column.
-  constexpr Eigen::Index kTile = 64;
-  using Tile = Eigen::Array<Scalar, kTile, 1>;
-  Eigen::Index r0 = 0;
-  for (; r0 + kTile <= n; r0 += kTile) {
-    Tile sum = Tile::Zero();
-    for (const int32_t j : active) sum += Eigen::Map<const Tile>(w_.col(j).data() + r0);
-    Eigen::Map<Tile>(y + r0) = sum;
-  }
-  if (r0 < n) {
-    Eigen::Map<Vector> rest(y + r0, n - r0);
-    rest.setZero();
-    for (const int32_t j : active) rest += w_.col(j).segment(r0, n - r0);
-  }
+  // Each output is added to in the order of `active`, as a column-at-a-time sum would (bit-identical).
+  sum_columns<true, false>(y, n, active.size(), Scalar{1}, [&](size_t k) { return w_.col(active[k]).data(); });
 }
 
 void IdealSubstrate::backward_events(std::span<const int32_t> active, Scalar* x) const {
