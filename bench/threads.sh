@@ -3,7 +3,8 @@
 # every training config: the threads table of docs/performance.md. Reads train_samples_per_second (wall
 # time of the training loop) from each run's metrics.json, so run it on an otherwise idle machine.
 # Prints the medians and the speed-up per config; writes bench/results/threads.json.
-# Usage: bash bench/threads.sh [N=2] [REPEATS=3]. Not part of the test suite: it measures time.
+# Usage: bash bench/threads.sh [N=2] [REPEATS=3] [CONFIG_NAME ...] (default: every config below). Not part
+# of the test suite: it measures time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-2}
@@ -11,6 +12,8 @@ repeats=${2:-3}
 [[ -x build/bin/plasticore ]] || { echo "threads: build/bin/plasticore is missing (make build)" >&2; exit 1; }
 . bench/short_runs.sh  # SHORT_RUN: the budget of each config
 configs=(eprop_sine eprop_evidence bptt_sine bptt_evidence ep_mnist eqspike_mnist eqspike_eop_mnist)
+[[ $# -gt 2 ]] && configs=("${@:3}")
+for c in "${configs[@]}"; do [[ -n "${SHORT_RUN[$c]:-}" ]] || { echo "threads: unknown config '$c' (known: ${!SHORT_RUN[*]})" >&2; exit 2; }; done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rate() {  # config, threads, repeat
