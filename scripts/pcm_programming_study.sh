@@ -24,11 +24,14 @@ sets_of() {
     pcm_hil_a50_tol_quarter) echo "$hil --set substrate.program_attempts=50 --set substrate.verify_tolerance=0.25" ;;
     pcm_hil_every_a20) echo "$hil $every --set substrate.program_attempts=20" ;;
     pcm_hil_every_a50_tol_quarter) echo "$hil $every --set substrate.program_attempts=50 --set substrate.verify_tolerance=0.25" ;;
+    pcm_hil_readback) echo "$hil --set substrate.reprogram_reference=chip" ;;
+    pcm_hil_readback_a20) echo "$hil --set substrate.reprogram_reference=chip --set substrate.program_attempts=20" ;;
     *) echo "unknown variant $1" >&2; exit 2 ;;
   esac
 }
 variants="fp32 int4_hil pcm_hil pcm_hil_programming_only pcm_hil_every pcm_hil_every_clip2 pcm_hil_every_clip4
-  pcm_hil_threshold_quarter pcm_hil_a20 pcm_hil_a50_tol_quarter pcm_hil_every_a20 pcm_hil_every_a50_tol_quarter"
+  pcm_hil_threshold_quarter pcm_hil_a20 pcm_hil_a50_tol_quarter pcm_hil_every_a20 pcm_hil_every_a50_tol_quarter
+  pcm_hil_readback pcm_hil_readback_a20"
 mkdir -p docs/results/hw_study
 source scripts/run_queue.sh
 for v in $variants; do

@@ -19,9 +19,13 @@ void read_hardware_in_the_loop(ConfigReader& r, const std::string& prefix, Hardw
   p.policy = static_cast<ReprogramPolicy>(std::find(policies.begin(), policies.end(), name) - policies.begin());
   if (p.policy == ReprogramPolicy::every_n)
     p.every_n = static_cast<int>(r.get_int(prefix + "reprogram_every", 10, 1, 1000000, "every_n: reprogram after every N-th update"));
-  if (p.policy == ReprogramPolicy::threshold)
+  if (p.policy == ReprogramPolicy::threshold) {
     p.threshold = r.get_double(prefix + "reprogram_threshold", 1.0, 0.0, 1e6,
                                "threshold: reprogram a synapse off by more than this x the chip's resolution");
+    p.read_back = r.get_choice(prefix + "reprogram_reference", "target", {"target", "chip"},
+                               "threshold: off from what the host last programmed (target) or from what the chip "
+                               "holds now, read back (chip: programming error and drift count)") == "chip";
+  }
 }
 
 HardwareInTheLoop::HardwareInTheLoop(std::unique_ptr<Substrate> chip, HardwareInTheLoopParams params,
@@ -76,8 +80,9 @@ void HardwareInTheLoop::reprogram() {
       break;
     case ReprogramPolicy::threshold: {
       const Scalar limit = static_cast<Scalar>(params_.threshold) * array_->resolution();
+      const Scalar* reference = params_.read_back ? chip_->weights().data() : t;
       for (Eigen::Index s = 0; s < n; ++s)
-        if (std::abs(m[s] - t[s]) > limit) selected_.push_back(s);
+        if (std::abs(m[s] - reference[s]) > limit) selected_.push_back(s);
       break;
     }
   }

@@ -2,7 +2,8 @@
 // exact sum of the requested updates; the chip holds their programmed copy (nearest level, or
 // program-and-verify) and every read uses it; each reprogramming policy programs exactly the synapses it
 // names, with the pulses counted; automatic mapping follows the weights; a saved and restored substrate
-// goes on bit-identical to one that never stopped; per-matrix substrates through the factory.
+// goes on bit-identical to one that never stopped; per-matrix substrates through the factory; the
+// threshold policy against the chip read back.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -117,6 +118,40 @@ TEST(HardwareInTheLoop, ThresholdReprogramsExactlyTheSynapsesThatMovedFarEnough)
   d(2, 1) = 0.6f * eps;  // now 1.1 eps from what was programmed there
   s->update(d);
   EXPECT_NE(h.programmed_weights()(2, 1), before(2, 1));
+}
+
+// reprogram_reference = chip: the threshold compares the master with what the chip holds now (programming
+// error and drift included), so synapses that drifted are reprogrammed although the host's target never
+// moved; with the default reference (target) nothing is, since the master did not change.
+TEST(HardwareInTheLoop, ReadBackReprogramsWhatDriftedAwayAndNothingElse) {
+  for (const bool read_back : {false, true}) {
+    SubstrateConfig c = hil("pcm", ReprogramPolicy::threshold);
+    c.hardware_in_the_loop.read_back = read_back;
+    auto s = make_substrate(c, 8, 8);
+    OpCounters counters;
+    s->set_counters(&counters);
+    s->set_weights(random_matrix(8, 8, 3, 0.3f));
+    const auto& h = dynamic_cast<const HardwareInTheLoop&>(*s);
+    const Scalar eps = dynamic_cast<const ProgrammableArray&>(h.chip()).resolution();
+    s->advance(1e6);  // 11 days: drift takes conductances well over a step away
+    const Matrix master = s->weights(), drifted = h.programmed_weights();
+    int far = 0;
+    for (Eigen::Index i = 0; i < master.size(); ++i) far += std::abs(master.data()[i] - drifted.data()[i]) > eps;
+    ASSERT_GT(far, 0);
+    const int64_t start = pulses(counters);
+    s->update(Matrix::Zero(8, 8));
+    if (!read_back) {
+      EXPECT_EQ(pulses(counters), start);
+      EXPECT_EQ(h.programmed_weights(), drifted);
+      continue;
+    }
+    EXPECT_GT(pulses(counters), start);
+    for (Eigen::Index i = 0; i < master.size(); ++i) {
+      const bool off = std::abs(master.data()[i] - drifted.data()[i]) > eps;
+      if (off) EXPECT_NE(h.programmed_weights().data()[i], drifted.data()[i]) << i;
+      else EXPECT_EQ(h.programmed_weights().data()[i], drifted.data()[i]) << i;
+    }
+  }
 }
 
 TEST(HardwareInTheLoop, AutomaticMappingFollowsTheMasterWeights) {
