@@ -10,18 +10,19 @@ bin=build/bin/plasticore
 [ -x "$bin" ] || { echo "$bin is missing: run make first" >&2; exit 2; }
 hil="--set substrate.kind=pcm --set substrate.training=hardware_in_the_loop"
 every="--set substrate.reprogram=every_update"
+target="--set substrate.reprogram_reference=target"  # the threshold policy's default before 2026-12-03
 sets_of() {
   case "$1" in
     fp32) echo "--set substrate.kind=ideal" ;;
     int4_hil) echo "--set substrate.kind=quantized --set substrate.bits=4 --set substrate.training=hardware_in_the_loop" ;;
-    pcm_hil) echo "$hil" ;;
-    pcm_hil_programming_only) echo "$hil --set substrate.read_noise=false --set substrate.dac_bits=0 --set substrate.adc_bits=0 --set substrate.output_noise=0 --set substrate.drift=false" ;;
+    pcm_hil) echo "$hil $target" ;;
+    pcm_hil_programming_only) echo "$hil $target --set substrate.read_noise=false --set substrate.dac_bits=0 --set substrate.adc_bits=0 --set substrate.output_noise=0 --set substrate.drift=false" ;;
     pcm_hil_every) echo "$hil $every" ;;
     pcm_hil_every_clip2) echo "$hil $every --set substrate.clip_sigmas=2" ;;
     pcm_hil_every_clip4) echo "$hil $every --set substrate.clip_sigmas=4" ;;
-    pcm_hil_threshold_quarter) echo "$hil --set substrate.reprogram_threshold=0.25" ;;
-    pcm_hil_a20) echo "$hil --set substrate.program_attempts=20" ;;
-    pcm_hil_a50_tol_quarter) echo "$hil --set substrate.program_attempts=50 --set substrate.verify_tolerance=0.25" ;;
+    pcm_hil_threshold_quarter) echo "$hil $target --set substrate.reprogram_threshold=0.25" ;;
+    pcm_hil_a20) echo "$hil $target --set substrate.program_attempts=20" ;;
+    pcm_hil_a50_tol_quarter) echo "$hil $target --set substrate.program_attempts=50 --set substrate.verify_tolerance=0.25" ;;
     pcm_hil_every_a20) echo "$hil $every --set substrate.program_attempts=20" ;;
     pcm_hil_every_a50_tol_quarter) echo "$hil $every --set substrate.program_attempts=50 --set substrate.verify_tolerance=0.25" ;;
     pcm_hil_readback) echo "$hil --set substrate.reprogram_reference=chip" ;;

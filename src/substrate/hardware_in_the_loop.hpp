@@ -5,10 +5,10 @@
 //   every_update  every synapse whose master changed since it was last programmed
 //   every_n       the same, after every N-th update (reprogram_every)
 //   threshold     a synapse whose master is more than reprogram_threshold x the chip's resolution (one
-//                 nominal pulse, one level) from what the host last programmed there (reprogram_reference =
-//                 target), or from what the chip holds now, read back (= chip: programming error, drift
-//                 and frozen read noise included; the read-back itself is taken as exact, as if averaged
-//                 over many reads)
+//                 nominal pulse, one level) from what the chip holds now, read back (reprogram_reference =
+//                 chip: programming error, drift and frozen read noise included; the read-back itself is
+//                 taken as exact, as if averaged over many reads), or from what the host last programmed
+//                 there (= target: the chip is never read)
 // With mapping = auto the chip is re-mapped when the master weights outgrow its range (or use less than
 // half of it): range = headroom x max|master|, every synapse reprogrammed. weights() is the master copy
 // (what checkpoints, exports and rules that need w_ij see); conductances_uS() is the chip's. Costs: one
@@ -19,7 +19,7 @@
 //   reprogram             every_update (quantized), threshold (devices)  the policy above
 //   reprogram_every       10                                         every_n: N
 //   reprogram_threshold   1.0                                        threshold, in units of the resolution
-//   reprogram_reference   target                                     threshold: compare with target | chip
+//   reprogram_reference   chip                                       threshold: compare with chip | target
 #pragma once
 #include <memory>
 #include <vector>
@@ -39,7 +39,7 @@ struct HardwareInTheLoopParams {
   ReprogramPolicy policy = ReprogramPolicy::threshold;
   int every_n = 10;
   double threshold = 1.0;
-  bool read_back = false;  // threshold: compare the master with the chip's weights, not the programmed target
+  bool read_back = true;  // threshold: compare the master with the chip's weights, not the programmed target
 };
 
 // substrate.training and, in hardware-in-the-loop mode, the policy keys under `prefix`.

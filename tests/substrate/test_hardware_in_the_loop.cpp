@@ -93,6 +93,7 @@ TEST(HardwareInTheLoop, EveryNReprogramsOnlyOnTheNthUpdate) {
 TEST(HardwareInTheLoop, ThresholdReprogramsExactlyTheSynapsesThatMovedFarEnough) {
   SubstrateConfig c = hil("pcm", ReprogramPolicy::threshold);
   c.hardware_in_the_loop.threshold = 1.0;
+  c.hardware_in_the_loop.read_back = false;  // against the programmed target: the read-back test is below
   auto s = make_substrate(c, 3, 3);
   OpCounters counters;
   s->set_counters(&counters);
@@ -120,9 +121,9 @@ TEST(HardwareInTheLoop, ThresholdReprogramsExactlyTheSynapsesThatMovedFarEnough)
   EXPECT_NE(h.programmed_weights()(2, 1), before(2, 1));
 }
 
-// reprogram_reference = chip: the threshold compares the master with what the chip holds now (programming
-// error and drift included), so synapses that drifted are reprogrammed although the host's target never
-// moved; with the default reference (target) nothing is, since the master did not change.
+// reprogram_reference = chip (the default): the threshold compares the master with what the chip holds now
+// (programming error and drift included), so synapses that drifted are reprogrammed although the host's
+// target never moved; against the target nothing is, since the master did not change.
 TEST(HardwareInTheLoop, ReadBackReprogramsWhatDriftedAwayAndNothingElse) {
   for (const bool read_back : {false, true}) {
     SubstrateConfig c = hil("pcm", ReprogramPolicy::threshold);

@@ -191,6 +191,14 @@ TEST(RunSpec, HardwareInTheLoopReadsItsPolicyAndNoUpdateScheme) {
              {"substrate.update", "unknown key"});
   expect_bad("", {"substrate.kind=pcm", "substrate.training=hardware_in_the_loop", "substrate.reprogram=often"},
              {"substrate.reprogram"});
+  // The threshold policy (devices' default) compares with the chip read back unless told to trust the target.
+  const RunSpec t = parse("", {"substrate.kind=pcm", "substrate.training=hardware_in_the_loop"});
+  EXPECT_EQ(t.substrate.hardware_in_the_loop.policy, ReprogramPolicy::threshold);
+  EXPECT_TRUE(t.substrate.hardware_in_the_loop.read_back);
+  EXPECT_FALSE(parse("", {"substrate.kind=pcm", "substrate.training=hardware_in_the_loop", "substrate.reprogram_reference=target"})
+                   .substrate.hardware_in_the_loop.read_back);
+  expect_bad("", {"substrate.kind=pcm", "substrate.training=hardware_in_the_loop", "substrate.reprogram_reference=host"},
+             {"substrate.reprogram_reference"});
 }
 
 TEST(RunSpec, EachMatrixCanHaveItsOwnSubstrate) {
