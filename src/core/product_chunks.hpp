@@ -30,10 +30,6 @@ std::vector<ColumnChunk> product_column_chunks(Eigen::Index cols, int parts) {
   return chunks;
 }
 
-}  // namespace plasticore
-
-namespace plasticore {
-
 // Runs f(begin, cols) over column chunks of a large matrix on the OpenMP threads (one chunk per thread; inline
 // below ~64k elements, where waking a thread costs more than the pass). For element-wise passes over a weight
 // matrix, whose result does not depend on the chunking.
@@ -45,7 +41,7 @@ void for_column_chunks(Eigen::Index rows, Eigen::Index cols, F&& f) {
     f(Eigen::Index{0}, cols);
     return;
   }
-  const auto chunks = product_column_chunks<float>(cols, threads);
+  const auto chunks = product_column_chunks<float>(cols, threads);  // any boundaries would do for these passes
   const int n = static_cast<int>(chunks.size());
 #pragma omp parallel for schedule(static, 1) num_threads(n)
   for (int c = 0; c < n; ++c) f(chunks[static_cast<size_t>(c)].begin, chunks[static_cast<size_t>(c)].cols);

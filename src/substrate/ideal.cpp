@@ -28,7 +28,7 @@ void IdealSubstrate::update(const Matrix& delta) {
 }
 
 bool IdealSubstrate::update_sgd(Matrix& gradient, Scalar scale, Scalar step) {
-  count(Op::accumulator_updates, w_.size());
+  count(Op::accumulator_updates, w_.size());  // as update(): one memory write per synapse
   constexpr Eigen::Index kBlock = 8;  // columns: the gradient, change and weight blocks stay in L1
   for_column_chunks(w_.rows(), w_.cols(), [&](Eigen::Index c0, Eigen::Index n) {
     Matrix change(w_.rows(), kBlock);
