@@ -2,9 +2,9 @@
 # Spiking runs give the same weights for 1 and 2 threads (docs/performance.md, "Threads"): EqSpike's
 # two-factor rule (threads own disjoint column blocks of the accumulator) and end-of-phase rule (one
 # sample per thread), e-prop on one sequence (threads share its synapse kernel's column chunks) and on a
-# batch (one sequence per thread, summed in sample order), BPTT on a batch, and rate EP (Eigen's products
-# run on one thread, so their rounding does not depend on the thread count). No MNIST needed (synthetic
-# IDX images).
+# batch (one sequence per thread, summed in sample order), BPTT on a batch, and rate EP (each thread takes a
+# column chunk of the batch aligned to Eigen's register blocks, core/product_chunks.hpp, so a product's
+# rounding does not depend on the thread count). No MNIST needed (synthetic IDX images).
 # Usage (from the project root): bash tests/cli/test_thread_counts.sh PATH_TO_plasticore
 . "$(dirname "$0")/common.sh" thread_counts "$@"
 
