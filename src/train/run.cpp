@@ -62,9 +62,9 @@ nlohmann::json run_header(const RunSpec& spec) {
 
 void set_threads(int threads) {
   if (threads > 0) omp_set_num_threads(threads);
-  // Eigen's products stay on one thread: the products here (batch 20) gained nothing from a second one
-  // (rate EP at 2 threads: 0.91-0.95x with them threaded, 1.00x without), and a product's rounding then
-  // does not depend on the thread count, so rate runs give the same numbers for any thread count.
+  // Eigen's own threading stays off: it gained nothing here (rate EP at 2 threads: 0.91-0.95x) and splits a
+  // product in its own way; rate EP threads over aligned column chunks instead (core/product_chunks.hpp), so
+  // a product's rounding, and every rate run's numbers, do not depend on the thread count.
   Eigen::setNbThreads(1);
 }
 
