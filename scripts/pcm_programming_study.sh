@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Where PCM in the loop loses on pattern generation (docs/hardware.md, "Against the targets"): e-prop sine
-# on fp32, 4-bit in the loop and PCM-in-the-loop variants, on the selection seeds 11-20 (disjoint from the
-# seeds 1-3 the hardware table reports). Each run goes to docs/results/hw_study/<variant>_s<seed>/ (cached by
+# on fp32, 4-bit in the loop (and its clip_sigmas) and PCM-in-the-loop variants, on the selection seeds
+# 11-20 (disjoint from the seeds 1-3 the hardware table reports). Each run goes to docs/results/hw_study/<variant>_s<seed>/ (cached by
 # command.txt, scripts/run_queue.sh); prints the mean test NMSE of each variant and its ratio to fp32.
 # Usage: [JOBS=2] scripts/pcm_programming_study.sh
 set -euo pipefail
@@ -15,6 +15,7 @@ sets_of() {
   case "$1" in
     fp32) echo "--set substrate.kind=ideal" ;;
     int4_hil) echo "--set substrate.kind=quantized --set substrate.bits=4 --set substrate.training=hardware_in_the_loop" ;;
+    int4_hil_clip*) echo "--set substrate.kind=quantized --set substrate.bits=4 --set substrate.training=hardware_in_the_loop --set substrate.clip_sigmas=${1#int4_hil_clip}" ;;
     pcm_hil) echo "$hil $target" ;;
     pcm_hil_programming_only) echo "$hil $target --set substrate.read_noise=false --set substrate.dac_bits=0 --set substrate.adc_bits=0 --set substrate.output_noise=0 --set substrate.drift=false" ;;
     pcm_hil_every) echo "$hil $every" ;;
@@ -30,7 +31,7 @@ sets_of() {
     *) echo "unknown variant $1" >&2; exit 2 ;;
   esac
 }
-variants="fp32 int4_hil pcm_hil pcm_hil_programming_only pcm_hil_every pcm_hil_every_clip2 pcm_hil_every_clip4
+variants="fp32 int4_hil int4_hil_clip0 int4_hil_clip2 int4_hil_clip4 int4_hil_clip6 pcm_hil pcm_hil_programming_only pcm_hil_every pcm_hil_every_clip2 pcm_hil_every_clip4
   pcm_hil_threshold_quarter pcm_hil_a20 pcm_hil_a50_tol_quarter pcm_hil_every_a20 pcm_hil_every_a50_tol_quarter
   pcm_hil_readback pcm_hil_readback_a20"
 mkdir -p docs/results/hw_study
