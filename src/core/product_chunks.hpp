@@ -10,6 +10,8 @@
 #include <Eigen/Core>
 #include <omp.h>
 
+#include "core/tensor.hpp"
+
 namespace plasticore {
 
 struct ColumnChunk {
@@ -30,9 +32,9 @@ std::vector<ColumnChunk> product_column_chunks(Eigen::Index cols, int parts) {
   return chunks;
 }
 
-// Runs f(begin, cols) over column chunks of a large matrix on the OpenMP threads (one chunk per thread; inline
-// below ~64k elements, where waking a thread costs more than the pass). For element-wise passes over a weight
-// matrix, whose result does not depend on the chunking.
+// Runs f(begin, cols) over the product_column_chunks of a large matrix on the OpenMP threads (one chunk per
+// thread; inline below ~64k elements, where waking a thread costs more than the work): for element-wise
+// passes over a weight matrix, and for products split by their result's columns, which keep their numbers.
 template <typename F>
 void for_column_chunks(Eigen::Index rows, Eigen::Index cols, F&& f) {
   // Inside a parallel region (even an inactive one) a new region would start a team of its own.
@@ -41,7 +43,7 @@ void for_column_chunks(Eigen::Index rows, Eigen::Index cols, F&& f) {
     f(Eigen::Index{0}, cols);
     return;
   }
-  const auto chunks = product_column_chunks<float>(cols, threads);  // any boundaries would do for these passes
+  const auto chunks = product_column_chunks<Scalar>(cols, threads);
   const int n = static_cast<int>(chunks.size());
 #pragma omp parallel for schedule(static, 1) num_threads(n)
   for (int c = 0; c < n; ++c) f(chunks[static_cast<size_t>(c)].begin, chunks[static_cast<size_t>(c)].cols);

@@ -1,7 +1,5 @@
 #include "learn/end_of_phase_rule.hpp"
 
-#include <omp.h>
-
 #include "core/product_chunks.hpp"
 
 namespace plasticore {
@@ -24,12 +22,9 @@ void EndOfPhaseRule::end_nudged_phase(const RelaxationState& nudged, const Relax
       if (w == 0) {
         // The input layer's product is the big one (784 x 500 per sample): threads take aligned column chunks,
         // which leaves its numbers unchanged (core/product_chunks.hpp).
-        const auto chunks = product_column_chunks<Scalar>(dw.cols(), omp_get_max_threads());
-        const int n = static_cast<int>(chunks.size());
-#pragma omp parallel for schedule(static, 1) num_threads(n) if (n > 1)
-        for (int c = 0; c < n; ++c)
-          dw.middleCols(chunks[static_cast<size_t>(c)].begin, chunks[static_cast<size_t>(c)].cols).noalias() +=
-              sign * phase_delta_ * pre.middleRows(chunks[static_cast<size_t>(c)].begin, chunks[static_cast<size_t>(c)].cols).transpose();
+        for_column_chunks(dw.rows(), dw.cols(), [&](Eigen::Index c0, Eigen::Index n) {
+          dw.middleCols(c0, n).noalias() += sign * phase_delta_ * pre.middleRows(c0, n).transpose();
+        });
       } else {
         dw.noalias() += sign * post * pre.transpose();
         dw.noalias() -= sign * post0 * pre0.transpose();

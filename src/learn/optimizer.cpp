@@ -17,13 +17,14 @@ Optimizer::Optimizer(OptimizerConfig config, std::vector<OptimizerSlot> slots)
 }
 
 void Optimizer::delta(size_t p, const Matrix& gradient, Matrix& change) {
-  const auto eta = static_cast<Scalar>(slots_[p].learning_rate * factor_);
   if (config_.kind != "adam") {
+    const Scalar step = sgd_step(p);
     change.resize(gradient.rows(), gradient.cols());
     for_column_chunks(gradient.rows(), gradient.cols(),
-                      [&](Eigen::Index c0, Eigen::Index n) { change.middleCols(c0, n) = -eta * gradient.middleCols(c0, n); });
+                      [&](Eigen::Index c0, Eigen::Index n) { change.middleCols(c0, n) = step * gradient.middleCols(c0, n); });
     return;
   }
+  const Scalar eta = this->eta(p);
   const auto beta1 = static_cast<Scalar>(config_.beta1), beta2 = static_cast<Scalar>(config_.beta2);
   Matrix& m = first_moment_[p];
   Matrix& v = second_moment_[p];
@@ -38,7 +39,7 @@ void Optimizer::delta(size_t p, const Matrix& gradient, Matrix& change) {
 
 void Optimizer::update_host(size_t p, const Matrix& gradient, Eigen::Map<Matrix> host, Matrix& scratch) {
   if (config_.kind != "adam") {
-    host += -static_cast<Scalar>(slots_[p].learning_rate * factor_) * gradient;
+    host += sgd_step(p) * gradient;
     return;
   }
   delta(p, gradient, scratch);

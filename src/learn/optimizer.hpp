@@ -46,7 +46,7 @@ class Optimizer {
   void delta(size_t p, const Matrix& gradient, Matrix& change);
   // SGD's change is step * g with step = -eta of parameter p; 0 for Adam (its change is not a multiple of g).
   Scalar sgd_step(size_t p) const {
-    return config_.kind == "adam" ? Scalar{0} : -static_cast<Scalar>(slots_[p].learning_rate * factor_);
+    return config_.kind == "adam" ? Scalar{0} : -eta(p);
   }
   // Adds the change to a host tensor (biases): for sgd in one pass, host += -eta g.
   void update_host(size_t p, const Matrix& gradient, Eigen::Map<Matrix> host, Matrix& scratch);
@@ -56,6 +56,7 @@ class Optimizer {
 
  private:
   OptimizerConfig config_;
+  Scalar eta(size_t p) const { return static_cast<Scalar>(slots_[p].learning_rate * factor_); }  // now
   std::vector<OptimizerSlot> slots_;
   double factor_ = 1;
   int64_t updates_ = 0;
