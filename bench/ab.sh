@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Two plasticore binaries on the same short runs, interleaved (A B A B ...), one thread each, counting the
 # CPU time (user + system) of each whole process: start-up, data, training and test evaluation. Prints
-# the median CPU seconds of each side and the ratio A / B per config; writes bench/results/ab.json.
+# the median CPU seconds of each side and the ratio A / B per config, and beside it the training loop's rate
+# (train_samples_per_second of each run's metrics.json, median) and its ratio B / A, which start-up and data
+# loading do not dilute; writes bench/results/ab.json.
 # Usage: bash bench/ab.sh A_BINARY B_BINARY [REPEATS=5] [CONFIG_NAME ...]
 #   e.g. git worktree add /tmp/old <commit> && (cd /tmp/old && make build) &&
 #        bash bench/ab.sh /tmp/old/build/bin/plasticore build/bin/plasticore
@@ -37,20 +39,26 @@ for c in "${configs[@]}"; do
   done
   echo "$c ${ta[*]} | ${tb[*]}" >>"$tmp/rows"
 done
-/usr/bin/python3 - "$tmp/rows" bench/results/ab.json "$a" "$b" "$repeats" <<'PY'
+/usr/bin/python3 - "$tmp/rows" bench/results/ab.json "$a" "$b" "$repeats" "$tmp" <<'PY'
 import json, os, statistics, sys, datetime
-rows_path, dest, a, b, repeats = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+rows_path, dest, a, b, repeats, tmp = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6]
+rate = lambda run: json.load(open(os.path.join(tmp, run, "metrics.json")))["train_samples_per_second"]
 rows = []
 for line in open(rows_path):
     name, rest = line.split(" ", 1)
     left, right = rest.split("|")
     ta, tb = [float(v) for v in left.split()], [float(v) for v in right.split()]
+    ra = [rate(f"{name}.a{r}") for r in range(1, repeats + 1)]
+    rb = [rate(f"{name}.b{r}") for r in range(1, repeats + 1)]
     rows.append({"config": name, "a_cpu_seconds": ta, "b_cpu_seconds": tb,
-                 "ratio_a_over_b": statistics.median(ta) / statistics.median(tb)})
-print(f"A = {a}\nB = {b}\n{repeats} interleaved repeats, CPU seconds of each whole process (median):")
+                 "ratio_a_over_b": statistics.median(ta) / statistics.median(tb),
+                 "a_train_samples_per_second": ra, "b_train_samples_per_second": rb,
+                 "train_rate_ratio_b_over_a": statistics.median(rb) / statistics.median(ra)})
+print(f"A = {a}\nB = {b}\n{repeats} interleaved repeats; CPU seconds of each whole process and training-loop samples/s (medians):")
 for r in rows:
     print(f"  {r['config']:<16} A {statistics.median(r['a_cpu_seconds']):6.2f}  B {statistics.median(r['b_cpu_seconds']):6.2f}"
-          f"  A/B {r['ratio_a_over_b']:.2f}x")
+          f"  A/B {r['ratio_a_over_b']:.2f}x   training loop A {statistics.median(r['a_train_samples_per_second']):9.1f}"
+          f"  B {statistics.median(r['b_train_samples_per_second']):9.1f}  B/A {r['train_rate_ratio_b_over_a']:.2f}x")
 os.makedirs(os.path.dirname(dest), exist_ok=True)
 with open(dest + ".tmp", "w") as f:
     json.dump({"benchmark": "ab", "a": a, "b": b, "repeats": repeats, "date": datetime.date.today().isoformat(),

@@ -9,6 +9,9 @@
 // BM_OuterProductUpdate: rate EP's dW1 += (h^beta - h^0) x^T (500 x 20 x 784), MAC/s.
 // BM_WeightPass: one streaming pass W1 += dW1 over the 1.57 MB matrix, bytes/s (read 8, write 4 per weight):
 // the rate of the update's memory-bound passes.
+// BM_EventForwardTileMajor, BM_EventForwardPadded/<rows>: two layouts of BM_EventForwardBatch's sums
+// (core/column_sums.hpp) that were tried and not adopted (docs/performance.md): each 64-row tile of W summed
+// for all 20 samples before the next tile, and W's columns padded to <rows> rows (512: 64-byte aligned).
 // BM_EpropSynapses/<n_alif>: e-prop's per-synapse kernel (learn/eprop_eligibility.hpp) on the shapes of
 // pattern generation (200 presynaptic, 100 LIF) and evidence accumulation (140, 50 ALIF + 50 LIF), with
 // the rate-regularisation sum, as synapse-steps per second: the limit an e-prop run is measured against.
@@ -19,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "core/column_sums.hpp"
 #include "core/rng.hpp"
 #include "data/image_dataset.hpp"
 #include "learn/eprop_eligibility.hpp"
@@ -126,6 +130,53 @@ void BM_TwoFactorAccumulate(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * n_events * kPost);  // synapse updates
 }
 BENCHMARK(BM_TwoFactorAccumulate);
+
+std::vector<std::vector<int32_t>> batch_events(int64_t& n_events) {
+  std::vector<std::vector<int32_t>> events;
+  n_events = 0;
+  for (int b = 0; b < kBatch; ++b) {
+    events.push_back(active_inputs(static_cast<uint64_t>(b)));
+    n_events += static_cast<int64_t>(events.back().size());
+  }
+  return events;
+}
+
+void BM_EventForwardTileMajor(benchmark::State& state) {
+  const IdealSubstrate s = make_layer();
+  const Matrix& w = s.weights();
+  int64_t n_events = 0;
+  const auto events = batch_events(n_events);
+  Matrix y(kPost, kBatch);
+  constexpr Eigen::Index kTile = 64;
+  for (auto _ : state) {
+    for (Eigen::Index r0 = 0; r0 < kPost; r0 += kTile)
+      for (int b = 0; b < kBatch; ++b) {
+        const auto& a = events[static_cast<size_t>(b)];
+        sum_columns<true, false>(y.col(b).data() + r0, std::min<Eigen::Index>(kTile, kPost - r0), a.size(), 1.0f,
+                                 [&](size_t k) { return w.col(a[k]).data() + r0; });
+      }
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.SetItemsProcessed(state.iterations() * n_events * kPost);
+}
+BENCHMARK(BM_EventForwardTileMajor);
+
+void BM_EventForwardPadded(benchmark::State& state) {
+  Matrix w = Matrix::Zero(state.range(0), kPre);
+  w.topRows(kPost) = make_layer().weights();
+  int64_t n_events = 0;
+  const auto events = batch_events(n_events);
+  Matrix y(kPost, kBatch);
+  for (auto _ : state) {
+    for (int b = 0; b < kBatch; ++b) {
+      const auto& a = events[static_cast<size_t>(b)];
+      sum_columns<true, false>(y.col(b).data(), kPost, a.size(), 1.0f, [&](size_t k) { return w.col(a[k]).data(); });
+    }
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.SetItemsProcessed(state.iterations() * n_events * kPost);
+}
+BENCHMARK(BM_EventForwardPadded)->Arg(kPost)->Arg(512);
 
 void BM_EpropSynapses(benchmark::State& state) {
   const auto n_alif = static_cast<Eigen::Index>(state.range(0));
