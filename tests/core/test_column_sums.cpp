@@ -9,11 +9,11 @@ namespace plasticore {
 namespace {
 
 // sum_columns against a plain loop that adds column after column, for row counts that exercise the 64-row
-// tiles, the 16-row tiles and the scalar tail (and none of them), with and without a starting value and sign:
+// tiles, the 16-, 8- and 4-row tiles and the scalar tail (and none of them), with and without a starting value and sign:
 // bit for bit, since every element gets its additions in the same order.
 TEST(SumColumns, EqualsColumnAfterColumnBitForBit) {
   Rng rng(5, "test_column_sums");
-  for (const Eigen::Index rows : {1, 10, 16, 52, 64, 100, 500})
+  for (const Eigen::Index rows : {1, 4, 10, 12, 16, 29, 52, 64, 95, 100, 500})
     for (const size_t count : {size_t{0}, size_t{1}, size_t{7}}) {
       Matrix columns(rows, 9);
       for (Eigen::Index i = 0; i < columns.size(); ++i) columns.data()[i] = rng.uniform() - 0.5f;
