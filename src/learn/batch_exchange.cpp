@@ -21,7 +21,7 @@ void BatchExchange::add(const Matrix& local) {
   local_.append(reinterpret_cast<const char*>(local.data()), sizeof(Scalar) * static_cast<size_t>(local.size()));
 }
 
-void BatchExchange::add(const std::vector<std::vector<int32_t>>& local_events) {
+void BatchExchange::add(const std::vector<SpikeEvents>& local_events) {
   append(local_, static_cast<int64_t>(local_events.size()));
   for (const auto& e : local_events) {
     append(local_, static_cast<int64_t>(e.size()));
@@ -71,13 +71,13 @@ void BatchExchange::take(Matrix& full) {
   }
 }
 
-void BatchExchange::take(std::vector<std::vector<int32_t>>& full_events) {
+void BatchExchange::take(std::vector<SpikeEvents>& full_events) {
   full_events.clear();
   for (size_t r = 0; r < offsets_.size(); ++r) {
     const auto samples = read<int64_t>(r);
     for (int64_t b = 0; b < samples; ++b) {
       const auto n = read<int64_t>(r);
-      std::vector<int32_t> e(static_cast<size_t>(n));
+      SpikeEvents e(static_cast<size_t>(n));
       read_bytes(r, e.data(), sizeof(int32_t) * e.size());
       full_events.push_back(std::move(e));
     }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/communicator.hpp"
+#include "core/nonzero_indices.hpp"
 #include "core/tensor.hpp"
 
 namespace plasticore {
@@ -17,11 +18,11 @@ class BatchExchange {
   explicit BatchExchange(const Communicator& comm) : comm_(comm) {}
   // Queue local data (rows x local samples), then exchange(), then take() everything in the same order.
   void add(const Matrix& local);
-  void add(const std::vector<std::vector<int32_t>>& local_events);
+  void add(const std::vector<SpikeEvents>& local_events);
   void add(const std::vector<double>& local_values);
   void exchange();
   void take(Matrix& full);
-  void take(std::vector<std::vector<int32_t>>& full_events);
+  void take(std::vector<SpikeEvents>& full_events);
   void take(std::vector<double>& full_values);
 
  private:

@@ -11,6 +11,7 @@
 #include <span>
 #include <vector>
 
+#include "core/nonzero_indices.hpp"
 #include "core/rng.hpp"
 #include "network/layered_ep.hpp"
 #include "neuron/ep_neuron.hpp"
@@ -36,7 +37,7 @@ struct RelaxationState {
   std::vector<Matrix> state;        // s[l], n_l x B
   std::vector<Matrix> accumulator;  // sigma-delta accumulators a[l]
   std::vector<Matrix> spikes;       // S[l] at the current step (0/1; unused in rate mode, where S = s)
-  std::vector<std::vector<std::vector<int32_t>>> events;  // [layer][sample] indices that spiked
+  std::vector<std::vector<SpikeEvents>> events;  // [layer][sample] indices that spiked
   std::vector<Rng> rng;             // one stream per sample (Bernoulli spikes)
   std::vector<Matrix> trace;        // learning trace hat_s[l] (only when params.uses_trace())
   std::vector<Matrix> delta;        // change of the learning variable (s, or hat_s) in the last step

@@ -16,7 +16,7 @@ namespace {
 // image were unbalanced): contiguous memory, no cache line written by two threads (row blocks shared a
 // line in every column and cost 2.6x the CPU time). The result depends on neither the thread count nor
 // the column block.
-void add_post_times_pre_events(Matrix& dW, const Matrix& post, const std::vector<std::vector<int32_t>>& events,
+void add_post_times_pre_events(Matrix& dW, const Matrix& post, const std::vector<SpikeEvents>& events,
                                Scalar sign, Eigen::Index begin, Eigen::Index end, EventsByColumn& by_column) {
   const Eigen::Index rows = dW.rows(), cols = dW.cols();
   // Counting sort of the (sample, column) events by column.
@@ -43,7 +43,7 @@ void add_post_times_pre_events(Matrix& dW, const Matrix& post, const std::vector
 }
 
 // dW(i, begin:end) += sign * pre(begin:end, b)^T for every sample b and every postsynaptic i that spiked in b.
-void add_post_events_times_pre(Matrix& dW, const Matrix& pre, const std::vector<std::vector<int32_t>>& events,
+void add_post_events_times_pre(Matrix& dW, const Matrix& pre, const std::vector<SpikeEvents>& events,
                                Scalar sign, Eigen::Index begin, Eigen::Index end) {
   for (size_t b = 0; b < events.size(); ++b)
     for (const int32_t i : events[b])
