@@ -2,7 +2,8 @@
 # Two plasticore binaries on the same short runs, interleaved (A B A B ...), one thread each, counting the
 # CPU time (user + system) of each whole process: start-up, data, training and test evaluation. Prints
 # the median CPU seconds of each side and the ratio A / B per config, and beside it the training loop's rate
-# (train_samples_per_second of each run's metrics.json, median) and its ratio B / A, which start-up and data
+# (train_samples_per_cpu_second of each run's metrics.json, or the wall-time train_samples_per_second if a
+# binary is older than that key; median) and its ratio B / A, which start-up and data
 # loading do not dilute; writes bench/results/ab.json.
 # Usage: bash bench/ab.sh A_BINARY B_BINARY [REPEATS=5] [CONFIG_NAME ...]
 #   e.g. git worktree add /tmp/old <commit> && (cd /tmp/old && make build) &&
@@ -42,7 +43,11 @@ done
 /usr/bin/python3 - "$tmp/rows" bench/results/ab.json "$a" "$b" "$repeats" "$tmp" <<'PY'
 import json, os, statistics, sys, datetime
 rows_path, dest, a, b, repeats, tmp = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6]
-rate = lambda run: json.load(open(os.path.join(tmp, run, "metrics.json")))["train_samples_per_second"]
+metrics = lambda run: json.load(open(os.path.join(tmp, run, "metrics.json")))
+# The training loop's CPU rate where both binaries report it (since 2026-12-03), else both sides' wall rate.
+runs = [d for d in os.listdir(tmp) if os.path.isfile(os.path.join(tmp, d, "metrics.json"))]
+key = "train_samples_per_cpu_second" if all("train_samples_per_cpu_second" in metrics(d) for d in runs) else "train_samples_per_second"
+rate = lambda run: metrics(run)[key]
 rows = []
 for line in open(rows_path):
     name, rest = line.split(" ", 1)
@@ -54,14 +59,14 @@ for line in open(rows_path):
                  "ratio_a_over_b": statistics.median(ta) / statistics.median(tb),
                  "a_train_samples_per_second": ra, "b_train_samples_per_second": rb,
                  "train_rate_ratio_b_over_a": statistics.median(rb) / statistics.median(ra)})
-print(f"A = {a}\nB = {b}\n{repeats} interleaved repeats; CPU seconds of each whole process and training-loop samples/s (medians):")
+print(f"A = {a}\nB = {b}\n{repeats} interleaved repeats; CPU seconds of each whole process and training-loop samples/s (medians, {key}):")
 for r in rows:
     print(f"  {r['config']:<16} A {statistics.median(r['a_cpu_seconds']):6.2f}  B {statistics.median(r['b_cpu_seconds']):6.2f}"
           f"  A/B {r['ratio_a_over_b']:.2f}x   training loop A {statistics.median(r['a_train_samples_per_second']):9.1f}"
           f"  B {statistics.median(r['b_train_samples_per_second']):9.1f}  B/A {r['train_rate_ratio_b_over_a']:.2f}x")
 os.makedirs(os.path.dirname(dest), exist_ok=True)
 with open(dest + ".tmp", "w") as f:
-    json.dump({"benchmark": "ab", "a": a, "b": b, "repeats": repeats, "date": datetime.date.today().isoformat(),
+    json.dump({"benchmark": "ab", "a": a, "b": b, "repeats": repeats, "train_rate": key, "date": datetime.date.today().isoformat(),
                "configs": rows}, f, indent=2)
 os.replace(dest + ".tmp", dest)
 print(f"written to {dest}")

@@ -6,8 +6,8 @@ a separate process; its CPU time (user + system, from getrusage of the waited ch
 start-up, data loading or generation, training and the test evaluation, nothing subtracted. samples per
 CPU-second = training samples / that CPU time. The table gives the median over the repeats, the ratio
 plasticore / peer of the medians, the target, and the accuracy (NMSE) each side reached, as the mean over
-the seeds. A second ratio compares the training loops only: plasticore's train_samples_per_second from
-metrics.json (wall time of the training loop, one thread) against the peer's own training-loop CPU time.
+the seeds. A second ratio compares the training loops only: plasticore's train_samples_per_cpu_second from
+metrics.json (CPU time of the training loop, one thread) against the peer's own training-loop CPU time.
 """
 import argparse
 import datetime
@@ -66,7 +66,7 @@ def run_plasticore(pair, seed, tmp):
         m = json.load(f)
     return {"seed": seed, "cpu_seconds": cpu, "wall_seconds": wall, "train_samples": m["train_samples"],
             "samples_per_cpu_second": m["train_samples"] / cpu,
-            "train_loop_samples_per_second": m["train_samples_per_second"], "figure": m[pair["figure"]],
+            "train_loop_samples_per_second": m["train_samples_per_cpu_second"], "figure": m[pair["figure"]],
             "command": " ".join(os.path.relpath(c, ROOT) if c == PLASTICORE else c for c in cmd[:-2])}
 
 
@@ -152,7 +152,7 @@ def main():
     lines = [f"Samples per CPU-second of the whole process (start-up, data, training and test evaluation; nothing "
              f"subtracted), median of {args.repeats} interleaved runs, seeds 1-{args.repeats}, one core each; test "
              f"figures: mean (min-max) over the seeds. Training-loop ratio: plasticore's metrics.json "
-             f"train_samples_per_second (wall, 1 thread) over the peer's training-loop CPU rate.", "",
+             f"train_samples_per_cpu_second over the peer's training-loop CPU rate.", "",
              head, "|" + "---|" * (head.count("|") - 1)]
     for row in rows:
         pc, peer = row["plasticore"], row["peer_summary"]

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <cstdio>
+#include <ctime>
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
@@ -46,6 +47,14 @@ bool load_counts(const NamedTensors& in, const std::string& name, OpCounters& co
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// CPU time of the whole process (every thread), in nanoseconds: on a shared machine wall time measures the
+// neighbours too.
+int64_t process_cpu_ns() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec;
 }
 
 }  // namespace
@@ -145,8 +154,11 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
   // A run killed between its checkpoint and its CSV row (even after its last epoch) gets the rows back here.
   if (comm_.root() && !out_dir.empty() && !record.history.empty())
     write_file_atomic(out_dir + "/metrics.csv", record.history.csv());
+  // The training loops this process ran (not a resumed run's earlier part): samples and CPU time.
+  int64_t cpu_samples = 0, cpu_ns = 0;
   for (int epoch = static_cast<int>(record.epochs_done); epoch < settings_.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
+    const int64_t cpu0 = process_cpu_ns();
     // An epoch stopped between batches goes on from its next batch, with its sums so far.
     const EpochInProgress resumed = std::move(record.in_progress);
     record.in_progress = {};
@@ -182,6 +194,8 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
                                 (written ? "; checkpoint written to " + out_dir + "/checkpoint.bin" : ""));
     }
     const double train_seconds = resumed.train_seconds + seconds_since(t0);
+    cpu_ns += process_cpu_ns() - cpu0;
+    cpu_samples += n - std::min(n, resumed.batches_done * B);
     bar.end();
     learner_.check_finite(epoch + 1);
     training_samples = n;
@@ -262,6 +276,8 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
   }
   m["wall_seconds"] = record.wall_seconds;
   m["train_samples_per_second"] = static_cast<double>(n) * static_cast<double>(h.size()) / train_seconds_total;
+  comm_.allreduce_sum(&cpu_ns, 1);  // every rank's CPU time
+  if (cpu_samples > 0 && cpu_ns > 0) m["train_samples_per_cpu_second"] = static_cast<double>(cpu_samples) * 1e9 / static_cast<double>(cpu_ns);
   m["threads"] = omp_get_max_threads();
   m["ranks"] = comm_.size();
   m["op_counts"] = {{"training", op_count_report(training_ops, training_samples)},

@@ -68,7 +68,7 @@ run = sys.argv[1]
 m = json.load(open(f"{run}/metrics.json"))
 problems = []
 need = ["algorithm", "rule", "substrate", "dataset", "epochs", "train_samples", "test_samples", "train_accuracy",
-        "test_accuracy", "wall_seconds", "train_samples_per_second", "seed"]
+        "test_accuracy", "wall_seconds", "train_samples_per_second", "train_samples_per_cpu_second", "seed"]
 missing = [k for k in need if k not in m]
 if missing: problems.append(f"metrics.json lacks {missing}")
 expect = {"algorithm": "ep", "rule": "end_of_phase", "substrate": "ideal", "dataset": "mnist", "epochs": 3,
@@ -76,7 +76,7 @@ expect = {"algorithm": "ep", "rule": "end_of_phase", "substrate": "ideal", "data
 problems += [f"metrics.json {k} = {m.get(k)!r}, expected {v!r}" for k, v in expect.items() if m.get(k) != v]
 for k in ("train_accuracy", "test_accuracy"):
     if not isinstance(m.get(k), (int, float)) or not 0 <= m[k] <= 1: problems.append(f"{k} = {m.get(k)!r} not in [0, 1]")
-for k in ("wall_seconds", "train_samples_per_second"):
+for k in ("wall_seconds", "train_samples_per_second", "train_samples_per_cpu_second"):
     if not isinstance(m.get(k), (int, float)) or not m[k] > 0: problems.append(f"{k} = {m.get(k)!r} not positive")
 lines = open(f"{run}/metrics.csv").read().splitlines()
 if len(lines) != 4: problems.append(f"metrics.csv has {len(lines)} lines, expected a header and 3 rows")
