@@ -1,7 +1,8 @@
 // Micro-benchmarks of the hot kernels behind one EqSpike / EP step, 784 -> 500 layer:
 // the dense batched product the rate network uses (W x for 20 samples), the event-driven sum the
 // spiking network uses (columns of the ~104 input pixels that spike per step, MNIST average), and the
-// two-factor accumulation dW(:, j) += dh for the same events. Reports items/s as synaptic events/s
+// two-factor accumulation dW(:, j) += dh for the same events (BM_TwoFactorAccumulate column by column,
+// BM_TwoFactorAccumulateSorted as the rule does it: sorted by column first). Reports items/s as synaptic events/s
 // (or MACs/s) so they compare with the bound in docs/performance.md. Rates are per CPU second (Google
 // Benchmark's default). BM_LoadMnistTraining: reading and converting the 60,000 MNIST training images
 // (the cost every process that trains on MNIST pays once; skipped if the cache has no MNIST).
@@ -26,6 +27,7 @@
 #include "core/rng.hpp"
 #include "data/image_dataset.hpp"
 #include "learn/eprop_eligibility.hpp"
+#include "learn/two_factor_rule.hpp"
 #include "substrate/ideal.hpp"
 
 namespace {
@@ -130,6 +132,26 @@ void BM_TwoFactorAccumulate(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * n_events * kPost);  // synapse updates
 }
 BENCHMARK(BM_TwoFactorAccumulate);
+
+// The same accumulation as the rule does it (learn/two_factor_rule.hpp): the step's events sorted by column,
+// each column of dW summed over its samples in registers.
+void BM_TwoFactorAccumulateSorted(benchmark::State& state) {
+  Matrix dw = Matrix::Zero(kPost, kPre), dh = Matrix::Random(kPost, kBatch);
+  std::vector<SpikeEvents> events;
+  int64_t n_events = 0;
+  for (int b = 0; b < kBatch; ++b) {
+    const std::vector<int32_t> a = active_inputs(static_cast<uint64_t>(b));
+    events.emplace_back(a.begin(), a.end());
+    n_events += static_cast<int64_t>(a.size());
+  }
+  EventsByColumn by_column;
+  for (auto _ : state) {
+    add_post_times_pre_events(dw, dh, events, 1.0f, 0, kPre, by_column);
+    benchmark::DoNotOptimize(dw.data());
+  }
+  state.SetItemsProcessed(state.iterations() * n_events * kPost);  // synapse updates
+}
+BENCHMARK(BM_TwoFactorAccumulateSorted);
 
 std::vector<std::vector<int32_t>> batch_events(int64_t& n_events) {
   std::vector<std::vector<int32_t>> events;

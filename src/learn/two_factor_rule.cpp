@@ -6,10 +6,7 @@
 
 namespace plasticore {
 
-namespace {
-
-// dW(:, j) += sign * post(:, b) for every sample b and every presynaptic j in [begin, end) that spiked in
-// b. The events are first sorted by column (samples stay in increasing order within a column), so each
+// The events are first sorted by column (samples stay in increasing order within a column), so each
 // column of dW, which lives in L3, is loaded once per step and its rows summed over all its samples in
 // registers: every element sees the same additions in the same order as sample after sample.
 // Threads own disjoint columns, in blocks of 16 dealt round-robin (inked pixels cluster: halves of the
@@ -41,6 +38,8 @@ void add_post_times_pre_events(Matrix& dW, const Matrix& post, const std::vector
     }
   }
 }
+
+namespace {
 
 // dW(i, begin:end) += sign * pre(begin:end, b)^T for every sample b and every postsynaptic i that spiked in b.
 void add_post_events_times_pre(Matrix& dW, const Matrix& pre, const std::vector<SpikeEvents>& events,

@@ -26,6 +26,11 @@ struct EventsByColumn {
   std::vector<int32_t> samples;  // sample indices, increasing within each column
 };
 
+// dW(:, j) += sign * post(:, b) for every sample b and every presynaptic j in [begin, end) that spiked in b
+// (events[b]): the rule's accumulation, also benchmarked on its own (bench/kernels_bench.cpp).
+void add_post_times_pre_events(Matrix& dW, const Matrix& post, const std::vector<SpikeEvents>& events, Scalar sign,
+                               Eigen::Index begin, Eigen::Index end, EventsByColumn& by_column);
+
 class TwoFactorRule final : public EPRule, public PhaseObserver {
  public:
   TwoFactorRule(const LayeredEPNetwork& net, const RelaxationParams& relax, EPRuleSums sums, double self_correction);

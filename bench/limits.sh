@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# How close rate EP and EqSpike run to their one-core limits (docs/performance.md, issue 11): in each of
+# ROUNDS rounds, the kernels (build/bin/kernels_bench, one thread, CPU time) and then one short training run
+# of each config (one thread, the training loop's train_samples_per_cpu_second), so that every fraction
+# divides a training rate by kernel rates measured minutes apart on the same (shared) machine.
+# The limit of a sample is the time of the work the algorithm must do at the kernels' rates:
+#   rate EP (ep_mnist, 784-500-10, T1 + T2 = 24 steps, batch 20): W1 x 392,000 MAC (BM_DenseForwardBatch),
+#     24 x (W2 h + W2^T o) = 240,000 MAC and dW2 20,000 MAC (BM_RateSmallProducts), the update's outer product
+#     392,000 MAC (BM_OuterProductUpdate), one pass over W1 per batch, 12 B x 392,000 / 20 (BM_WeightPass);
+#   EqSpike (eqspike_mnist): the run's counted synaptic events (BM_EventForwardBatch) and accumulator updates
+#     (the faster of BM_TwoFactorAccumulate and BM_TwoFactorAccumulateSorted), plus the same weight pass.
+# Prints each round and the medians; writes bench/results/limits.json. Not part of the test suite: it
+# measures time. Usage: bash bench/limits.sh [ROUNDS=5]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-5}
+for bin in build/bin/plasticore build/bin/kernels_bench; do
+  [[ -x $bin ]] || { echo "limits: $bin is missing (make bench)" >&2; exit 1; }
+done
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export OMP_NUM_THREADS=1
+for r in $(seq "$rounds"); do
+  build/bin/kernels_bench --benchmark_filter='BM_DenseForwardBatch|BM_RateSmallProducts|BM_OuterProductUpdate|BM_WeightPass|BM_EventForwardBatch|BM_TwoFactorAccumulate' \
+    --benchmark_format=json --benchmark_out="$tmp/kernels.$r.json" >/dev/null 2>"$tmp/kernels.$r.err" ||
+    { echo "limits: kernels_bench failed: $(tail -n 1 "$tmp/kernels.$r.err")" >&2; exit 1; }
+  for c in ep_mnist eqspike_mnist; do
+    limit=10000; [[ $c == eqspike_mnist ]] && limit=3000
+    build/bin/plasticore train "configs/$c.toml" --set train.epochs=1 --set data.train_limit=$limit \
+      --set data.test_limit=200 --threads 1 --out "$tmp/$c.$r" >/dev/null 2>"$tmp/$c.$r.err" ||
+      { echo "limits: $c failed: $(tail -n 1 "$tmp/$c.$r.err")" >&2; exit 1; }
+  done
+done
+/usr/bin/python3 - "$tmp" "$rounds" bench/results/limits.json <<'PY'
+import datetime, json, os, statistics, sys
+tmp, rounds, dest = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+rows = []
+for r in range(1, rounds + 1):
+    k = {b["name"]: b for b in json.load(open(f"{tmp}/kernels.{r}.json"))["benchmarks"]}
+    items = lambda name: k[name]["items_per_second"]  # noqa: E731  (per CPU second)
+    weight_pass_bytes = 12 * 392_000 / 20
+    update_s = weight_pass_bytes / k["BM_WeightPass"]["bytes_per_second"]
+    ep_limit_s = (392_000 / items("BM_DenseForwardBatch") + 260_000 / items("BM_RateSmallProducts")
+                  + 392_000 / items("BM_OuterProductUpdate") + update_s)
+    eq = json.load(open(f"{tmp}/eqspike_mnist.{r}/metrics.json"))
+    per = eq["op_counts"]["training"]["per_sample"]
+    events = sum(p["synaptic_events"] for p in per.values())
+    updates = sum(p["accumulator_updates"] for p in per.values())
+    accumulate = max(items("BM_TwoFactorAccumulate"), items("BM_TwoFactorAccumulateSorted"))
+    eq_limit_s = events / items("BM_EventForwardBatch") + updates / accumulate + update_s
+    ep = json.load(open(f"{tmp}/ep_mnist.{r}/metrics.json"))
+    row = {"round": r, "ep_limit_samples_per_s": 1 / ep_limit_s, "ep_samples_per_cpu_s": ep["train_samples_per_cpu_second"],
+           "eqspike_limit_samples_per_s": 1 / eq_limit_s, "eqspike_samples_per_cpu_s": eq["train_samples_per_cpu_second"],
+           "eqspike_events_per_sample": events, "eqspike_accumulator_updates_per_sample": updates,
+           "kernels": {n: b.get("items_per_second", b.get("bytes_per_second")) for n, b in k.items()}}
+    row["ep_fraction"] = row["ep_samples_per_cpu_s"] * ep_limit_s
+    row["eqspike_fraction"] = row["eqspike_samples_per_cpu_s"] * eq_limit_s
+    rows.append(row)
+    print(f"round {r}: rate EP {row['ep_samples_per_cpu_s']:8.0f} of {row['ep_limit_samples_per_s']:8.0f} samples/s "
+          f"({100 * row['ep_fraction']:.0f} %)   EqSpike {row['eqspike_samples_per_cpu_s']:6.0f} of "
+          f"{row['eqspike_limit_samples_per_s']:6.0f} ({100 * row['eqspike_fraction']:.0f} %)")
+med = lambda key: statistics.median(row[key] for row in rows)  # noqa: E731
+print(f"median over {rounds} rounds: rate EP {100 * med('ep_fraction'):.0f} % of its one-core limit "
+      f"(range {100 * min(r['ep_fraction'] for r in rows):.0f}-{100 * max(r['ep_fraction'] for r in rows):.0f}), "
+      f"EqSpike {100 * med('eqspike_fraction'):.0f} % "
+      f"(range {100 * min(r['eqspike_fraction'] for r in rows):.0f}-{100 * max(r['eqspike_fraction'] for r in rows):.0f})")
+os.makedirs(os.path.dirname(dest), exist_ok=True)
+with open(dest + ".tmp", "w") as f:
+    json.dump({"benchmark": "limits", "date": datetime.date.today().isoformat(), "rounds": rows,
+               "ep_fraction_median": med("ep_fraction"), "eqspike_fraction_median": med("eqspike_fraction")}, f, indent=2)
+os.replace(dest + ".tmp", dest)
+print(f"written to {dest}")
+PY
