@@ -278,6 +278,9 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
   // flip: the second phase continues from the first's nudged state instead of the free state; the rule
   // learns in both, each with its own sign (docs/eqspike.md).
   const bool flip = learn_.beta_sign == BetaSign::flip;
+  // Every phase after the first restarts from the saved free state: its input spikes, and so layer 1's input
+  // drive, are the first phase's step for step (the weights change only after the batch).
+  const bool replays_input = !flip && signs.size() > 1 && learn_.nudged_start == NudgedStart::saved_free_state;
   free_state_ = state_;
   count_chip_state_traffic(B, static_cast<int64_t>(signs.size()));
   rule_->begin_batch();
@@ -304,7 +307,8 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
     const RelaxationState& start = phase > 0 && flip ? phase_start_ : free_state_;
     if (parallel() && (phase == 0 || flip)) whole_states(*comm_, start, whole_free_);
     set_phase(Phase::nudged);
-    relax_.run(state_, learn_.nudged_steps, &targets_, sign * learn_.beta, sign, observers);
+    const InputDrive input = !replays_input ? InputDrive::compute : phase == 0 ? InputDrive::record : InputDrive::replay;
+    relax_.run(state_, learn_.nudged_steps, &targets_, sign * learn_.beta, sign, observers, input);
     if (parallel()) {
       whole_states(*comm_, state_, whole_nudged_);
       rule_->end_nudged_phase(whole_nudged_, whole_free_, sign);

@@ -2,6 +2,8 @@
 
 #include <omp.h>
 
+#include <stdexcept>
+
 #include "core/nonzero_indices.hpp"
 #include "core/parallel_errors.hpp"
 #include "core/product_chunks.hpp"
@@ -169,19 +171,23 @@ void Relaxation::integrate(RelaxationState& st, int l, Eigen::Index b, const Sca
 
 // One spiking step of sample b: emit spikes, sum the weight columns of the neurons that spiked, integrate.
 // Touches only column b, so samples run in parallel.
-int64_t Relaxation::step_sample(RelaxationState& st, int b, const Matrix* targets, Scalar beta) const {
+int64_t Relaxation::step_sample(RelaxationState& st, int b, int t, const Matrix* targets, Scalar beta, InputDrive input) const {
   const int L = net_.weight_layers();
   for (int l = 1; l <= L; ++l) st.previous[static_cast<size_t>(l)].col(b) = st.state[static_cast<size_t>(l)].col(b);
   const int64_t spikes = emit_spikes(st, b);
+  const auto drive = [&](int l) {
+    if (l == 1 && input != InputDrive::compute) return recorded_input_drive_.col(static_cast<Eigen::Index>(t) * st.batch() + b).data();
+    return scratch_drive_[static_cast<size_t>(l)].col(b).data();
+  };
   for (int l = 1; l <= L; ++l) {
     const auto k = static_cast<size_t>(l);
-    net_.weight(l - 1).forward_events(st.events[k - 1][static_cast<size_t>(b)], scratch_drive_[k].col(b).data());
+    const auto& active = st.events[k - 1][static_cast<size_t>(b)];
+    if (l > 1 || input != InputDrive::replay || !net_.weight(0).repeat_forward_events(active))
+      net_.weight(l - 1).forward_events(active, drive(l));
     if (l < L) net_.weight(l).backward_events(st.events[k + 1][static_cast<size_t>(b)], scratch_feedback_[k].col(b).data());
   }
-  for (int l = 1; l <= L; ++l) {
-    const auto k = static_cast<size_t>(l);
-    integrate(st, l, b, scratch_drive_[k].col(b).data(), l < L ? scratch_feedback_[k].col(b).data() : nullptr, targets, beta);
-  }
+  for (int l = 1; l <= L; ++l)
+    integrate(st, l, b, drive(l), l < L ? scratch_feedback_[static_cast<size_t>(l)].col(b).data() : nullptr, targets, beta);
   return spikes;
 }
 
@@ -217,8 +223,13 @@ void Relaxation::step_rate(RelaxationState& st, RateChunk& c, const Matrix* targ
 }
 
 void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scalar beta, Scalar sign,
-                     std::span<PhaseObserver* const> observers) const {
+                     std::span<PhaseObserver* const> observers, InputDrive input) const {
   const int B = st.batch();
+  if (params_.coding == SpikeCoding::rate) input = InputDrive::compute;  // rate mode computes W_1 x once anyway
+  const Eigen::Index drives = Eigen::Index{steps} * B;
+  if (input == InputDrive::record) recorded_input_drive_.resize(net_.sizes()[1], drives);
+  if (input == InputDrive::replay && (recorded_input_drive_.rows() != net_.sizes()[1] || recorded_input_drive_.cols() != drives))
+    throw std::logic_error("Relaxation::run: a replay of the input drive needs a recorded phase of the same steps and batch");
   for (int l = 1; l <= net_.weight_layers(); ++l) st.previous[static_cast<size_t>(l)].resize(net_.sizes()[static_cast<size_t>(l)], B);
   if (params_.coding == SpikeCoding::rate) prepare_rate_chunks(B);
   else prepare_scratch(B);
@@ -249,11 +260,11 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
     // the same numbers.
 #pragma omp parallel for schedule(dynamic) reduction(+ : spikes)
     for (int b = 0; b < B; ++b)
-      for (int t = 0; t < steps; ++t) spikes += step_sample(st, b, targets, beta);
+      for (int t = 0; t < steps; ++t) spikes += step_sample(st, b, t, targets, beta, input);
   } else {
     for (int t = 0; t < steps; ++t) {
 #pragma omp parallel for schedule(dynamic) reduction(+ : spikes)
-      for (int b = 0; b < B; ++b) spikes += step_sample(st, b, targets, beta);
+      for (int b = 0; b < B; ++b) spikes += step_sample(st, b, t, targets, beta, input);
       for (PhaseObserver* o : observers) o->after_step(t, st);
     }
   }

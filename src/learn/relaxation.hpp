@@ -45,6 +45,14 @@ struct RelaxationState {
   int batch() const { return state.empty() ? 0 : static_cast<int>(state[0].cols()); }
 };
 
+// What a spiking phase does with layer 1's input drive W_1 S_0(t), which depends only on the clamped input's
+// spikes: compute it; compute it and keep it for every step and sample; or take the kept one. Replay is for a
+// phase that starts from the same state as the recorded one (EqSpike's -beta phase restarts from the saved
+// free state: its input spikes are the +beta phase's, step for step) on weights that have not changed since.
+// Only a substrate with exact, repeatable reads takes a replayed sum (Substrate::repeat_forward_events);
+// it counts it as the events it stands for. The numbers are those of computing it again.
+enum class InputDrive { compute, record, replay };
+
 class Relaxation {
  public:
   Relaxation(const LayeredEPNetwork& net, RelaxationParams params) : net_(net), params_(params) {}
@@ -55,8 +63,9 @@ class Relaxation {
              const std::vector<int64_t>& sample_ids) const;
   // Runs `steps` steps. If targets != nullptr, nudges the output with strength beta (signed; sign is
   // its sign, 0 in the free phase). Each observer sees the phase step by step, in the order given.
+  // `input` applies to spiking mode; a replay needs a recorded phase of the same steps and batch.
   void run(RelaxationState& st, int steps, const Matrix* targets, Scalar beta, Scalar sign,
-           std::span<PhaseObserver* const> observers = {}) const;
+           std::span<PhaseObserver* const> observers = {}, InputDrive input = InputDrive::compute) const;
   const RelaxationParams& params() const { return params_; }
 
 
@@ -64,7 +73,8 @@ class Relaxation {
   int64_t emit_spikes(RelaxationState& st, int b) const;  // returns the spikes emitted
   void integrate(RelaxationState& st, int l, Eigen::Index b, const Scalar* drive, const Scalar* feedback, const Matrix* targets,
                  Scalar beta) const;
-  int64_t step_sample(RelaxationState& st, int b, const Matrix* targets, Scalar beta) const;  // returns spikes
+  // Step t of sample b (spiking mode); returns the spikes emitted.
+  int64_t step_sample(RelaxationState& st, int b, int t, const Matrix* targets, Scalar beta, InputDrive input) const;
   // A rate-mode step of the samples [chunk.begin, chunk.begin + chunk.cols).
   struct RateChunk;
   void step_rate(RelaxationState& st, RateChunk& chunk, const Matrix* targets, Scalar beta) const;
@@ -76,6 +86,7 @@ class Relaxation {
   OpCounters* counters_ = nullptr;
   mutable Matrix input_drive_;  // W_1 x for rate mode, valid for the current batch
   mutable std::vector<Matrix> scratch_drive_, scratch_feedback_;  // spiking mode, [layer]
+  mutable Matrix recorded_input_drive_;  // InputDrive::record: W_1 S_0(t) of sample b in column t B + b
   // Rate mode: the samples of a batch in column chunks, one per thread, with their own operands and drives.
   struct RateChunk {
     Eigen::Index begin = 0, cols = 0;

@@ -8,8 +8,7 @@ namespace plasticore {
 
 void IdealSubstrate::forward_events(std::span<const int32_t> active, Scalar* y) const {
   const Eigen::Index n = w_.rows();
-  count(Op::synaptic_events, static_cast<int64_t>(active.size()) * n);
-  count(Op::dense_equivalent_macs, static_cast<int64_t>(w_.size()));
+  count_events(active.size());
   // Each output is added to in the order of `active`, as a column-at-a-time sum would (bit-identical).
   sum_columns<true, false>(y, n, active.size(), Scalar{1}, [&](size_t k) { return w_.col(active[k]).data(); });
 }

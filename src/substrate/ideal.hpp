@@ -18,6 +18,10 @@ class IdealSubstrate final : public Substrate {
     y.noalias() = w_ * x;
   }
   void forward_events(std::span<const int32_t> active, Scalar* y) const override;
+  bool repeat_forward_events(std::span<const int32_t> active) const override {
+    count_events(active.size());
+    return true;
+  }
   void backward(const Matrix& y, Matrix& x) const override {
     count_dense(y.cols());
     x.noalias() = w_.transpose() * y;
@@ -32,6 +36,10 @@ class IdealSubstrate final : public Substrate {
   bool restore_state(const NamedTensors&, const std::string&) override { return false; }
 
  private:
+  void count_events(size_t active) const {
+    count(Op::synaptic_events, static_cast<int64_t>(active) * w_.rows());
+    count(Op::dense_equivalent_macs, static_cast<int64_t>(w_.size()));
+  }
   void count_dense(Eigen::Index batch) const {
     const int64_t macs = static_cast<int64_t>(w_.size()) * batch;
     count(Op::dense_macs, macs);

@@ -35,6 +35,10 @@ class Substrate {
   virtual void forward(const Matrix& x, Matrix& y) const = 0;
   // y = sum of the columns of W named in `active` (one sample's presynaptic spikes, all of weight 1).
   virtual void forward_events(std::span<const int32_t> active, Scalar* y) const = 0;
+  // The caller kept y from an identical earlier forward_events (same weights, same `active`) and would use it
+  // again: a substrate whose reads are exact and repeatable counts the call as forward_events would and
+  // returns true; any other returns false, and the caller calls forward_events.
+  virtual bool repeat_forward_events(std::span<const int32_t>) const { return false; }
   // x = W^T y for every column of y (symmetric feedback).
   virtual void backward(const Matrix& y, Matrix& x) const = 0;
   // x = sum of the rows of W named in `active` (postsynaptic spikes sent back through W^T).
