@@ -57,13 +57,13 @@ for line in open(rows_path):
     rb = [rate(f"{name}.b{r}") for r in range(1, repeats + 1)]
     rows.append({"config": name, "a_cpu_seconds": ta, "b_cpu_seconds": tb,
                  "ratio_a_over_b": statistics.median(ta) / statistics.median(tb),
-                 "a_train_samples_per_second": ra, "b_train_samples_per_second": rb,
+                 "a_train_rate": ra, "b_train_rate": rb,  # samples/s of the training loop, by `key`
                  "train_rate_ratio_b_over_a": statistics.median(rb) / statistics.median(ra)})
 print(f"A = {a}\nB = {b}\n{repeats} interleaved repeats; CPU seconds of each whole process and training-loop samples/s (medians, {key}):")
 for r in rows:
     print(f"  {r['config']:<16} A {statistics.median(r['a_cpu_seconds']):6.2f}  B {statistics.median(r['b_cpu_seconds']):6.2f}"
-          f"  A/B {r['ratio_a_over_b']:.2f}x   training loop A {statistics.median(r['a_train_samples_per_second']):9.1f}"
-          f"  B {statistics.median(r['b_train_samples_per_second']):9.1f}  B/A {r['train_rate_ratio_b_over_a']:.2f}x")
+          f"  A/B {r['ratio_a_over_b']:.2f}x   training loop A {statistics.median(r['a_train_rate']):9.1f}"
+          f"  B {statistics.median(r['b_train_rate']):9.1f}  B/A {r['train_rate_ratio_b_over_a']:.2f}x")
 os.makedirs(os.path.dirname(dest), exist_ok=True)
 with open(dest + ".tmp", "w") as f:
     json.dump({"benchmark": "ab", "a": a, "b": b, "repeats": repeats, "train_rate": key, "date": datetime.date.today().isoformat(),

@@ -99,14 +99,21 @@ void BM_WeightPass(benchmark::State& state) {
 }
 BENCHMARK(BM_WeightPass);
 
-void BM_EventForwardBatch(benchmark::State& state) {
-  const IdealSubstrate s = make_layer();
+// The active inputs of each of the kBatch samples; n_events: their total.
+std::vector<std::vector<int32_t>> batch_events(int64_t& n_events) {
   std::vector<std::vector<int32_t>> events;
-  int64_t n_events = 0;
+  n_events = 0;
   for (int b = 0; b < kBatch; ++b) {
     events.push_back(active_inputs(static_cast<uint64_t>(b)));
     n_events += static_cast<int64_t>(events.back().size());
   }
+  return events;
+}
+
+void BM_EventForwardBatch(benchmark::State& state) {
+  const IdealSubstrate s = make_layer();
+  int64_t n_events = 0;
+  const auto events = batch_events(n_events);
   Matrix y(kPost, kBatch);
   for (auto _ : state) {
     for (int b = 0; b < kBatch; ++b) s.forward_events(events[static_cast<size_t>(b)], y.col(b).data());
@@ -118,12 +125,8 @@ BENCHMARK(BM_EventForwardBatch);
 
 void BM_TwoFactorAccumulate(benchmark::State& state) {
   Matrix dw = Matrix::Zero(kPost, kPre), dh = Matrix::Random(kPost, kBatch);
-  std::vector<std::vector<int32_t>> events;
   int64_t n_events = 0;
-  for (int b = 0; b < kBatch; ++b) {
-    events.push_back(active_inputs(static_cast<uint64_t>(b)));
-    n_events += static_cast<int64_t>(events.back().size());
-  }
+  const auto events = batch_events(n_events);
   for (auto _ : state) {
     for (int b = 0; b < kBatch; ++b)
       for (const int32_t j : events[static_cast<size_t>(b)]) dw.col(j) += dh.col(b);
@@ -137,13 +140,9 @@ BENCHMARK(BM_TwoFactorAccumulate);
 // each column of dW summed over its samples in registers.
 void BM_TwoFactorAccumulateSorted(benchmark::State& state) {
   Matrix dw = Matrix::Zero(kPost, kPre), dh = Matrix::Random(kPost, kBatch);
-  std::vector<SpikeEvents> events;
   int64_t n_events = 0;
-  for (int b = 0; b < kBatch; ++b) {
-    const std::vector<int32_t> a = active_inputs(static_cast<uint64_t>(b));
-    events.emplace_back(a.begin(), a.end());
-    n_events += static_cast<int64_t>(a.size());
-  }
+  std::vector<SpikeEvents> events;
+  for (const auto& a : batch_events(n_events)) events.emplace_back(a.begin(), a.end());
   EventsByColumn by_column;
   for (auto _ : state) {
     add_post_times_pre_events(dw, dh, events, 1.0f, 0, kPre, by_column);
@@ -152,16 +151,6 @@ void BM_TwoFactorAccumulateSorted(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * n_events * kPost);  // synapse updates
 }
 BENCHMARK(BM_TwoFactorAccumulateSorted);
-
-std::vector<std::vector<int32_t>> batch_events(int64_t& n_events) {
-  std::vector<std::vector<int32_t>> events;
-  n_events = 0;
-  for (int b = 0; b < kBatch; ++b) {
-    events.push_back(active_inputs(static_cast<uint64_t>(b)));
-    n_events += static_cast<int64_t>(events.back().size());
-  }
-  return events;
-}
 
 void BM_EventForwardTileMajor(benchmark::State& state) {
   const IdealSubstrate s = make_layer();
