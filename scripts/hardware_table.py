@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """The hardware tables from the runs of scripts/hardware_table.sh (docs/results/hw/<task>_<row>_s<seed>/):
 mean +- sd over the seeds per task and substrate row, and each row against fp32 (points for accuracy,
-a factor for NMSE). Writes the table between the markers <!-- hardware-table --> and
+a factor for NMSE) +- the standard error of that difference or ratio. Writes the table between the markers <!-- hardware-table --> and
 <!-- /hardware-table --> of README.md and docs/hardware.md (atomically), and prints it.
 Usage: /usr/bin/python3 scripts/hardware_table.py"""
 import glob
 import json
+import math
 import os
 import re
 import statistics
@@ -53,9 +54,13 @@ def cell(task, row, runs):
     sd = statistics.stdev(values) if len(values) > 1 else 0.0
     text = f"{mean:.4f} ± {sd:.4f}" if task == "sine" else f"{mean:.2f} ± {sd:.2f} %"
     base = runs.get((task, "fp32"))
-    if row != "fp32" and base:
+    if row != "fp32" and base and len(base) > 1:
         ref = statistics.mean(base)
-        text += f" ({mean / ref:.2f}x)" if task == "sine" else f" ({mean - ref:+.2f})"
+        # standard errors of the two means, combined for the difference (delta method for the ratio)
+        rel = math.sqrt((sd / mean) ** 2 / len(values) + (statistics.stdev(base) / ref) ** 2 / len(base))
+        abs_se = math.sqrt(sd ** 2 / len(values) + statistics.stdev(base) ** 2 / len(base))
+        text += (f" ({mean / ref:.2f}x ± {mean / ref * rel:.2f})" if task == "sine"
+                 else f" ({mean - ref:+.2f} ± {abs_se:.2f})")
     return text + ("" if len(values) >= 3 else f" [{len(values)} seed{'s' if len(values) > 1 else ''}]")
 
 
