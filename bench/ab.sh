@@ -8,7 +8,8 @@
 # Usage: bash bench/ab.sh A_BINARY B_BINARY [REPEATS=5] [CONFIG_NAME ...]
 #   e.g. git worktree add /tmp/old <commit> && (cd /tmp/old && make build) &&
 #        bash bench/ab.sh /tmp/old/build/bin/plasticore build/bin/plasticore
-# Config names: the keys of bench/short_runs.sh (default: the four recurrent ones). Not part of the test suite: it measures time.
+# Config names: the keys of bench/short_runs.sh (default: the four recurrent ones). AB_SET="--set key=value ..."
+# is added to every run of both sides (e.g. a substrate). Not part of the test suite: it measures time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ $# -ge 2 ]] || { echo "usage: bash bench/ab.sh A_BINARY B_BINARY [REPEATS] [CONFIG_NAME ...]" >&2; exit 2; }
@@ -35,8 +36,8 @@ for c in "${configs[@]}"; do
   ta=() tb=()
   for r in $(seq "$repeats"); do
     # shellcheck disable=SC2086  # the argument strings are word lists
-    ta+=("$(cpu_seconds "$a" "$tmp/$c.a$r" "configs/$c.toml" ${SHORT_RUN[$c]})")
-    tb+=("$(cpu_seconds "$b" "$tmp/$c.b$r" "configs/$c.toml" ${SHORT_RUN[$c]})")
+    ta+=("$(cpu_seconds "$a" "$tmp/$c.a$r" "configs/$c.toml" ${SHORT_RUN[$c]} ${AB_SET:-})")
+    tb+=("$(cpu_seconds "$b" "$tmp/$c.b$r" "configs/$c.toml" ${SHORT_RUN[$c]} ${AB_SET:-})")
   done
   echo "$c ${ta[*]} | ${tb[*]}" >>"$tmp/rows"
 done
@@ -59,14 +60,14 @@ for line in open(rows_path):
                  "ratio_a_over_b": statistics.median(ta) / statistics.median(tb),
                  "a_train_rate": ra, "b_train_rate": rb,  # samples/s of the training loop, by `key`
                  "train_rate_ratio_b_over_a": statistics.median(rb) / statistics.median(ra)})
-print(f"A = {a}\nB = {b}\n{repeats} interleaved repeats; CPU seconds of each whole process and training-loop samples/s (medians, {key}):")
+print(f"A = {a}\nB = {b}\nAB_SET = {os.environ.get('AB_SET', '')!r}\n{repeats} interleaved repeats; CPU seconds of each whole process and training-loop samples/s (medians, {key}):")
 for r in rows:
     print(f"  {r['config']:<16} A {statistics.median(r['a_cpu_seconds']):6.2f}  B {statistics.median(r['b_cpu_seconds']):6.2f}"
           f"  A/B {r['ratio_a_over_b']:.2f}x   training loop A {statistics.median(r['a_train_rate']):9.1f}"
           f"  B {statistics.median(r['b_train_rate']):9.1f}  B/A {r['train_rate_ratio_b_over_a']:.2f}x")
 os.makedirs(os.path.dirname(dest), exist_ok=True)
 with open(dest + ".tmp", "w") as f:
-    json.dump({"benchmark": "ab", "a": a, "b": b, "repeats": repeats, "train_rate": key, "date": datetime.date.today().isoformat(),
+    json.dump({"benchmark": "ab", "a": a, "b": b, "repeats": repeats, "set": os.environ.get("AB_SET", ""), "train_rate": key, "date": datetime.date.today().isoformat(),
                "configs": rows}, f, indent=2)
 os.replace(dest + ".tmp", dest)
 print(f"written to {dest}")

@@ -55,6 +55,7 @@ class HardwareInTheLoop final : public Substrate {
   int cols() const override { return chip_->cols(); }
   void forward(const Matrix& x, Matrix& y) const override { chip_->forward(x, y); }
   void forward_events(std::span<const int32_t> active, Scalar* y) const override { chip_->forward_events(active, y); }
+  bool repeat_forward_events(std::span<const int32_t> active) const override { return chip_->repeat_forward_events(active); }
   void backward(const Matrix& y, Matrix& x) const override { chip_->backward(y, x); }
   void backward_events(std::span<const int32_t> active, Scalar* x) const override { chip_->backward_events(active, x); }
   void update(const Matrix& delta) override;

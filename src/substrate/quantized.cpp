@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/column_sums.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
 #include "substrate/hardware_in_the_loop.hpp"
@@ -74,11 +75,9 @@ void QuantizedSubstrate::forward(const Matrix& x, Matrix& y) const {
 }
 
 void QuantizedSubstrate::forward_events(std::span<const int32_t> active, Scalar* y) const {
-  Eigen::Map<Vector> out(y, w_.rows());
-  out.setZero();
-  for (const int32_t j : active) out += w_.col(j);
-  count(Op::synaptic_events, static_cast<int64_t>(active.size()) * w_.rows());
-  count(Op::dense_equivalent_macs, w_.size());
+  count_events(active.size());
+  // Each output is added to in the order of `active`, as a column-at-a-time sum would (bit-identical).
+  sum_columns<true, false>(y, w_.rows(), active.size(), Scalar{1}, [&](size_t k) { return w_.col(active[k]).data(); });
 }
 
 void QuantizedSubstrate::backward(const Matrix& y, Matrix& x) const {

@@ -1,5 +1,6 @@
 // A spiking phase that replays the input drive recorded in an earlier phase from the same start state ends
-// bit for bit where computing the drive again ends, and counts the same operations.
+// bit for bit where computing the drive again ends, and counts the same operations: on the ideal substrate
+// and on the quantized one (in memory and in the loop), whose reads are exact; noisy devices decline.
 #include <gtest/gtest.h>
 
 #include <stdexcept>
@@ -7,6 +8,7 @@
 #include "core/rng.hpp"
 #include "learn/relaxation.hpp"
 #include "substrate/ideal.hpp"
+#include "substrate/registry.hpp"
 
 namespace plasticore {
 namespace {
@@ -15,8 +17,17 @@ namespace {
 int64_t events(const OpCounters& c) { return c.counts(Phase::forward)[static_cast<size_t>(Op::synaptic_events)]; }
 int64_t equivalent(const OpCounters& c) { return c.counts(Phase::forward)[static_cast<size_t>(Op::dense_equivalent_macs)]; }
 
-TEST(InputDriveReplay, EqualsComputingTheDriveAgainBitForBit) {
-  LayeredEPNetwork net({30, 12, 4}, ideal_substrates());
+SubstrateConfig quantized(bool in_the_loop) {
+  SubstrateConfig c;
+  c.kind = "quantized";
+  c.quantized.bits = 4;
+  c.quantized.rounding = "deterministic";
+  c.hardware_in_the_loop.enabled = in_the_loop;
+  return c;
+}
+
+void expect_replay_equals_recompute(const SubstrateFactory& substrates) {
+  LayeredEPNetwork net({30, 12, 4}, substrates);
   Rng rng(3, "test_input_drive_replay");
   for (int l = 0; l < net.weight_layers(); ++l) {
     Matrix w(net.weight(l).rows(), net.weight(l).cols());
@@ -50,6 +61,27 @@ TEST(InputDriveReplay, EqualsComputingTheDriveAgainBitForBit) {
   EXPECT_GT(events(computed_ops), 0);
   EXPECT_EQ(events(computed_ops), events(replayed_ops));
   EXPECT_EQ(equivalent(computed_ops), equivalent(replayed_ops));
+}
+
+TEST(InputDriveReplay, EqualsComputingTheDriveAgainBitForBit) {
+  expect_replay_equals_recompute(ideal_substrates());
+}
+
+TEST(InputDriveReplay, QuantizedReadsReplayInMemoryAndInTheLoop) {
+  for (const bool in_the_loop : {false, true}) {
+    SCOPED_TRACE(in_the_loop ? "hardware in the loop" : "in memory");
+    const auto s = make_substrate(quantized(in_the_loop), 4, 6);
+    EXPECT_TRUE(s->repeat_forward_events(std::vector<int32_t>{1, 3}));
+    expect_replay_equals_recompute(substrate_factory(quantized(in_the_loop)));
+  }
+}
+
+TEST(InputDriveReplay, NoisyDevicesReadAgain) {
+  SubstrateConfig pcm;
+  pcm.kind = "pcm";
+  EXPECT_FALSE(make_substrate(pcm, 4, 6)->repeat_forward_events(std::vector<int32_t>{1, 3}));
+  pcm.hardware_in_the_loop.enabled = true;
+  EXPECT_FALSE(make_substrate(pcm, 4, 6)->repeat_forward_events(std::vector<int32_t>{1, 3}));
 }
 
 TEST(InputDriveReplay, NeedsARecordedPhaseOfTheSameShape) {
