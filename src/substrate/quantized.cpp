@@ -50,22 +50,67 @@ void QuantizedSubstrate::remap(const Matrix& w, Scalar range) {
   count(Op::accumulator_updates, w_.size());
 }
 
-void QuantizedSubstrate::quantize(const Matrix& target) {
+namespace {
+
+// nearbyint and floor of 0 <= x < 2^22 in the default rounding mode, written so that the loop below
+// vectorises (GCC keeps std::nearbyint/std::floor scalar unless FP exceptions are ignored): adding and
+// subtracting 1.5 x 2^23 rounds to the nearest integer, ties to even, exactly as nearbyint does there.
+inline Scalar nearest_integer(Scalar x) {
+  constexpr Scalar kShift = 12582912.0f;  // 1.5 x 2^23
+  return (x + kShift) - kShift;
+}
+inline Scalar floor_of(Scalar x) {
+  const Scalar r = nearest_integer(x);
+  return r > x ? r - 1 : r;
+}
+
+// The level of each target t[i] (+ d[i] if kDelta), rounded up where the fraction of a step exceeds
+// threshold[i] (or one half if threshold is null): w[i] = lowest + level x step. No NaN in the targets.
+template <bool kDelta>
+void round_to_levels(Eigen::Index n, const Scalar* t, const Scalar* d, const Scalar* threshold, Scalar lowest,
+                     Scalar step, Scalar top, Scalar* w) {
+  const Scalar inv_step = 1 / step;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const Scalar target = kDelta ? t[i] + d[i] : t[i];
+    Scalar position = (target - lowest) * inv_step;  // in steps above the lowest level, clamped to [0, top]
+    position = position < 0 ? Scalar(0) : position;
+    position = top < position ? top : position;
+    // A value already on a level (a restored checkpoint) stays there despite float rounding of the division.
+    const Scalar nearest = nearest_integer(position);
+    position = std::abs(position - nearest) < Scalar(1e-4) ? nearest : position;
+    const Scalar below = floor_of(position);
+    const Scalar level = position - below > (threshold ? threshold[i] : Scalar(0.5)) ? below + 1 : below;
+    w[i] = lowest + level * step;
+  }
+}
+
+}  // namespace
+
+void QuantizedSubstrate::quantize(const Matrix& target, const Matrix* delta) {
   Rng rng(seed_, "quantized_rounding", writes_++);
-  const Scalar top = static_cast<Scalar>(levels_ - 1), inv_step = 1 / step_;
   const Eigen::Index n = w_.size();
   const Scalar* t = target.data();
+  const Scalar* d = delta != nullptr ? delta->data() : nullptr;
   Scalar* w = w_.data();
-  for (Eigen::Index i = 0; i < n; ++i) {
-    if (std::isnan(t[i])) continue;  // a NaN request leaves the weight as it is
-    Scalar position = std::clamp((t[i] - lowest_) * inv_step, Scalar(0), top);  // in steps above the lowest level
-    // A value already on a level (a restored checkpoint) stays there despite float rounding of the division.
-    if (std::abs(position - std::nearbyint(position)) < Scalar(1e-4)) position = std::nearbyint(position);
-    const Scalar below = std::floor(position);
-    const Scalar threshold = stochastic_ ? rng.uniform() : Scalar(0.5);
-    const Scalar level = position - below > threshold ? below + 1 : below;
-    w[i] = lowest_ + level * step_;
+  const Scalar top = static_cast<Scalar>(levels_ - 1);
+  if (target.hasNaN() || (delta != nullptr && delta->hasNaN())) {
+    // Rare: a NaN request leaves its weight as it is and draws no rounding number (one element at a time).
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const Scalar v = d != nullptr ? t[i] + d[i] : t[i];
+      if (std::isnan(v)) continue;
+      const Scalar threshold = stochastic_ ? rng.uniform() : Scalar(0.5);
+      round_to_levels<false>(1, &v, nullptr, &threshold, lowest_, step_, top, w + i);
+    }
+    return;
   }
+  const Scalar* threshold = nullptr;
+  if (stochastic_) {  // the stream's numbers in element order, as one draw per element would take them
+    thresholds_.resize(static_cast<size_t>(n));
+    for (Scalar& u : thresholds_) u = rng.uniform();
+    threshold = thresholds_.data();
+  }
+  if (d != nullptr) round_to_levels<true>(n, t, d, threshold, lowest_, step_, top, w);
+  else round_to_levels<false>(n, t, nullptr, threshold, lowest_, step_, top, w);
 }
 
 void QuantizedSubstrate::forward(const Matrix& x, Matrix& y) const {
@@ -96,7 +141,7 @@ void QuantizedSubstrate::backward_events(std::span<const int32_t> active, Scalar
 
 void QuantizedSubstrate::update(const Matrix& delta) {
   count(Op::accumulator_updates, w_.size());  // digital weights: one memory write per synapse
-  quantize(w_ + delta);
+  quantize(w_, &delta);
 }
 
 void QuantizedSubstrate::set_weights(const Matrix& w) {

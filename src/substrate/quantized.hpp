@@ -7,6 +7,8 @@
 // the loop (hardware_in_the_loop.hpp): the host's fp32 master weights are rounded to the nearest level
 // when reprogrammed. Matrix products are exact on the stored levels.
 #pragma once
+#include <vector>
+
 #include "substrate/programmable_array.hpp"
 #include "substrate/registry.hpp"
 
@@ -45,7 +47,7 @@ class QuantizedSubstrate final : public Substrate, public ProgrammableArray {
   int levels() const { return levels_; }
 
  private:
-  void quantize(const Matrix& target);  // w_ = the rounded target
+  void quantize(const Matrix& target, const Matrix* delta = nullptr);  // w_ = the rounded target (+ delta)
   void count_events(size_t active) const {
     count(Op::synaptic_events, static_cast<int64_t>(active) * w_.rows());
     count(Op::dense_equivalent_macs, w_.size());
@@ -61,6 +63,7 @@ class QuantizedSubstrate final : public Substrate, public ProgrammableArray {
   bool stochastic_;
   uint64_t seed_;
   uint64_t writes_ = 0;  // numbers the stochastic-rounding streams, so every write draws fresh bits
+  std::vector<Scalar> thresholds_;  // stochastic rounding: one write's uniform numbers (reused buffer)
 };
 
 SubstrateEntry quantized_substrate_entry();

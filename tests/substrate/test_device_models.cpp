@@ -295,6 +295,57 @@ TEST(Quantized, WeightsAreOnTheLevelsAndStochasticRoundingIsUnbiased) {
   EXPECT_FLOAT_EQ(binary.weights()(0, 0), 0.7f);
 }
 
+// The rounding of an update, one element at a time with std::nearbyint and std::floor and one draw of
+// write `write`'s stream per non-NaN element: what the vectorised QuantizedSubstrate must equal bit for bit.
+Matrix round_like_a_plain_loop(const Matrix& w, const Matrix& delta, Scalar range, int bits, bool stochastic,
+                               uint64_t seed, uint64_t write) {
+  Rng rng(seed, "quantized_rounding", write);
+  const Scalar step = range / static_cast<Scalar>((1 << (bits - 1)) - 1), top = static_cast<Scalar>(2 * ((1 << (bits - 1)) - 1));
+  Matrix out = w;
+  for (Eigen::Index i = 0; i < w.size(); ++i) {
+    const Scalar t = w.data()[i] + delta.data()[i];
+    if (std::isnan(t)) continue;
+    Scalar position = std::clamp((t + range) * (1 / step), Scalar(0), top);
+    if (std::abs(position - std::nearbyint(position)) < Scalar(1e-4)) position = std::nearbyint(position);
+    const Scalar below = std::floor(position);
+    const Scalar level = position - below > (stochastic ? rng.uniform() : Scalar(0.5)) ? below + 1 : below;
+    out.data()[i] = -range + level * step;
+  }
+  return out;
+}
+
+TEST(Quantized, UpdatesRoundLikeAPlainPerElementLoop) {
+  for (const bool stochastic : {false, true})
+    for (const bool with_nan : {false, true}) {
+      SCOPED_TRACE(std::string(stochastic ? "stochastic" : "deterministic") + (with_nan ? ", a NaN request" : ""));
+      SubstrateConfig c;
+      c.kind = "quantized";
+      c.seed = 9;
+      c.quantized.bits = 3;
+      c.mapping.automatic = false, c.mapping.range = 0.75;  // step 0.25: levels and half levels are exact
+      c.quantized.rounding = stochastic ? "stochastic" : "deterministic";
+      QuantizedSubstrate q(7, 61, c);  // 427 weights: vector body and tail
+      Rng rng(2, "quantized_update_test");
+      Matrix w(7, 61), delta(7, 61);
+      for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = 1.6f * rng.uniform() - 0.8f;  // some beyond the range
+      w(3, 5) = -0.25f, w(4, 7) = 0, w(5, 9) = 0.25f;  // on levels, for the requests below
+      q.set_weights(w);
+      const Matrix programmed = q.weights();
+      for (Eigen::Index i = 0; i < delta.size(); ++i) delta.data()[i] = 0.4f * (2 * rng.uniform() - 1);
+      delta(3, 5) = 0.25f;   // one level up
+      delta(4, 7) = 0.125f;  // half a level: a tie, which goes down
+      delta(5, 9) = 1e-5f;   // within 1e-4 of a step of its level: stays there
+      if (with_nan) delta(2, 40) = std::numeric_limits<Scalar>::quiet_NaN();
+      q.update(delta);
+      const Matrix want = round_like_a_plain_loop(programmed, delta, 0.75f, 3, stochastic, 9, 1);
+      EXPECT_TRUE(q.weights() == want) << "largest difference " << (q.weights() - want).cwiseAbs().maxCoeff();
+      EXPECT_FALSE(q.weights() == programmed);
+      if (with_nan) EXPECT_EQ(q.weights()(2, 40), programmed(2, 40));
+      if (!stochastic) EXPECT_EQ(q.weights()(4, 7), 0.0f);
+      if (!stochastic) EXPECT_EQ(q.weights()(3, 5), 0.0f);
+    }
+}
+
 TEST(PcmSubstrate, UpdateSchemesIssueTheExpectedPulses) {
   SubstrateConfig c = quiet_device("pcm");
   c.device.drift = false;
