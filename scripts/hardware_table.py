@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The hardware tables from the runs of scripts/hardware_table.sh (docs/results/hw/<task>_<row>_s<seed>/):
 mean +- sd over the seeds per task and substrate row, and each row against fp32 (points for accuracy,
-a factor for NMSE) +- the standard error of that difference or ratio. Writes the table between the markers <!-- hardware-table --> and
-<!-- /hardware-table --> of README.md and docs/hardware.md (atomically), and prints it.
+a factor for NMSE) +- the standard error of that difference or ratio. Writes the table between the
+markers <!-- hardware-table --> and <!-- /hardware-table --> of README.md and docs/hardware.md
+(atomically), and prints it.
 Usage: /usr/bin/python3 scripts/hardware_table.py"""
 import glob
 import json
