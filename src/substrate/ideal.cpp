@@ -1,25 +1,9 @@
 #include "substrate/ideal.hpp"
 
-#include "core/column_sums.hpp"
 #include "core/error.hpp"
 #include "core/product_chunks.hpp"
 
 namespace plasticore {
-
-void IdealSubstrate::forward_events(std::span<const int32_t> active, Scalar* y) const {
-  const Eigen::Index n = w_.rows();
-  count_events(active.size());
-  // Each output is added to in the order of `active`, as a column-at-a-time sum would (bit-identical).
-  sum_columns<true, false>(y, n, active.size(), Scalar{1}, [&](size_t k) { return w_.col(active[k]).data(); });
-}
-
-void IdealSubstrate::backward_events(std::span<const int32_t> active, Scalar* x) const {
-  count(Op::synaptic_events, static_cast<int64_t>(active.size()) * w_.cols());
-  count(Op::dense_equivalent_macs, static_cast<int64_t>(w_.size()));
-  Eigen::Map<Vector> out(x, w_.cols());
-  out.setZero();
-  for (const int32_t i : active) out += w_.row(i).transpose();
-}
 
 void IdealSubstrate::update(const Matrix& delta) {
   count(Op::accumulator_updates, w_.size());  // digital weights: one memory write per synapse

@@ -17,16 +17,16 @@ class IdealSubstrate final : public Substrate {
     count_dense(x.cols());
     y.noalias() = w_ * x;
   }
-  void forward_events(std::span<const int32_t> active, Scalar* y) const override;
+  void forward_events(std::span<const int32_t> active, Scalar* y) const override { exact_forward_events(w_, active, y); }
   bool repeat_forward_events(std::span<const int32_t> active) const override {
-    count_events(active.size());
+    count_forward_events(w_, active.size());
     return true;
   }
   void backward(const Matrix& y, Matrix& x) const override {
     count_dense(y.cols());
     x.noalias() = w_.transpose() * y;
   }
-  void backward_events(std::span<const int32_t> active, Scalar* x) const override;
+  void backward_events(std::span<const int32_t> active, Scalar* x) const override { exact_backward_events(w_, active, x); }
   void update(const Matrix& delta) override;
   bool update_sgd(Matrix& gradient, Scalar scale, Scalar step) override;
   void advance(double) override {}
@@ -36,10 +36,6 @@ class IdealSubstrate final : public Substrate {
   bool restore_state(const NamedTensors&, const std::string&) override { return false; }
 
  private:
-  void count_events(size_t active) const {
-    count(Op::synaptic_events, static_cast<int64_t>(active) * w_.rows());
-    count(Op::dense_equivalent_macs, static_cast<int64_t>(w_.size()));
-  }
   void count_dense(Eigen::Index batch) const {
     const int64_t macs = static_cast<int64_t>(w_.size()) * batch;
     count(Op::dense_macs, macs);

@@ -2,7 +2,6 @@
 
 #include <cmath>
 
-#include "core/column_sums.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
 #include "substrate/hardware_in_the_loop.hpp"
@@ -93,7 +92,8 @@ void QuantizedSubstrate::quantize(const Matrix& target, const Matrix* delta) {
   const Scalar* d = delta != nullptr ? delta->data() : nullptr;
   Scalar* w = w_.data();
   const Scalar top = static_cast<Scalar>(levels_ - 1);
-  if (target.hasNaN() || (delta != nullptr && delta->hasNaN())) {
+  // With a delta the target is w_, whose levels are finite: only the request can hold a NaN.
+  if (delta != nullptr ? delta->hasNaN() : target.hasNaN()) {
     // Rare: a NaN request leaves its weight as it is and draws no rounding number (one element at a time).
     for (Eigen::Index i = 0; i < n; ++i) {
       const Scalar v = d != nullptr ? t[i] + d[i] : t[i];
@@ -119,24 +119,10 @@ void QuantizedSubstrate::forward(const Matrix& x, Matrix& y) const {
   count(Op::dense_equivalent_macs, w_.size() * x.cols());
 }
 
-void QuantizedSubstrate::forward_events(std::span<const int32_t> active, Scalar* y) const {
-  count_events(active.size());
-  // Each output is added to in the order of `active`, as a column-at-a-time sum would (bit-identical).
-  sum_columns<true, false>(y, w_.rows(), active.size(), Scalar{1}, [&](size_t k) { return w_.col(active[k]).data(); });
-}
-
 void QuantizedSubstrate::backward(const Matrix& y, Matrix& x) const {
   x.noalias() = w_.transpose() * y;
   count(Op::dense_macs, w_.size() * y.cols());
   count(Op::dense_equivalent_macs, w_.size() * y.cols());
-}
-
-void QuantizedSubstrate::backward_events(std::span<const int32_t> active, Scalar* x) const {
-  Eigen::Map<Vector> out(x, w_.cols());
-  out.setZero();
-  for (const int32_t i : active) out += w_.row(i).transpose();
-  count(Op::synaptic_events, static_cast<int64_t>(active.size()) * w_.cols());
-  count(Op::dense_equivalent_macs, w_.size());
 }
 
 void QuantizedSubstrate::update(const Matrix& delta) {

@@ -21,14 +21,14 @@ class QuantizedSubstrate final : public Substrate, public ProgrammableArray {
   int rows() const override { return static_cast<int>(w_.rows()); }
   int cols() const override { return static_cast<int>(w_.cols()); }
   void forward(const Matrix& x, Matrix& y) const override;
-  void forward_events(std::span<const int32_t> active, Scalar* y) const override;
+  void forward_events(std::span<const int32_t> active, Scalar* y) const override { exact_forward_events(w_, active, y); }
   // Reads are exact and repeatable: a replayed sum is counted as read again (learn/relaxation.hpp).
   bool repeat_forward_events(std::span<const int32_t> active) const override {
-    count_events(active.size());
+    count_forward_events(w_, active.size());
     return true;
   }
   void backward(const Matrix& y, Matrix& x) const override;
-  void backward_events(std::span<const int32_t> active, Scalar* x) const override;
+  void backward_events(std::span<const int32_t> active, Scalar* x) const override { exact_backward_events(w_, active, x); }
   void update(const Matrix& delta) override;
   void advance(double) override {}
   const Matrix& weights() const override { return w_; }
@@ -48,10 +48,6 @@ class QuantizedSubstrate final : public Substrate, public ProgrammableArray {
 
  private:
   void quantize(const Matrix& target, const Matrix* delta = nullptr);  // w_ = the rounded target (+ delta)
-  void count_events(size_t active) const {
-    count(Op::synaptic_events, static_cast<int64_t>(active) * w_.rows());
-    count(Op::dense_equivalent_macs, w_.size());
-  }
   void set_range(Scalar range);
   Scalar nearest_level(Scalar v) const;
 

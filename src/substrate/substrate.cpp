@@ -1,8 +1,23 @@
 #include "substrate/substrate.hpp"
 
+#include "core/column_sums.hpp"
 #include "core/error.hpp"
 
 namespace plasticore {
+
+void Substrate::exact_forward_events(const Matrix& w, std::span<const int32_t> active, Scalar* y) const {
+  count_forward_events(w, active.size());
+  // Each output is added to in the order of `active`, as a column-at-a-time sum would (bit-identical).
+  sum_columns<true, false>(y, w.rows(), active.size(), Scalar{1}, [&](size_t k) { return w.col(active[k]).data(); });
+}
+
+void Substrate::exact_backward_events(const Matrix& w, std::span<const int32_t> active, Scalar* x) const {
+  count(Op::synaptic_events, static_cast<int64_t>(active.size()) * w.cols());
+  count(Op::dense_equivalent_macs, static_cast<int64_t>(w.size()));
+  Eigen::Map<Vector> out(x, w.cols());
+  out.setZero();
+  for (const int32_t i : active) out += w.row(i).transpose();
+}
 
 void save_matrix(NamedTensors& out, const std::string& name, const Substrate& substrate) {
   out.put_matrix(name, substrate.weights());

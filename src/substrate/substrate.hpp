@@ -71,6 +71,15 @@ class Substrate {
   void count(Op op, int64_t n) const {
     if (counters_ != nullptr) counters_->add(op, n);
   }
+  // Exact event-driven reads on stored digital weights w (ideal, quantized): y = the columns of w named in
+  // `active`, x = its rows, each output's additions in list order; one synaptic event per weight summed.
+  void exact_forward_events(const Matrix& w, std::span<const int32_t> active, Scalar* y) const;
+  void exact_backward_events(const Matrix& w, std::span<const int32_t> active, Scalar* x) const;
+  // What exact_forward_events counts, for a read the caller kept (repeat_forward_events).
+  void count_forward_events(const Matrix& w, size_t active) const {
+    count(Op::synaptic_events, static_cast<int64_t>(active) * w.rows());
+    count(Op::dense_equivalent_macs, static_cast<int64_t>(w.size()));
+  }
   // True if `in` has a state section of kind `kind` under prefix (the tag save_state writes first).
   static bool has_state(const NamedTensors& in, const std::string& prefix, const std::string& kind) {
     return in.has(prefix + "kind") && in.at(prefix + "kind").dtype == DType::text && in.text(prefix + "kind") == kind;
