@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "learn/eprop_eligibility.hpp"
+#include "substrate/read_key.hpp"
 
 namespace plasticore {
 
@@ -40,8 +41,10 @@ SequenceGradients eprop_gradients(const RecurrentSNN& net, const SequenceStream&
   Matrix readout_gradient = Matrix::Zero(n_rec, n_out);  // transposed: each err_k zbar^T is one contiguous column
 
   const ThreadPhase learning(Phase::update);  // all but the network's own steps
+  const ReadKey caller_key = thread_read_key();
   const auto run = [&] {
     const ThreadPhase steps_learning(Phase::update);  // again: in a pipeline another thread may run this
+    const ReadKeyScope key(caller_key);               // and so read with the caller's key
     RecurrentSNNState s;
     net.start(s);
     for (Eigen::Index t = 0; t < steps; ++t) {

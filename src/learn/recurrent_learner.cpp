@@ -10,6 +10,7 @@
 #include "learn/bptt.hpp"
 #include "learn/eprop.hpp"
 #include "learn/sequence_scorer.hpp"
+#include "substrate/read_key.hpp"
 
 namespace plasticore {
 
@@ -136,7 +137,9 @@ void RecurrentLearner::accumulate(const Batch& whole, Score& score) {
   ParallelErrors errors;
   const auto one = [&](int64_t k) {
     errors.run([&] {
-      const auto sequence = batch.dataset->sequence(batch.split, batch.samples[static_cast<size_t>(k)]);
+      const int64_t id = batch.samples[static_cast<size_t>(k)];
+      const ReadKeyScope key({sample_read_key(static_cast<int>(batch.split), batch.epoch, id), 0});
+      const auto sequence = batch.dataset->sequence(batch.split, id);
       SequenceScorer scorer(*sequence, loss_, net_->sizes().outputs);
       const StepObserver observe = [&scorer](Eigen::Index t, const RecurrentSNNState& s) { scorer(t, s); };
       gradients_[static_cast<size_t>(k)] =
@@ -171,8 +174,9 @@ void RecurrentLearner::evaluate(const Batch& whole, Score& score) {
 #pragma omp parallel for schedule(dynamic)
   for (int64_t k = 0; k < count; ++k)
     errors.run([&] {
-      scores_[static_cast<size_t>(k)] =
-          evaluate_sequence(*net_, *batch.dataset->sequence(batch.split, batch.samples[static_cast<size_t>(k)]), loss_);
+      const int64_t id = batch.samples[static_cast<size_t>(k)];
+      const ReadKeyScope key({sample_read_key(static_cast<int>(batch.split), batch.epoch, id), 0});
+      scores_[static_cast<size_t>(k)] = evaluate_sequence(*net_, *batch.dataset->sequence(batch.split, id), loss_);
     });
   errors.rethrow();
   if (parallel()) share(*comm_, scores_, nullptr, net_->sizes());

@@ -8,6 +8,7 @@
 #include "core/parallel_errors.hpp"
 #include "core/product_chunks.hpp"
 #include "learn/phase_observer.hpp"
+#include "substrate/read_key.hpp"
 
 namespace plasticore {
 
@@ -36,6 +37,10 @@ void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, 
     for (auto& e : st.events[l]) e.reserve(static_cast<size_t>(n));
   }
   st.rng.clear();
+  st.read_sample.resize(static_cast<size_t>(B));
+  for (Eigen::Index b = 0; b < B; ++b)
+    st.read_sample[static_cast<size_t>(b)] = sample_read_key(hash_purpose(purpose), epoch, sample_ids[static_cast<size_t>(b)]);
+  phases_ = 0;
   // Rate mode uses neither spikes nor their accumulators (drawing them cost 3 % of a rate-EP run).
   if (params_.coding != SpikeCoding::rate) {
     for (Eigen::Index b = 0; b < B; ++b) {
@@ -173,6 +178,7 @@ void Relaxation::integrate(RelaxationState& st, int l, Eigen::Index b, const Sca
 // Touches only column b, so samples run in parallel.
 int64_t Relaxation::step_sample(RelaxationState& st, int b, int t, const Matrix* targets, Scalar beta, InputDrive input) const {
   const int L = net_.weight_layers();
+  const ReadKeyScope key({sample_read_key(st.read_sample[static_cast<size_t>(b)], read_phase_), static_cast<uint64_t>(t)});
   for (int l = 1; l <= L; ++l) st.previous[static_cast<size_t>(l)].col(b) = st.state[static_cast<size_t>(l)].col(b);
   const int64_t spikes = emit_spikes(st, b);
   const auto drive = [&](int l) {
@@ -199,8 +205,11 @@ void Relaxation::prepare_scratch(int B) const {
   for (int l = 1; l < L; ++l) scratch_feedback_[static_cast<size_t>(l)].resize(net_.sizes()[static_cast<size_t>(l)], B);
 }
 
-void Relaxation::step_rate(RelaxationState& st, RateChunk& c, const Matrix* targets, Scalar beta) const {
+void Relaxation::step_rate(RelaxationState& st, RateChunk& c, int t, const Matrix* targets, Scalar beta) const {
   const int L = net_.weight_layers();
+  // Dense reads of analog states: each column is keyed by its own values, the phase and the step (the chunks
+  // differ with the thread count, so not by column).
+  const ReadKeyScope key({sample_read_key(read_phase_), static_cast<uint64_t>(t)});
   for (int l = 1; l <= L; ++l) {  // [0]: the clamped input
     const auto k = static_cast<size_t>(l);
     if (c.whole) {
@@ -227,6 +236,7 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
   const int B = st.batch();
   if (params_.coding == SpikeCoding::rate) input = InputDrive::compute;  // rate mode computes W_1 x once anyway
   const Eigen::Index drives = Eigen::Index{steps} * B;
+  read_phase_ = phases_++;
   if (input == InputDrive::record) recorded_input_drive_.resize(net_.sizes()[1], drives);
   if (input == InputDrive::replay && (recorded_input_drive_.rows() != net_.sizes()[1] || recorded_input_drive_.cols() != drives))
     throw std::logic_error("Relaxation::run: a replay of the input drive needs a recorded phase of the same steps and batch");
@@ -246,12 +256,12 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
 #pragma omp parallel for schedule(static, 1) num_threads(chunks)
     for (int i = 0; i < chunks; ++i)
       errors.run([&] {
-        for (int t = 0; t < steps; ++t) step_rate(st, rate_chunks_[static_cast<size_t>(i)], targets, beta);
+        for (int t = 0; t < steps; ++t) step_rate(st, rate_chunks_[static_cast<size_t>(i)], t, targets, beta);
       });
     errors.rethrow();
   } else if (params_.coding == SpikeCoding::rate) {
     for (int t = 0; t < steps; ++t) {
-      step_rate(st, whole_batch_, targets, beta);
+      step_rate(st, whole_batch_, t, targets, beta);
       for (PhaseObserver* o : observers) o->after_step(t, st);
     }
   } else if (observers.empty()) {

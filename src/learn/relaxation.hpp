@@ -39,6 +39,7 @@ struct RelaxationState {
   std::vector<Matrix> spikes;       // S[l] at the current step (0/1; unused in rate mode, where S = s)
   std::vector<std::vector<SpikeEvents>> events;  // [layer][sample] indices that spiked
   std::vector<Rng> rng;             // one stream per sample (Bernoulli spikes)
+  std::vector<uint64_t> read_sample;  // each sample's read key (substrate/read_key.hpp)
   std::vector<Matrix> trace;        // learning trace hat_s[l] (only when params.uses_trace())
   std::vector<Matrix> delta;        // change of the learning variable (s, or hat_s) in the last step
   std::vector<Matrix> previous;     // s[l] before the last step (previous[0]: the input)
@@ -77,13 +78,16 @@ class Relaxation {
   int64_t step_sample(RelaxationState& st, int b, int t, const Matrix* targets, Scalar beta, InputDrive input) const;
   // A rate-mode step of the samples [chunk.begin, chunk.begin + chunk.cols).
   struct RateChunk;
-  void step_rate(RelaxationState& st, RateChunk& chunk, const Matrix* targets, Scalar beta) const;
+  void step_rate(RelaxationState& st, RateChunk& chunk, int t, const Matrix* targets, Scalar beta) const;
   void prepare_scratch(int batch) const;
   void prepare_rate_chunks(int batch) const;
 
   const LayeredEPNetwork& net_;
   RelaxationParams params_;
   OpCounters* counters_ = nullptr;
+  // The phases run since start(): part of the read key, so each phase reads with fresh noise (a phase that
+  // restarts from a saved state does not restart this count; start() does, so a recomputed phase repeats).
+  mutable uint64_t phases_ = 0, read_phase_ = 0;
   mutable Matrix input_drive_;  // W_1 x for rate mode, valid for the current batch
   mutable std::vector<Matrix> scratch_drive_, scratch_feedback_;  // spiking mode, [layer]
   mutable Matrix recorded_input_drive_;  // InputDrive::record: W_1 S_0(t) of sample b in column t B + b

@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "core/nonzero_indices.hpp"
+#include "substrate/read_key.hpp"
 
 namespace plasticore {
 namespace {
@@ -108,6 +109,8 @@ void RecurrentSNN::start(RecurrentSNNState& s) const {
   s.recurrent_input.setZero(sizes_.recurrent, 1);
   s.readout_input.setZero(sizes_.outputs, 1);
   s.active.resize(static_cast<size_t>(std::max(sizes_.inputs, sizes_.recurrent)));  // no allocation in step()
+  s.read_sample = thread_read_key().sample;
+  s.steps = 0;
 }
 
 void RecurrentSNN::step(RecurrentSNNState& s, const Matrix& inputs, Eigen::Index t) const {
@@ -131,6 +134,7 @@ Eigen::Index spike_indices(const Matrix& x, std::vector<int32_t>& buffer) {
 }  // namespace
 
 void RecurrentSNN::step(RecurrentSNNState& s) const {
+  const ReadKeyScope key({s.read_sample, s.steps++});  // this step's reads
   const auto events = [&](Eigen::Index n) { return std::span<const int32_t>(s.active.data(), static_cast<size_t>(n)); };
   if (const Eigen::Index n = spike_indices(s.input, s.active); n >= 0)
     input_->forward_events(events(n), s.synaptic_input.data());

@@ -53,6 +53,8 @@ struct RecurrentSNNState {
   Matrix recurrent_input;     // W_rec z[t-1], n_rec x 1
   Matrix readout_input;       // W_out z[t], n_out x 1
   std::vector<int32_t> active;  // scratch: indices of the inputs or neurons that spiked (max(n_in, n_rec))
+  uint64_t read_sample = 0;     // the sequence's read key (substrate/read_key.hpp), taken from the thread at start()
+  uint64_t steps = 0;           // steps taken: the read key's step
 };
 
 class RecurrentSNN {

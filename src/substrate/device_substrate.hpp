@@ -8,7 +8,8 @@
 //                     instantiated per scheme), or none: hardware_in_the_loop.hpp programs it from the host
 //   periphery         periphery.hpp, crossbar.hpp (DAC/ADC, read and output noise, bound management);
 //                     transposed reads for feedback use the same conductances. Read noise is drawn from a
-//                     stream keyed by (seed, state version, input), so results do not depend on the thread
+//                     stream keyed by (seed, state version, input, direction, read_key.hpp's sample and
+//                     step), fresh for every read yet independent of the thread
 //   drift compensation  drift_compensation.hpp (noisy all-ones reads at programming and after time passes)
 // Writes (update = a request; the achieved change is what the pulses did, visible in weights()): pulses of a
 // write go round-robin over the N devices of a sign, starting at a pointer that advances every write
@@ -27,6 +28,7 @@
 #include "substrate/crossbar.hpp"
 #include "substrate/drift_compensation.hpp"
 #include "substrate/programmable_array.hpp"
+#include "substrate/read_key.hpp"
 #include "substrate/registry.hpp"
 
 namespace plasticore {
@@ -76,7 +78,7 @@ class DeviceSubstrate final : public Substrate, public ProgrammableArray {
   void recompute(Eigen::Index synapse);
   void recompute_all();
   void set_range(Scalar range);
-  Rng read_rng(const void* input, size_t bytes) const;
+  Rng read_rng(const void* input, size_t bytes, bool transposed) const;
   // One read of w (w_norm_ or its transpose) per input column / for one sample's spikes.
   void read_dense(const Matrix& w, const Matrix& variance, const Matrix& in, Matrix& out) const;
   void read_events(const Matrix& w, const Matrix& variance, std::span<const int32_t> active, Scalar* out) const;

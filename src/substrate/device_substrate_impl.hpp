@@ -256,11 +256,13 @@ std::vector<float> DeviceSubstrate<Device>::conductances_uS() const {
 }
 
 template <class Device>
-Rng DeviceSubstrate<Device>::read_rng(const void* input, size_t bytes) const {
+Rng DeviceSubstrate<Device>::read_rng(const void* input, size_t bytes, bool transposed) const {
   const auto* p = static_cast<const unsigned char*>(input);
-  uint64_t h = 1469598103934665603ULL;  // FNV-1a of the input: same input and state, same noise, any thread
+  uint64_t h = 1469598103934665603ULL;  // FNV-1a of the input
   for (size_t b = 0; b < bytes; ++b) h = (h ^ p[b]) * 1099511628211ULL;
-  return Rng(config_.seed, "crossbar_read", version_, h);
+  // Fresh noise for every read the caller keys (substrate/read_key.hpp), on any thread.
+  const ReadKey& key = thread_read_key();
+  return Rng(config_.seed, "crossbar_read", version_, sample_read_key(h, key.sample, key.step, transposed));
 }
 
 template <class Device>
@@ -279,7 +281,7 @@ template <class Device>
 void DeviceSubstrate<Device>::read_dense(const Matrix& w, const Matrix& variance, const Matrix& in, Matrix& out) const {
   out.resize(w.rows(), in.cols());
   for (Eigen::Index b = 0; b < in.cols(); ++b) {
-    Rng rng = read_rng(in.col(b).data(), sizeof(Scalar) * static_cast<size_t>(in.rows()));
+    Rng rng = read_rng(in.col(b).data(), sizeof(Scalar) * static_cast<size_t>(in.rows()), &w == &w_norm_t_);
     const CrossbarReads reads = crossbar_matvec(w, variance, in.col(b).data(), out.col(b).data(), config_.periphery, rng);
     finish_read(reads, w.size(), Op::dense_macs, out.col(b).data(), out.rows());
   }
@@ -288,7 +290,7 @@ void DeviceSubstrate<Device>::read_dense(const Matrix& w, const Matrix& variance
 template <class Device>
 void DeviceSubstrate<Device>::read_events(const Matrix& w, const Matrix& variance, std::span<const int32_t> active,
                                           Scalar* out) const {
-  Rng rng = read_rng(active.data(), active.size_bytes());
+  Rng rng = read_rng(active.data(), active.size_bytes(), &w == &w_norm_t_);
   const CrossbarReads reads = crossbar_matvec_events(w, variance, active, out, config_.periphery, rng);
   finish_read(reads, static_cast<int64_t>(active.size()) * w.rows(), Op::synaptic_events, out, w.rows());
 }
