@@ -11,7 +11,8 @@ bin=build/bin/plasticore
 [ -x "$bin" ] || { echo "$bin is missing: run make first" >&2; exit 2; }
 hil="--set substrate.kind=pcm --set substrate.training=hardware_in_the_loop"
 every="--set substrate.reprogram=every_update"
-target="--set substrate.reprogram_reference=target"  # the threshold policy's default before 2026-12-03
+th1="--set substrate.reprogram_threshold=1"  # the threshold policy's default before 2026-12-04
+target="--set substrate.reprogram_reference=target $th1"  # the threshold policy's default before 2026-12-03
 exact_io="--set substrate.dac_bits=0 --set substrate.adc_bits=0 --set substrate.output_noise=0"
 clean="--set substrate.read_noise=false --set substrate.drift=false $exact_io"  # programming error only
 precise="--set substrate.program_attempts=50 --set substrate.verify_tolerance=0.1"
@@ -30,8 +31,8 @@ sets_of() {
     pcm_hil_a50_tol_quarter) echo "$hil $target --set substrate.program_attempts=50 --set substrate.verify_tolerance=0.25" ;;
     pcm_hil_every_a20) echo "$hil $every --set substrate.program_attempts=20" ;;
     pcm_hil_every_a50_tol_quarter) echo "$hil $every --set substrate.program_attempts=50 --set substrate.verify_tolerance=0.25" ;;
-    pcm_hil_readback) echo "$hil --set substrate.reprogram_reference=chip" ;;
-    pcm_hil_readback_a20) echo "$hil --set substrate.reprogram_reference=chip --set substrate.program_attempts=20" ;;
+    pcm_hil_readback) echo "$hil --set substrate.reprogram_reference=chip $th1" ;;
+    pcm_hil_readback_a20) echo "$hil --set substrate.reprogram_reference=chip $th1 --set substrate.program_attempts=20" ;;
     int[0-9]_hil) echo "--set substrate.kind=quantized --set substrate.bits=${1:3:1} --set substrate.training=hardware_in_the_loop" ;;
     int8_hil_absmax) echo "$(sets_of int8_hil) --set substrate.clip_sigmas=0" ;;
     int4_hil_digital_*) echo "$(sets_of int4_hil) --set substrate.matrices.${1#int4_hil_digital_}.kind=ideal" ;;

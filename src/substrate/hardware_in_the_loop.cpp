@@ -20,8 +20,9 @@ void read_hardware_in_the_loop(ConfigReader& r, const std::string& prefix, Hardw
   if (p.policy == ReprogramPolicy::every_n)
     p.every_n = static_cast<int>(r.get_int(prefix + "reprogram_every", 10, 1, 1000000, "every_n: reprogram after every N-th update"));
   if (p.policy == ReprogramPolicy::threshold) {
-    p.threshold = r.get_double(prefix + "reprogram_threshold", 1.0, 0.0, 1e6,
-                               "threshold: reprogram a synapse off by more than this x the chip's resolution");
+    p.threshold = r.get_double(prefix + "reprogram_threshold", 0.5, 0.0, 1e6,
+                               "threshold: reprogram a synapse off by more than this x the chip's resolution "
+                               "(0.5: chosen on held-out data, docs/hardware.md)");
     p.read_back = r.get_choice(prefix + "reprogram_reference", "chip", {"chip", "target"},
                                "threshold: off from what the host last programmed (target) or from what the chip "
                                "holds now, read back (chip: programming error and drift count; chosen on held-out "

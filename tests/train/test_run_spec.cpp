@@ -191,10 +191,15 @@ TEST(RunSpec, HardwareInTheLoopReadsItsPolicyAndNoUpdateScheme) {
              {"substrate.update", "unknown key"});
   expect_bad("", {"substrate.kind=pcm", "substrate.training=hardware_in_the_loop", "substrate.reprogram=often"},
              {"substrate.reprogram"});
-  // The threshold policy (devices' default) compares with the chip read back unless told to trust the target.
+  // The threshold policy (devices' default) compares with the chip read back unless told to trust the target,
+  // at half a step unless told otherwise (the choice made on held-out data, docs/hardware.md).
   const RunSpec t = parse("", {"substrate.kind=pcm", "substrate.training=hardware_in_the_loop"});
   EXPECT_EQ(t.substrate.hardware_in_the_loop.policy, ReprogramPolicy::threshold);
   EXPECT_TRUE(t.substrate.hardware_in_the_loop.read_back);
+  EXPECT_EQ(t.substrate.hardware_in_the_loop.threshold, 0.5);
+  EXPECT_EQ(parse("", {"substrate.kind=pcm", "substrate.training=hardware_in_the_loop", "substrate.reprogram_threshold=1"})
+                .substrate.hardware_in_the_loop.threshold,
+            1.0);
   EXPECT_FALSE(parse("", {"substrate.kind=pcm", "substrate.training=hardware_in_the_loop", "substrate.reprogram_reference=target"})
                    .substrate.hardware_in_the_loop.read_back);
   expect_bad("", {"substrate.kind=pcm", "substrate.training=hardware_in_the_loop", "substrate.reprogram_reference=host"},
