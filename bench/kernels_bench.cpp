@@ -18,8 +18,11 @@
 // the rate-regularisation sum, as synapse-steps per second: the limit an e-prop run is measured against.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <numeric>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -63,6 +66,47 @@ void BM_DenseForwardBatch(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * int64_t{kPost} * kPre * kBatch);  // MACs
 }
 BENCHMARK(BM_DenseForwardBatch);
+
+// A clamped MNIST-like input: kNonzero of the kPre pixels of each sample are non-zero (the training set's
+// mean is 150.7, counted by bench/limits.sh).
+constexpr int kNonzero = 151;
+Matrix mostly_zero_input() {
+  Matrix x = Matrix::Zero(kPre, kBatch);
+  std::vector<int> pixels(kPre);
+  std::iota(pixels.begin(), pixels.end(), 0);
+  std::mt19937 gen(7);
+  for (int b = 0; b < kBatch; ++b) {
+    std::shuffle(pixels.begin(), pixels.end(), gen);
+    for (int k = 0; k < kNonzero; ++k) x(pixels[static_cast<size_t>(k)], b) = 0.5f;
+  }
+  return x;
+}
+
+// Rate EP's input drive as plasticore computes it (IdealSubstrate::forward_nonzero): items are the MACs
+// of the non-zero pixels.
+void BM_NonzeroForwardBatch(benchmark::State& state) {
+  const IdealSubstrate s = make_layer();
+  const Matrix x = mostly_zero_input();
+  Matrix y;
+  for (auto _ : state) {
+    s.forward_nonzero(x, y);
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.SetItemsProcessed(state.iterations() * int64_t{kPost} * kNonzero * kBatch);
+}
+BENCHMARK(BM_NonzeroForwardBatch);
+
+// Rate EP's first-layer update as plasticore computes it (add_outer_nonzero): items as above.
+void BM_NonzeroOuterUpdate(benchmark::State& state) {
+  const Matrix delta = Matrix::Random(kPost, kBatch), x = mostly_zero_input();
+  Matrix dw = Matrix::Zero(kPost, kPre);
+  for (auto _ : state) {
+    add_outer_nonzero(dw, 0, kPre, Scalar{1}, delta, x);
+    benchmark::DoNotOptimize(dw.data());
+  }
+  state.SetItemsProcessed(state.iterations() * int64_t{kPost} * kNonzero * kBatch);
+}
+BENCHMARK(BM_NonzeroOuterUpdate);
 
 void BM_RateSmallProducts(benchmark::State& state) {
   const Matrix w2 = Matrix::Random(10, kPost), h = Matrix::Random(kPost, kBatch), o = Matrix::Random(10, kBatch);

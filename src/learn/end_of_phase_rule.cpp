@@ -1,5 +1,6 @@
 #include "learn/end_of_phase_rule.hpp"
 
+#include "core/column_sums.hpp"
 #include "core/product_chunks.hpp"
 
 namespace plasticore {
@@ -23,7 +24,8 @@ void EndOfPhaseRule::end_nudged_phase(const RelaxationState& nudged, const Relax
         // The input layer's product is the big one (784 x 500 per sample): threads take aligned column chunks,
         // which leaves its numbers unchanged (core/product_chunks.hpp).
         for_column_chunks(dw.rows(), dw.cols(), [&](Eigen::Index c0, Eigen::Index n) {
-          dw.middleCols(c0, n).noalias() += sign * phase_delta_ * pre.middleRows(c0, n).transpose();
+          if (spiking_) dw.middleCols(c0, n).noalias() += sign * phase_delta_ * pre.middleRows(c0, n).transpose();
+          else add_outer_nonzero(dw, c0, n, sign, phase_delta_, pre);
         });
       } else {
         dw.noalias() += sign * post * pre.transpose();
@@ -31,7 +33,9 @@ void EndOfPhaseRule::end_nudged_phase(const RelaxationState& nudged, const Relax
       }
     } else {  // a data-parallel rank: its columns (presynaptic neurons) only
       const Eigen::Index c0 = columns_[k].begin, n = columns_[k].end - columns_[k].begin;
-      if (w == 0) {
+      if (w == 0 && !spiking_) {
+        add_outer_nonzero(dw, c0, n, sign, phase_delta_, pre);
+      } else if (w == 0) {
         dw.middleCols(c0, n).noalias() += sign * phase_delta_ * pre.middleRows(c0, n).transpose();
       } else {
         dw.middleCols(c0, n).noalias() += sign * post * pre.middleRows(c0, n).transpose();

@@ -52,10 +52,11 @@ void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, 
     }
   }
   if (params_.coding != SpikeCoding::rate) return;
-  // The input drive W_1 x: clamped, so once per batch; in the threads' column chunks if there are several.
+  // The input drive W_1 x: clamped, so once per batch, from the image's non-zero pixels; in the threads'
+  // column chunks if there are several.
   prepare_rate_chunks(static_cast<int>(B));
   if (rate_chunks_.empty()) {
-    net_.weight(0).forward(input, input_drive_);
+    net_.weight(0).forward_nonzero(input, input_drive_);
     return;
   }
   input_drive_.resize(net_.sizes()[1], B);
@@ -66,7 +67,7 @@ void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, 
     errors.run([&] {
       RateChunk& c = rate_chunks_[static_cast<size_t>(t)];
       c.input = input.middleCols(c.begin, c.cols);
-      net_.weight(0).forward(c.input, c.input_drive);
+      net_.weight(0).forward_nonzero(c.input, c.input_drive);
       input_drive_.middleCols(c.begin, c.cols) = c.input_drive;
     });
   errors.rethrow();

@@ -54,6 +54,7 @@ class HardwareInTheLoop final : public Substrate {
   int rows() const override { return chip_->rows(); }
   int cols() const override { return chip_->cols(); }
   void forward(const Matrix& x, Matrix& y) const override { chip_->forward(x, y); }
+  void forward_nonzero(const Matrix& x, Matrix& y) const override { chip_->forward_nonzero(x, y); }
   void forward_events(std::span<const int32_t> active, Scalar* y) const override { chip_->forward_events(active, y); }
   bool repeat_forward_events(std::span<const int32_t> active) const override { return chip_->repeat_forward_events(active); }
   void backward(const Matrix& y, Matrix& x) const override { chip_->backward(y, x); }

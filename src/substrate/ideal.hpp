@@ -17,6 +17,7 @@ class IdealSubstrate final : public Substrate {
     count_dense(x.cols());
     y.noalias() = w_ * x;
   }
+  void forward_nonzero(const Matrix& x, Matrix& y) const override { exact_forward_nonzero(w_, x, y); }
   void forward_events(std::span<const int32_t> active, Scalar* y) const override { exact_forward_events(w_, active, y); }
   bool repeat_forward_events(std::span<const int32_t> active) const override {
     count_forward_events(w_, active.size());

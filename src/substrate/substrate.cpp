@@ -2,6 +2,7 @@
 
 #include "core/column_sums.hpp"
 #include "core/error.hpp"
+#include "core/nonzero_indices.hpp"
 
 namespace plasticore {
 
@@ -9,6 +10,21 @@ void Substrate::exact_forward_events(const Matrix& w, std::span<const int32_t> a
   count_forward_events(w, active.size());
   // Each output is added to in the order of `active`, as a column-at-a-time sum would (bit-identical).
   sum_columns<true, false>(y, w.rows(), active.size(), Scalar{1}, [&](size_t k) { return w.col(active[k]).data(); });
+}
+
+void Substrate::exact_forward_nonzero(const Matrix& w, const Matrix& x, Matrix& y) const {
+  const int64_t macs = static_cast<int64_t>(w.size()) * x.cols();
+  count(Op::dense_macs, macs);
+  count(Op::dense_equivalent_macs, macs);
+  y.resize(w.rows(), x.cols());
+  std::vector<int32_t> nonzero(static_cast<size_t>(x.rows()));  // once per batch, not per synapse
+  for (Eigen::Index b = 0; b < x.cols(); ++b) {
+    const Scalar* xb = x.col(b).data();
+    const auto n = static_cast<size_t>(nonzero_indices(xb, x.rows(), nonzero.data()));
+    sum_scaled_columns<true, ColumnScale::factor>(
+        y.col(b).data(), w.rows(), n, Scalar{1}, [&](size_t k) { return w.col(nonzero[k]).data(); },
+        [&](size_t k) { return xb[nonzero[k]]; });
+  }
 }
 
 void Substrate::exact_backward_events(const Matrix& w, std::span<const int32_t> active, Scalar* x) const {

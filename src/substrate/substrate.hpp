@@ -33,6 +33,10 @@ class Substrate {
 
   // y = W x for every column of x (dense input).
   virtual void forward(const Matrix& x, Matrix& y) const = 0;
+  // y = W x where x is mostly zeros (a clamped image): a substrate with exact reads may add only the weight
+  // columns of the non-zero inputs, in another order than forward (the last bits differ) but counted as the
+  // same dense product; any other substrate computes forward.
+  virtual void forward_nonzero(const Matrix& x, Matrix& y) const { forward(x, y); }
   // y = sum of the columns of W named in `active` (one sample's presynaptic spikes, all of weight 1).
   virtual void forward_events(std::span<const int32_t> active, Scalar* y) const = 0;
   // The caller kept y from an identical earlier forward_events (same weights, same `active`) and would use it
@@ -75,6 +79,9 @@ class Substrate {
   // `active`, x = its rows, each output's additions in list order; one synaptic event per weight summed.
   void exact_forward_events(const Matrix& w, std::span<const int32_t> active, Scalar* y) const;
   void exact_backward_events(const Matrix& w, std::span<const int32_t> active, Scalar* x) const;
+  // y = w x from the non-zero entries of each column of x (forward_nonzero), each output's additions in the
+  // order of the inputs; counted as the dense product it stands for.
+  void exact_forward_nonzero(const Matrix& w, const Matrix& x, Matrix& y) const;
   // What exact_forward_events counts, for a read the caller kept (repeat_forward_events).
   void count_forward_events(const Matrix& w, size_t active) const {
     count(Op::synaptic_events, static_cast<int64_t>(active) * w.rows());

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <utility>
 #include <vector>
 
 #include "core/column_sums.hpp"
@@ -31,6 +33,67 @@ TEST(SumColumns, EqualsColumnAfterColumnBitForBit) {
       for (size_t n = 0; n < count; ++n) want += columns.col(order[n]);
       sum_columns<true, false>(got.data(), rows, count, Scalar{1}, column);
       EXPECT_TRUE(got == want) << rows << " rows, " << count << " columns, from zero";
+    }
+}
+
+// sum_scaled_columns with a factor per column (forward_nonzero, the rate network's first-layer update)
+// against a double reference: a few ulps of the sum of |terms|, for the same row counts.
+TEST(SumScaledColumns, EqualsTheWeightedSumOfTheColumns) {
+  Rng rng(6, "test_column_sums_scaled");
+  for (const Eigen::Index rows : {1, 4, 10, 12, 16, 29, 52, 64, 95, 100, 500})
+    for (const size_t count : {size_t{0}, size_t{1}, size_t{7}}) {
+      Matrix columns(rows, 9);
+      for (Eigen::Index i = 0; i < columns.size(); ++i) columns.data()[i] = rng.uniform() - 0.5f;
+      const std::vector<int> order = {3, 0, 8, 3, 5, 1, 2};
+      const std::vector<Scalar> factor = {0.5f, -2.25f, 0.1f, 1.0f, 3.0f, -0.7f, 0.01f};
+      Vector start(rows);
+      for (Eigen::Index i = 0; i < rows; ++i) start[i] = rng.uniform();
+      for (const bool from_zero : {false, true}) {
+        Vector got = start;
+        const auto column = [&](size_t n) { return columns.col(order[n]).data(); };
+        const auto factor_of = [&](size_t n) { return factor[n]; };
+        if (from_zero) sum_scaled_columns<true, ColumnScale::factor>(got.data(), rows, count, Scalar{1}, column, factor_of);
+        else sum_scaled_columns<false, ColumnScale::factor>(got.data(), rows, count, Scalar{1}, column, factor_of);
+        for (Eigen::Index i = 0; i < rows; ++i) {
+          double want = from_zero ? 0.0 : start[i], abs_sum = std::abs(want);
+          for (size_t n = 0; n < count; ++n) {
+            want += static_cast<double>(factor[n]) * columns(i, order[n]);
+            abs_sum += std::abs(static_cast<double>(factor[n]) * columns(i, order[n]));
+          }
+          EXPECT_NEAR(got[i], want, 1e-6 * abs_sum + 1e-12) << rows << " rows, " << count << " columns, row " << i;
+        }
+      }
+    }
+}
+
+// add_outer_nonzero against the dense outer product it replaces (a double reference), on a mostly-zero
+// input with a row that is all zeros, for the whole matrix and a column range; columns outside the range
+// are left alone.
+TEST(AddOuterNonzero, EqualsTheDenseOuterProduct) {
+  Rng rng(7, "test_add_outer_nonzero");
+  const Eigen::Index rows = 37, cols = 23, batch = 6;
+  Matrix delta(rows, batch), pre(cols, batch), start(rows, cols);
+  for (Eigen::Index i = 0; i < delta.size(); ++i) delta.data()[i] = rng.uniform() - 0.5f;
+  for (Eigen::Index i = 0; i < start.size(); ++i) start.data()[i] = rng.uniform() - 0.5f;
+  for (Eigen::Index i = 0; i < pre.size(); ++i) pre.data()[i] = rng.uniform() < 0.75f ? 0.0f : rng.uniform();
+  pre.row(4).setZero();
+  for (const Scalar sign : {Scalar{1}, Scalar{-1}})
+    for (const auto [c0, n] : {std::pair<Eigen::Index, Eigen::Index>{0, cols}, {5, 9}}) {
+      Matrix got = start;
+      add_outer_nonzero(got, c0, n, sign, delta, pre);
+      for (Eigen::Index j = 0; j < cols; ++j)
+        for (Eigen::Index i = 0; i < rows; ++i) {
+          if (j < c0 || j >= c0 + n) {
+            EXPECT_EQ(got(i, j), start(i, j));
+            continue;
+          }
+          double want = start(i, j), abs_sum = std::abs(want);
+          for (Eigen::Index b = 0; b < batch; ++b) {
+            want += static_cast<double>(sign) * delta(i, b) * pre(j, b);
+            abs_sum += std::abs(static_cast<double>(delta(i, b)) * pre(j, b));
+          }
+          EXPECT_NEAR(got(i, j), want, 1e-6 * abs_sum + 1e-12) << "row " << i << ", column " << j;
+        }
     }
 }
 

@@ -12,6 +12,7 @@
 #include <omp.h>
 
 #include "core/error.hpp"
+#include "core/op_counters.hpp"
 #include "core/rng.hpp"
 #include "substrate/registry.hpp"
 #include "substrate/ideal.hpp"
@@ -73,6 +74,35 @@ TEST_F(IdealSubstrateTest, ForwardIsWTimesXForEveryColumn) {
       }
       expect_close(y(i, b), want, abs_sum);
     }
+}
+
+// forward_nonzero (a clamped image's drive from its non-zero pixels only) against a double reference, on an
+// input that is mostly zeros with a column of all zeros and one with none; counted as the dense product.
+TEST_F(IdealSubstrateTest, ForwardNonzeroIsWTimesXAndCountsTheDenseProduct) {
+  Matrix x = random_matrix(kCols, kBatch, rng_);
+  for (Eigen::Index i = 0; i < x.size(); ++i)
+    if (rng_.uniform() < 0.8f) x.data()[i] = 0;
+  x.col(1).setZero();
+  x.col(2) = random_matrix(kCols, 1, rng_);
+  OpCounters counters;
+  sub_.set_counters(&counters);
+  Matrix y(1, 1);
+  sub_.forward_nonzero(x, y);
+  ASSERT_EQ(y.rows(), kRows);
+  ASSERT_EQ(y.cols(), kBatch);
+  for (int b = 0; b < kBatch; ++b)
+    for (int i = 0; i < kRows; ++i) {
+      double want = 0, abs_sum = 0;
+      for (int j = 0; j < kCols; ++j) {
+        want += static_cast<double>(w_(i, j)) * x(j, b);
+        abs_sum += std::abs(static_cast<double>(w_(i, j)) * x(j, b));
+      }
+      expect_close(y(i, b), want, abs_sum);
+    }
+  EXPECT_EQ(y.col(1), Vector::Zero(kRows));
+  const OpCounts& counts = counters.counts(Phase::forward);
+  EXPECT_EQ(counts[static_cast<size_t>(Op::dense_macs)], int64_t{kRows} * kCols * kBatch);
+  EXPECT_EQ(counts[static_cast<size_t>(Op::synaptic_events)], 0);
 }
 
 TEST_F(IdealSubstrateTest, BackwardIsWTransposeTimesYForEveryColumn) {
