@@ -32,7 +32,8 @@ check eprop_evidence "0.6864367054 1.960939846 1.372032753" \
 mkdir -p "$t/idx" && "$SYSPY" tests/cli/synthetic_idx.py "$t/idx" 200 100 || die data "could not write the synthetic data"
 data=(--set "data.train_images=$t/idx/train-images-idx3-ubyte" --set "data.train_labels=$t/idx/train-labels-idx1-ubyte"
       --set "data.test_images=$t/idx/t10k-images-idx3-ubyte" --set "data.test_labels=$t/idx/t10k-labels-idx1-ubyte")
-# Pinned from the plasticore before the one run model (bit-identical weights; 2026-12-02).
+# Pinned from the plasticore before the one run model (bit-identical weights; 2026-12-02); rate EP re-pinned on
+# 2026-12-04, when its first layer began to sum only the non-zero pixels (another order of additions).
 check_ep() {  # name, pinned "train accuracies | test accuracies | |w1| |w2|", config, train args...
   local name=$1 expected=$2 config=$3; shift 3
   "$BIN" train "$config" "${data[@]}" --set "network.hidden=[16]" --set train.epochs=3 --set train.lr_schedule=constant \
@@ -53,7 +54,7 @@ print(("FAIL" if bad else "ok") + f"({name}): {text} (pinned {want})")
 sys.exit(1 if bad else 0)
 PY
 }
-check_ep ep_rate "0.12 0.24 0.24 | 0.17 0.19 0.22 | 5.627510548 1.639539719" configs/ep_mnist.toml
+check_ep ep_rate "0.12 0.235 0.245 | 0.17 0.19 0.23 | 5.627347469 1.639307618" configs/ep_mnist.toml
 check_ep eqspike_two_factor "0.165 0.23 0.275 | 0.16 0.19 0.19 | 5.619478703 1.662030578" configs/eqspike_mnist.toml
 check_ep eqspike_end_of_phase "0.16 0.22 0.245 | 0.22 0.25 0.26 | 5.6207757 1.647915125" configs/eqspike_eop_mnist.toml
 
