@@ -4,9 +4,10 @@
 # of each config (one thread, the training loop's train_samples_per_cpu_second), so that every fraction
 # divides a training rate by kernel rates measured minutes apart on the same (shared) machine.
 # The limit of a sample is the time of the work the algorithm must do at the kernels' rates:
-#   rate EP (ep_mnist, 784-500-10, T1 + T2 = 24 steps, batch 20): W1 x 392,000 MAC (BM_DenseForwardBatch),
-#     24 x (W2 h + W2^T o) = 240,000 MAC and dW2 20,000 MAC (BM_RateSmallProducts), the update's outer product
-#     392,000 MAC (BM_OuterProductUpdate), one pass over W1 per batch, 12 B x 392,000 / 20 (BM_WeightPass);
+#   rate EP (ep_mnist, 784-500-10, T1 + T2 = 24 steps, batch 20): W1 x from the image's non-zero pixels,
+#     149.9 x 500 MAC (the training set's mean; BM_NonzeroForwardBatch), 24 x (W2 h + W2^T o) = 240,000 MAC
+#     and dW2 20,000 MAC (BM_RateSmallProducts), the update's outer product from the same pixels, 149.9 x 500
+#     MAC (BM_NonzeroOuterUpdate), one pass over W1 per batch, 12 B x 392,000 / 20 (BM_WeightPass);
 #   EqSpike (eqspike_mnist): the run's counted synaptic events (BM_EventForwardBatch) less the half of the
 #     nudged phases' events that the -beta phase replays (learn/relaxation.hpp, InputDrive: its input drive is
 #     the +beta phase's; the few hidden-layer events it does sum are left out too, so the limit is a little
@@ -24,7 +25,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export OMP_NUM_THREADS=1
 for r in $(seq "$rounds"); do
-  build/bin/kernels_bench --benchmark_filter='BM_DenseForwardBatch|BM_RateSmallProducts|BM_OuterProductUpdate|BM_WeightPass|BM_EventForwardBatch|BM_TwoFactorAccumulate' \
+  build/bin/kernels_bench --benchmark_filter='BM_NonzeroForwardBatch|BM_NonzeroOuterUpdate|BM_RateSmallProducts|BM_WeightPass|BM_EventForwardBatch|BM_TwoFactorAccumulate' \
     --benchmark_format=json --benchmark_out="$tmp/kernels.$r.json" >/dev/null 2>"$tmp/kernels.$r.err" ||
     { echo "limits: kernels_bench failed: $(tail -n 1 "$tmp/kernels.$r.err")" >&2; exit 1; }
   for c in ep_mnist eqspike_mnist; do
@@ -43,8 +44,9 @@ for r in range(1, rounds + 1):
     items = lambda name: k[name]["items_per_second"]  # noqa: E731  (per CPU second)
     weight_pass_bytes = 12 * 392_000 / 20
     update_s = weight_pass_bytes / k["BM_WeightPass"]["bytes_per_second"]
-    ep_limit_s = (392_000 / items("BM_DenseForwardBatch") + 260_000 / items("BM_RateSmallProducts")
-                  + 392_000 / items("BM_OuterProductUpdate") + update_s)
+    nonzero_macs = 149.9 * 500  # the MNIST training images' mean number of non-zero pixels x 500 neurons
+    ep_limit_s = (nonzero_macs / items("BM_NonzeroForwardBatch") + 260_000 / items("BM_RateSmallProducts")
+                  + nonzero_macs / items("BM_NonzeroOuterUpdate") + update_s)
     eq = json.load(open(f"{tmp}/eqspike_mnist.{r}/metrics.json"))
     per = eq["op_counts"]["training"]["per_sample"]
     events = per["free"]["synaptic_events"] + per["nudged"]["synaptic_events"] / 2  # summed; the rest replayed
