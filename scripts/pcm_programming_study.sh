@@ -41,6 +41,8 @@ sets_of() {
     *_lr*) echo "$(sets_of "${1%_lr*}") --set train.learning_rate=${1##*_lr}" ;;
     pcm_hil_readback_th0.5_a20) echo "$(sets_of pcm_hil_readback_th0.5) --set substrate.program_attempts=20" ;;
     pcm_hil_readback_th0.5_a20_tol0.25) echo "$(sets_of pcm_hil_readback_th0.5_a20) --set substrate.verify_tolerance=0.25" ;;
+    pcm_hil_readback_th0.5_digital_w_out) echo "$(sets_of pcm_hil_readback_th0.5) --set substrate.matrices.w_out.kind=ideal" ;;
+    pcm_hil_readback_th0.5_n2) echo "$(sets_of pcm_hil_readback_th0.5) --set substrate.devices_per_sign=2" ;;
     pcm_hil_readback_th*) echo "$(sets_of pcm_hil_readback) --set substrate.reprogram_threshold=${1#pcm_hil_readback_th}" ;;
     pcm_hil_readback_no_read_noise) echo "$(sets_of pcm_hil_readback) --set substrate.read_noise=false" ;;
     pcm_hil_readback_no_drift) echo "$(sets_of pcm_hil_readback) --set substrate.drift=false" ;;
@@ -61,7 +63,8 @@ variants="fp32 int4_hil int4_hil_clip0 int4_hil_clip2 int4_hil_clip4 int4_hil_cl
   pcm_hil_readback_th0.25 pcm_hil_readback_th0.5 pcm_hil_readback_th0.75 pcm_hil_readback_th2
   pcm_hil_readback_th0.5_a20 pcm_hil_readback_th0.5_a20_tol0.25 pcm_hil_readback_no_read_noise
   pcm_hil_readback_no_drift pcm_hil_readback_exact_io pcm_hil_readback_clip2 pcm_hil_readback_clip4
-  pcm_hil_readback_digital_w_out pcm_hil_precise_clean_th0.5 pcm_hil_precise_clean_every"
+  pcm_hil_readback_digital_w_out pcm_hil_precise_clean_th0.5 pcm_hil_precise_clean_every
+  pcm_hil_readback_th0.5_digital_w_out pcm_hil_readback_th0.5_n2"
 mkdir -p docs/results/hw_study
 source scripts/run_queue.sh
 for v in $variants; do
