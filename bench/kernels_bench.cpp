@@ -4,8 +4,9 @@
 // two-factor accumulation dW(:, j) += dh for the same events (BM_TwoFactorAccumulate column by column,
 // BM_TwoFactorAccumulateSorted as the rule does it: sorted by column first). Reports items/s as synaptic events/s
 // (or MACs/s) so they compare with the bound in docs/performance.md. Rates are per CPU second (Google
-// Benchmark's default). BM_LoadMnistTraining: reading and converting the 60,000 MNIST training images
-// (the cost every process that trains on MNIST pays once; skipped if the cache has no MNIST).
+// Benchmark's default). BM_LoadMnistTraining: reading the 60,000 MNIST training images, their bytes (a sample's
+// floats are made when it is taken); the cost every process that trains on MNIST pays once; skipped if the
+// cache has no MNIST. Memory that the allocator reuses between iterations: a fresh process also page-faults.
 // BM_RateSmallProducts: rate EP's per-step products at batch 20 (W2 h, 10 x 500, and W2^T o), MAC/s.
 // BM_OuterProductUpdate: rate EP's dW1 += (h^beta - h^0) x^T (500 x 20 x 784), MAC/s.
 // BM_WeightPass: one streaming pass W1 += dW1 over the 1.57 MB matrix, bytes/s (read 8, write 4 per weight):
@@ -266,7 +267,7 @@ void BM_LoadMnistTraining(benchmark::State& state) {
     const ClassificationSet set =
         load_idx_classification(dir + "train-images-idx3-ubyte", dir + "train-labels-idx1-ubyte", 0, 10, "data.train_limit");
     images = set.size();
-    benchmark::DoNotOptimize(set.images.data());
+    benchmark::DoNotOptimize(set.pixels.data());
   }
   state.SetItemsProcessed(state.iterations() * images);  // images
   state.SetBytesProcessed(state.iterations() * images * 785);  // file bytes read (pixels + label)

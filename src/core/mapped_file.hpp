@@ -2,7 +2,8 @@
 // into a zero-filled buffer and the copies after it (reading MNIST went from 170 to well under 100 ms).
 // The checks are read_file's (core/atomic_file.hpp, open_regular_file): RuntimeError naming the file if it is
 // missing, not a regular file (a FIFO does not block the open) or larger than max_bytes. Another process truncating the
-// file while it is mapped would fault the reader (SIGBUS): a data cache is not rewritten in place.
+// file while it is mapped would fault the reader (SIGBUS): a data cache is not rewritten in place. Image
+// sets keep their file mapped for the whole run (data/image_dataset.hpp).
 #pragma once
 #include <cstdint>
 #include <string>

@@ -1,7 +1,5 @@
 #include "data/image_dataset.hpp"
 
-#include <sys/mman.h>
-
 #include <cstdint>
 #include <numeric>
 
@@ -23,17 +21,16 @@ class ImageSample final : public SequenceStream {
       : set_(set), index_(index), dx_(dx), dy_(dy) {}
   Eigen::Index steps() const override { return 1; }
   void input(Eigen::Index, Matrix& input) const override {
+    Scalar* out = input.col(0).data();
     if (dx_ == 0 && dy_ == 0) {
-      input.col(0) = set_.images.col(index_);
+      set_.image(index_, out);
       return;
     }
     const int h = set_.height, w = set_.width;
-    const Scalar* image = set_.images.col(index_).data();
-    Scalar* out = input.col(0).data();
     for (int y = 0; y < h; ++y)
       for (int x = 0; x < w; ++x) {
         const int from_x = x - dx_, from_y = y - dy_;
-        out[y * w + x] = from_x >= 0 && from_x < w && from_y >= 0 && from_y < h ? image[from_y * w + from_x] : Scalar{0};
+        out[y * w + x] = from_x >= 0 && from_x < w && from_y >= 0 && from_y < h ? set_.pixel(from_y * w + from_x, index_) : Scalar{0};
       }
   }
   void target(Eigen::Index, Vector& target) const override {
@@ -90,15 +87,6 @@ DatasetBuilder read_images(ConfigReader& r, const DatasetContext& context, const
   };
 }
 
-// The image matrix is large (188 MB for MNIST's training set): 2 MB pages cut its page faults 512-fold
-// (transparent huge pages are usually on "madvise"). Only the whole pages inside the buffer are advised.
-void advise_huge_pages(void* data, size_t bytes) {
-  constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
-  const auto begin = (reinterpret_cast<uintptr_t>(data) + kHugePage - 1) & ~(kHugePage - 1);
-  const auto end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(kHugePage - 1);
-  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);  // advice: failure is harmless
-}
-
 }  // namespace
 
 DatasetEntry mnist_entry() {
@@ -115,10 +103,33 @@ DatasetEntry fashion_mnist_entry() {
           }};
 }
 
+void ClassificationSet::image(int64_t s, Scalar* out) const {
+  const int64_t n = pixel_count();
+  const uint8_t* __restrict bytes = pixels.data() + s * n;  // restrict: a byte may alias a float, which blocks vectorising
+  Scalar* __restrict to = out;
+  for (int64_t i = 0; i < n; ++i) to[i] = static_cast<Scalar>(bytes[i]) * (1.0f / 255.0f);
+}
+
+void ClassificationSet::own(std::vector<uint8_t> bytes) {
+  auto held = std::make_shared<const std::vector<uint8_t>>(std::move(bytes));
+  pixels = std::span<const uint8_t>(held->data(), held->size());
+  pixel_owner = std::move(held);
+}
+
+ClassificationSet ClassificationSet::slice(int64_t first, int64_t count) const {
+  ClassificationSet part;
+  part.n_classes = n_classes, part.height = height, part.width = width, part.held_out = held_out;
+  part.pixels = pixels.subspan(static_cast<size_t>(first * pixel_count()), static_cast<size_t>(count * pixel_count()));
+  part.pixel_owner = pixel_owner;
+  part.labels.assign(labels.begin() + first, labels.begin() + first + count);
+  return part;
+}
+
 ClassificationSet load_idx_classification(const std::string& images_path, const std::string& labels_path,
                                           int64_t limit, int n_classes, const std::string& limit_key) {
-  const MappedFile image_file(images_path, kMaxIdxBytes), label_file(labels_path, kMaxIdxBytes);
-  const IdxView images = parse_idx_view(image_file.bytes(), images_path);
+  auto image_file = std::make_shared<const MappedFile>(images_path, kMaxIdxBytes);
+  const MappedFile label_file(labels_path, kMaxIdxBytes);
+  const IdxView images = parse_idx_view(image_file->bytes(), images_path);
   const IdxView labels = parse_idx_view(label_file.bytes(), labels_path);
   if (images.shape.size() != 3) throw RuntimeError(images_path + ": expected a 3-d image array (count x rows x cols)");
   if (labels.shape.size() != 1) throw RuntimeError(labels_path + ": expected a 1-d label array");
@@ -136,8 +147,8 @@ ClassificationSet load_idx_classification(const std::string& images_path, const 
   set.n_classes = n_classes;
   set.height = static_cast<int>(images.shape[1]);
   set.width = static_cast<int>(images.shape[2]);
-  set.images.resize(pixels, n);
-  advise_huge_pages(set.images.data(), static_cast<size_t>(set.images.size()) * sizeof(Scalar));
+  set.pixels = std::span<const uint8_t>(images.data, static_cast<size_t>(n * pixels));  // the mapped file itself
+  set.pixel_owner = std::move(image_file);
   set.labels.resize(static_cast<size_t>(n));
   for (int64_t s = 0; s < n; ++s) {
     const uint8_t label = labels.data[s];
@@ -145,8 +156,6 @@ ClassificationSet load_idx_classification(const std::string& images_path, const 
       throw RuntimeError(labels_path + ": label " + std::to_string(label) + " at index " + std::to_string(s) +
                          " is outside [0, " + std::to_string(n_classes) + ")");
     set.labels[static_cast<size_t>(s)] = label;
-    const Eigen::Map<const Eigen::Array<uint8_t, Eigen::Dynamic, 1>> px(images.data + s * pixels, pixels);
-    set.images.col(s).array() = px.cast<Scalar>() * (1.0f / 255.0f);
   }
   return set;
 }
@@ -158,12 +167,10 @@ void load_image_files(const ImageFiles& f, bool need_train, ClassificationSet& t
     if (kept < 1)
       throw UsageError("data.validation: " + std::to_string(f.validation) + " held-out images of the " + std::to_string(n) +
                        " training images leave none to train on");
-    test.n_classes = all.n_classes, test.height = all.height, test.width = all.width;  // not a copy of all images
-    test.images = all.images.rightCols(f.validation);
-    test.labels.assign(all.labels.begin() + kept, all.labels.end());
+    test = all.slice(kept, f.validation);
     test.held_out = true;
     train = std::move(all);
-    train.images.conservativeResize(Eigen::NoChange, kept);
+    train.pixels = train.pixels.first(static_cast<size_t>(kept * train.pixel_count()));
     train.labels.resize(static_cast<size_t>(kept));
     return;
   }

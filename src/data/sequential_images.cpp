@@ -33,14 +33,17 @@ namespace {
 
 class MnistSequence final : public SequenceStream {
  public:
-  MnistSequence(const RowSpikeEncoder& encoder, Eigen::Index steps, const Scalar* image, int label, uint64_t seed,
+  MnistSequence(const RowSpikeEncoder& encoder, Eigen::Index steps, const ClassificationSet& set, int image, uint64_t seed,
                 const char* stream, uint64_t index)
-      : encoder_(encoder), steps_(steps), image_(image), label_(label), seed_(seed), stream_(stream), index_(index) {}
+      : encoder_(encoder), steps_(steps), image_(set.pixel_count()), label_(set.labels[static_cast<size_t>(image)]), seed_(seed),
+        stream_(stream), index_(index) {
+    set.image(image, image_.data());
+  }
   Eigen::Index steps() const override { return steps_; }
 
   void input(Eigen::Index t, Matrix& input) const override {
     Rng rng(seed_, stream_, index_, static_cast<uint64_t>(t) + 1);
-    encoder_.encode(image_, t, rng, input);
+    encoder_.encode(image_.data(), t, rng, input);
   }
 
   void target(Eigen::Index t, Vector& target) const override {
@@ -51,7 +54,7 @@ class MnistSequence final : public SequenceStream {
  private:
   const RowSpikeEncoder& encoder_;
   Eigen::Index steps_;
-  const Scalar* image_;
+  Vector image_;  // pixels in [0, 1]
   int label_;
   uint64_t seed_;
   const char* stream_;
@@ -87,9 +90,8 @@ std::unique_ptr<SequenceStream> SequentialImages::sequence(Split split, int64_t 
   const bool train = split == Split::train;
   const ClassificationSet& set = train ? train_ : test_;
   const int image = train ? image_of(index) : static_cast<int>(index % set.size());
-  return std::make_unique<MnistSequence>(encoder_, params_.steps, set.images.col(image).data(),
-                                         set.labels[static_cast<size_t>(image)], params_.seed,
-                                         train ? "mnist_train" : "mnist_test", static_cast<uint64_t>(index));
+  return std::make_unique<MnistSequence>(encoder_, params_.steps, set, image, params_.seed, train ? "mnist_train" : "mnist_test",
+                                         static_cast<uint64_t>(index));
 }
 
 }  // namespace plasticore

@@ -21,6 +21,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+std::vector<uint8_t> bytes(const ClassificationSet& set) { return {set.pixels.begin(), set.pixels.end()}; }
+
 class IdxTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -173,27 +175,31 @@ TEST_F(IdxTest, ClassificationRoundTripScalesPixels) {
   const ClassificationSet set = load_idx_classification(ip, lp, 0);
   ASSERT_EQ(set.size(), static_cast<int>(n));
   EXPECT_EQ(set.n_classes, 10);
-  ASSERT_EQ(set.images.rows(), rows * cols);
-  ASSERT_EQ(set.images.cols(), n);
+  ASSERT_EQ(set.pixel_count(), rows * cols);
+  ASSERT_EQ(set.pixels.size(), static_cast<size_t>(n) * rows * cols);
+  EXPECT_EQ(bytes(set), px) << "the file's bytes, image after image";
+  Vector image(rows * cols);
   for (uint32_t s = 0; s < n; ++s) {
     EXPECT_EQ(set.labels[s], lab[s]);
+    set.image(s, image.data());
     for (uint32_t i = 0; i < rows * cols; ++i) {
       const float want = static_cast<float>(px[static_cast<size_t>(s) * rows * cols + i]) / 255.0f;
-      EXPECT_NEAR(set.images(i, s), want, 1e-6f) << "sample " << s << " pixel " << i;
+      EXPECT_NEAR(set.pixel(i, s), want, 1e-6f) << "sample " << s << " pixel " << i;
+      EXPECT_EQ(image(i), set.pixel(i, s)) << "sample " << s << " pixel " << i;
     }
+    EXPECT_GE(image.minCoeff(), 0.0f);
+    EXPECT_LE(image.maxCoeff(), 1.0f);
   }
-  EXPECT_GE(set.images.minCoeff(), 0.0f);
-  EXPECT_LE(set.images.maxCoeff(), 1.0f);
 }
 
 TEST_F(IdxTest, ExtremePixelsMapToZeroAndOne) {
   const std::string ip = write("i", idx_bytes({2, 1, 2}, {0, 255, 255, 0}));
   const std::string lp = write("l", idx_bytes({2}, {9, 0}));
   const ClassificationSet set = load_idx_classification(ip, lp, 0);
-  EXPECT_EQ(set.images(0, 0), 0.0f);
-  EXPECT_FLOAT_EQ(set.images(1, 0), 1.0f);
-  EXPECT_FLOAT_EQ(set.images(0, 1), 1.0f);
-  EXPECT_EQ(set.images(1, 1), 0.0f);
+  EXPECT_EQ(set.pixel(0, 0), 0.0f);
+  EXPECT_FLOAT_EQ(set.pixel(1, 0), 1.0f);
+  EXPECT_FLOAT_EQ(set.pixel(0, 1), 1.0f);
+  EXPECT_EQ(set.pixel(1, 1), 0.0f);
   EXPECT_EQ(set.labels, (std::vector<int32_t>{9, 0}));
 }
 
@@ -205,9 +211,9 @@ TEST_F(IdxTest, LimitKeepsTheFirstSamples) {
   const std::string lp = write("l", idx_bytes({n}, lab));
   const ClassificationSet four = load_idx_classification(ip, lp, 4);
   ASSERT_EQ(four.size(), 4);
-  ASSERT_EQ(four.images.cols(), 4);
+  ASSERT_EQ(four.size(), 4);
   const ClassificationSet all = load_idx_classification(ip, lp, 0);
-  EXPECT_EQ(four.images, all.images.leftCols(4));
+  EXPECT_EQ(bytes(four), std::vector<uint8_t>(all.pixels.begin(), all.pixels.begin() + 4 * all.pixel_count()));
   EXPECT_EQ(four.labels, std::vector<int32_t>(all.labels.begin(), all.labels.begin() + 4));
   // A limit equal to the size keeps everything; one above it asks for images that are not there.
   EXPECT_EQ(load_idx_classification(ip, lp, n).size(), static_cast<int>(n));
@@ -236,8 +242,8 @@ TEST_F(IdxTest, ValidationHoldsOutTheLastTrainingImages) {
   ASSERT_EQ(validation.size(), 3);
   EXPECT_FALSE(train.held_out);
   EXPECT_TRUE(validation.held_out);
-  EXPECT_EQ(train.images, all.images.leftCols(5));
-  EXPECT_EQ(validation.images, all.images.middleCols(5, 3));
+  EXPECT_EQ(bytes(train), std::vector<uint8_t>(all.pixels.begin(), all.pixels.begin() + 5 * all.pixel_count()));
+  EXPECT_EQ(bytes(validation), std::vector<uint8_t>(all.pixels.begin() + 5 * all.pixel_count(), all.pixels.begin() + 8 * all.pixel_count()));
   EXPECT_EQ(validation.labels, std::vector<int32_t>(all.labels.begin() + 5, all.labels.begin() + 8));
   EXPECT_STREQ(ImageDataset(train, validation, 1).evaluation_set(), "validation");
   f.validation = 8;
@@ -272,14 +278,16 @@ TEST_F(IdxTest, ShiftAugmentationMovesTrainingImagesOnly) {
         for (int c = 0; c < static_cast<int>(w); ++c) {
           const int fr = r - dy, fc = c - dx;
           const Scalar expected = fr >= 0 && fr < static_cast<int>(h) && fc >= 0 && fc < static_cast<int>(w)
-                                      ? set.images(fr * static_cast<int>(w) + fc, image) : Scalar{0};
+                                      ? set.pixel(fr * static_cast<int>(w) + fc, image) : Scalar{0};
           ASSERT_EQ(moved(r * static_cast<int>(w) + c, 0), expected) << "image " << image << " shift " << dx << "," << dy;
         }
     }
   for (int s = 0; s < 9; ++s) EXPECT_GT(seen[static_cast<size_t>(s)], 0) << "shift number " << s << " never drawn";
   for (int64_t i = 0; i < n; ++i) {
     shifted.sequence(Split::test, i)->input(0, moved);
-    EXPECT_EQ(moved.col(0), set.images.col(i)) << "evaluation images do not move";
+    Vector image(set.pixel_count());
+    set.image(i, image.data());
+    EXPECT_EQ(moved.col(0), image) << "evaluation images do not move";
   }
 }
 

@@ -66,12 +66,13 @@ EPProblem ep_problem() {
   net.initialize(3, {0.15, 0.12});
   Rng rng(3, "rule_conformance");
   ClassificationSet set;
-  set.images.resize(12, 4);
-  for (Eigen::Index i = 0; i < set.images.size(); ++i) set.images.data()[i] = rng.uniform();
   set.labels = {0, 1, 2, 3};
   set.n_classes = 4;
   set.height = 3;
   set.width = 4;
+  std::vector<uint8_t> pixels(12 * 4);
+  for (uint8_t& p : pixels) p = static_cast<uint8_t>(rng.below(256));
+  set.own(std::move(pixels));
   for (int l = 0; l < 2; ++l) {
     net.bias(l).setConstant(0.5f);
     e.weights.push_back(net.weight(l).weights());
@@ -79,7 +80,9 @@ EPProblem ep_problem() {
     e.reference.W.push_back(e.weights.back().cast<double>());
     e.reference.b.push_back(e.biases.back().cast<double>());
   }
-  e.reference.x = set.images.cast<double>();
+  e.reference.x = MatrixD(12, 4);
+  for (int b = 0; b < 4; ++b)
+    for (int i = 0; i < 12; ++i) e.reference.x(i, b) = set.pixel(i, b);
   e.reference.y = MatrixD::Zero(4, 4);
   for (int b = 0; b < 4; ++b) e.reference.y(set.labels[static_cast<size_t>(b)], b) = 1;
   e.data = std::make_unique<ImageDataset>(set, set, 1);
