@@ -65,19 +65,7 @@ variants="fp32 int4_hil int4_hil_clip0 int4_hil_clip2 int4_hil_clip4 int4_hil_cl
   pcm_hil_readback_no_drift pcm_hil_readback_exact_io pcm_hil_readback_clip2 pcm_hil_readback_clip4
   pcm_hil_readback_digital_w_out pcm_hil_precise_clean_th0.5 pcm_hil_precise_clean_every
   pcm_hil_readback_th0.5_digital_w_out pcm_hil_readback_th0.5_n2"
-mkdir -p docs/results/hw_study
 source scripts/run_queue.sh
-for v in $variants; do
-  for seed in $(seq 11 20); do
-    queue_run "$bin train configs/eprop_sine.toml $(sets_of "$v") --seed $seed --threads 1 --out docs/results/hw_study/${v}_s$seed"
-  done
-done
+queue_seeds docs/results/hw_study 11 20 $variants
 run_queue
-/usr/bin/python3 - $variants <<'PY'
-import json, statistics, sys
-nmse = {v: [json.load(open(f"docs/results/hw_study/{v}_s{s}/metrics.json"))["test_nmse"] for s in range(11, 21)] for v in sys.argv[1:]}
-base = statistics.mean(nmse["fp32"])
-print("| variant (e-prop sine, seeds 11-20) | mean test NMSE ± sd | x fp32 |\n|---|---|---|")
-for v, x in nmse.items():
-    print(f"| `{v}` | {statistics.mean(x):.4f} ± {statistics.stdev(x):.4f} | {statistics.mean(x) / base:.2f}x |")
-PY
+/usr/bin/python3 scripts/sine_study_table.py docs/results/hw_study 11 20 $variants

@@ -4,6 +4,10 @@
 #   run_queue          run the queue, JOBS (default 1) at a time, niced; a run that succeeds gets
 #                      DIR/command.txt, and loses its log, its checkpoint (unless DIR is KEEP_CHECKPOINT)
 #                      and its conductance files; a failed run prints its last line and fails the queue
+#   queue_seeds DIR FIRST LAST VARIANT...
+#                      queue `$bin train configs/eprop_sine.toml $(sets_of VARIANT) --seed S --threads 1 --out
+#                      DIR/VARIANT_sS` for seeds FIRST..LAST (the pattern-generation studies; $bin and sets_of
+#                      are the caller's)
 # A run directory named in KEEP_CHECKPOINT is also run again when its checkpoint is missing.
 queue_file=$(mktemp)
 trap 'rm -f "$queue_file"' EXIT
@@ -12,6 +16,16 @@ queue_run() {
   if [ -f "$out/metrics.json" ] && [ "$(cat "$out/command.txt" 2>/dev/null)" = "$cmd" ] &&
      { [ "$out" != "${KEEP_CHECKPOINT:-}" ] || [ -f "$out/checkpoint.bin" ]; }; then return 0; fi
   echo "$cmd" >>"$queue_file"
+}
+queue_seeds() {
+  local dir=$1 first=$2 last=$3 v seed
+  shift 3
+  mkdir -p "$dir"
+  for v in "$@"; do
+    for seed in $(seq "$first" "$last"); do
+      queue_run "$bin train configs/eprop_sine.toml $(sets_of "$v") --seed $seed --threads 1 --out $dir/${v}_s$seed"
+    done
+  done
 }
 run_one() {
   local cmd=$1 out=${1##*--out }

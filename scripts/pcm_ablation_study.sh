@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Which non-ideality of PCM in the loop (the default: reprogrammed when off by half a step from the chip read
+# back) costs what on pattern generation (docs/hardware.md, "Against the targets"): each noise source removed
+# on its own, all of them, and every-update reprogramming, against fp32 and 4-bit in the loop, on 40 more
+# selection seeds (61-100, used nowhere else) so that a paired ratio is resolved to a few per cent. Runs go to
+# docs/results/hw_ablation/<variant>_s<seed>/ (cached by command.txt, scripts/run_queue.sh); prints each
+# variant's mean test NMSE, its ratio to fp32 and its paired ratio to the default (geometric mean over seeds).
+# Usage: [JOBS=2] scripts/pcm_ablation_study.sh   (about 7 min with JOBS=2)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=build/bin/plasticore
+[ -x "$bin" ] || { echo "$bin is missing: run make first" >&2; exit 2; }
+hil="--set substrate.kind=pcm --set substrate.training=hardware_in_the_loop"
+exact_io="--set substrate.dac_bits=0 --set substrate.adc_bits=0 --set substrate.output_noise=0"
+clean="--set substrate.read_noise=false --set substrate.drift=false $exact_io"  # programming error only
+every="--set substrate.reprogram=every_update"
+sets_of() {
+  case "$1" in
+    fp32) echo "--set substrate.kind=ideal" ;;
+    int4) echo "--set substrate.kind=quantized --set substrate.bits=4 --set substrate.training=hardware_in_the_loop" ;;
+    pcm) echo "$hil" ;;
+    pcm_no_read_noise) echo "$hil --set substrate.read_noise=false" ;;
+    pcm_no_drift) echo "$hil --set substrate.drift=false" ;;
+    pcm_exact_io) echo "$hil $exact_io" ;;
+    pcm_clean) echo "$hil $clean" ;;
+    pcm_every) echo "$hil $every" ;;
+    pcm_clean_every) echo "$hil $clean $every" ;;
+    *) echo "unknown variant $1" >&2; exit 2 ;;
+  esac
+}
+variants="fp32 int4 pcm pcm_no_read_noise pcm_no_drift pcm_exact_io pcm_clean pcm_every pcm_clean_every"
+source scripts/run_queue.sh
+queue_seeds docs/results/hw_ablation 61 100 $variants
+run_queue
+/usr/bin/python3 scripts/sine_study_table.py docs/results/hw_ablation 61 100 --paired-to pcm $variants
