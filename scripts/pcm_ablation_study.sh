@@ -28,11 +28,12 @@ sets_of() {
     pcm_th0.25) echo "$hil --set substrate.reprogram_threshold=0.25" ;;
     pcm_a20_tol0.25) echo "$hil --set substrate.program_attempts=20 --set substrate.verify_tolerance=0.25" ;;
     pcm_a50_tol0.1) echo "$hil --set substrate.program_attempts=50 --set substrate.verify_tolerance=0.1" ;;
+    pcm_seconds*) echo "$hil --set substrate.seconds_per_update=${1#pcm_seconds}" ;;  # drift between updates
     *) echo "unknown variant $1" >&2; exit 2 ;;
   esac
 }
 variants="fp32 int4 pcm pcm_no_read_noise pcm_no_drift pcm_exact_io pcm_clean pcm_every pcm_clean_every
-  pcm_th0.25 pcm_a20_tol0.25 pcm_a50_tol0.1"
+  pcm_th0.25 pcm_a20_tol0.25 pcm_a50_tol0.1 pcm_seconds3.86 pcm_seconds386"
 source scripts/run_queue.sh
 queue_seeds docs/results/hw_ablation 61 100 $variants
 run_queue
