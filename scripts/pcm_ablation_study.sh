@@ -17,6 +17,7 @@ every="--set substrate.reprogram=every_update"
 sets_of() {
   case "$1" in
     fp32) echo "--set substrate.kind=ideal" ;;
+    *_wd*) echo "$(sets_of "${1%_wd*}") --set train.weight_decay=${1##*_wd}" ;;  # decoupled weight decay
     int4) echo "--set substrate.kind=quantized --set substrate.bits=4 --set substrate.training=hardware_in_the_loop" ;;
     pcm) echo "$hil" ;;
     pcm_no_read_noise) echo "$hil --set substrate.read_noise=false" ;;
@@ -33,7 +34,7 @@ sets_of() {
   esac
 }
 variants="fp32 int4 pcm pcm_no_read_noise pcm_no_drift pcm_exact_io pcm_clean pcm_every pcm_clean_every
-  pcm_th0.25 pcm_a20_tol0.25 pcm_a50_tol0.1 pcm_seconds3.86 pcm_seconds386"
+  pcm_th0.25 pcm_a20_tol0.25 pcm_a50_tol0.1 pcm_seconds3.86 pcm_seconds386 fp32_wd0.1 fp32_wd1 pcm_no_drift_wd1"
 source scripts/run_queue.sh
 queue_seeds docs/results/hw_ablation 61 100 $variants
 run_queue

@@ -27,11 +27,14 @@ void Learner::apply_update(int64_t samples) {
     Parameter& param = parameters_[p];
     const Scalar step = optimizer_->sgd_step(p);
     // SGD onto a substrate that adds exactly, nothing to adjust: one sweep (scale, step, write, zero).
-    if (param.substrate != nullptr && step != 0 && !adjusts_change(p) && param.substrate->update_sgd(param.gradient, scale, step))
+    const bool decays = param.substrate != nullptr && optimizer_->weight_decay() > 0;
+    if (param.substrate != nullptr && step != 0 && !decays && !adjusts_change(p) &&
+        param.substrate->update_sgd(param.gradient, scale, step))
       continue;
     if (scale != 1) scale_sum(param.gradient, scale);
     if (param.substrate != nullptr) {
       optimizer_->delta(p, param.gradient, change_);
+      if (decays) optimizer_->add_weight_decay(p, param.substrate->weights(), change_);
       adjust_change(p, change_);
       param.substrate->update(change_);
     } else {

@@ -37,6 +37,10 @@ void Optimizer::delta(size_t p, const Matrix& gradient, Matrix& change) {
                    ((v.array() * v_correction).sqrt() + static_cast<Scalar>(config_.epsilon));
 }
 
+void Optimizer::add_weight_decay(size_t p, const Matrix& w, Matrix& change) const {
+  change -= (eta(p) * static_cast<Scalar>(config_.weight_decay)) * w;
+}
+
 void Optimizer::update_host(size_t p, const Matrix& gradient, Eigen::Map<Matrix> host, Matrix& scratch) {
   if (config_.kind != "adam") {
     host += sgd_step(p) * gradient;
@@ -72,6 +76,9 @@ OptimizerConfig read_optimizer_config(ConfigReader& r, const std::string& defaul
   OptimizerConfig c;
   c.kind = r.get_choice("train.optimizer", default_kind, {"sgd", "adam"},
                         "sgd, or Adam (beta1 0.9, beta2 0.999, epsilon 1e-8)");
+  c.weight_decay = r.get_double("train.weight_decay", 0.0, 0.0, 1.0,
+                                "decoupled weight decay lambda: each update also changes every weight matrix by "
+                                "-learning_rate x lambda x W (AdamW; with SGD an L2 term); biases are not decayed");
   return c;
 }
 

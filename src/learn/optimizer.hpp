@@ -4,7 +4,8 @@
 //   adam  m = beta1 m + (1 - beta1) g,  v = beta2 v + (1 - beta2) g^2                (Kingma & Ba 2015)
 //         dW = -eta m_hat / (sqrt(v_hat) + epsilon),  m_hat = m / (1 - beta1^n), v_hat = v / (1 - beta2^n)
 // n counts the updates; eta = the parameter's learning rate x the schedule's factor of the epoch
-// (learn/lr_schedule.hpp). The moments and n are in the run record (optimizer/...), for an exact resume.
+// (learn/lr_schedule.hpp). Weight decay (decoupled, Loshchilov & Hutter 2019): each weight matrix's change
+// also gets -eta lambda W (AdamW; with SGD the same as an L2 term lambda W in g); biases are not decayed. The moments and n are in the run record (optimizer/...), for an exact resume.
 //
 // Parameters
 //   name           unit  default            meaning
@@ -13,6 +14,7 @@
 //                                           (train.learning_rate; a bias follows its layer's matrix)
 //   beta1, beta2   -     0.9, 0.999         moment decay rates
 //   epsilon        -     1e-8               keeps the step finite where v_hat = 0
+//   weight_decay   -     0                  lambda, train.weight_decay
 #pragma once
 #include <cstdint>
 #include <string>
@@ -26,6 +28,7 @@ namespace plasticore {
 struct OptimizerConfig {
   std::string kind = "adam";  // sgd | adam
   double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;
+  double weight_decay = 0;  // lambda (decoupled)
 };
 
 struct OptimizerSlot {
@@ -48,6 +51,9 @@ class Optimizer {
   Scalar sgd_step(size_t p) const {
     return config_.kind == "adam" ? Scalar{0} : -eta(p);
   }
+  double weight_decay() const { return config_.weight_decay; }
+  // change += -eta lambda w: the decay of weight matrix p (w: its weights now, the master copy in the loop).
+  void add_weight_decay(size_t p, const Matrix& w, Matrix& change) const;
   // Adds the change to a host tensor (biases): for sgd in one pass, host += -eta g.
   void update_host(size_t p, const Matrix& gradient, Eigen::Map<Matrix> host, Matrix& scratch);
 

@@ -43,6 +43,28 @@ TEST(Optimizer, SgdAndAdamFollowTheirFormulas) {
   }
 }
 
+TEST(Optimizer, WeightDecayIsDecoupled) {
+  Matrix g(1, 2), w(1, 2), plain, decayed;
+  g << 0.5f, -2.0f;
+  w << 0.8f, -0.4f;
+  for (const char* kind : {"sgd", "adam"}) {
+    OptimizerConfig config{kind};
+    Optimizer without(config, {{"w", 1, 2, 0.1}});
+    config.weight_decay = 0.01;
+    Optimizer with(config, {{"w", 1, 2, 0.1}});
+    without.set_schedule_factor(0.5);
+    with.set_schedule_factor(0.5);
+    without.begin_update();
+    with.begin_update();
+    without.delta(0, g, plain);
+    with.delta(0, g, decayed);
+    EXPECT_EQ(decayed, plain) << kind << ": the decay is not part of the gradient's change";
+    with.add_weight_decay(0, w, decayed);
+    for (int i = 0; i < 2; ++i)
+      EXPECT_FLOAT_EQ(decayed(0, i), plain(0, i) - 0.05f * 0.01f * w(0, i)) << kind << ": -eta lambda w, eta with the schedule";
+  }
+}
+
 TEST(Optimizer, MomentsSaveAndRestoreByName) {
   Matrix g = Matrix::Constant(2, 3, 0.3f), a, b;
   Optimizer first({"adam"}, {{"w_in", 2, 3, 0.01}});
@@ -126,6 +148,17 @@ TEST(OptimizerInRules, EpropHonoursAPerMatrixLearningRateTable) {
   EXPECT_EQ(frozen.matrix("w_in", 10, 100), initial.matrix("w_in", 10, 100));
   EXPECT_EQ(frozen.matrix("w_rec", 10, 10), initial.matrix("w_rec", 10, 10));
   EXPECT_NE(frozen.matrix("w_out", 1, 10), initial.matrix("w_out", 1, 10));
+}
+
+TEST(OptimizerInRules, WeightDecayShrinksEveryMatrixOfARun) {
+  const std::string base = "algorithm = \"eprop\"\nseed = 4\nthreads = 1\n[task]\nsteps = 100\n[network]\nrecurrent = 10\n"
+                           "[train]\nepochs = 3\nlearning_rate = 0.02\n";
+  const NamedTensors plain = train_tensors(base);
+  const NamedTensors decayed = train_tensors(base + "weight_decay = 0.5\n");
+  for (const auto& [name, cols] : {std::pair<const char*, int>{"w_in", 100}, {"w_rec", 10}, {"w_out", 10}}) {
+    const int rows = std::string(name) == "w_out" ? 1 : 10;
+    EXPECT_LT(decayed.matrix(name, rows, cols).norm(), 0.99 * plain.matrix(name, rows, cols).norm()) << name;
+  }
 }
 
 }  // namespace
