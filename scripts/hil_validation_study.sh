@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=build/bin/plasticore
 [ -x "$bin" ] || { echo "$bin is missing: run make first" >&2; exit 2; }
-hil="--set substrate.kind=pcm --set substrate.training=hardware_in_the_loop"
+source scripts/pcm_options.sh  # hil
 config_of() {
   case "$1" in
     evidence) echo "configs/eprop_evidence.toml --set data.validation=512" ;;

@@ -10,10 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=build/bin/plasticore
 [ -x "$bin" ] || { echo "$bin is missing: run make first" >&2; exit 2; }
-hil="--set substrate.kind=pcm --set substrate.training=hardware_in_the_loop"
-exact_io="--set substrate.dac_bits=0 --set substrate.adc_bits=0 --set substrate.output_noise=0"
-clean="--set substrate.read_noise=false --set substrate.drift=false $exact_io"  # programming error only
-every="--set substrate.reprogram=every_update"
+source scripts/pcm_options.sh  # hil, every, exact_io, clean
 sets_of() {
   case "$1" in
     fp32) echo "--set substrate.kind=ideal" ;;

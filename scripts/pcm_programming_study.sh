@@ -9,12 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=build/bin/plasticore
 [ -x "$bin" ] || { echo "$bin is missing: run make first" >&2; exit 2; }
-hil="--set substrate.kind=pcm --set substrate.training=hardware_in_the_loop"
-every="--set substrate.reprogram=every_update"
+source scripts/pcm_options.sh  # hil, every, exact_io, clean
 th1="--set substrate.reprogram_threshold=1"  # the threshold policy's default before 2026-12-04
 target="--set substrate.reprogram_reference=target $th1"  # the threshold policy's default before 2026-12-03
-exact_io="--set substrate.dac_bits=0 --set substrate.adc_bits=0 --set substrate.output_noise=0"
-clean="--set substrate.read_noise=false --set substrate.drift=false $exact_io"  # programming error only
 precise="--set substrate.program_attempts=50 --set substrate.verify_tolerance=0.1"
 sets_of() {
   case "$1" in

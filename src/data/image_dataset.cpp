@@ -107,7 +107,7 @@ void ClassificationSet::image(int64_t s, Scalar* out) const {
   const int64_t n = pixel_count();
   const uint8_t* __restrict bytes = pixels.data() + s * n;  // restrict: a byte may alias a float, which blocks vectorising
   Scalar* __restrict to = out;
-  for (int64_t i = 0; i < n; ++i) to[i] = static_cast<Scalar>(bytes[i]) * (1.0f / 255.0f);
+  for (int64_t i = 0; i < n; ++i) to[i] = unit(bytes[i]);
 }
 
 void ClassificationSet::own(std::vector<uint8_t> bytes) {
@@ -167,11 +167,9 @@ void load_image_files(const ImageFiles& f, bool need_train, ClassificationSet& t
     if (kept < 1)
       throw UsageError("data.validation: " + std::to_string(f.validation) + " held-out images of the " + std::to_string(n) +
                        " training images leave none to train on");
+    train = all.slice(0, kept);
     test = all.slice(kept, f.validation);
     test.held_out = true;
-    train = std::move(all);
-    train.pixels = train.pixels.first(static_cast<size_t>(kept * train.pixel_count()));
-    train.labels.resize(static_cast<size_t>(kept));
     return;
   }
   if (need_train) train = load_idx_classification(f.train_images, f.train_labels, f.train_limit, 10, "data.train_limit");

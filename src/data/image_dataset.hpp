@@ -1,6 +1,6 @@
 // Image classification data from IDX files (MNIST, Fashion-MNIST): the files' bytes, read as pixels in
-// [0, 1] (byte / 255) when a sample is taken. As a Dataset every image is a one-step sample (x = its pixels, y* = its one-hot label) for
-// the layered EP networks; recurrent networks see the same images row by row as spikes
+// [0, 1] (byte / 255) when a sample is taken. As a Dataset every image is a one-step sample (x = its
+// pixels, y* = its one-hot label) for the layered EP networks; recurrent networks see the same images row by row as spikes
 // (data/sequential_images.hpp). The training order of epoch e is a permutation of the images drawn from
 // (seed, "shuffle", e).
 //
@@ -38,8 +38,9 @@ struct ClassificationSet {
   bool held_out = false;        // the last images of the training file (data.validation), not the test file
   int size() const { return static_cast<int>(labels.size()); }
   int64_t pixel_count() const { return int64_t{height} * width; }
-  // Pixel i of image s, in [0, 1].
-  Scalar pixel(int64_t i, int64_t s) const { return static_cast<Scalar>(pixels[static_cast<size_t>(s * pixel_count() + i)]) * (1.0f / 255.0f); }
+  static Scalar unit(uint8_t byte) { return static_cast<Scalar>(byte) * (1.0f / 255.0f); }  // a pixel in [0, 1]
+  // Pixel i of image s.
+  Scalar pixel(int64_t i, int64_t s) const { return unit(pixels[static_cast<size_t>(s * pixel_count() + i)]); }
   // Image s as pixel_count() values in [0, 1].
   void image(int64_t s, Scalar* out) const;
   // Images [first, first + count) with their labels, sharing the bytes.

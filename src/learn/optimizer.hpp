@@ -5,7 +5,8 @@
 //         dW = -eta m_hat / (sqrt(v_hat) + epsilon),  m_hat = m / (1 - beta1^n), v_hat = v / (1 - beta2^n)
 // n counts the updates; eta = the parameter's learning rate x the schedule's factor of the epoch
 // (learn/lr_schedule.hpp). Weight decay (decoupled, Loshchilov & Hutter 2019): each weight matrix's change
-// also gets -eta lambda W (AdamW; with SGD the same as an L2 term lambda W in g); biases are not decayed. The moments and n are in the run record (optimizer/...), for an exact resume.
+// also gets -eta lambda W (AdamW; with SGD the same as an L2 term lambda W in g); biases are not decayed.
+// The moments and n are in the run record (optimizer/...), for an exact resume.
 //
 // Parameters
 //   name           unit  default            meaning

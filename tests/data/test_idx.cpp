@@ -211,7 +211,7 @@ TEST_F(IdxTest, LimitKeepsTheFirstSamples) {
   const std::string lp = write("l", idx_bytes({n}, lab));
   const ClassificationSet four = load_idx_classification(ip, lp, 4);
   ASSERT_EQ(four.size(), 4);
-  ASSERT_EQ(four.size(), 4);
+  ASSERT_EQ(four.pixels.size(), 4 * static_cast<size_t>(four.pixel_count()));
   const ClassificationSet all = load_idx_classification(ip, lp, 0);
   EXPECT_EQ(bytes(four), std::vector<uint8_t>(all.pixels.begin(), all.pixels.begin() + 4 * all.pixel_count()));
   EXPECT_EQ(four.labels, std::vector<int32_t>(all.labels.begin(), all.labels.begin() + 4));
