@@ -5,7 +5,7 @@
 # selection seeds (61-100, used nowhere else) so that a paired ratio is resolved to a few per cent. Runs go to
 # docs/results/hw_ablation/<variant>_s<seed>/ (cached by command.txt, scripts/run_queue.sh); prints each
 # variant's mean test NMSE, its ratio to fp32 and its paired ratio to the default (geometric mean over seeds).
-# Usage: [JOBS=2] scripts/pcm_ablation_study.sh   (about 7 min with JOBS=2)
+# Usage: [JOBS=2] scripts/pcm_ablation_study.sh   (about 20 min with JOBS=2)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=build/bin/plasticore
@@ -15,7 +15,8 @@ sets_of() {
   case "$1" in
     fp32) echo "--set substrate.kind=ideal" ;;
     *_wd*) echo "$(sets_of "${1%_wd*}") --set train.weight_decay=${1##*_wd}" ;;  # decoupled weight decay
-    int4) echo "--set substrate.kind=quantized --set substrate.bits=4 --set substrate.training=hardware_in_the_loop" ;;
+    int4|int8) echo "--set substrate.kind=quantized --set substrate.bits=${1#int} --set substrate.training=hardware_in_the_loop" ;;
+    *_clip_master) echo "$(sets_of "${1%_clip_master}") --set substrate.clip_master=true" ;;
     pcm) echo "$hil" ;;
     pcm_no_read_noise) echo "$hil --set substrate.read_noise=false" ;;
     pcm_no_drift) echo "$hil --set substrate.drift=false" ;;
@@ -23,6 +24,8 @@ sets_of() {
     pcm_clean) echo "$hil $clean" ;;
     pcm_every) echo "$hil $every" ;;
     pcm_clean_every) echo "$hil $clean $every" ;;
+    pcm_clean_every_a50_tol0.1) echo "$hil $clean $every --set substrate.program_attempts=50 --set substrate.verify_tolerance=0.1" ;;
+    pcm_program_bits*) echo "$hil --set substrate.program_bits=${1#pcm_program_bits}" ;;
     pcm_th0.25) echo "$hil --set substrate.reprogram_threshold=0.25" ;;
     pcm_a20_tol0.25) echo "$hil --set substrate.program_attempts=20 --set substrate.verify_tolerance=0.25" ;;
     pcm_a50_tol0.1) echo "$hil --set substrate.program_attempts=50 --set substrate.verify_tolerance=0.1" ;;
@@ -31,7 +34,8 @@ sets_of() {
   esac
 }
 variants="fp32 int4 pcm pcm_no_read_noise pcm_no_drift pcm_exact_io pcm_clean pcm_every pcm_clean_every
-  pcm_th0.25 pcm_a20_tol0.25 pcm_a50_tol0.1 pcm_seconds3.86 pcm_seconds386 fp32_wd0.1 fp32_wd1 pcm_no_drift_wd1"
+  pcm_th0.25 pcm_a20_tol0.25 pcm_a50_tol0.1 pcm_seconds3.86 pcm_seconds386 fp32_wd0.1 fp32_wd1 pcm_no_drift_wd1
+  int8 pcm_clean_every_a50_tol0.1 pcm_clip_master int4_clip_master pcm_program_bits4 pcm_program_bits5 pcm_program_bits6"
 source scripts/run_queue.sh
 queue_seeds docs/results/hw_ablation 61 100 $variants
 run_queue

@@ -1,5 +1,6 @@
 #include "substrate/hardware_in_the_loop.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/config_reader.hpp"
@@ -17,6 +18,11 @@ void read_hardware_in_the_loop(ConfigReader& r, const std::string& prefix, Hardw
   const std::string name = r.get_choice(prefix + "reprogram", policies[static_cast<size_t>(default_policy)], policies,
                                         "hardware in the loop: when the host reprograms a synapse");
   p.policy = static_cast<ReprogramPolicy>(std::find(policies.begin(), policies.end(), name) - policies.begin());
+  p.clip_master = r.get_bool(prefix + "clip_master", false,
+                             "hardware in the loop: clip the master weights to the chip's range (+-range) after every update");
+  p.program_bits = static_cast<int>(r.get_int(prefix + "program_bits", 0, 0, 16,
+                                              "hardware in the loop: program the master weights rounded to this "
+                                              "many bits' levels over +-range (0: as they are)"));
   if (p.policy == ReprogramPolicy::every_n)
     p.every_n = static_cast<int>(r.get_int(prefix + "reprogram_every", 10, 1, 1000000, "every_n: reprogram after every N-th update"));
   if (p.policy == ReprogramPolicy::threshold) {
@@ -45,8 +51,14 @@ void HardwareInTheLoop::set_counters(OpCounters* counters) {
 void HardwareInTheLoop::set_weights(const Matrix& w) {
   if (w.rows() != master_.rows() || w.cols() != master_.cols()) throw RuntimeError("substrate: weight matrix has the wrong shape");
   master_ = w.unaryExpr([](Scalar v) { return std::isnan(v) ? Scalar(0) : v; });
-  target_ = master_;
-  chip_->set_weights(master_);  // the chip maps its range itself (mapping = auto)
+  if (params_.program_bits == 0) {
+    target_ = master_;
+    chip_->set_weights(master_);  // the chip maps its range itself (mapping = auto)
+    return;
+  }
+  const Scalar range = mapping_.automatic ? mapped_range(mapping_, master_) : static_cast<Scalar>(mapping_.range);
+  target_ = goal(range);
+  array_->remap(target_, range);
 }
 
 void HardwareInTheLoop::update(const Matrix& delta) {
@@ -57,20 +69,30 @@ void HardwareInTheLoop::update(const Matrix& delta) {
   reprogram();
 }
 
+const Matrix& HardwareInTheLoop::goal(Scalar range) {
+  if (params_.program_bits == 0) return master_;
+  const Scalar step = range / static_cast<Scalar>((1 << (params_.program_bits - 1)) - 1);
+  levels_ = master_.unaryExpr([&](Scalar m) { return std::nearbyint(std::clamp(m, -range, range) / step) * step; });
+  return levels_;
+}
+
 void HardwareInTheLoop::reprogram() {
   if (mapping_.automatic) {
     // The mapping the master weights want now, against the chip's: re-map when it has grown by more than
     // a quarter (with headroom 1.25 x max|w|: the weights would clip) or shrunk to under half.
     const Scalar wanted = mapped_range(mapping_, master_), range = array_->range();
     if (wanted > Scalar(1.25) * range || 2 * wanted < range) {
-      array_->remap(master_, wanted);
-      target_ = master_;
+      if (params_.clip_master) master_ = master_.cwiseMax(-wanted).cwiseMin(wanted);
+      target_ = goal(wanted);
+      array_->remap(target_, wanted);
       return;
     }
   }
+  if (params_.clip_master) master_ = master_.cwiseMax(-array_->range()).cwiseMin(array_->range());
   selected_.clear();
+  const Matrix& programmed = goal(array_->range());
   const Eigen::Index n = master_.size();
-  const Scalar* m = master_.data();
+  const Scalar* m = programmed.data();
   const Scalar* t = target_.data();
   switch (params_.policy) {
     case ReprogramPolicy::every_n:
@@ -89,7 +111,7 @@ void HardwareInTheLoop::reprogram() {
     }
   }
   if (selected_.empty()) return;
-  array_->program(master_, selected_);
+  array_->program(programmed, selected_);
   for (const int64_t s : selected_) target_.data()[s] = m[s];
 }
 

@@ -171,6 +171,56 @@ TEST(HardwareInTheLoop, AutomaticMappingFollowsTheMasterWeights) {
   EXPECT_FLOAT_EQ(array.range(), 1.25f * 0.1f);
 }
 
+TEST(HardwareInTheLoop, ClipMasterHoldsTheMasterWithinTheChipsRange) {
+  for (const bool clip : {false, true}) {
+    SubstrateConfig c = hil("quantized", ReprogramPolicy::every_update);
+    c.hardware_in_the_loop.clip_master = clip;
+    c.mapping.automatic = false;
+    c.mapping.range = 0.5;
+    auto s = make_substrate(c, 1, 3);
+    Matrix w0(1, 3);
+    w0 << 0.4f, -0.4f, 0.1f;
+    s->set_weights(w0);
+    Matrix d(1, 3);
+    d << 0.3f, -0.05f, 0.0f;  // the first weight leaves the range (0.7)
+    s->update(d);
+    const Scalar range = dynamic_cast<const ProgrammableArray&>(dynamic_cast<const HardwareInTheLoop&>(*s).chip()).range();
+    ASSERT_FLOAT_EQ(range, 0.5f);
+    EXPECT_FLOAT_EQ(s->weights()(0, 0), clip ? 0.5f : 0.7f);
+    EXPECT_FLOAT_EQ(s->weights()(0, 1), -0.45f);  // inside the range: the exact sum either way
+    EXPECT_FLOAT_EQ(s->weights()(0, 2), 0.1f);
+    d << -0.2f, 0.0f, 0.0f;  // the way back: clipped, the weight is inside the range at once
+    s->update(d);
+    EXPECT_FLOAT_EQ(s->weights()(0, 0), clip ? 0.3f : 0.5f);
+  }
+}
+
+TEST(HardwareInTheLoop, ProgramBitsAimsEveryDeviceAtALevelOfTheMaster) {
+  SubstrateConfig c = hil("pcm", ReprogramPolicy::threshold);
+  c.hardware_in_the_loop.program_bits = 4;
+  auto s = make_substrate(c, 6, 6);
+  const Matrix w0 = random_matrix(6, 6, 7, 0.3f);
+  s->set_weights(w0);
+  Matrix master = w0;
+  for (int u = 0; u < 10; ++u) {
+    const Matrix d = random_matrix(6, 6, 700 + u, 0.02f);
+    s->update(d);
+    s->advance(c.update.seconds_per_update);
+    master += d;
+  }
+  EXPECT_TRUE(s->weights().isApprox(master, 1e-6f));  // the host keeps the exact sum, not the levels
+  const Scalar range = dynamic_cast<const ProgrammableArray&>(dynamic_cast<const HardwareInTheLoop&>(*s).chip()).range();
+  NamedTensors saved;
+  s->save_state(saved, "w/");
+  const Matrix target = saved.matrix("w/programmed_target", 6, 6);
+  int moved = 0;
+  for (Eigen::Index i = 0; i < target.size(); ++i) {
+    EXPECT_FLOAT_EQ(target.data()[i], nearest_level(target.data()[i], range, 4)) << i;  // a 4-bit level, always
+    moved += target.data()[i] != nearest_level(w0.data()[i], range, 4);
+  }
+  EXPECT_GT(moved, 0);  // some synapses moved to another level and were programmed there
+}
+
 TEST(HardwareInTheLoop, RestoredStateGoesOnBitIdentical) {
   for (const std::string kind : {"pcm", "quantized", "memristor"}) {
     const SubstrateConfig c = hil(kind, kind == "quantized" ? ReprogramPolicy::every_update : ReprogramPolicy::threshold);
