@@ -8,6 +8,9 @@
 // floats are made when it is taken); the cost every process that trains on MNIST pays once; skipped if the
 // cache has no MNIST. Memory that the allocator reuses between iterations: a fresh process also page-faults.
 // BM_RateSmallProducts: rate EP's per-step products at batch 20 (W2 h, 10 x 500, and W2^T o), MAC/s.
+// BM_RateSmallProductsOwn: the same two products with a register-blocked AVX2 kernel of our own on a
+// transposed copy of W2 (2 x 4 dot products, 16 x 4 axpy tiles; no operand packing), tried against Eigen's
+// packed products and not adopted (docs/performance.md, "What would move us closer"). Needs AVX2/FMA.
 // BM_OuterProductUpdate: rate EP's dW1 += (h^beta - h^0) x^T (500 x 20 x 784), MAC/s.
 // BM_WeightPass: one streaming pass W1 += dW1 over the 1.57 MB matrix, bytes/s (read 8, write 4 per weight):
 // the rate of the update's memory-bound passes.
@@ -18,6 +21,8 @@
 // pattern generation (200 presynaptic, 100 LIF) and evidence accumulation (140, 50 ALIF + 50 LIF), with
 // the rate-regularisation sum, as synapse-steps per second: the limit an e-prop run is measured against.
 #include <benchmark/benchmark.h>
+#include <immintrin.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -121,6 +126,82 @@ void BM_RateSmallProducts(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * 2 * int64_t{10} * kPost * kBatch);  // MACs
 }
 BENCHMARK(BM_RateSmallProducts);
+
+#ifdef __AVX2__
+float horizontal_sum(__m256 v) {
+  __m128 a = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  a = _mm_hadd_ps(a, a);
+  return _mm_cvtss_f32(_mm_hadd_ps(a, a));
+}
+
+// up (R x B) = W2 h from W2^T (K x R, column-major: W2's rows contiguous); R even, B a multiple of 4.
+void own_forward(const Matrix& w2t, const Matrix& h, Matrix& up) {
+  const Eigen::Index K = w2t.rows(), K8 = K / 8 * 8;
+  for (Eigen::Index b = 0; b < h.cols(); b += 4)
+    for (Eigen::Index r = 0; r < w2t.cols(); r += 2) {
+      __m256 acc[2][4];
+      for (auto& row : acc)
+        for (auto& a : row) a = _mm256_setzero_ps();
+      const float* w[2] = {w2t.col(r).data(), w2t.col(r + 1).data()};
+      const float* x[4] = {h.col(b).data(), h.col(b + 1).data(), h.col(b + 2).data(), h.col(b + 3).data()};
+      for (Eigen::Index k = 0; k < K8; k += 8) {
+        const __m256 w0 = _mm256_loadu_ps(w[0] + k), w1 = _mm256_loadu_ps(w[1] + k);
+        for (int j = 0; j < 4; ++j) {
+          const __m256 xv = _mm256_loadu_ps(x[j] + k);
+          acc[0][j] = _mm256_fmadd_ps(w0, xv, acc[0][j]);
+          acc[1][j] = _mm256_fmadd_ps(w1, xv, acc[1][j]);
+        }
+      }
+      for (int i = 0; i < 2; ++i)
+        for (int j = 0; j < 4; ++j) {
+          float sum = horizontal_sum(acc[i][j]);
+          for (Eigen::Index k = K8; k < K; ++k) sum += w[i][k] * x[j][k];
+          up(r + i, b + j) = sum;
+        }
+    }
+}
+
+// down (K x B) = W2^T o from W2^T (K x R); B a multiple of 4.
+void own_backward(const Matrix& w2t, const Matrix& o, Matrix& down) {
+  const Eigen::Index K = w2t.rows(), K16 = K / 16 * 16;
+  for (Eigen::Index b = 0; b < o.cols(); b += 4) {
+    for (Eigen::Index k = 0; k < K16; k += 16) {
+      __m256 acc[2][4];
+      for (auto& row : acc)
+        for (auto& a : row) a = _mm256_setzero_ps();
+      for (Eigen::Index r = 0; r < w2t.cols(); ++r) {
+        const __m256 w0 = _mm256_loadu_ps(w2t.col(r).data() + k), w1 = _mm256_loadu_ps(w2t.col(r).data() + k + 8);
+        for (int j = 0; j < 4; ++j) {
+          const __m256 ov = _mm256_broadcast_ss(&o(r, b + j));
+          acc[0][j] = _mm256_fmadd_ps(w0, ov, acc[0][j]);
+          acc[1][j] = _mm256_fmadd_ps(w1, ov, acc[1][j]);
+        }
+      }
+      for (int j = 0; j < 4; ++j) {
+        _mm256_storeu_ps(&down(k, b + j), acc[0][j]);
+        _mm256_storeu_ps(&down(k + 8, b + j), acc[1][j]);
+      }
+    }
+    for (Eigen::Index k = K16; k < K; ++k)
+      for (int j = 0; j < 4; ++j) down(k, b + j) = w2t.row(k).dot(o.col(b + j));
+  }
+}
+
+void BM_RateSmallProductsOwn(benchmark::State& state) {
+  const Matrix w2 = Matrix::Random(10, kPost), h = Matrix::Random(kPost, kBatch), o = Matrix::Random(10, kBatch);
+  const Matrix w2t = w2.transpose();
+  Matrix up(10, kBatch), down(kPost, kBatch);
+  for (auto _ : state) {
+    own_forward(w2t, h, up);
+    own_backward(w2t, o, down);
+    benchmark::DoNotOptimize(up.data());
+    benchmark::DoNotOptimize(down.data());
+  }
+  if (!up.isApprox(w2 * h, 1e-4f) || !down.isApprox(w2.transpose() * o, 1e-4f)) state.SkipWithError("own kernel is wrong");
+  state.SetItemsProcessed(state.iterations() * 2 * int64_t{10} * kPost * kBatch);  // MACs
+}
+BENCHMARK(BM_RateSmallProductsOwn);
+#endif
 
 void BM_OuterProductUpdate(benchmark::State& state) {
   const Matrix delta = Matrix::Random(kPost, kBatch), x = Matrix::Random(kPre, kBatch);
@@ -276,4 +357,14 @@ BENCHMARK(BM_LoadMnistTraining)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+// One thread unless OMP_NUM_THREADS says otherwise: the per-core limits are single-core figures, and Eigen
+// and the kernels would otherwise split over every core (Eigen's small products ran at a third of their rate
+// on a busy 2-core box).
+int main(int argc, char** argv) {
+  if (std::getenv("OMP_NUM_THREADS") == nullptr) omp_set_num_threads(1);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
