@@ -22,7 +22,8 @@ void read_hardware_in_the_loop(ConfigReader& r, const std::string& prefix, Hardw
                              "hardware in the loop: clip the master weights to the chip's range (+-range) after every update");
   p.program_bits = static_cast<int>(r.get_int(prefix + "program_bits", 0, 0, 16,
                                               "hardware in the loop: program the master weights rounded to this "
-                                              "many bits' levels over +-range (0: as they are)"));
+                                              "many bits' levels over +-range (0: as they are; 2 or more: a sign bit and levels)"));
+  if (p.program_bits == 1) r.fail(prefix + "program_bits", "1 bit holds only the sign, no level: use 0 (off) or 2-16");
   if (p.policy == ReprogramPolicy::every_n)
     p.every_n = static_cast<int>(r.get_int(prefix + "reprogram_every", 10, 1, 1000000, "every_n: reprogram after every N-th update"));
   if (p.policy == ReprogramPolicy::threshold) {

@@ -204,6 +204,11 @@ TEST(RunSpec, HardwareInTheLoopReadsItsPolicyAndNoUpdateScheme) {
                    .substrate.hardware_in_the_loop.read_back);
   expect_bad("", {"substrate.kind=pcm", "substrate.training=hardware_in_the_loop", "substrate.reprogram_reference=host"},
              {"substrate.reprogram_reference"});
+  EXPECT_EQ(parse("", {"substrate.kind=pcm", "substrate.training=hardware_in_the_loop", "substrate.program_bits=4"})
+                .substrate.hardware_in_the_loop.program_bits,
+            4);
+  expect_bad("", {"substrate.kind=pcm", "substrate.training=hardware_in_the_loop", "substrate.program_bits=1"},
+             {"substrate.program_bits", "only the sign"});  // no level to round to
 }
 
 TEST(RunSpec, EachMatrixCanHaveItsOwnSubstrate) {
