@@ -21,8 +21,10 @@
 // pattern generation (200 presynaptic, 100 LIF) and evidence accumulation (140, 50 ALIF + 50 LIF), with
 // the rate-regularisation sum, as synapse-steps per second: the limit an e-prop run is measured against.
 #include <benchmark/benchmark.h>
-#include <immintrin.h>
 #include <omp.h>
+#ifdef __AVX2__
+#include <immintrin.h>
+#endif
 
 #include <algorithm>
 #include <cstdlib>

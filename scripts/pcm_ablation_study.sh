@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Which non-ideality of PCM in the loop (the default: reprogrammed when off by half a step from the chip read
 # back) costs what on pattern generation (docs/hardware.md, "Against the targets"): each noise source removed
-# on its own, all of them, and every-update reprogramming, against fp32 and 4-bit in the loop, on 40 more
+# on its own, all of them, every-update reprogramming, the most precise writes, the drift clock, weight decay
+# and programming b-bit levels (program_bits), against fp32, 4-bit and 8-bit in the loop, on 40 more
 # selection seeds (61-100, used nowhere else) so that a paired ratio is resolved to a few per cent. Runs go to
 # docs/results/hw_ablation/<variant>_s<seed>/ (cached by command.txt, scripts/run_queue.sh); prints each
 # variant's mean test NMSE, its ratio to fp32 and its paired ratio to the default (geometric mean over seeds).
@@ -16,7 +17,6 @@ sets_of() {
     fp32) echo "--set substrate.kind=ideal" ;;
     *_wd*) echo "$(sets_of "${1%_wd*}") --set train.weight_decay=${1##*_wd}" ;;  # decoupled weight decay
     int4|int8) echo "--set substrate.kind=quantized --set substrate.bits=${1#int} --set substrate.training=hardware_in_the_loop" ;;
-    *_clip_master) echo "$(sets_of "${1%_clip_master}") --set substrate.clip_master=true" ;;
     pcm) echo "$hil" ;;
     pcm_no_read_noise) echo "$hil --set substrate.read_noise=false" ;;
     pcm_no_drift) echo "$hil --set substrate.drift=false" ;;
@@ -35,7 +35,7 @@ sets_of() {
 }
 variants="fp32 int4 pcm pcm_no_read_noise pcm_no_drift pcm_exact_io pcm_clean pcm_every pcm_clean_every
   pcm_th0.25 pcm_a20_tol0.25 pcm_a50_tol0.1 pcm_seconds3.86 pcm_seconds386 fp32_wd0.1 fp32_wd1 pcm_no_drift_wd1
-  int8 pcm_clean_every_a50_tol0.1 pcm_clip_master int4_clip_master pcm_program_bits4 pcm_program_bits5 pcm_program_bits6"
+  int8 pcm_clean_every_a50_tol0.1 pcm_program_bits4 pcm_program_bits5 pcm_program_bits6"
 source scripts/run_queue.sh
 queue_seeds docs/results/hw_ablation 61 100 $variants
 run_queue

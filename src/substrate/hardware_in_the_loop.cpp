@@ -18,8 +18,6 @@ void read_hardware_in_the_loop(ConfigReader& r, const std::string& prefix, Hardw
   const std::string name = r.get_choice(prefix + "reprogram", policies[static_cast<size_t>(default_policy)], policies,
                                         "hardware in the loop: when the host reprograms a synapse");
   p.policy = static_cast<ReprogramPolicy>(std::find(policies.begin(), policies.end(), name) - policies.begin());
-  p.clip_master = r.get_bool(prefix + "clip_master", false,
-                             "hardware in the loop: clip the master weights to the chip's range (+-range) after every update");
   p.program_bits = static_cast<int>(r.get_int(prefix + "program_bits", 0, 0, 16,
                                               "hardware in the loop: program the master weights rounded to this "
                                               "many bits' levels over +-range (0: as they are; 2 or more: a sign bit and levels)"));
@@ -41,6 +39,8 @@ HardwareInTheLoop::HardwareInTheLoop(std::unique_ptr<Substrate> chip, HardwareIn
                                      WeightMappingParams mapping)
     : chip_(std::move(chip)), array_(dynamic_cast<ProgrammableArray*>(chip_.get())), params_(params), mapping_(mapping) {
   if (array_ == nullptr) throw UsageError("substrate.training = hardware_in_the_loop needs a device or quantized substrate");
+  if (params_.program_bits == 1 || params_.program_bits < 0 || params_.program_bits > 16)
+    throw UsageError("substrate.program_bits must be 0 (off) or 2-16, got " + std::to_string(params_.program_bits));
   master_ = target_ = Matrix::Zero(chip_->rows(), chip_->cols());
 }
 
@@ -57,7 +57,7 @@ void HardwareInTheLoop::set_weights(const Matrix& w) {
     chip_->set_weights(master_);  // the chip maps its range itself (mapping = auto)
     return;
   }
-  const Scalar range = mapping_.automatic ? mapped_range(mapping_, master_) : static_cast<Scalar>(mapping_.range);
+  const Scalar range = mapped_range(mapping_, master_);
   target_ = goal(range);
   array_->remap(target_, range);
 }
@@ -83,13 +83,12 @@ void HardwareInTheLoop::reprogram() {
     // a quarter (with headroom 1.25 x max|w|: the weights would clip) or shrunk to under half.
     const Scalar wanted = mapped_range(mapping_, master_), range = array_->range();
     if (wanted > Scalar(1.25) * range || 2 * wanted < range) {
-      if (params_.clip_master) master_ = master_.cwiseMax(-wanted).cwiseMin(wanted);
       target_ = goal(wanted);
       array_->remap(target_, wanted);
       return;
     }
   }
-  if (params_.clip_master) master_ = master_.cwiseMax(-array_->range()).cwiseMin(array_->range());
+  if (params_.policy == ReprogramPolicy::every_n && updates_ % params_.every_n != 0) return;
   selected_.clear();
   const Matrix& programmed = goal(array_->range());
   const Eigen::Index n = master_.size();
@@ -97,8 +96,6 @@ void HardwareInTheLoop::reprogram() {
   const Scalar* t = target_.data();
   switch (params_.policy) {
     case ReprogramPolicy::every_n:
-      if (updates_ % params_.every_n != 0) return;
-      [[fallthrough]];
     case ReprogramPolicy::every_update:
       for (Eigen::Index s = 0; s < n; ++s)
         if (m[s] != t[s]) selected_.push_back(s);

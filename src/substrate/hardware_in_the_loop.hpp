@@ -9,13 +9,11 @@
 //                 chip: programming error, drift and frozen read noise included; the read-back itself is
 //                 taken as exact, as if averaged over many reads), or from what the host last programmed
 //                 there (= target: the chip is never read)
-// With program_bits = b > 0 the host programs its master weights rounded to the nearest of 2^(b-1) - 1
+// With program_bits = b >= 2 the host programs its master weights rounded to the nearest of 2^(b-1) - 1
 // levels per sign over +-range (Bohnstingl et al.: the host "reprograms the quantized weights"): a device
 // then only ever aims at a level, and a synapse is rewritten when its level changes or (threshold policy,
 // chip reference) when the chip has moved off that level by more than the threshold.
-// With clip_master the host clips each master weight to the chip's range (+-range) after every update
-// (aihwkit's weight clipping, Demirag et al.'s W in [-1, 1]): a weight the chip cannot hold stops growing
-// on the host too, so it comes back as soon as its gradient turns. With mapping = auto the chip is re-mapped when the master weights outgrow its range (or use less than
+// With mapping = auto the chip is re-mapped when the master weights outgrow its range (or use less than
 // half of it): range = headroom x max|master|, every synapse reprogrammed. weights() is the master copy
 // (what checkpoints, exports and rules that need w_ij see); conductances_uS() is the chip's. Costs: one
 // host memory write per synapse and update (accumulator_updates); the chip counts its programming pulses
@@ -26,7 +24,6 @@
 //   reprogram_every       10                                         every_n: N
 //   reprogram_threshold   0.5                                        threshold, in units of the resolution
 //   reprogram_reference   chip                                       threshold: compare with chip | target
-//   clip_master           false                                      clip the master weights to +-range
 //   program_bits          0 (off)                                    program the master rounded to b-bit levels
 #pragma once
 #include <memory>
@@ -48,8 +45,7 @@ struct HardwareInTheLoopParams {
   int every_n = 10;
   double threshold = 0.5;  // chosen on held-out data (docs/hardware.md, "How it was chosen")
   bool read_back = true;  // threshold: compare the master with the chip's weights, not the programmed target
-  bool clip_master = false;  // clip the master weights to the chip's range after every update
-  int program_bits = 0;      // > 0: program the master rounded to this many bits' levels over +-range
+  int program_bits = 0;   // 0 (off) or 2-16: program the master rounded to this many bits' levels over +-range
 };
 
 // substrate.training and, in hardware-in-the-loop mode, the policy keys under `prefix`.
