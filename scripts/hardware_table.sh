@@ -34,7 +34,7 @@ seeds_of() {
 }
 rows_of() {  # the device-count and scheme rows are cheap on pattern generation only
   case "$1" in
-    sine) echo "fp32 int8_hil int4 int4_hil pcm_mixed pcm_hil pcm_hil_readback pcm_hil_target pcm_hil_every_a20 pcm_hil_n2 pcm_hil_n4 pcm_hil_n8 pcm_multi_device pcm_sign pcm_stochastic" ;;
+    sine) echo "fp32 int8_hil int4 int4_hil pcm_mixed pcm_hil pcm_hil_readback pcm_hil_target pcm_hil_every_a20 pcm_hil_exact_writes pcm_hil_n2 pcm_hil_n4 pcm_hil_n8 pcm_multi_device pcm_sign pcm_stochastic" ;;
     evidence) echo "fp32 int4 int4_hil pcm_mixed pcm_hil pcm_hil_readback pcm_hil_target pcm_hil_every_a20" ;;
     *) echo "fp32 int4 int4_hil pcm_mixed pcm_hil pcm_hil_readback pcm_hil_target" ;;  # every-update rewriting of 392,000 synapses: too slow here
   esac
@@ -51,6 +51,7 @@ sets_of() {
     pcm_hil_target) echo "--set substrate.kind=pcm $hil --set substrate.reprogram_reference=target --set substrate.reprogram_threshold=1" ;;
     pcm_hil_readback) echo "--set substrate.kind=pcm $hil --set substrate.reprogram_reference=chip --set substrate.reprogram_threshold=1" ;;
     pcm_hil_every_a20) echo "--set substrate.kind=pcm $hil --set substrate.reprogram=every_update --set substrate.program_attempts=20" ;;
+    pcm_hil_exact_writes) echo "--set substrate.kind=pcm $hil --set substrate.programming_error=false" ;;  # ablation
     pcm_hil_n*) echo "--set substrate.kind=pcm $hil --set substrate.devices_per_sign=${1#pcm_hil_n}" ;;
     pcm_multi_device) echo "--set substrate.kind=pcm --set substrate.update=multi_device --set substrate.devices_per_sign=4" ;;
     pcm_sign) echo "--set substrate.kind=pcm --set substrate.update=sign" ;;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Which non-ideality of PCM in the loop (the default: reprogrammed when off by half a step from the chip read
 # back) costs what on pattern generation (docs/hardware.md, "Against the targets"): each noise source removed
-# on its own, all of them, every-update reprogramming, the most precise writes, the drift clock, weight decay
+# on its own, all of them, every-update reprogramming, exact and the most precise writes, the drift clock, weight decay
 # and programming b-bit levels (program_bits), against fp32, 4-bit and 8-bit in the loop, on 40 more
 # selection seeds (61-100, used nowhere else) so that a paired ratio is resolved to a few per cent. Runs go to
 # docs/results/hw_ablation/<variant>_s<seed>/ (cached by command.txt, scripts/run_queue.sh); prints each
@@ -25,6 +25,8 @@ sets_of() {
     pcm_every) echo "$hil $every" ;;
     pcm_clean_every) echo "$hil $clean $every" ;;
     pcm_clean_every_a50_tol0.1) echo "$hil $clean $every --set substrate.program_attempts=50 --set substrate.verify_tolerance=0.1" ;;
+    pcm_exact_writes) echo "$hil --set substrate.programming_error=false" ;;
+    pcm_exact_writes_every) echo "$hil $every --set substrate.programming_error=false" ;;
     pcm_program_bits*) echo "$hil --set substrate.program_bits=${1#pcm_program_bits}" ;;
     pcm_th0.25) echo "$hil --set substrate.reprogram_threshold=0.25" ;;
     pcm_a20_tol0.25) echo "$hil --set substrate.program_attempts=20 --set substrate.verify_tolerance=0.25" ;;
@@ -35,7 +37,7 @@ sets_of() {
 }
 variants="fp32 int4 pcm pcm_no_read_noise pcm_no_drift pcm_exact_io pcm_clean pcm_every pcm_clean_every
   pcm_th0.25 pcm_a20_tol0.25 pcm_a50_tol0.1 pcm_seconds3.86 pcm_seconds386 fp32_wd0.1 fp32_wd1 pcm_no_drift_wd1
-  int8 pcm_clean_every_a50_tol0.1 pcm_program_bits4 pcm_program_bits5 pcm_program_bits6"
+  int8 pcm_exact_writes pcm_exact_writes_every pcm_clean_every_a50_tol0.1 pcm_program_bits4 pcm_program_bits5 pcm_program_bits6"
 source scripts/run_queue.sh
 queue_seeds docs/results/hw_ablation 61 100 $variants
 run_queue

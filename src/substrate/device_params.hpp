@@ -18,6 +18,7 @@ struct DeviceParams {
   double switching_probability = 0.9;  // memristor: chance that one pulse moves one level
   double verify_tolerance_steps = 0.5;  // pcm statistical: program-and-verify accepts |G - target| <= this x eps_G
   int program_attempts = 5;             // pcm statistical: RESET-and-retry rounds of program-and-verify
+  bool programming_error = true;        // pcm statistical: false lands every program-and-verify exactly (ablation)
 };
 
 }  // namespace plasticore

@@ -27,6 +27,9 @@ void read_pcm(ConfigReader& r, const std::string& p, SubstrateConfig& c) {
                                                    "program-and-verify accepts |G - target| up to this x the nominal SET step", true);
     c.device.program_attempts = static_cast<int>(r.get_int(p + "program_attempts", 5, 1, 1000,
                                                            "program-and-verify: RESET-and-retry rounds; the last one stands"));
+    c.device.programming_error = r.get_bool(p + "programming_error", true,
+                                            "program-and-verify error (false, for ablations: every write lands exactly on "
+                                            "its target, counted as one pulse; no real device does)");
   }
   if (!trainable)
     c.device.inference_seconds = r.get_double(p + "inference_seconds", 0.0, 0.0, 1e12, "inference: seconds between programming and the reads");

@@ -8,7 +8,8 @@
 //               (no change during the first T0 after a write)
 //   read noise: N(0, 0.03 G + 0.13) per read
 // | parameter | value | unit |  g_min 0.1, g_max 12 (Demirag's clamp), nominal SET step 0.75 uS (eps_G).
-//   program-and-verify: tolerance substrate.verify_tolerance x eps_G (0.5), substrate.program_attempts (5).
+//   program-and-verify: tolerance substrate.verify_tolerance x eps_G (0.5), substrate.program_attempts (5);
+//   substrate.programming_error = false (an ablation) lands every write exactly on its target.
 #pragma once
 #include <algorithm>
 #include <cmath>
@@ -20,7 +21,9 @@ namespace plasticore {
 
 struct PcmDevice {
   explicit PcmDevice(const DeviceParams& c)
-      : verify_tolerance_uS(static_cast<float>(c.verify_tolerance_steps) * pulse_step_uS), program_attempts(c.program_attempts) {}
+      : verify_tolerance_uS(static_cast<float>(c.verify_tolerance_steps) * pulse_step_uS),
+        program_attempts(c.program_attempts),
+        programming_error(c.programming_error) {}
   static constexpr bool bidirectional = false;  // SET only; conductance goes down only by RESET
   static constexpr bool trainable = true;
   static constexpr bool frozen_read_noise = false;  // fresh read noise on every read
@@ -33,6 +36,7 @@ struct PcmDevice {
   static constexpr int max_program_pulses = 30;  // SET pulses per attempt
   float verify_tolerance_uS;  // substrate.verify_tolerance x eps_G
   int program_attempts;       // substrate.program_attempts
+  bool programming_error;    // substrate.programming_error (false: ablation, every write exact)
 
   static float set_mean_uS(float g, float history) { return -0.084f * g + 0.880f + 1.40f * history; }
   static float set_sigma_uS(float g, float history) { return 0.091f * g + 0.260f + 2.15f * history; }
@@ -51,6 +55,11 @@ struct PcmDevice {
   // nominal step by default); an overshoot beyond it RESETs and tries again (program_attempts times at
   // most; the last attempt stands, however far off).
   float program(float target_uS, float& history, Rng& rng, int64_t& pulses) const {
+    if (!programming_error) {  // the ablation: exact, one pulse, the pulse history as after a RESET
+      history = 1;
+      ++pulses;
+      return target_uS;
+    }
     float g = 0;
     for (int attempt = 0; attempt < program_attempts; ++attempt) {
       g = reset(history, rng);

@@ -101,6 +101,23 @@ TEST(PcmDevice, ProgramAndVerifyLandsWithinItsToleranceGivenEnoughAttempts) {
   EXPECT_GT(tight.pulses_per_write, 1.3 * many.pulses_per_write);
 }
 
+// The ablation substrate.programming_error = false: every write lands on its target, one pulse each, and
+// draws nothing (the random stream after it is the one a write never touched).
+TEST(PcmDevice, WithoutProgrammingErrorEveryWriteIsExact) {
+  DeviceParams params;
+  params.programming_error = false;
+  const PcmDevice d{params};
+  Rng rng(3, "pcm_exact"), untouched(3, "pcm_exact");
+  int64_t pulses = 0;
+  for (const float target : {0.1f, 0.35f, 4.2f, 11.9f, 12.0f}) {
+    float history = 0.2f;
+    EXPECT_EQ(d.program(target, history, rng, pulses), target);
+    EXPECT_EQ(history, 1.0f);
+  }
+  EXPECT_EQ(pulses, 5);
+  EXPECT_EQ(rng.normal(), untouched.normal());
+}
+
 TEST(PcmSubstrate, DriftLawScalesEveryWeightByTheSameFactor) {
   SubstrateConfig c = quiet_device("pcm");
   DeviceSubstrate<PcmDevice> s(4, 5, c, "pcm");
