@@ -5,6 +5,7 @@
 
 #include "core/config_reader.hpp"
 #include "core/error.hpp"
+#include "substrate/crossbar.hpp"  // quantize_symmetric
 
 namespace plasticore {
 
@@ -72,8 +73,7 @@ void HardwareInTheLoop::update(const Matrix& delta) {
 
 const Matrix& HardwareInTheLoop::goal(Scalar range) {
   if (params_.program_bits == 0) return master_;
-  const Scalar step = range / static_cast<Scalar>((1 << (params_.program_bits - 1)) - 1);
-  levels_ = master_.unaryExpr([&](Scalar m) { return std::nearbyint(std::clamp(m, -range, range) / step) * step; });
+  levels_ = master_.unaryExpr([&](Scalar m) { return quantize_symmetric(m, range, params_.program_bits); });
   return levels_;
 }
 

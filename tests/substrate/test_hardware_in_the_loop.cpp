@@ -205,8 +205,6 @@ TEST(HardwareInTheLoop, ProgramBitsSendsTheLevelsToTheChip) {
   c.hardware_in_the_loop.program_bits = 4;
   auto s = make_substrate(c, 5, 4);
   s->set_weights(random_matrix(5, 4, 9, 0.3f));
-  OpCounters counters;
-  s->set_counters(&counters);
   const auto& h = dynamic_cast<const HardwareInTheLoop&>(*s);
   const auto& array = dynamic_cast<const ProgrammableArray&>(h.chip());
   for (int u = 0; u < 6; ++u) {
