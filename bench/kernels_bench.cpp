@@ -264,16 +264,25 @@ void BM_TwoFactorAccumulate(benchmark::State& state) {
 }
 BENCHMARK(BM_TwoFactorAccumulate);
 
-// The same accumulation as the rule does it (learn/two_factor_rule.hpp): the step's events sorted by column,
-// each column of dW summed over its samples in registers.
+// The same accumulation as the rule does it (learn/two_factor_rule.hpp): a nudged phase's events (kPhaseSteps
+// steps, each sample's active inputs drawn afresh) sorted by column, each column of dW summed over all of them
+// in registers.
 void BM_TwoFactorAccumulateSorted(benchmark::State& state) {
-  Matrix dw = Matrix::Zero(kPost, kPre), dh = Matrix::Random(kPost, kBatch);
+  constexpr int kPhaseSteps = 10;
+  Matrix dw = Matrix::Zero(kPost, kPre), dh = Matrix::Random(kPost, kPhaseSteps * kBatch);
   int64_t n_events = 0;
   std::vector<SpikeEvents> events;
-  for (const auto& a : batch_events(n_events)) events.emplace_back(a.begin(), a.end());
+  for (int t = 0; t < kPhaseSteps; ++t)
+    for (int b = 0; b < kBatch; ++b) {
+      const auto a = active_inputs(static_cast<uint64_t>(t * kBatch + b));
+      events.emplace_back(a.begin(), a.end());
+      n_events += static_cast<int64_t>(a.size());
+    }
+  std::vector<PreEvents> lists;
+  for (size_t n = 0; n < events.size(); ++n) lists.push_back({&events[n], static_cast<Eigen::Index>(n), 1.0f});
   EventsByColumn by_column;
   for (auto _ : state) {
-    add_post_times_pre_events(dw, dh, events, 1.0f, 0, kPre, by_column);
+    add_post_times_pre_events(dw, dh, lists, 0, kPre, by_column);
     benchmark::DoNotOptimize(dw.data());
   }
   state.SetItemsProcessed(state.iterations() * n_events * kPost);  // synapse updates

@@ -16,8 +16,9 @@ namespace {
 // step: the ranks meet 2 times per phase, not 2 T2 times.
 class WholeBatchObserver final : public PhaseObserver {
  public:
-  WholeBatchObserver(const Communicator& comm, PhaseObserver& rule, const Matrix& whole_input, bool spiking)
-      : exchange_(comm), rule_(rule), input_(whole_input), spiking_(spiking) {}
+  WholeBatchObserver(const Communicator& comm, PhaseObserver& rule, const Matrix& whole_input, bool spiking,
+                     bool input_changes)
+      : exchange_(comm), rule_(rule), input_(whole_input), spiking_(spiking), input_changes_(input_changes) {}
   void begin_phase(Phase phase, Scalar sign) override {
     rule_.begin_phase(phase, sign);
     steps_.clear();
@@ -31,6 +32,10 @@ class WholeBatchObserver final : public PhaseObserver {
         exchange_.add(local.previous[l]);
       }
       exchange_.add(local.events[l]);
+    }
+    if (input_changes_) {
+      exchange_.add(local.input_on);
+      exchange_.add(local.input_off);
     }
     steps_.push_back(step);
   }
@@ -68,13 +73,17 @@ class WholeBatchObserver final : public PhaseObserver {
       for (size_t b = 0; b < whole_.events[l].size(); ++b)  // the spikes are the events
         for (const int32_t i : whole_.events[l][b]) whole_.spikes[l](i, static_cast<Eigen::Index>(b)) = 1;
     }
+    if (input_changes_) {
+      exchange_.take(whole_.input_on);
+      exchange_.take(whole_.input_off);
+    }
     rule_.after_step(step, whole_);
   }
 
   BatchExchange exchange_;
   PhaseObserver& rule_;
   const Matrix& input_;
-  bool spiking_;
+  bool spiking_, input_changes_;
   size_t layers_ = 0;
   std::vector<int> steps_;  // the steps queued in this phase
   RelaxationState whole_;
@@ -148,6 +157,7 @@ void EPLearner::describe(nlohmann::json& m) const {
   const char* coding = relax_params_.coding == SpikeCoding::rate ? "rate"
                        : relax_params_.coding == SpikeCoding::sigma_delta ? "sigma_delta" : "bernoulli";
   m["spike_coding"] = coding;
+  if (relax_params_.coding != SpikeCoding::rate) m["input_events"] = relax_params_.input_changes ? "changes" : "spikes";
   m["network"] = net_->sizes();
 }
 
@@ -288,7 +298,8 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
   std::unique_ptr<WholeBatchObserver> whole_batch;
   if (PhaseObserver* o = rule_->nudged_observer()) {
     if (parallel())
-      whole_batch = std::make_unique<WholeBatchObserver>(*comm_, *o, whole_input_, relax_params_.coding != SpikeCoding::rate);
+      whole_batch = std::make_unique<WholeBatchObserver>(*comm_, *o, whole_input_, relax_params_.coding != SpikeCoding::rate,
+                                                         relax_params_.input_changes);
     observers.insert(observers.begin(), parallel() ? whole_batch.get() : o);
   }
   for (size_t phase = 0; phase < signs.size(); ++phase) {
@@ -396,6 +407,12 @@ LearnerRecipe read_ep(ConfigReader& r, const LearnerContext& context) {
       {{"rate", SpikeCoding::rate}, {"sigma_delta", SpikeCoding::sigma_delta}, {"bernoulli", SpikeCoding::bernoulli}});
   if (!spiking && relax.coding != SpikeCoding::rate)
     r.fail("ep.spike_coding", "algorithm 'ep' is rate-based; use algorithm = \"eqspike\" for spikes");
+  if (relax.coding != SpikeCoding::rate)
+    relax.input_changes =
+        r.get_choice("ep.input_events", "spikes", {"spikes", "changes"},
+                     "how layer 1 sums the clamped input: every step's spikes, or only the changes of its spikes carried on "
+                     "from step to step (the same sums in another order, ~2x fewer input events on MNIST; exact-read "
+                     "substrates only, others sum every step)") == "changes";
   learn.batch_size = static_cast<int>(r.get_int("train.batch_size", 20, 1, 100000, "samples per weight update"));
   learn.optimizer = read_optimizer_config(r, "sgd");
   learn.init_scale = init_scale;

@@ -36,6 +36,14 @@ void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, 
     st.events[l].resize(static_cast<size_t>(B));
     for (auto& e : st.events[l]) e.reserve(static_cast<size_t>(n));
   }
+  if (params_.input_changes && params_.coding != SpikeCoding::rate) {
+    st.input_drive.setZero(net_.sizes()[1], B);  // the sum over no spikes: S_0(-1) = 0
+    st.input_change.resize(net_.sizes()[0], B);
+    for (auto* list : {&st.input_on, &st.input_off}) {
+      list->resize(static_cast<size_t>(B));
+      for (auto& e : *list) e.reserve(static_cast<size_t>(net_.sizes()[0]));
+    }
+  }
   st.rng.clear();
   st.read_sample.resize(static_cast<size_t>(B));
   for (Eigen::Index b = 0; b < B; ++b)
@@ -105,6 +113,9 @@ int64_t Relaxation::emit_spikes(RelaxationState& st, int b) const {
     Scalar* S = st.spikes[l].col(b).data();
     Scalar* a = st.accumulator[l].col(b).data();
     int32_t* out = events.data();
+    // The input's changes need the last step's spikes, which the new ones overwrite.
+    const bool changes = l == 0 && params_.input_changes;
+    if (changes) st.input_change.col(b) = -st.spikes[0].col(b);
     if (params_.coding == SpikeCoding::sigma_delta) {
       for (Eigen::Index i = 0; i < n; ++i) S[i] = sigma_delta_spike(s[i], a[i]);  // vectorises
     } else {
@@ -114,8 +125,25 @@ int64_t Relaxation::emit_spikes(RelaxationState& st, int b) const {
     const auto count = static_cast<size_t>(nonzero_indices(S, n, out));
     events.resize(count);
     emitted += static_cast<int64_t>(count);
+    if (changes) split_changes(st, b);
   }
   return emitted;
+}
+
+// The input neurons of sample b whose spike changed in this step, split into those that started and those
+// that stopped spiking (st.input_change holds -S_0(t-1)).
+void Relaxation::split_changes(RelaxationState& st, int b) const {
+  const Eigen::Index n = st.spikes[0].rows();
+  Scalar* change = st.input_change.col(b).data();
+  const Scalar* S = st.spikes[0].col(b).data();
+  for (Eigen::Index i = 0; i < n; ++i) change[i] += S[i];  // S(t) - S(t-1): -1, 0 or 1
+  auto& on = st.input_on[static_cast<size_t>(b)];
+  auto& off = st.input_off[static_cast<size_t>(b)];
+  on.resize(static_cast<size_t>(n));  // capacity reserved in start(): no allocation
+  off.resize(static_cast<size_t>(n));
+  const auto [n_on, n_off] = sign_indices(change, n, on.data(), off.data());
+  on.resize(static_cast<size_t>(n_on));
+  off.resize(static_cast<size_t>(n_off));
 }
 
 namespace {
@@ -183,19 +211,34 @@ int64_t Relaxation::step_sample(RelaxationState& st, int b, int t, const Matrix*
   for (int l = 1; l <= L; ++l) st.previous[static_cast<size_t>(l)].col(b) = st.state[static_cast<size_t>(l)].col(b);
   const int64_t spikes = emit_spikes(st, b);
   const auto drive = [&](int l) {
+    if (l == 1 && params_.input_changes) return st.input_drive.col(b).data();
     if (l == 1 && input != InputDrive::compute) return recorded_input_drive_.col(static_cast<Eigen::Index>(t) * st.batch() + b).data();
     return scratch_drive_[static_cast<size_t>(l)].col(b).data();
   };
   for (int l = 1; l <= L; ++l) {
     const auto k = static_cast<size_t>(l);
-    const auto& active = st.events[k - 1][static_cast<size_t>(b)];
-    if (l > 1 || input != InputDrive::replay || !net_.weight(0).repeat_forward_events(active))
-      net_.weight(l - 1).forward_events(active, drive(l));
+    if (l == 1) input_drive(st, b, t, input, drive(1));
+    else net_.weight(l - 1).forward_events(st.events[k - 1][static_cast<size_t>(b)], drive(l));
     if (l < L) net_.weight(l).backward_events(st.events[k + 1][static_cast<size_t>(b)], scratch_feedback_[k].col(b).data());
   }
   for (int l = 1; l <= L; ++l)
     integrate(st, l, b, drive(l), l < L ? scratch_feedback_[static_cast<size_t>(l)].col(b).data() : nullptr, targets, beta);
   return spikes;
+}
+
+void Relaxation::input_drive(RelaxationState& st, int b, int t, InputDrive input, Scalar* y) const {
+  const Substrate& w1 = net_.weight(0);
+  const auto& active = st.events[0][static_cast<size_t>(b)];
+  Scalar* recorded = input == InputDrive::compute ? nullptr : recorded_input_drive_.col(Eigen::Index{t} * st.batch() + b).data();
+  const auto n = static_cast<Eigen::Index>(w1.rows());
+  if (input == InputDrive::replay && w1.repeat_forward_events(active)) {
+    if (y != recorded) Eigen::Map<Vector>(y, n) = Eigen::Map<const Vector>(recorded, n);  // carried on from here
+    return;
+  }
+  if (!params_.input_changes ||
+      !w1.forward_event_changes(st.input_on[static_cast<size_t>(b)], st.input_off[static_cast<size_t>(b)], active.size(), y))
+    w1.forward_events(active, y);
+  if (input == InputDrive::record && y != recorded) Eigen::Map<Vector>(recorded, n) = Eigen::Map<const Vector>(y, n);
 }
 
 void Relaxation::prepare_scratch(int B) const {

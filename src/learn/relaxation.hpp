@@ -29,6 +29,12 @@ struct RelaxationParams {
   // What the trace follows: false, the neuron's analog state s(t+1); true, its spike train S(t) (a synaptic
   // trace built from the post spikes alone: no analog state leaves the neuron; in rate mode S = s).
   bool trace_of_spikes = false;
+  // Spiking mode: layer 1's input drive W_1 S_0(t) is carried from step to step, adding only the columns of the
+  // input neurons whose spike changed (on MNIST's sigma-delta input ~43 changes per step against ~104 spikes),
+  // and the two-factor rule pairs the changes with the running sum of the postsynaptic change (ep.input_events
+  // = "changes"). The same sums in another order: the last bits differ. Substrates without exact reads
+  // compute every step's sum.
+  bool input_changes = false;
   bool uses_trace() const { return trace_of_spikes || trace_rate < 1; }
 };
 
@@ -43,6 +49,10 @@ struct RelaxationState {
   std::vector<Matrix> trace;        // learning trace hat_s[l] (only when params.uses_trace())
   std::vector<Matrix> delta;        // change of the learning variable (s, or hat_s) in the last step
   std::vector<Matrix> previous;     // s[l] before the last step (previous[0]: the input)
+  // params.input_changes: W_1 S_0(t) of the last step, and per sample the input neurons that started (on) and
+  // stopped (off) spiking in it; input_change is the step's S_0(t) - S_0(t-1), the scratch they come from.
+  Matrix input_drive, input_change;
+  std::vector<SpikeEvents> input_on, input_off;
   int batch() const { return state.empty() ? 0 : static_cast<int>(state[0].cols()); }
 };
 
@@ -72,6 +82,9 @@ class Relaxation {
 
  private:
   int64_t emit_spikes(RelaxationState& st, int b) const;  // returns the spikes emitted
+  void split_changes(RelaxationState& st, int b) const;
+  // Layer 1's input drive of sample b at step t, into `y` (params.input_changes: y holds the last step's).
+  void input_drive(RelaxationState& st, int b, int t, InputDrive input, Scalar* y) const;
   void integrate(RelaxationState& st, int l, Eigen::Index b, const Scalar* drive, const Scalar* feedback, const Matrix* targets,
                  Scalar beta) const;
   // Step t of sample b (spiking mode); returns the spikes emitted.

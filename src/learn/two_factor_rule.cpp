@@ -6,25 +6,24 @@
 
 namespace plasticore {
 
-// The events are first sorted by column (samples stay in increasing order within a column), so each
-// column of dW, which lives in L3, is loaded once per step and its rows summed over all its samples in
-// registers: every element sees the same additions in the same order as sample after sample.
-// Threads own disjoint columns, in blocks of 16 dealt round-robin (inked pixels cluster: halves of the
-// image were unbalanced): contiguous memory, no cache line written by two threads (row blocks shared a
-// line in every column and cost 2.6x the CPU time). The result depends on neither the thread count nor
-// the column block.
-void add_post_times_pre_events(Matrix& dW, const Matrix& post, const std::vector<SpikeEvents>& events,
-                               Scalar sign, Eigen::Index begin, Eigen::Index end, EventsByColumn& by_column) {
+// The events are first sorted by column (lists stay in their order within a column), so each column of dW,
+// which lives in L3, is loaded once and its rows summed over all its lists in registers: every element sees the
+// same additions in the same order as list after list. Threads own disjoint columns, in blocks of 16 dealt
+// round-robin (inked pixels cluster: halves of the image were unbalanced): contiguous memory, no cache line
+// written by two threads (row blocks shared a line in every column and cost 2.6x the CPU time). The result
+// depends on neither the thread count nor the column block.
+void add_post_times_pre_events(Matrix& dW, const Matrix& post, std::span<const PreEvents> lists, Eigen::Index begin,
+                               Eigen::Index end, EventsByColumn& by_column) {
   const Eigen::Index rows = dW.rows(), cols = dW.cols();
-  // Counting sort of the (sample, column) events by column.
+  // Counting sort of the (list, column) events by column.
   by_column.start.assign(static_cast<size_t>(cols) + 1, 0);
-  for (const auto& e : events)
-    for (const int32_t j : e) ++by_column.start[static_cast<size_t>(j) + 1];
+  for (const PreEvents& l : lists)
+    for (const int32_t j : *l.events) ++by_column.start[static_cast<size_t>(j) + 1];
   for (Eigen::Index j = 0; j < cols; ++j) by_column.start[static_cast<size_t>(j) + 1] += by_column.start[static_cast<size_t>(j)];
-  by_column.samples.resize(by_column.start.back());
+  by_column.lists.resize(by_column.start.back());
   by_column.fill.assign(by_column.start.begin(), by_column.start.end() - 1);
-  for (size_t b = 0; b < events.size(); ++b)
-    for (const int32_t j : events[b]) by_column.samples[by_column.fill[static_cast<size_t>(j)]++] = static_cast<int32_t>(b);
+  for (size_t n = 0; n < lists.size(); ++n)
+    for (const int32_t j : *lists[n].events) by_column.lists[by_column.fill[static_cast<size_t>(j)]++] = static_cast<int32_t>(n);
   // Small layers (the 10 outputs) are not worth waking the other threads for.
 #pragma omp parallel if (rows >= 64)
   {
@@ -33,8 +32,10 @@ void add_post_times_pre_events(Matrix& dW, const Matrix& post, const std::vector
       if ((j >> 4) % nt != t) continue;
       const size_t first = by_column.start[static_cast<size_t>(j)], last = by_column.start[static_cast<size_t>(j) + 1];
       if (first == last) continue;
-      sum_columns<false, true>(dW.col(j).data(), rows, last - first, sign,
-                               [&](size_t n) { return post.col(by_column.samples[first + n]).data(); });
+      const auto list = [&](size_t n) -> const PreEvents& { return lists[static_cast<size_t>(by_column.lists[first + n])]; };
+      sum_scaled_columns<false, ColumnScale::factor>(
+          dW.col(j).data(), rows, last - first, Scalar{1}, [&](size_t n) { return post.col(list(n).post).data(); },
+          [&](size_t n) { return list(n).factor; });
     }
   }
 }
@@ -91,7 +92,7 @@ void TwoFactorRule::count_step(const RelaxationState& st) const {
   }
 }
 
-void TwoFactorRule::after_step(int, const RelaxationState& st) {
+void TwoFactorRule::after_step(int step, const RelaxationState& st) {
   const int L = net_.weight_layers();
   const bool spiking = relax_.coding != SpikeCoding::rate;
   const Scalar sign = sign_;
@@ -103,8 +104,16 @@ void TwoFactorRule::after_step(int, const RelaxationState& st) {
     // In rate mode the "spikes" of step t are the states s(t).
     const Matrix& pre_spikes = spiking ? st.spikes[k - 1] : st.previous[k - 1];
     const Matrix& post_spikes = spiking ? st.spikes[k] : st.previous[k];
-    // Presynaptic spike x postsynaptic state change.
-    if (spiking) add_post_times_pre_events(pre_post, st.delta[k], st.events[k - 1], sign, columns.begin, columns.end, by_column_);
+    // Presynaptic spike x postsynaptic state change (the first layer's at the end of the phase).
+    if (spiking && l == 1) {
+      input_columns_ = columns;
+      keep_input_step(step, st);
+    } else if (spiking) {
+      phase_lists_.clear();
+      for (size_t b = 0; b < st.events[k - 1].size(); ++b)
+        phase_lists_.push_back({&st.events[k - 1][b], static_cast<Eigen::Index>(b), sign});
+      add_post_times_pre_events(pre_post, st.delta[k], phase_lists_, columns.begin, columns.end, by_column_);
+    }
     else pre_post.noalias() += sign * st.delta[k] * pre_spikes.transpose();
     // Feedback direction: spikes of layer l change layer l-1 through W_l^T (not the clamped input).
     if (l >= 2) {
@@ -120,6 +129,54 @@ void TwoFactorRule::after_step(int, const RelaxationState& st) {
           sign * (pre_spikes.array() * (pre_spikes - st.previous[k - 1]).array()).matrix().rowwise().sum();
     *sums_.biases[w] += sign * st.delta[k].rowwise().sum();
   }
+}
+
+// Keeps what the first layer's sum needs of step `step` (see the header); with the input as changes, H(t) =
+// H(t-1) + ds(t), from H(-1) = 0.
+void TwoFactorRule::keep_input_step(int step, const RelaxationState& st) {
+  const Matrix& ds = st.delta[1];
+  const auto B = ds.cols();
+  phase_steps_ = step + 1;
+  phase_batch_ = static_cast<int>(B);
+  const Eigen::Index col = Eigen::Index{step} * B;
+  if (phase_post_.rows() != ds.rows() || phase_post_.cols() < col + B) phase_post_.conservativeResize(ds.rows(), col + B);
+  if (!relax_.input_changes) {
+    phase_post_.middleCols(col, B) = ds;
+    if (phase_events_.size() < static_cast<size_t>(col + B)) phase_events_.resize(static_cast<size_t>(col + B));  // never shrinks: lists keep their capacity
+    for (Eigen::Index b = 0; b < B; ++b) phase_events_[static_cast<size_t>(col + b)] = st.events[0][static_cast<size_t>(b)];
+    return;
+  }
+  if (step == 0) phase_post_.middleCols(0, B) = ds;
+  else phase_post_.middleCols(col, B) = phase_post_.middleCols(col - B, B) + ds;
+  if (phase_events_.size() < static_cast<size_t>(2 * (col + B))) phase_events_.resize(static_cast<size_t>(2 * (col + B)));
+  for (Eigen::Index b = 0; b < B; ++b) {
+    phase_events_[static_cast<size_t>(2 * (col + b))] = st.input_on[static_cast<size_t>(b)];
+    phase_events_[static_cast<size_t>(2 * (col + b) + 1)] = st.input_off[static_cast<size_t>(b)];
+  }
+  last_input_events_ = st.events[0];
+}
+
+// The first layer's sum of the phase, in step order, samples in order within a step.
+void TwoFactorRule::end_phase() {
+  if (phase_steps_ == 0) return;
+  const Eigen::Index B = phase_batch_;
+  phase_lists_.clear();
+  for (Eigen::Index t = 0; t < phase_steps_; ++t)
+    for (Eigen::Index b = 0; b < B; ++b) {
+      const auto n = static_cast<size_t>(t * B + b);
+      if (!relax_.input_changes) {
+        phase_lists_.push_back({&phase_events_[n], t * B + b, sign_});
+      } else if (t > 0) {  // the changes into step t pair with H(t-1); those into step 0 with H(-1) = 0
+        phase_lists_.push_back({&phase_events_[2 * n], (t - 1) * B + b, -sign_});
+        phase_lists_.push_back({&phase_events_[2 * n + 1], (t - 1) * B + b, sign_});
+      }
+    }
+  if (relax_.input_changes)
+    for (Eigen::Index b = 0; b < B; ++b)
+      phase_lists_.push_back({&last_input_events_[static_cast<size_t>(b)], (phase_steps_ - 1) * B + b, sign_});
+  add_post_times_pre_events(*sums_.weights[0], phase_post_, phase_lists_, input_columns_.begin, input_columns_.end,
+                            by_column_);
+  phase_steps_ = 0;
 }
 
 void TwoFactorRule::finish_batch() {

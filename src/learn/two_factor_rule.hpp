@@ -7,7 +7,13 @@
 // with the spike self-correlation counts C_pre(j) += sigma S_j (S_j - s_j), C_post(i) += sigma S_i (S_i - s_i)
 // removed once per batch:  dW_l -= self_correction leak W_l . (C_pre + C_post).
 // In rate mode the "spikes" of step t are the states s(t). The sums are event-driven in spiking mode:
-// each spike adds one column (row) of the state changes.
+// each spike adds one column (row) of the state changes. The first layer's sum (input spikes x layer 1's
+// change), most of the rule's work, is added once per phase: the steps' changes are kept and each column of
+// dW_1 takes all its events of the phase at once, step after step and sample after sample as when added per
+// step (bit-identical; the column is loaded and stored once per phase instead of once per step). With the
+// input sent as changes (ep.input_events = "changes") that sum is formed from H(t) = sum_{tau <= t} ds(tau)
+// (summation by parts): sum_t S_j(t) ds(t) = S_j(T-1) H(T-1) - sum_{t >= 1} (S_j(t) - S_j(t-1)) H(t-1), so an
+// input neuron costs an add when its spike changes and once at the end, not at every spike.
 // Op counts (update phase): one accumulator update per spike and synapse it reaches (dense MACs in rate
 // mode), the dense equivalent, and the correction's products.
 //
@@ -15,21 +21,32 @@
 //   name             unit  default  meaning
 //   self_correction  -     1.0      weight of the self-correlation correction (ep.self_correction); 0 = off
 #pragma once
+#include <span>
+
 #include "learn/ep_rule.hpp"
 
 namespace plasticore {
 
-// Scratch of the accumulation: one step's (sample, presynaptic column) events sorted by column.
-struct EventsByColumn {
-  std::vector<size_t> start;     // column j's samples are samples[start[j] .. start[j + 1])
-  std::vector<size_t> fill;      // the next free slot of each column while sorting
-  std::vector<int32_t> samples;  // sample indices, increasing within each column
+// One list of presynaptic events (one sample's spikes at one step, or the changes of its spikes), the column
+// of the postsynaptic matrix they pair with, and their factor (+-1: the products are exact).
+struct PreEvents {
+  const SpikeEvents* events;
+  Eigen::Index post;
+  Scalar factor;
 };
 
-// dW(:, j) += sign * post(:, b) for every sample b and every presynaptic j in [begin, end) that spiked in b
-// (events[b]): the rule's accumulation, also benchmarked on its own (bench/kernels_bench.cpp).
-void add_post_times_pre_events(Matrix& dW, const Matrix& post, const std::vector<SpikeEvents>& events, Scalar sign,
-                               Eigen::Index begin, Eigen::Index end, EventsByColumn& by_column);
+// Scratch of the accumulation: the (list, presynaptic column) events sorted by column.
+struct EventsByColumn {
+  std::vector<size_t> start;   // column j's lists are lists[start[j] .. start[j + 1])
+  std::vector<size_t> fill;    // the next free slot of each column while sorting
+  std::vector<int32_t> lists;  // list indices, increasing within each column
+};
+
+// dW(:, j) += lists[n].factor * post(:, lists[n].post) for every list n and every presynaptic j in [begin, end)
+// it names, each column's terms in list order: the rule's accumulation, also benchmarked on its own
+// (bench/kernels_bench.cpp).
+void add_post_times_pre_events(Matrix& dW, const Matrix& post, std::span<const PreEvents> lists, Eigen::Index begin,
+                               Eigen::Index end, EventsByColumn& by_column);
 
 class TwoFactorRule final : public EPRule, public PhaseObserver {
  public:
@@ -46,10 +63,11 @@ class TwoFactorRule final : public EPRule, public PhaseObserver {
 
   void begin_phase(Phase, Scalar sign) override { sign_ = sign; }
   void after_step(int step, const RelaxationState& state) override;
-  void end_phase() override {}
+  void end_phase() override;
 
  private:
   void count_step(const RelaxationState& st) const;
+  void keep_input_step(int step, const RelaxationState& st);
 
   const LayeredEPNetwork& net_;
   RelaxationParams relax_;
@@ -60,6 +78,15 @@ class TwoFactorRule final : public EPRule, public PhaseObserver {
   std::vector<Vector> pre_spike_weight_, post_spike_weight_;  // C_pre, C_post per weight layer
   std::vector<ColumnBlock> columns_;  // per weight layer, the columns of its sum this rule adds (empty: all)
   EventsByColumn by_column_;
+  // The first layer's events of the phase so far (spiking mode; see the header): per step and sample, layer 1's
+  // change ds(t) in column t B + b of phase_post_ and the input's spikes in phase_events_[t B + b]; with the
+  // input sent as changes, H(t) in the same column, the spikes that started and stopped in phase_events_[2 (t B
+  // + b)] and [2 (t B + b) + 1], and the last step's spikes in last_input_events_.
+  Matrix phase_post_;
+  std::vector<SpikeEvents> phase_events_, last_input_events_;
+  std::vector<PreEvents> phase_lists_;
+  int phase_steps_ = 0, phase_batch_ = 0;
+  ColumnBlock input_columns_;
 };
 
 EPRuleChoice two_factor_rule(double self_correction);

@@ -63,6 +63,10 @@ class HardwareInTheLoop final : public Substrate {
   void forward_nonzero(const Matrix& x, Matrix& y) const override { chip_->forward_nonzero(x, y); }
   void forward_events(std::span<const int32_t> active, Scalar* y) const override { chip_->forward_events(active, y); }
   bool repeat_forward_events(std::span<const int32_t> active) const override { return chip_->repeat_forward_events(active); }
+  bool forward_event_changes(std::span<const int32_t> on, std::span<const int32_t> off, size_t active,
+                             Scalar* y) const override {
+    return chip_->forward_event_changes(on, off, active, y);
+  }
   void backward(const Matrix& y, Matrix& x) const override { chip_->backward(y, x); }
   void backward_events(std::span<const int32_t> active, Scalar* x) const override { chip_->backward_events(active, x); }
   void update(const Matrix& delta) override;

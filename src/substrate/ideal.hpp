@@ -23,6 +23,11 @@ class IdealSubstrate final : public Substrate {
     count_forward_events(w_, active.size());
     return true;
   }
+  bool forward_event_changes(std::span<const int32_t> on, std::span<const int32_t> off, size_t active,
+                             Scalar* y) const override {
+    exact_forward_event_changes(w_, on, off, active, y);
+    return true;
+  }
   void backward(const Matrix& y, Matrix& x) const override {
     count_dense(y.cols());
     x.noalias() = w_.transpose() * y;

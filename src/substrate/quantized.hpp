@@ -27,6 +27,11 @@ class QuantizedSubstrate final : public Substrate, public ProgrammableArray {
     count_forward_events(w_, active.size());
     return true;
   }
+  bool forward_event_changes(std::span<const int32_t> on, std::span<const int32_t> off, size_t active,
+                             Scalar* y) const override {
+    exact_forward_event_changes(w_, on, off, active, y);
+    return true;
+  }
   void backward(const Matrix& y, Matrix& x) const override;
   void backward_events(std::span<const int32_t> active, Scalar* x) const override { exact_backward_events(w_, active, x); }
   void update(const Matrix& delta) override;

@@ -12,6 +12,13 @@ void Substrate::exact_forward_events(const Matrix& w, std::span<const int32_t> a
   sum_columns<true, false>(y, w.rows(), active.size(), Scalar{1}, [&](size_t k) { return w.col(active[k]).data(); });
 }
 
+void Substrate::exact_forward_event_changes(const Matrix& w, std::span<const int32_t> on, std::span<const int32_t> off,
+                                            size_t active, Scalar* y) const {
+  count_forward_events(w, active);
+  sum_columns<false, true>(y, w.rows(), on.size(), Scalar{1}, [&](size_t k) { return w.col(on[k]).data(); });
+  sum_columns<false, true>(y, w.rows(), off.size(), Scalar{-1}, [&](size_t k) { return w.col(off[k]).data(); });
+}
+
 void Substrate::exact_forward_nonzero(const Matrix& w, const Matrix& x, Matrix& y) const {
   const int64_t macs = static_cast<int64_t>(w.size()) * x.cols();
   count(Op::dense_macs, macs);

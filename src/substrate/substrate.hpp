@@ -43,6 +43,15 @@ class Substrate {
   // again: a substrate whose reads are exact and repeatable counts the call as forward_events would and
   // returns true; any other returns false, and the caller calls forward_events.
   virtual bool repeat_forward_events(std::span<const int32_t>) const { return false; }
+  // y holds an earlier forward_events on unchanged weights; since then the inputs in `on` started and those in
+  // `off` stopped spiking, and `active` inputs spike now: a substrate whose reads are exact adds the columns of
+  // `on` and subtracts those of `off` (the sum of the new inputs in another order: the last bits differ),
+  // counts the call as forward_events of `active` inputs and returns true; any other returns false, and the
+  // caller calls forward_events.
+  virtual bool forward_event_changes(std::span<const int32_t> /*on*/, std::span<const int32_t> /*off*/,
+                                     size_t /*active*/, Scalar* /*y*/) const {
+    return false;
+  }
   // x = W^T y for every column of y (symmetric feedback).
   virtual void backward(const Matrix& y, Matrix& x) const = 0;
   // x = sum of the rows of W named in `active` (postsynaptic spikes sent back through W^T).
@@ -79,6 +88,9 @@ class Substrate {
   // `active`, x = its rows, each output's additions in list order; one synaptic event per weight summed.
   void exact_forward_events(const Matrix& w, std::span<const int32_t> active, Scalar* y) const;
   void exact_backward_events(const Matrix& w, std::span<const int32_t> active, Scalar* x) const;
+  // y += the columns of w in `on` - those in `off` (forward_event_changes), counted as `active` events.
+  void exact_forward_event_changes(const Matrix& w, std::span<const int32_t> on, std::span<const int32_t> off,
+                                   size_t active, Scalar* y) const;
   // y = w x from the non-zero entries of each column of x (forward_nonzero), each output's additions in the
   // order of the inputs; counted as the dense product it stands for.
   void exact_forward_nonzero(const Matrix& w, const Matrix& x, Matrix& y) const;

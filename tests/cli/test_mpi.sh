@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Data-parallel training over MPI ranks (docs/scaling.md): (a) 1, 2 and 3 ranks give the same weights
-# and metrics for small EqSpike (two-factor and end-of-phase rules), e-prop (evidence accumulation: real slices) and PCM runs, bit
+# and metrics for small EqSpike (two-factor, also with the input sent as changes, and end-of-phase rules), e-prop (evidence accumulation: real slices) and PCM runs, bit
 # for bit, and for rate EP up to the rounding of its batched products (1e-5 relative); (b) an MPI run
 # killed with SIGKILL after its first epoch resumes under MPI and ends exactly like an uninterrupted
 # serial run.
@@ -47,6 +47,8 @@ check() {  # name, tolerance, then the train arguments
 }
 check eqspike 0 configs/eqspike_mnist.toml "${data[@]}" --set "network.hidden=[16]" --set train.epochs=2 --set train.batch_size=10
 # The chip-like schemes: flip (each phase compared with its own start) and a spike trace with the free phase run again
+check eqspike_input_changes 0 configs/eqspike_mnist.toml "${data[@]}" --set "network.hidden=[16]" --set train.epochs=2 --set train.batch_size=10 \
+  --set ep.input_events=changes
 check eqspike_flip 0 configs/eqspike_chip_mnist.toml "${data[@]}" --set "network.hidden=[16]" --set train.epochs=2 --set train.batch_size=10
 check eqspike_spike_trace_fresh 0 configs/eqspike_spiketrace_mnist.toml "${data[@]}" --set "network.hidden=[16]" --set train.epochs=2 \
   --set train.batch_size=10 --set ep.nudged_start=fresh_free_phase

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Spiking runs give the same weights for 1 and 2 threads (docs/performance.md, "Threads"): EqSpike's
-# two-factor rule (threads own disjoint column blocks of the accumulator) and end-of-phase rule (one
+# two-factor rule (threads own disjoint column blocks of the accumulator; also with the input sent as
+# changes) and end-of-phase rule (one
 # sample per thread), e-prop on one sequence (threads share its synapse kernel's column chunks) and on a
 # batch (one sequence per thread, summed in sample order), BPTT on a batch, and rate EP (each thread takes a
 # column chunk of the batch aligned to Eigen's register blocks, core/product_chunks.hpp, so a product's
@@ -30,6 +31,7 @@ PY
 }
 same_weights rate_ep configs/ep_mnist.toml "${idx[@]}" --set "network.hidden=[500]"  # big enough for Eigen to split its products
 same_weights eqspike_two_factor configs/eqspike_mnist.toml "${idx[@]}"
+same_weights eqspike_input_changes configs/eqspike_mnist.toml "${idx[@]}" --set ep.input_events=changes
 same_weights eqspike_end_of_phase configs/eqspike_eop_mnist.toml "${idx[@]}"
 same_weights eqspike_chip configs/eqspike_chip_mnist.toml "${idx[@]}"
 same_weights eqspike_spike_trace configs/eqspike_spiketrace_mnist.toml "${idx[@]}"

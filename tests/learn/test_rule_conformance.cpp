@@ -96,6 +96,7 @@ struct EstimateOptions {
   BetaSign beta_sign = BetaSign::symmetric;
   NudgedStart nudged_start = NudgedStart::saved_free_state;
   int64_t batch_index = 0;  // flip and alternating change their order with it
+  bool input_changes = false;  // ep.input_events = "changes"
 };
 
 std::vector<Matrix> ep_estimate(const EPProblem& e, SpikeCoding coding, const std::string& rule, Scalar leak,
@@ -111,7 +112,8 @@ std::vector<Matrix> ep_estimate(const EPProblem& e, SpikeCoding coding, const st
   learn.beta_sign = options.beta_sign;
   learn.nudged_start = options.nudged_start;
   learn.rule = rule == "two_factor" ? two_factor_rule(0) : end_of_phase_rule();
-  EPLearner learner(std::move(net), RelaxationParams{coding, leak, trace_rate, options.trace_of_spikes}, learn, seed);
+  EPLearner learner(std::move(net), RelaxationParams{coding, leak, trace_rate, options.trace_of_spikes, options.input_changes},
+                    learn, seed);
   Batch batch = everything(*e.data);
   batch.index = options.batch_index;
   return learner.gradient_estimate(batch);
@@ -216,6 +218,20 @@ void fresh_free_phase_equals_replay() {
                                  {false, BetaSign::symmetric, NudgedStart::fresh_free_phase});
   std::printf("  eqspike fresh free phase: |fresh - stored| = %.1e\n", relative(fresh, stored));
   for (size_t p = 0; p < stored.size(); ++p) EXPECT_EQ(fresh[p], stored[p]) << "parameter " << p;
+}
+
+// The input sent as changes is the same sums in another order: the same estimate up to rounding (a spike that
+// a last-bit difference moves would show as a difference of ~1e-2).
+void input_changes_equal_input_spikes() {
+  const EPProblem e = ep_problem();
+  const auto spikes = ep_estimate(e, SpikeCoding::sigma_delta, "two_factor", 0.125f, 0.3f, 64, 0.5f, 7);
+  EstimateOptions changes;
+  changes.input_changes = true;
+  const auto sent = ep_estimate(e, SpikeCoding::sigma_delta, "two_factor", 0.125f, 0.3f, 64, 0.5f, 7, changes);
+  const double error = relative(sent, spikes);
+  std::printf("  eqspike input as changes: |changes - spikes| / |spikes| = %.1e\n", error);
+  EXPECT_GT(spikes[0].norm(), 0);
+  EXPECT_LT(error, 1e-5);
 }
 
 // ---- recurrent SNN: 4 inputs, 7 recurrent (3 ALIF), 3 outputs, 80 steps
@@ -374,6 +390,7 @@ const std::vector<Row>& table() {
       {"eqspike", "two_factor, trace of the post spikes vs rate EP (direction)", spike_trace_points_like_rate},
       {"ep", "rate, end_of_phase, flip vs symmetric", flip_equals_symmetric},
       {"eqspike", "two_factor, fresh free phase vs the stored free state", fresh_free_phase_equals_replay},
+      {"eqspike", "two_factor, input as changes vs input as spikes", input_changes_equal_input_spikes},
       {"eprop", "symmetric, W_rec = 0 vs BPTT", eprop_equals_bptt_without_recurrence},
       {"eprop", "random B = W_out^T vs symmetric", random_feedback_equal_to_the_readout_is_symmetric},
       {"eprop", "adaptive B vs the Kolen-Pollack update", adaptive_feedback_follows_kolen_pollack},
