@@ -30,6 +30,9 @@ class EPRule {
   virtual void set_counters(OpCounters* counters) = 0;
   // Before the nudged phases of a batch.
   virtual void begin_batch() {}
+  // Called after begin_batch: true if the batch's two nudged phases have opposite signs and see the same input
+  // spikes step for step (symmetric nudging from the saved free state), so a rule may sum them as one.
+  virtual void pair_phases(bool) {}
   // A rule that learns at every step watches the nudged phases (nullptr: none; they run on the fast path).
   virtual PhaseObserver* nudged_observer() { return nullptr; }
   // After each nudged phase, with its sign, from the nudged and the free states.

@@ -57,6 +57,7 @@ TwoFactorRule::TwoFactorRule(const LayeredEPNetwork& net, const RelaxationParams
     : net_(net), relax_(relax), sums_(std::move(sums)), self_correction_(self_correction) {}
 
 void TwoFactorRule::begin_batch() {
+  holding_ = false;
   const int L = net_.weight_layers();
   pre_spike_weight_.resize(static_cast<size_t>(L));
   post_spike_weight_.resize(static_cast<size_t>(L));
@@ -156,24 +157,40 @@ void TwoFactorRule::keep_input_step(int step, const RelaxationState& st) {
   last_input_events_ = st.events[0];
 }
 
-// The first layer's sum of the phase, in step order, samples in order within a step.
+// The first layer's sum of the phase, in step order, samples in order within a step. With the input as changes
+// and paired phases the first phase's H is held, and the second adds sign1 H1 + sign2 H2 = sign1 (H1 - H2)
+// over the lists they share.
 void TwoFactorRule::end_phase() {
   if (phase_steps_ == 0) return;
   const Eigen::Index B = phase_batch_;
+  Scalar sign = sign_;
+  if (relax_.input_changes && paired_ && !holding_) {
+    first_phase_post_.swap(phase_post_);
+    first_phase_sign_ = sign_;
+    holding_ = true;
+    phase_steps_ = 0;
+    return;
+  }
+  if (holding_) {
+    const Eigen::Index used = Eigen::Index{phase_steps_} * B;
+    phase_post_.leftCols(used) = first_phase_post_.leftCols(used) - phase_post_.leftCols(used);
+    sign = first_phase_sign_;
+    holding_ = false;
+  }
   phase_lists_.clear();
   for (Eigen::Index t = 0; t < phase_steps_; ++t)
     for (Eigen::Index b = 0; b < B; ++b) {
       const auto n = static_cast<size_t>(t * B + b);
       if (!relax_.input_changes) {
-        phase_lists_.push_back({&phase_events_[n], t * B + b, sign_});
+        phase_lists_.push_back({&phase_events_[n], t * B + b, sign});
       } else if (t > 0) {  // the changes into step t pair with H(t-1); those into step 0 with H(-1) = 0
-        phase_lists_.push_back({&phase_events_[2 * n], (t - 1) * B + b, -sign_});
-        phase_lists_.push_back({&phase_events_[2 * n + 1], (t - 1) * B + b, sign_});
+        phase_lists_.push_back({&phase_events_[2 * n], (t - 1) * B + b, -sign});
+        phase_lists_.push_back({&phase_events_[2 * n + 1], (t - 1) * B + b, sign});
       }
     }
   if (relax_.input_changes)
     for (Eigen::Index b = 0; b < B; ++b)
-      phase_lists_.push_back({&last_input_events_[static_cast<size_t>(b)], (phase_steps_ - 1) * B + b, sign_});
+      phase_lists_.push_back({&last_input_events_[static_cast<size_t>(b)], (phase_steps_ - 1) * B + b, sign});
   add_post_times_pre_events(*sums_.weights[0], phase_post_, phase_lists_, input_columns_.begin, input_columns_.end,
                             by_column_);
   phase_steps_ = 0;

@@ -13,7 +13,8 @@
 // step (bit-identical; the column is loaded and stored once per phase instead of once per step). With the
 // input sent as changes (ep.input_events = "changes") that sum is formed from H(t) = sum_{tau <= t} ds(tau)
 // (summation by parts): sum_t S_j(t) ds(t) = S_j(T-1) H(T-1) - sum_{t >= 1} (S_j(t) - S_j(t-1)) H(t-1), so an
-// input neuron costs an add when its spike changes and once at the end, not at every spike.
+// input neuron costs an add when its spike changes and once at the end, not at every spike. When the +beta and
+// -beta phases see the same input spikes (pair_phases), that sum is added once for both, with H+(t) - H-(t).
 // Op counts (update phase): one accumulator update per spike and synapse it reaches (dense MACs in rate
 // mode), the dense equivalent, and the correction's products.
 //
@@ -53,6 +54,7 @@ class TwoFactorRule final : public EPRule, public PhaseObserver {
   TwoFactorRule(const LayeredEPNetwork& net, const RelaxationParams& relax, EPRuleSums sums, double self_correction);
   void set_counters(OpCounters* counters) override { counters_ = counters; }
   void begin_batch() override;
+  void pair_phases(bool paired) override { paired_ = paired; }
   PhaseObserver* nudged_observer() override { return this; }
   void end_nudged_phase(const RelaxationState&, const RelaxationState&, Scalar) override {}
   void finish_batch() override;
@@ -87,6 +89,10 @@ class TwoFactorRule final : public EPRule, public PhaseObserver {
   std::vector<PreEvents> phase_lists_;
   int phase_steps_ = 0, phase_batch_ = 0;
   ColumnBlock input_columns_;
+  // Input as changes, paired phases: the first phase's H(t), held until the second ends, and its sign.
+  bool paired_ = false, holding_ = false;
+  Matrix first_phase_post_;
+  Scalar first_phase_sign_ = 1;
 };
 
 EPRuleChoice two_factor_rule(double self_correction);

@@ -1,8 +1,8 @@
 // The clamped input sent as changes (ep.input_events = "changes"): layer 1's carried input drive equals the
 // dense sum W_1 S_0(t) at every step, the started/stopped lists are S_0(t) - S_0(t-1), the calls count the
 // events they stand for, noisy devices sum every step (bit for bit the spikes mode), and the two-factor rule's
-// first-layer sum, added once per phase, equals the naive per-step sum: bit for bit with the input as spikes,
-// to rounding with the input as changes.
+// first-layer sum, added once per phase (or once for a pair of phases), equals the naive per-step sum: bit for
+// bit with the input as spikes, to rounding with the input as changes.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -166,8 +166,9 @@ class NaiveFirstLayerSum final : public PhaseObserver {
 };
 
 TEST(InputChanges, TheRulesFirstLayerSumEqualsThePerStepSum) {
-  for (const bool changes : {false, true}) {
-    SCOPED_TRACE(changes ? "input as changes" : "input as spikes");
+  for (const int variant : {0, 1, 2}) {
+    const bool changes = variant > 0, paired = variant == 2;  // paired: both phases' sums added as one
+    SCOPED_TRACE(!changes ? "input as spikes" : paired ? "input as changes, paired phases" : "input as changes");
     LayeredEPNetwork net({kIn, kHidden, kOut}, ideal_substrates());
     randomize(net);
     RelaxationParams params{SpikeCoding::sigma_delta, 0.5f, 0.3f};
@@ -182,6 +183,7 @@ TEST(InputChanges, TheRulesFirstLayerSumEqualsThePerStepSum) {
     relax.start(st, input(), 3, "test", 0, ids());
     relax.run(st, 20, nullptr, 0, 0);
     rule.begin_batch();
+    rule.pair_phases(paired);
     const Matrix y = targets();
     const RelaxationState free = st;
     relax.run(st, 10, &y, 0.5f, 1, observers);
