@@ -30,10 +30,10 @@ struct RelaxationParams {
   // trace built from the post spikes alone: no analog state leaves the neuron; in rate mode S = s).
   bool trace_of_spikes = false;
   // Spiking mode: layer 1's input drive W_1 S_0(t) is carried from step to step, adding only the columns of the
-  // input neurons whose spike changed (on MNIST's sigma-delta input ~43 changes per step against ~104 spikes),
+  // input neurons whose spike changed (on MNIST's sigma-delta input ~42 changes per step against ~102 spikes),
   // and the two-factor rule pairs the changes with the running sum of the postsynaptic change (ep.input_events
   // = "changes"). The same sums in another order: the last bits differ. Substrates without exact reads
-  // compute every step's sum.
+  // compute every step's sum (the rule, on the host, still pairs the changes).
   bool input_changes = false;
   bool uses_trace() const { return trace_of_spikes || trace_rate < 1; }
 };
