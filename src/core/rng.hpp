@@ -24,8 +24,15 @@ constexpr uint64_t hash_purpose(std::string_view s) {
 // xoshiro256** (Blackman & Vigna), seeded through splitmix64.
 class Rng {
  public:
-  Rng(uint64_t seed, std::string_view purpose, uint64_t a = 0, uint64_t b = 0) {
-    uint64_t x = seed ^ hash_purpose(purpose);
+  Rng(uint64_t seed, std::string_view purpose, uint64_t a = 0, uint64_t b = 0) : Rng(Key{seed, purpose}, a, b) {}
+
+  // (seed, purpose) hashed once, for code that opens many streams differing only in a and b.
+  struct Key {
+    uint64_t hash;
+    Key(uint64_t seed, std::string_view purpose) : hash(seed ^ hash_purpose(purpose)) {}
+  };
+  Rng(Key key, uint64_t a, uint64_t b) {
+    uint64_t x = key.hash;
     x = splitmix64(x) ^ (a * 0xd1342543de82ef95ULL);
     x = splitmix64(x) ^ (b * 0xaf251af3b0f025b5ULL);
     for (auto& s : state_) s = splitmix64(x);

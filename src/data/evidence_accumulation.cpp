@@ -21,7 +21,10 @@ const char* stream_name(Split split, bool validation) {
 class EvidenceSequence final : public SequenceStream {
  public:
   EvidenceSequence(const EvidenceAccumulation& task, Split split, int64_t index)
-      : task_(task), split_(split), index_(static_cast<uint64_t>(index)), sides_(task.cue_sides(split, index)) {
+      : task_(task),
+        index_(static_cast<uint64_t>(index)),
+        stream_(task.config().seed, stream_name(split, task.config().validation)),
+        sides_(task.cue_sides(split, index)) {
     const auto& c = task.config();
     int right = 0;
     for (const int side : sides_) right += side;
@@ -42,7 +45,7 @@ class EvidenceSequence final : public SequenceStream {
         time_ms - cue * EvidenceAccumulation::kCuePeriodMs < EvidenceAccumulation::kCueMs)
       active_group = sides_[static_cast<size_t>(cue)];
     if (t >= recall_start_) active_group = 2;
-    Rng rng(c.seed, stream_name(split_, c.validation), index_, static_cast<uint64_t>(t) + 1);  // b = 0 drew the sides
+    Rng rng(stream_, index_, static_cast<uint64_t>(t) + 1);  // b = 0 drew the sides
     input.setZero();
     for (int i = 0; i < group; ++i) input(3 * group + i, 0) = rng.uniform_double() < noise_probability_ ? 1.0f : 0.0f;
     if (active_group < 0) return;
@@ -57,8 +60,8 @@ class EvidenceSequence final : public SequenceStream {
 
  private:
   const EvidenceAccumulation& task_;
-  Split split_;
   uint64_t index_;
+  Rng::Key stream_;  // hashed once: input() opens a stream per step
   std::array<int, EvidenceAccumulation::kCues> sides_;
   int answer_ = 0;
   Eigen::Index recall_start_ = 0;

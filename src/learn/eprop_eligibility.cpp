@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <bit>
 
 namespace plasticore {
 
@@ -10,6 +11,8 @@ namespace {
 
 Eigen::Index round_up(Eigen::Index n, Eigen::Index multiple) { return (n + multiple - 1) / multiple * multiple; }
 
+constexpr Eigen::Index kChunkVectors = 8;     // a LIF row's tile: 3 x 8 state registers
+constexpr Eigen::Index kAdaptiveVectors = 4;  // an ALIF row's tile: 4 x 4 (eps^a as well)
 
 }  // namespace
 
@@ -17,24 +20,24 @@ EpropEligibility::EpropEligibility(Eigen::Index n_pre, Eigen::Index n_alif, Eige
                                    bool regularize)
     : n_pre_(n_pre),
       n_alif_(n_alif),
-      n_lif_(n_lif),
-      cols_(round_up(n_pre, kColPadding)),
-      alif_rows_(round_up(n_alif, kRowPadding)),
-      rows_(alif_rows_ + round_up(n_lif, kRowPadding)),
+      n_rec_(n_alif + n_lif),
+      cols_(round_up(n_pre, kLanes)),
+      n_chunks_((cols_ / kLanes + kChunkVectors - 1) / kChunkVectors),
       decays_(decays),
       regularize_(regularize) {
   for (Block& b : blocks_) {
     b.trace = Matrix::Zero(cols_, kBlockSteps);
     b.previous_trace = Matrix::Zero(cols_, kBlockSteps);
-    b.psi = Matrix::Zero(rows_, kBlockSteps);
-    b.signal = Matrix::Zero(rows_, kBlockSteps);
-    b.previous_psi = Matrix::Zero(alif_rows_, kBlockSteps);
-    b.decay = Matrix::Zero(alif_rows_, kBlockSteps);
+    b.psi = Matrix::Zero(n_rec_, kBlockSteps);
+    b.signal = Matrix::Zero(n_rec_, kBlockSteps);
+    b.previous_psi = Matrix::Zero(n_alif_, kBlockSteps);
+    b.decay = Matrix::Zero(n_alif_, kBlockSteps);
+    b.active.assign(static_cast<size_t>(n_rec_), 0U);
   }
-  threshold_eligibility_ = Matrix::Zero(alif_rows_, cols_);
-  filtered_trace_ = Matrix::Zero(rows_, cols_);
-  gradient_ = Matrix::Zero(rows_, cols_);
-  trace_sum_ = Matrix::Zero(regularize ? rows_ : 0, regularize ? cols_ : 0);
+  threshold_eligibility_ = Matrix::Zero(cols_, n_alif_);
+  filtered_trace_ = Matrix::Zero(cols_, n_rec_);
+  gradient_ = Matrix::Zero(cols_, n_rec_);
+  trace_sum_ = Matrix::Zero(regularize ? cols_ : 0, regularize ? n_rec_ : 0);
 }
 
 void EpropEligibility::record(const Vector& trace, const Vector& previous_trace, const Vector& psi,
@@ -43,14 +46,19 @@ void EpropEligibility::record(const Vector& trace, const Vector& previous_trace,
   const Eigen::Index k = b.steps;
   b.trace.col(k).head(n_pre_) = trace;
   b.previous_trace.col(k).head(n_pre_) = previous_trace;
-  b.psi.col(k).head(n_alif_) = psi.head(n_alif_);
-  b.psi.col(k).segment(alif_rows_, n_lif_) = psi.tail(n_lif_);
-  b.signal.col(k).head(n_alif_) = Eigen::Map<const Vector>(signal, n_alif_);
-  b.signal.col(k).segment(alif_rows_, n_lif_) = Eigen::Map<const Vector>(signal + n_alif_, n_lif_);
-  b.any_signal = b.any_signal || (b.signal.col(k).array() != 0).any();
+  b.psi.col(k) = psi;
+  const Eigen::Map<const Vector> l(signal, n_rec_);
+  b.signal.col(k) = l;
+  b.any_signal = b.any_signal || (l.array() != 0).any();
   const auto psi_before = previous_psi.head(n_alif_).array();
-  b.previous_psi.col(k).head(n_alif_) = psi_before.matrix();
-  b.decay.col(k).head(n_alif_) = (decays_.rho - decays_.beta * psi_before).matrix();
+  b.previous_psi.col(k) = psi_before.matrix();
+  b.decay.col(k) = (decays_.rho - decays_.beta * psi_before).matrix();
+  uint32_t* active = b.active.data();
+  const Scalar* p = psi.data();
+  const Scalar* p_before = previous_psi.data();
+  for (Eigen::Index j = 0; j < n_alif_; ++j)
+    active[j] |= static_cast<uint32_t>(p[j] != 0 || p_before[j] != 0) << k;
+  for (Eigen::Index j = n_alif_; j < n_rec_; ++j) active[j] |= static_cast<uint32_t>(p[j] != 0) << k;
   if (++b.steps == kBlockSteps) advance_block(b);
 }
 
@@ -61,106 +69,139 @@ void EpropEligibility::flush() {
   }
 }
 
-void EpropEligibility::advance_block(const Block& block) {
-  const Eigen::Index n_chunks = cols_ / kColPadding;
+void EpropEligibility::advance_block(Block& block) {
+  for (const uint32_t steps : block.active) active_row_steps_ += std::popcount(steps);
   if (pipelined_) {
     // The tasks of the block before read the other buffer, which the step loop fills next: wait for them.
 #pragma omp taskwait
     Block& next = blocks_[filling_ ^ 1];
     next.steps = 0;
     next.any_signal = false;
-    // Tasks of ~3 chunks: finer ones cost more in task overhead than they gain in balance.
-    constexpr Eigen::Index kChunksPerTask = 3;
-    for (Eigen::Index first = 0; first < n_chunks; first += kChunksPerTask) {
-#pragma omp task firstprivate(first) shared(block)
-      for (Eigen::Index chunk = first; chunk < std::min(first + kChunksPerTask, n_chunks); ++chunk)
-        advance_chunk(block, chunk * kColPadding);
+    std::fill(next.active.begin(), next.active.end(), 0U);
+    for (Eigen::Index chunk = 0; chunk < n_chunks_; ++chunk) {
+#pragma omp task firstprivate(chunk) shared(block)
+      advance_chunk(block, chunk);
     }
     filling_ ^= 1;
     return;
   }
   // A sequence on its own (batch 1) outside a pipeline shares its chunks among the threads; inside a
   // parallel batch each thread already has a sequence of its own.
-#pragma omp parallel for schedule(static) if (n_chunks > 1 && !omp_in_parallel() && omp_get_max_threads() > 1)
-  for (Eigen::Index chunk = 0; chunk < n_chunks; ++chunk) advance_chunk(block, chunk * kColPadding);
-  Block& b = blocks_[filling_];
-  b.steps = 0;
-  b.any_signal = false;
+#pragma omp parallel for schedule(static) if (n_chunks_ > 1 && !omp_in_parallel() && omp_get_max_threads() > 1)
+  for (Eigen::Index chunk = 0; chunk < n_chunks_; ++chunk) advance_chunk(block, chunk);
+  block.steps = 0;
+  block.any_signal = false;
+  std::fill(block.active.begin(), block.active.end(), 0U);
 }
 
-void EpropEligibility::advance_chunk(const Block& block, Eigen::Index c0) {
-  const auto rows = [&]<bool kRegularize, bool kSignal>() {
-    advance_rows<true, kRegularize, kSignal>(block, 0, alif_rows_, c0);
-    advance_rows<false, kRegularize, kSignal>(block, alif_rows_, rows_, c0);
-  };
+// The vectors of a chunk are an even share of the padded columns' (at most kChunkVectors).
+void EpropEligibility::advance_chunk(const Block& block, Eigen::Index chunk) {
+  const Eigen::Index n_vectors = cols_ / kLanes;
+  const Eigen::Index v0 = chunk * n_vectors / n_chunks_, v1 = (chunk + 1) * n_vectors / n_chunks_;
   if (regularize_) {
-    if (block.any_signal) rows.template operator()<true, true>();
-    else rows.template operator()<true, false>();
+    if (block.any_signal) advance_chunk_rows<true, true>(block, v0, v1 - v0);
+    else advance_chunk_rows<true, false>(block, v0, v1 - v0);
   } else {
-    if (block.any_signal) rows.template operator()<false, true>();
-    else rows.template operator()<false, false>();
+    if (block.any_signal) advance_chunk_rows<false, true>(block, v0, v1 - v0);
+    else advance_chunk_rows<false, false>(block, v0, v1 - v0);
   }
 }
 
-// The columns c0 .. c0 + kColPadding - 1 of rows row_begin .. row_end - 1.
+template <bool kRegularize, bool kSignal>
+void EpropEligibility::advance_chunk_rows(const Block& block, Eigen::Index v0, Eigen::Index vectors) {
+  // ALIF rows hold twice the state: tiles of at most kAdaptiveVectors, an even split of the chunk.
+  const Eigen::Index tiles = (vectors + kAdaptiveVectors - 1) / kAdaptiveVectors;
+  for (Eigen::Index j = 0; j < n_alif_; ++j)
+    for (Eigen::Index t = 0; t < tiles; ++t) {
+      const Eigen::Index a = v0 + t * vectors / tiles, b = v0 + (t + 1) * vectors / tiles;
+      advance_any<true, kRegularize, kSignal>(block, j, a, b - a);
+    }
+  for (Eigen::Index j = n_alif_; j < n_rec_; ++j) advance_any<false, kRegularize, kSignal>(block, j, v0, vectors);
+}
+
 template <bool kAdaptive, bool kRegularize, bool kSignal>
-void EpropEligibility::advance_rows(const Block& block, Eigen::Index row_begin, Eigen::Index row_end, Eigen::Index c0) {
-  constexpr int kCols = kAdaptive ? 4 : 8;  // ALIF tiles hold eps^a too: 4 columns keep the state in registers
-  static_assert(kColPadding % kCols == 0);
-  for (Eigen::Index c = c0; c < c0 + kColPadding; c += kCols) {
-    Eigen::Index r0 = row_begin;
-    for (; r0 + kTileRows <= row_end; r0 += kTileRows) advance<kAdaptive, kRegularize, kSignal, kTileRows, kCols>(block, r0, c);
-    if (r0 < row_end) advance<kAdaptive, kRegularize, kSignal, kRowPadding, kCols>(block, r0, c);
+void EpropEligibility::advance_any(const Block& block, Eigen::Index row, Eigen::Index v0, Eigen::Index vectors) {
+  switch (vectors) {
+    case 1: return advance<kAdaptive, kRegularize, kSignal, 1>(block, row, v0);
+    case 2: return advance<kAdaptive, kRegularize, kSignal, 2>(block, row, v0);
+    case 3: return advance<kAdaptive, kRegularize, kSignal, 3>(block, row, v0);
+    case 4: return advance<kAdaptive, kRegularize, kSignal, 4>(block, row, v0);
+    default: break;
   }
-}
-
-// One tile of kRows x kCols synapses, through `steps` buffered steps (learn/eprop.hpp):
-//   eps^a = psi[t-1] eps^v[t-1] + (rho - beta psi[t-1]) eps^a    (ALIF rows)
-//   e = psi[t] (eps^v[t] - beta eps^a)   or   psi[t] eps^v[t]      (LIF rows)
-//   ebar = kappa ebar + e,   gradient += L[t] ebar (kSignal: some L[t] of the block is non-zero),   sum_e += e
-template <bool kAdaptive, bool kRegularize, bool kSignal, int kRows, int kCols>
-void EpropEligibility::advance(const Block& block, Eigen::Index r0, Eigen::Index c0) {
-  const Eigen::Index steps = block.steps;
-  using Tile = Eigen::Array<Scalar, kRows, 1>;
-  using TileView = Eigen::Map<const Tile>;
-  const Scalar beta = decays_.beta, kappa = decays_.kappa;
-  Tile eps_a[kCols], ebar[kCols], grad[kCols], sum_e[kCols];
-  for (int c = 0; c < kCols; ++c) {
-    if constexpr (kAdaptive) eps_a[c] = threshold_eligibility_.col(c0 + c).template segment<kRows>(r0).array();
-    ebar[c] = filtered_trace_.col(c0 + c).template segment<kRows>(r0).array();
-    grad[c] = gradient_.col(c0 + c).template segment<kRows>(r0).array();
-    if constexpr (kRegularize) sum_e[c] = trace_sum_.col(c0 + c).template segment<kRows>(r0).array();
-  }
-  for (Eigen::Index k = 0; k < steps; ++k) {
-    const TileView psi(block.psi.col(k).data() + r0), signal(block.signal.col(k).data() + r0);
-    const Scalar* trace = block.trace.col(k).data() + c0;
-    for (int c = 0; c < kCols; ++c) {
-      Tile e;
-      if constexpr (kAdaptive) {
-        const TileView psi_before(block.previous_psi.col(k).data() + r0), decay(block.decay.col(k).data() + r0);
-        eps_a[c] = psi_before * block.previous_trace(c0 + c, k) + decay * eps_a[c];
-        e = psi * (trace[c] - beta * eps_a[c]);
-      } else {
-        e = psi * trace[c];
-      }
-      ebar[c] = kappa * ebar[c] + e;
-      if constexpr (kSignal) grad[c] += signal * ebar[c];
-      if constexpr (kRegularize) sum_e[c] += e;
+  if constexpr (!kAdaptive) {
+    switch (vectors) {
+      case 5: return advance<kAdaptive, kRegularize, kSignal, 5>(block, row, v0);
+      case 6: return advance<kAdaptive, kRegularize, kSignal, 6>(block, row, v0);
+      case 7: return advance<kAdaptive, kRegularize, kSignal, 7>(block, row, v0);
+      case 8: return advance<kAdaptive, kRegularize, kSignal, 8>(block, row, v0);
+      default: break;
     }
   }
-  for (int c = 0; c < kCols; ++c) {
-    if constexpr (kAdaptive) threshold_eligibility_.col(c0 + c).template segment<kRows>(r0) = eps_a[c].matrix();
-    filtered_trace_.col(c0 + c).template segment<kRows>(r0) = ebar[c].matrix();
-    gradient_.col(c0 + c).template segment<kRows>(r0) = grad[c].matrix();
-    if constexpr (kRegularize) trace_sum_.col(c0 + c).template segment<kRows>(r0) = sum_e[c].matrix();
-  }
 }
 
-Matrix EpropEligibility::unpad(const Matrix& padded) const {
-  Matrix out(n_alif_ + n_lif_, n_pre_);
-  out.topRows(n_alif_) = padded.topLeftCorner(n_alif_, n_pre_);
-  out.bottomRows(n_lif_) = padded.block(alif_rows_, 0, n_lif_, n_pre_);
-  return out;
+// The synapses of one row, columns v0 * kLanes .. (v0 + kVectors) * kLanes - 1, through the block's steps
+// (learn/eprop.hpp). An active step k:
+//   eps^a = psi[k-1] eps^v[k-1] + (rho - beta psi[k-1]) eps^a    (ALIF rows)
+//   e = psi[k] (eps^v[k] - beta eps^a)   or   psi[k] eps^v[k]      (LIF rows)
+//   ebar = kappa ebar + e,   gradient += L[k] ebar (kSignal: some L of the block is non-zero),   sum_e += e
+// A quiet step (e = 0, psi[k-1] = 0): eps^a = rho eps^a, ebar = kappa ebar, gradient += L[k] ebar; the
+// same roundings as the active step's formulas give with those zeros.
+template <bool kAdaptive, bool kRegularize, bool kSignal, int kVectors>
+void EpropEligibility::advance(const Block& block, Eigen::Index row, Eigen::Index v0) {
+  using Lanes = Eigen::Array<Scalar, kLanes, 1>;
+  using LanesView = Eigen::Map<const Lanes>;
+  const Eigen::Index c0 = v0 * kLanes;
+  const Scalar beta = decays_.beta, kappa = decays_.kappa, rho = decays_.rho;
+  Scalar* eps_a_state = kAdaptive ? threshold_eligibility_.col(row).data() + c0 : nullptr;
+  Scalar* ebar_state = filtered_trace_.col(row).data() + c0;
+  Scalar* grad_state = gradient_.col(row).data() + c0;
+  Scalar* sum_state = kRegularize ? trace_sum_.col(row).data() + c0 : nullptr;
+  Lanes eps_a[kVectors], ebar[kVectors], grad[kVectors], sum_e[kVectors];
+  for (int v = 0; v < kVectors; ++v) {
+    if constexpr (kAdaptive) eps_a[v] = LanesView(eps_a_state + v * kLanes);
+    ebar[v] = LanesView(ebar_state + v * kLanes);
+    grad[v] = LanesView(grad_state + v * kLanes);
+    if constexpr (kRegularize) sum_e[v] = LanesView(sum_state + v * kLanes);
+  }
+  const auto quiet_until = [&](Eigen::Index from, Eigen::Index to) {  // steps from .. to - 1
+    for (Eigen::Index k = from; k < to; ++k) {
+      const Scalar signal = kSignal ? block.signal(row, k) : Scalar{0};
+      for (int v = 0; v < kVectors; ++v) {
+        if constexpr (kAdaptive) eps_a[v] = rho * eps_a[v];
+        ebar[v] = kappa * ebar[v];
+        if constexpr (kSignal) grad[v] += signal * ebar[v];
+      }
+    }
+  };
+  Eigen::Index next = 0;  // the first step not yet applied
+  for (uint32_t steps = block.active[static_cast<size_t>(row)]; steps != 0; steps &= steps - 1) {
+    const int k = std::countr_zero(steps);
+    quiet_until(next, k);
+    next = k + 1;
+    const Scalar psi = block.psi(row, k);
+    const Scalar signal = kSignal ? block.signal(row, k) : Scalar{0};
+    const Scalar* trace = block.trace.col(k).data() + c0;
+    for (int v = 0; v < kVectors; ++v) {
+      Lanes e;
+      if constexpr (kAdaptive) {
+        eps_a[v] = block.previous_psi(row, k) * LanesView(block.previous_trace.col(k).data() + c0 + v * kLanes) +
+                   block.decay(row, k) * eps_a[v];
+        e = psi * (LanesView(trace + v * kLanes) - beta * eps_a[v]);
+      } else {
+        e = psi * LanesView(trace + v * kLanes);
+      }
+      ebar[v] = kappa * ebar[v] + e;
+      if constexpr (kSignal) grad[v] += signal * ebar[v];
+      if constexpr (kRegularize) sum_e[v] += e;
+    }
+  }
+  quiet_until(next, block.steps);
+  for (int v = 0; v < kVectors; ++v) {
+    if constexpr (kAdaptive) Eigen::Map<Lanes>(eps_a_state + v * kLanes) = eps_a[v];
+    Eigen::Map<Lanes>(ebar_state + v * kLanes) = ebar[v];
+    Eigen::Map<Lanes>(grad_state + v * kLanes) = grad[v];
+    if constexpr (kRegularize) Eigen::Map<Lanes>(sum_state + v * kLanes) = sum_e[v];
+  }
 }
 
 }  // namespace plasticore

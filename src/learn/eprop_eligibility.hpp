@@ -1,11 +1,19 @@
-// The per-synapse part of e-prop (learn/eprop.hpp), advanced K time steps at a time. The step loop
-// records what every synapse of step t needs (eps^v[t] and eps^v[t-1] per presynaptic column, psi[t],
-// psi[t-1] and L[t] per postsynaptic row) in a buffer of K columns; once it is full, each tile of
-// up to 16 rows x 8 columns of synapses runs through the K steps with its state (eps^a, ebar, the gradient and
-// sum_t e) in registers. A per-step pass reads and writes every state matrix once per step (16-28 bytes
-// per synapse); here that traffic is paid once per K steps and the K-step inner loop is pure arithmetic.
-// Per synapse and step the arithmetic is the per-step loop's, in the same order, so the gradients are
-// bit-identical to it (tests/learn/test_eprop_eligibility.cpp holds a plain per-synapse reference).
+// The per-synapse part of e-prop (learn/eprop.hpp), advanced K time steps at a time and driven by the
+// postsynaptic events. The step loop records what the synapses of step t need (eps^v[t] and eps^v[t-1]
+// per presynaptic column, psi[t], psi[t-1] and L[t] per postsynaptic row) in a buffer of K steps; once it
+// is full, each row's synapses run through the buffered steps with their state (eps^a, ebar, the gradient
+// and sum_t e) in registers, 16 presynaptic columns to a vector.
+//
+// Event-driven in the postsynaptic neuron: a step in which psi[t] = 0 (and, for ALIF rows, psi[t-1] = 0)
+// adds nothing to a synapse's traces, it only decays them (e = 0, eps^a = rho eps^a, ebar = kappa ebar, and
+// gradient += L[t] ebar if the signal is on). 75 % of the ALIF and 49 % of the LIF row-steps of a trained
+// evidence-accumulation network are such quiet steps (its neurons sit below rest or refractory much of the
+// time): each costs one or two multiplies instead of the full update of 3-7 vector operations. The
+// record of a step marks each row's active steps (a bit mask per row); the kernel walks the set bits. The
+// arithmetic of every step is the per-step update's, in the same order, so the results are bit-identical
+// to it (tests/learn/test_eprop_eligibility.cpp holds a plain per-synapse, per-step reference in double
+// precision). One multiply per quiet run (kappa^g) would be cheaper still, but rounds differently and so
+// moves every e-prop figure.
 //
 // Pipelined (set_pipelined, inside an OpenMP single region of a sequence run on its own): a full buffer
 // is handed to the team as one task per column chunk, and the step loop goes on filling the other one;
@@ -13,23 +21,21 @@
 // of them). The chunks hold disjoint state and see the steps in order: the same numbers.
 //
 // Steps whose learning signal is zero for every neuron (outside a decision window, where err[t] = 0)
-// add nothing to the gradient: a block of them skips that multiply-add (exact, as L ebar = 0).
+// add nothing to the gradient: a block of them skips those multiply-adds (exact, as L ebar = 0).
 //
-// Rows are stored padded: the ALIF rows 0..n_alif-1 and the LIF rows each fill whole 8-row tiles (run
-// as 16-row tiles and at most one 8-row tile), the presynaptic columns whole groups of 8 (LIF tiles take
-// 8 columns at a time, ALIF tiles, with twice the state, 4); padded rows have psi = L = 0 and padded
-// columns eps^v = 0, so their state stays zero.
+// The presynaptic columns are padded to whole vectors of 16 with eps^v = 0, so their state stays zero.
 #pragma once
+#include <cstdint>
+#include <vector>
+
 #include "core/tensor.hpp"
 
 namespace plasticore {
 
 class EpropEligibility {
  public:
-  static constexpr Eigen::Index kTileRows = 16;   // one AVX-512 register, two AVX2 registers
-  static constexpr Eigen::Index kRowPadding = 8;  // the last tile of a block may be 8 rows
-  static constexpr Eigen::Index kColPadding = 8;  // columns sharing each load of psi and L: 8 (LIF), 4 (ALIF)
-  static constexpr Eigen::Index kBlockSteps = 32; // K: 16 -> 32 was 3-6 % faster, 64 no better
+  static constexpr Eigen::Index kLanes = 16;        // presynaptic columns per vector: one AVX-512 register
+  static constexpr Eigen::Index kBlockSteps = 32;   // K
 
   struct Decays {
     Scalar rho;    // adaptation decay
@@ -52,37 +58,44 @@ class EpropEligibility {
   // Hand full buffers to OpenMP tasks (call only inside a parallel region's single construct).
   void set_pipelined(bool pipelined) { pipelined_ = pipelined; }
 
-  // dLoss/dW and sum_t e, n_rec x n_pre in the network's row order (call flush() first).
-  Matrix gradient() const { return unpad(gradient_); }
-  Matrix trace_sum() const { return regularize_ ? unpad(trace_sum_) : Matrix(); }
+  // dLoss/dW and sum_t e, n_rec x n_pre (call flush() first).
+  Matrix gradient() const { return gradient_.topRows(n_pre_).transpose(); }
+  Matrix trace_sum() const { return regularize_ ? Matrix(trace_sum_.topRows(n_pre_).transpose()) : Matrix(); }
+
+  // Row-steps visited (active) since construction, for tests and benchmarks.
+  int64_t active_row_steps() const { return active_row_steps_; }
 
  private:
   // K buffered steps, one column per step.
   struct Block {
     Matrix trace, previous_trace;  // cols_ x K
-    Matrix psi, signal;            // rows_ x K
-    Matrix previous_psi, decay;    // alif_rows_ x K: psi[t-1], rho - beta psi[t-1]
+    Matrix psi, signal;            // n_rec x K
+    Matrix previous_psi, decay;    // n_alif x K: psi[t-1], rho - beta psi[t-1]
+    std::vector<uint32_t> active;  // per row, bit k: step k is active (psi[k] != 0, or psi[k-1] != 0 for ALIF)
     Eigen::Index steps = 0;
     bool any_signal = false;  // some buffered L[t] is non-zero
   };
+  static_assert(kBlockSteps <= 32, "a row's active steps are the bits of a uint32_t");
 
-  void advance_block(const Block& block);  // every chunk, in this thread or (pipelined) as tasks
-  void advance_chunk(const Block& block, Eigen::Index c0);
+  void advance_block(Block& block);  // every chunk, in this thread or (pipelined) as tasks
+  void advance_chunk(const Block& block, Eigen::Index chunk);
+  template <bool kRegularize, bool kSignal>
+  void advance_chunk_rows(const Block& block, Eigen::Index v0, Eigen::Index vectors);
+  template <bool kAdaptive, bool kRegularize, bool kSignal, int kVectors>
+  void advance(const Block& block, Eigen::Index row, Eigen::Index v0);
   template <bool kAdaptive, bool kRegularize, bool kSignal>
-  void advance_rows(const Block& block, Eigen::Index row_begin, Eigen::Index row_end, Eigen::Index c0);
-  template <bool kAdaptive, bool kRegularize, bool kSignal, int kRows, int kCols>
-  void advance(const Block& block, Eigen::Index r0, Eigen::Index c0);
-  Matrix unpad(const Matrix& padded) const;
+  void advance_any(const Block& block, Eigen::Index row, Eigen::Index v0, Eigen::Index vectors);
 
-  Eigen::Index n_pre_, n_alif_, n_lif_, cols_, alif_rows_, rows_;  // cols_, alif_rows_, rows_: padded
+  Eigen::Index n_pre_, n_alif_, n_rec_, cols_, n_chunks_;  // cols_: padded to kLanes
   Decays decays_;
   bool regularize_;
   bool pipelined_ = false;
   Block blocks_[2];  // the one being filled, and (pipelined) the one the tasks may still be reading
   int filling_ = 0;
-  // State, padded rows x cols_.
-  Matrix threshold_eligibility_;  // eps^a, ALIF rows only
-  Matrix filtered_trace_, gradient_, trace_sum_;
+  int64_t active_row_steps_ = 0;
+  // State, one column per postsynaptic row (its synapses' values over the padded presynaptic columns).
+  Matrix threshold_eligibility_;  // eps^a, cols_ x n_alif
+  Matrix filtered_trace_, gradient_, trace_sum_;  // cols_ x n_rec
 };
 
 }  // namespace plasticore

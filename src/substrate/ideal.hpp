@@ -30,7 +30,8 @@ class IdealSubstrate final : public Substrate {
   }
   void backward(const Matrix& y, Matrix& x) const override {
     count_dense(y.cols());
-    x.noalias() = w_.transpose() * y;
+    if (y.isZero(0)) x.setZero(w_.cols(), y.cols());  // e.g. no error outside a decision window
+    else x.noalias() = w_.transpose() * y;
   }
   void backward_events(std::span<const int32_t> active, Scalar* x) const override { exact_backward_events(w_, active, x); }
   void update(const Matrix& delta) override;

@@ -16,10 +16,13 @@ namespace {
 struct Case {
   int n_pre, n_alif, n_lif, steps;
   bool regularize;
+  float psi_zero = 0.3f;  // psi is often zero (below rest, refractory): quiet steps the kernel skips
+  int signal_from = 0;    // L[t] = 0 before (a decision window at the end)
 };
 
 void PrintTo(const Case& c, std::ostream* os) {
-  *os << c.n_pre << "pre_" << c.n_alif << "alif_" << c.n_lif << "lif_" << c.steps << "steps" << (c.regularize ? "_reg" : "");
+  *os << c.n_pre << "pre_" << c.n_alif << "alif_" << c.n_lif << "lif_" << c.steps << "steps" << (c.regularize ? "_reg" : "")
+      << "_quiet" << static_cast<int>(c.psi_zero * 100) << "_signal" << c.signal_from;
 }
 
 struct Reference {
@@ -62,8 +65,8 @@ TEST_P(EpropEligibilityKernel, MatchesThePerSynapseReference) {
   for (int t = 0; t < c.steps; ++t) {
     Vector x(c.n_pre), p(n_rec), l(n_rec);
     for (auto& v : x) v = rng.uniform() * 3;
-    for (auto& v : p) v = rng.uniform() < 0.3f ? 0.0f : rng.uniform();  // psi is often zero
-    for (auto& v : l) v = static_cast<Scalar>(rng.normal());
+    for (auto& v : p) v = rng.uniform() < c.psi_zero ? 0.0f : rng.uniform();
+    for (auto& v : l) v = t >= c.signal_from ? static_cast<Scalar>(rng.normal()) : 0.0f;
     trace.push_back(x), psi.push_back(p), signal.push_back(l);
   }
   EpropEligibility kernel(c.n_pre, c.n_alif, c.n_lif, decays, c.regularize);
@@ -78,6 +81,12 @@ TEST_P(EpropEligibilityKernel, MatchesThePerSynapseReference) {
   ASSERT_EQ(got.rows(), n_rec);
   ASSERT_EQ(got.cols(), c.n_pre);
   const double scale = want.gradient.cwiseAbs().maxCoeff();
+  if (c.psi_zero == 1.0f) {  // no step is active: nothing may be added
+    EXPECT_EQ(scale, 0.0);
+    EXPECT_EQ(got.cwiseAbs().maxCoeff(), 0.0f);
+    EXPECT_EQ(kernel.active_row_steps(), 0);
+    return;
+  }
   ASSERT_GT(scale, 1e-3);
   EXPECT_LE((got.cast<double>() - want.gradient).cwiseAbs().maxCoeff(), 1e-5 * scale);
   if (c.regularize) {
@@ -91,7 +100,10 @@ TEST_P(EpropEligibilityKernel, MatchesThePerSynapseReference) {
 INSTANTIATE_TEST_SUITE_P(Shapes, EpropEligibilityKernel,
                          ::testing::Values(Case{13, 5, 19, 37, true}, Case{13, 5, 19, 37, false},
                                            Case{8, 0, 16, 16, true}, Case{3, 24, 0, 50, true},
-                                           Case{40, 17, 33, 33, false}, Case{1, 1, 1, 1, true}));
+                                           Case{40, 17, 33, 33, false}, Case{1, 1, 1, 1, true},
+                                           // Runs of quiet steps across blocks, with and without a signal in them.
+                                           Case{21, 6, 7, 150, true, 0.9f, 70}, Case{150, 3, 4, 90, false, 0.97f, 0},
+                                           Case{40, 5, 5, 64, true, 1.0f, 0}));
 
 }  // namespace
 }  // namespace plasticore
