@@ -57,7 +57,7 @@ void EpropEligibility::record(const Vector& trace, const Vector& previous_trace,
   const Scalar* p = psi.data();
   const Scalar* p_before = previous_psi.data();
   for (Eigen::Index j = 0; j < n_alif_; ++j)
-    active[j] |= static_cast<uint32_t>(p[j] != 0 || p_before[j] != 0) << k;
+    active[j] |= static_cast<uint32_t>((p[j] != 0) | (p_before[j] != 0)) << k;
   for (Eigen::Index j = n_alif_; j < n_rec_; ++j) active[j] |= static_cast<uint32_t>(p[j] != 0) << k;
   if (++b.steps == kBlockSteps) advance_block(b);
 }
@@ -86,37 +86,54 @@ void EpropEligibility::advance_block(Block& block) {
     return;
   }
   // A sequence on its own (batch 1) outside a pipeline shares its chunks among the threads; inside a
-  // parallel batch each thread already has a sequence of its own.
-#pragma omp parallel for schedule(static) if (n_chunks_ > 1 && !omp_in_parallel() && omp_get_max_threads() > 1)
-  for (Eigen::Index chunk = 0; chunk < n_chunks_; ++chunk) advance_chunk(block, chunk);
+  // parallel batch each thread already has a sequence of its own, and takes all columns at once.
+  if (n_chunks_ > 1 && !omp_in_parallel() && omp_get_max_threads() > 1) {
+#pragma omp parallel for schedule(static)
+    for (Eigen::Index chunk = 0; chunk < n_chunks_; ++chunk) advance_chunk(block, chunk);
+  } else {
+    advance_columns(block, 0, cols_ / kLanes);
+  }
   block.steps = 0;
   block.any_signal = false;
   std::fill(block.active.begin(), block.active.end(), 0U);
 }
 
-// The vectors of a chunk are an even share of the padded columns' (at most kChunkVectors).
+// A chunk's vectors are an even share of the padded columns' (for the threads; at most kChunkVectors).
 void EpropEligibility::advance_chunk(const Block& block, Eigen::Index chunk) {
   const Eigen::Index n_vectors = cols_ / kLanes;
   const Eigen::Index v0 = chunk * n_vectors / n_chunks_, v1 = (chunk + 1) * n_vectors / n_chunks_;
+  advance_columns(block, v0, v1 - v0);
+}
+
+void EpropEligibility::advance_columns(const Block& block, Eigen::Index v0, Eigen::Index vectors) {
   if (regularize_) {
-    if (block.any_signal) advance_chunk_rows<true, true>(block, v0, v1 - v0);
-    else advance_chunk_rows<true, false>(block, v0, v1 - v0);
+    if (block.any_signal) advance_rows<true, true>(block, v0, vectors);
+    else advance_rows<true, false>(block, v0, vectors);
   } else {
-    if (block.any_signal) advance_chunk_rows<false, true>(block, v0, v1 - v0);
-    else advance_chunk_rows<false, false>(block, v0, v1 - v0);
+    if (block.any_signal) advance_rows<false, true>(block, v0, vectors);
+    else advance_rows<false, false>(block, v0, vectors);
   }
 }
 
+// Each row in tiles of an even split of the vectors: at most kAdaptiveVectors for ALIF rows, which hold
+// twice the state, and kChunkVectors for LIF rows.
 template <bool kRegularize, bool kSignal>
-void EpropEligibility::advance_chunk_rows(const Block& block, Eigen::Index v0, Eigen::Index vectors) {
-  // ALIF rows hold twice the state: tiles of at most kAdaptiveVectors, an even split of the chunk.
-  const Eigen::Index tiles = (vectors + kAdaptiveVectors - 1) / kAdaptiveVectors;
-  for (Eigen::Index j = 0; j < n_alif_; ++j)
-    for (Eigen::Index t = 0; t < tiles; ++t) {
-      const Eigen::Index a = v0 + t * vectors / tiles, b = v0 + (t + 1) * vectors / tiles;
-      advance_any<true, kRegularize, kSignal>(block, j, a, b - a);
+void EpropEligibility::advance_rows(const Block& block, Eigen::Index v0, Eigen::Index vectors) {
+  const auto tiles = [&](Eigen::Index j, Eigen::Index most, auto advance_tile) {
+    const Eigen::Index n = (vectors + most - 1) / most;
+    for (Eigen::Index t = 0; t < n; ++t) {
+      const Eigen::Index a = v0 + t * vectors / n, b = v0 + (t + 1) * vectors / n;
+      advance_tile(j, a, b - a);
     }
-  for (Eigen::Index j = n_alif_; j < n_rec_; ++j) advance_any<false, kRegularize, kSignal>(block, j, v0, vectors);
+  };
+  for (Eigen::Index j = 0; j < n_alif_; ++j)
+    tiles(j, kAdaptiveVectors, [&](Eigen::Index row, Eigen::Index a, Eigen::Index n) {
+      advance_any<true, kRegularize, kSignal>(block, row, a, n);
+    });
+  for (Eigen::Index j = n_alif_; j < n_rec_; ++j)
+    tiles(j, kChunkVectors, [&](Eigen::Index row, Eigen::Index a, Eigen::Index n) {
+      advance_any<false, kRegularize, kSignal>(block, row, a, n);
+    });
 }
 
 template <bool kAdaptive, bool kRegularize, bool kSignal>

@@ -79,8 +79,9 @@ class EpropEligibility {
 
   void advance_block(Block& block);  // every chunk, in this thread or (pipelined) as tasks
   void advance_chunk(const Block& block, Eigen::Index chunk);
+  void advance_columns(const Block& block, Eigen::Index v0, Eigen::Index vectors);
   template <bool kRegularize, bool kSignal>
-  void advance_chunk_rows(const Block& block, Eigen::Index v0, Eigen::Index vectors);
+  void advance_rows(const Block& block, Eigen::Index v0, Eigen::Index vectors);
   template <bool kAdaptive, bool kRegularize, bool kSignal, int kVectors>
   void advance(const Block& block, Eigen::Index row, Eigen::Index v0);
   template <bool kAdaptive, bool kRegularize, bool kSignal>

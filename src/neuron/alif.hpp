@@ -43,7 +43,9 @@ inline void alif_step(const LIFParams& lif, const ALIFParams& alif, Scalar alpha
     for (int j = 0; j < n; ++j) {
       a[j] = rho * a[j] + z[j];
       v[j] = alpha * v[j] + input[j] - reset * z[j];
-      emit(v[j] - (v_th + adapt_beta * a[j]), z[j], psi[j], r[j]);
+      Scalar spike, slope, refractory = r[j];  // locals, as in lif_step
+      emit(v[j] - (v_th + adapt_beta * a[j]), spike, slope, refractory);
+      z[j] = spike, psi[j] = slope, r[j] = refractory;
     }
     return;
   }

@@ -101,7 +101,9 @@ inline void lif_step(const LIFParams& p, Scalar alpha, const Scalar* input, Scal
 #pragma GCC ivdep  // the state arrays are distinct: vectorise without run-time alias checks
     for (int j = 0; j < n; ++j) {
       v[j] = alpha * v[j] + input[j] - reset * z[j];
-      emit(v[j] - v_th, z[j], psi[j], r[j]);
+      Scalar spike, slope, refractory = r[j];  // locals: writing through z, psi, r made masked stores
+      emit(v[j] - v_th, spike, slope, refractory);  // that the next step's loads stalled on
+      z[j] = spike, psi[j] = slope, r[j] = refractory;
     }
     return;
   }
