@@ -22,7 +22,9 @@ EpropEligibility::EpropEligibility(Eigen::Index n_pre, Eigen::Index n_alif, Eige
       n_alif_(n_alif),
       n_rec_(n_alif + n_lif),
       cols_(round_up(n_pre, kLanes)),
-      n_chunks_((cols_ / kLanes + kChunkVectors - 1) / kChunkVectors),
+      // At least one chunk per thread (as far as the vectors go) for the threads of a sequence on its own.
+      n_chunks_(std::max((cols_ / kLanes + kChunkVectors - 1) / kChunkVectors,
+                         std::min<Eigen::Index>(cols_ / kLanes, omp_get_max_threads()))),
       decays_(decays),
       regularize_(regularize) {
   for (Block& b : blocks_) {
