@@ -339,7 +339,7 @@ void BM_EpropSynapses(benchmark::State& state) {
   }
   constexpr int kSteps = 1024;
   for (auto _ : state) {
-    for (int t = 0; t < kSteps; ++t) synapses.record(trace[t & 1], trace[(t + 1) & 1], psi[t & 1], psi[(t + 1) & 1], signal[t & 1].data());
+    for (int t = 0; t < kSteps; ++t) synapses.record(trace[t & 1], psi[t & 1], signal[t & 1].data());
     synapses.flush();
   }
   state.SetItemsProcessed(state.iterations() * kSteps * n_pre * 100);  // synapse-steps

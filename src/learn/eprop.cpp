@@ -31,7 +31,6 @@ SequenceGradients eprop_gradients(const RecurrentSNN& net, const SequenceStream&
   // Columns 0..n_in-1 are the input synapses, n_in.. the recurrent ones: one pass serves both matrices.
   Vector presynaptic_trace = Vector::Zero(n_pre);  // eps^v[t]
   Vector previous_trace(n_pre);                    // eps^v[t-1]
-  Vector previous_psi(n_alif);                     // psi[t-1] of the ALIF neurons
   EpropEligibility synapses(n_pre, n_alif, n_lif, {rho, beta, kappa}, regularize);
   Vector filtered_spikes = Vector::Zero(n_rec);  // zbar
   Vector spike_count = Vector::Zero(n_rec);
@@ -49,7 +48,6 @@ SequenceGradients eprop_gradients(const RecurrentSNN& net, const SequenceStream&
     net.start(s);
     for (Eigen::Index t = 0; t < steps; ++t) {
       previous_trace.swap(presynaptic_trace);  // eps^v[t-1]; the new trace is written in full below
-      previous_psi = s.pseudo_derivative.head(n_alif);
       sequence.input(t, s.input);
       presynaptic_trace.head(n_in) = alpha * previous_trace.head(n_in) + s.input.col(0);
       presynaptic_trace.tail(n_rec) = alpha * previous_trace.tail(n_rec) + s.spikes.col(0);  // z[t-1]
@@ -63,7 +61,7 @@ SequenceGradients eprop_gradients(const RecurrentSNN& net, const SequenceStream&
       else net.readout_weights().backward(error, learning_signal);             // L[t] = W_out^T err[t]
       if (observe) observe(t, s);
 
-      synapses.record(presynaptic_trace, previous_trace, s.pseudo_derivative, previous_psi, learning_signal.data());
+      synapses.record(presynaptic_trace, s.pseudo_derivative, learning_signal.data());
       filtered_spikes = kappa * filtered_spikes + s.spikes.col(0);
       spike_count += s.spikes.col(0);
       for (Eigen::Index k = 0; k < n_out; ++k) readout_gradient.col(k) += error(k, 0) * filtered_spikes;

@@ -28,11 +28,9 @@ EpropEligibility::EpropEligibility(Eigen::Index n_pre, Eigen::Index n_alif, Eige
       decays_(decays),
       regularize_(regularize) {
   for (Block& b : blocks_) {
-    b.trace = Matrix::Zero(cols_, kBlockSteps);
-    b.previous_trace = Matrix::Zero(cols_, kBlockSteps);
-    b.psi = Matrix::Zero(n_rec_, kBlockSteps);
+    b.trace = Matrix::Zero(cols_, kBlockSteps + 1);
+    b.psi = Matrix::Zero(n_rec_, kBlockSteps + 1);
     b.signal = Matrix::Zero(n_rec_, kBlockSteps);
-    b.previous_psi = Matrix::Zero(n_alif_, kBlockSteps);
     b.decay = Matrix::Zero(n_alif_, kBlockSteps);
     b.active.assign(static_cast<size_t>(n_rec_), 0U);
   }
@@ -42,22 +40,18 @@ EpropEligibility::EpropEligibility(Eigen::Index n_pre, Eigen::Index n_alif, Eige
   trace_sum_ = Matrix::Zero(regularize ? cols_ : 0, regularize ? n_rec_ : 0);
 }
 
-void EpropEligibility::record(const Vector& trace, const Vector& previous_trace, const Vector& psi,
-                              const Vector& previous_psi, const Scalar* signal) {
+void EpropEligibility::record(const Vector& trace, const Vector& psi, const Scalar* signal) {
   Block& b = blocks_[filling_];
   const Eigen::Index k = b.steps;
-  b.trace.col(k).head(n_pre_) = trace;
-  b.previous_trace.col(k).head(n_pre_) = previous_trace;
-  b.psi.col(k) = psi;
+  b.trace.col(k + 1).head(n_pre_) = trace;
+  b.psi.col(k + 1) = psi;
   const Eigen::Map<const Vector> l(signal, n_rec_);
   b.signal.col(k) = l;
   b.any_signal = b.any_signal || (l.array() != 0).any();
-  const auto psi_before = previous_psi.head(n_alif_).array();
-  b.previous_psi.col(k) = psi_before.matrix();
-  b.decay.col(k) = (decays_.rho - decays_.beta * psi_before).matrix();
+  b.decay.col(k) = (decays_.rho - decays_.beta * b.psi.col(k).head(n_alif_).array()).matrix();
   uint32_t* active = b.active.data();
-  const Scalar* p = psi.data();
-  const Scalar* p_before = previous_psi.data();
+  const Scalar* p = b.psi.col(k + 1).data();
+  const Scalar* p_before = b.psi.col(k).data();
   for (Eigen::Index j = 0; j < n_alif_; ++j)
     active[j] |= static_cast<uint32_t>((p[j] != 0) | (p_before[j] != 0)) << k;
   for (Eigen::Index j = n_alif_; j < n_rec_; ++j) active[j] |= static_cast<uint32_t>(p[j] != 0) << k;
@@ -77,6 +71,8 @@ void EpropEligibility::advance_block(Block& block) {
     // The tasks of the block before read the other buffer, which the step loop fills next: wait for them.
 #pragma omp taskwait
     Block& next = blocks_[filling_ ^ 1];
+    next.trace.col(0) = block.trace.col(block.steps);  // the step before the next block's
+    next.psi.col(0) = block.psi.col(block.steps);
     next.steps = 0;
     next.any_signal = false;
     std::fill(next.active.begin(), next.active.end(), 0U);
@@ -95,6 +91,8 @@ void EpropEligibility::advance_block(Block& block) {
   } else {
     advance_columns(block, 0, cols_ / kLanes);
   }
+  block.trace.col(0) = block.trace.col(block.steps);
+  block.psi.col(0) = block.psi.col(block.steps);
   block.steps = 0;
   block.any_signal = false;
   std::fill(block.active.begin(), block.active.end(), 0U);
@@ -197,13 +195,13 @@ void EpropEligibility::advance(const Block& block, Eigen::Index row, Eigen::Inde
     const int k = std::countr_zero(steps);
     quiet_until(next, k);
     next = k + 1;
-    const Scalar psi = block.psi(row, k);
+    const Scalar psi = block.psi(row, k + 1);
     const Scalar signal = kSignal ? block.signal(row, k) : Scalar{0};
-    const Scalar* trace = block.trace.col(k).data() + c0;
+    const Scalar* trace = block.trace.col(k + 1).data() + c0;
     for (int v = 0; v < kVectors; ++v) {
       Lanes e;
       if constexpr (kAdaptive) {
-        eps_a[v] = block.previous_psi(row, k) * LanesView(block.previous_trace.col(k).data() + c0 + v * kLanes) +
+        eps_a[v] = block.psi(row, k) * LanesView(block.trace.col(k).data() + c0 + v * kLanes) +
                    block.decay(row, k) * eps_a[v];
         e = psi * (LanesView(trace + v * kLanes) - beta * eps_a[v]);
       } else {

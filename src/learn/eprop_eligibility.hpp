@@ -1,7 +1,7 @@
 // The per-synapse part of e-prop (learn/eprop.hpp), advanced K time steps at a time and driven by the
-// postsynaptic events. The step loop records what the synapses of step t need (eps^v[t] and eps^v[t-1]
-// per presynaptic column, psi[t], psi[t-1] and L[t] per postsynaptic row) in a buffer of K steps; once it
-// is full, each row's synapses run through the buffered steps with their state (eps^a, ebar, the gradient
+// postsynaptic events. The step loop records what the synapses of step t need (eps^v[t] per presynaptic
+// column, psi[t] and L[t] per postsynaptic row; step t-1's are the buffer's previous column) in a buffer of
+// K steps; once it is full, each row's synapses run through the buffered steps with their state (eps^a, ebar, the gradient
 // and sum_t e) in registers, 16 presynaptic columns to a vector.
 //
 // Event-driven in the postsynaptic neuron: a step in which psi[t] = 0 (and, for ALIF rows, psi[t-1] = 0)
@@ -46,11 +46,9 @@ class EpropEligibility {
   // regularize: also keep sum_t e_ji[t] (firing-rate regularisation).
   EpropEligibility(Eigen::Index n_pre, Eigen::Index n_alif, Eigen::Index n_lif, Decays decays, bool regularize);
 
-  // Step t: eps^v[t] and eps^v[t-1] (n_pre), psi[t] and psi[t-1] (n_alif + n_lif; only the ALIF head of
-  // psi[t-1] is read) and the learning signal L[t] (n_alif + n_lif). Advances the synapses when the buffer
-  // is full.
-  void record(const Vector& trace, const Vector& previous_trace, const Vector& psi, const Vector& previous_psi,
-              const Scalar* signal);
+  // Step t: eps^v[t] (n_pre), psi[t] and the learning signal L[t] (n_alif + n_lif). eps^v[t-1] and
+  // psi[t-1] are the previous call's (zero before the first). Advances the synapses when the buffer is full.
+  void record(const Vector& trace, const Vector& psi, const Scalar* signal);
 
   // Advances the synapses through the steps still buffered; then gradient() and trace_sum() are current.
   void flush();
@@ -68,9 +66,10 @@ class EpropEligibility {
  private:
   // K buffered steps, one column per step.
   struct Block {
-    Matrix trace, previous_trace;  // cols_ x K
-    Matrix psi, signal;            // n_rec x K
-    Matrix previous_psi, decay;    // n_alif x K: psi[t-1], rho - beta psi[t-1]
+    Matrix trace;   // cols_ x (K + 1): eps^v; column 0 is the step before the block's, column k + 1 step k
+    Matrix psi;     // n_rec x (K + 1): psi, as trace
+    Matrix signal;  // n_rec x K
+    Matrix decay;   // n_alif x K: rho - beta psi[t-1]
     std::vector<uint32_t> active;  // per row, bit k: step k is active (psi[k] != 0, or psi[k-1] != 0 for ALIF)
     Eigen::Index steps = 0;
     bool any_signal = false;  // some buffered L[t] is non-zero

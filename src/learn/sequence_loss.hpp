@@ -33,6 +33,10 @@ inline double step_loss(Loss loss, const Vector& y, const Vector& target, Matrix
     err = y - target;
     return 0.5 * static_cast<double>(err.squaredNorm());
   }
+  if (target.isZero(0)) {  // a step outside the decision window: no loss, no error (what the formulas give)
+    err.setZero();
+    return 0;
+  }
   const Scalar max_y = y.maxCoeff();
   const Scalar log_sum_exp = max_y + std::log((y.array() - max_y).exp().sum());
   const Scalar target_sum = target.sum();
