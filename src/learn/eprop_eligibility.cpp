@@ -47,7 +47,9 @@ void EpropEligibility::record(const Vector& trace, const Vector& psi, const Scal
   b.psi.col(k + 1) = psi;
   const Eigen::Map<const Vector> l(signal, n_rec_);
   b.signal.col(k) = l;
-  b.any_signal = b.any_signal || (l.array() != 0).any();
+  int nonzero = 0;  // a vectorised pass: Eigen's any() is a scalar loop with an early exit
+  for (Eigen::Index j = 0; j < n_rec_; ++j) nonzero |= static_cast<int>(signal[j] != 0);
+  b.any_signal = b.any_signal || nonzero != 0;
   b.decay.col(k) = (decays_.rho - decays_.beta * b.psi.col(k).head(n_alif_).array()).matrix();
   uint32_t* active = b.active.data();
   const Scalar* p = b.psi.col(k + 1).data();

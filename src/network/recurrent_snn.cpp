@@ -108,7 +108,9 @@ void RecurrentSNN::start(RecurrentSNNState& s) const {
   s.synaptic_input.setZero(sizes_.recurrent, 1);
   s.recurrent_input.setZero(sizes_.recurrent, 1);
   s.readout_input.setZero(sizes_.outputs, 1);
-  s.active.resize(static_cast<size_t>(std::max(sizes_.inputs, sizes_.recurrent)));  // no allocation in step()
+  s.active.resize(static_cast<size_t>(sizes_.inputs));  // no allocation in step()
+  s.spiked.resize(static_cast<size_t>(sizes_.recurrent));
+  s.n_spiked = 0;  // z = 0
   s.read_sample = thread_read_key().sample;
   s.steps = 0;
 }
@@ -135,13 +137,15 @@ Eigen::Index spike_indices(const Matrix& x, std::vector<int32_t>& buffer) {
 
 void RecurrentSNN::step(RecurrentSNNState& s) const {
   const ReadKeyScope key({s.read_sample, s.steps++});  // this step's reads
-  const auto events = [&](Eigen::Index n) { return std::span<const int32_t>(s.active.data(), static_cast<size_t>(n)); };
+  const auto events = [](const std::vector<int32_t>& list, Eigen::Index n) {
+    return std::span<const int32_t>(list.data(), static_cast<size_t>(n));
+  };
   if (const Eigen::Index n = spike_indices(s.input, s.active); n >= 0)
-    input_->forward_events(events(n), s.synaptic_input.data());
+    input_->forward_events(events(s.active, n), s.synaptic_input.data());
   else
     input_->forward(s.input, s.synaptic_input);
-  if (const Eigen::Index n = spike_indices(s.spikes, s.active); n >= 0)  // z[t-1]
-    recurrent_->forward_events(events(n), s.recurrent_input.data());
+  if (s.n_spiked >= 0)  // z[t-1], listed by the step before (or start())
+    recurrent_->forward_events(events(s.spiked, s.n_spiked), s.recurrent_input.data());
   else
     recurrent_->forward(s.spikes, s.recurrent_input);
   s.synaptic_input += s.recurrent_input;
@@ -154,8 +158,8 @@ void RecurrentSNN::step(RecurrentSNNState& s) const {
   alif_step(params_.lif, params_.alif, alpha_, rho_, current, v, s.adaptation.data(), z, psi, r, n_adaptive);
   lif_step(params_.lif, alpha_, current + n_adaptive, v + n_adaptive, z + n_adaptive, psi + n_adaptive,
            r + n_adaptive, sizes_.recurrent - n_adaptive);
-  const Eigen::Index spikes = spike_indices(s.spikes, s.active);  // z[t]
-  if (spikes >= 0) readout_->forward_events(events(spikes), s.readout_input.data());
+  const Eigen::Index spikes = s.n_spiked = spike_indices(s.spikes, s.spiked);  // z[t]
+  if (spikes >= 0) readout_->forward_events(events(s.spiked, spikes), s.readout_input.data());
   else readout_->forward(s.spikes, s.readout_input);
   s.readout = kappa_ * s.readout + s.readout_input.col(0);
   if (counters_ != nullptr) {

@@ -52,7 +52,9 @@ struct RecurrentSNNState {
   Matrix synaptic_input;      // I[t], n_rec x 1
   Matrix recurrent_input;     // W_rec z[t-1], n_rec x 1
   Matrix readout_input;       // W_out z[t], n_out x 1
-  std::vector<int32_t> active;  // scratch: indices of the inputs or neurons that spiked (max(n_in, n_rec))
+  std::vector<int32_t> active;  // scratch: indices of the inputs that spiked (n_in)
+  std::vector<int32_t> spiked;  // indices of the neurons that spiked in z[t] (n_rec), for the next step's W_rec z
+  Eigen::Index n_spiked = 0;    // how many; -1: z is not binary (smooth spike function)
   uint64_t read_sample = 0;     // the sequence's read key (substrate/read_key.hpp), taken from the thread at start()
   uint64_t steps = 0;           // steps taken: the read key's step
 };
