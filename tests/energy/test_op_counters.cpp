@@ -2,7 +2,10 @@
 // counted"), and attaching them changes no trained number.
 #include <gtest/gtest.h>
 
+#include <omp.h>
+
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "learn/bptt.hpp"
@@ -16,6 +19,33 @@ namespace plasticore {
 namespace {
 
 int64_t count_of(const OpCounters& c, Phase p, Op op) { return c.counts(p)[static_cast<size_t>(op)]; }
+
+// Each thread counts into a slot of its own; the totals folded in when read must be exact, also for more
+// threads than there are slots (the atomic fallback), and reset() must clear the pending slots too.
+TEST(OpCounters, CountsFromManyThreadsAddUpExactly) {
+  OpCounters c;
+  constexpr int kIterations = 10000;
+#pragma omp parallel for num_threads(4) schedule(dynamic, 7)
+  for (int i = 0; i < kIterations; ++i) {
+    const ThreadPhase phase(i % 2 == 0 ? Phase::free : Phase::update);
+    c.add(Op::spikes, i);
+    c.add(Op::time_steps, 1);
+  }
+  int64_t even = 0, odd = 0;
+  for (int i = 0; i < kIterations; ++i) (i % 2 == 0 ? even : odd) += i;
+  EXPECT_EQ(count_of(c, Phase::free, Op::spikes), even);
+  EXPECT_EQ(count_of(c, Phase::update, Op::spikes), odd);
+  EXPECT_EQ(count_of(c, Phase::free, Op::time_steps) + count_of(c, Phase::update, Op::time_steps), kIterations);
+  std::vector<std::thread> threads;  // 100 fresh threads: more than the slots
+  for (int k = 0; k < 100; ++k) threads.emplace_back([&c] { c.add(Op::neuron_updates, 3); });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(count_of(c, Phase::forward, Op::neuron_updates), 300);
+  c.add(Op::spikes, 5);  // pending in this thread's slot when reset
+  c.reset();
+  EXPECT_EQ(count_of(c, Phase::forward, Op::spikes), 0);
+  EXPECT_EQ(count_of(c, Phase::free, Op::spikes), 0);
+  EXPECT_EQ(c.data()[0], 0);
+}
 
 TEST(OpCounters, IdealSubstrateCountsPerMatrixOperationInTheCurrentPhase) {
   IdealSubstrate w(2, 3);  // 2 post x 3 pre
