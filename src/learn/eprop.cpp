@@ -64,7 +64,8 @@ SequenceGradients eprop_gradients(const RecurrentSNN& net, const SequenceStream&
       synapses.record(presynaptic_trace, s.pseudo_derivative, learning_signal.data());
       filtered_spikes = kappa * filtered_spikes + s.spikes.col(0);
       spike_count += s.spikes.col(0);
-      for (Eigen::Index k = 0; k < n_out; ++k) readout_gradient.col(k) += error(k, 0) * filtered_spikes;
+      for (Eigen::Index k = 0; k < n_out; ++k)
+        if (error(k, 0) != 0) readout_gradient.col(k) += error(k, 0) * filtered_spikes;  // adding 0 changes nothing
     }
     synapses.flush();
   };
