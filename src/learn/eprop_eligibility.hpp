@@ -1,8 +1,8 @@
 // The per-synapse part of e-prop (learn/eprop.hpp), advanced K time steps at a time and driven by the
 // postsynaptic events. The step loop records what the synapses of step t need (eps^v[t] per presynaptic
-// column, psi[t] and L[t] per postsynaptic row; step t-1's are the buffer's previous column) in a buffer of
-// K steps; once it is full, each row's synapses run through the buffered steps with their state (eps^a, ebar, the gradient
-// and sum_t e) in registers, 16 presynaptic columns to a vector.
+// column, psi[t] and L[t] per postsynaptic row; step t-1's are the buffer's previous column) in a buffer
+// of K steps; once it is full, each row's synapses run through the buffered steps with their state
+// (eps^a, ebar, the gradient and sum_t e) in registers, 16 presynaptic columns to a vector.
 //
 // Event-driven in the postsynaptic neuron: a step in which psi[t] = 0 (and, for ALIF rows, psi[t-1] = 0)
 // adds nothing to a synapse's traces, it only decays them (e = 0, eps^a = rho eps^a, ebar = kappa ebar, and
