@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <utility>
 
 namespace plasticore {
 
@@ -11,8 +12,8 @@ namespace {
 
 Eigen::Index round_up(Eigen::Index n, Eigen::Index multiple) { return (n + multiple - 1) / multiple * multiple; }
 
-constexpr Eigen::Index kChunkVectors = 8;     // a LIF row's tile: 3 x 8 state registers
-constexpr Eigen::Index kAdaptiveVectors = 4;  // an ALIF row's tile: 4 x 4 (eps^a as well)
+constexpr int kLifVectors = 8;       // a LIF row's tile: 3 x 8 state registers; also a thread's chunk
+constexpr int kAdaptiveVectors = 4;  // an ALIF row's tile: 4 x 4 (eps^a as well)
 
 }  // namespace
 
@@ -23,7 +24,7 @@ EpropEligibility::EpropEligibility(Eigen::Index n_pre, Eigen::Index n_alif, Eige
       n_rec_(n_alif + n_lif),
       cols_(round_up(n_pre, kLanes)),
       // At least one chunk per thread (as far as the vectors go) for the threads of a sequence on its own.
-      n_chunks_(std::max((cols_ / kLanes + kChunkVectors - 1) / kChunkVectors,
+      n_chunks_(std::max((cols_ / kLanes + kLifVectors - 1) / kLifVectors,
                          std::min<Eigen::Index>(cols_ / kLanes, omp_get_max_threads()))),
       decays_(decays),
       regularize_(regularize) {
@@ -100,7 +101,7 @@ void EpropEligibility::advance_block(Block& block) {
   std::fill(block.active.begin(), block.active.end(), 0U);
 }
 
-// A chunk's vectors are an even share of the padded columns' (for the threads; at most kChunkVectors).
+// A chunk's vectors are an even share of the padded columns' (for the threads; at most kLifVectors).
 void EpropEligibility::advance_chunk(const Block& block, Eigen::Index chunk) {
   const Eigen::Index n_vectors = cols_ / kLanes;
   const Eigen::Index v0 = chunk * n_vectors / n_chunks_, v1 = (chunk + 1) * n_vectors / n_chunks_;
@@ -118,7 +119,7 @@ void EpropEligibility::advance_columns(const Block& block, Eigen::Index v0, Eige
 }
 
 // Each row in tiles of an even split of the vectors: at most kAdaptiveVectors for ALIF rows, which hold
-// twice the state, and kChunkVectors for LIF rows.
+// twice the state, and kLifVectors for LIF rows.
 template <bool kRegularize, bool kSignal>
 void EpropEligibility::advance_rows(const Block& block, Eigen::Index v0, Eigen::Index vectors) {
   const auto tiles = [&](Eigen::Index j, Eigen::Index most, auto advance_tile) {
@@ -133,29 +134,18 @@ void EpropEligibility::advance_rows(const Block& block, Eigen::Index v0, Eigen::
       advance_any<true, kRegularize, kSignal>(block, row, a, n);
     });
   for (Eigen::Index j = n_alif_; j < n_rec_; ++j)
-    tiles(j, kChunkVectors, [&](Eigen::Index row, Eigen::Index a, Eigen::Index n) {
+    tiles(j, kLifVectors, [&](Eigen::Index row, Eigen::Index a, Eigen::Index n) {
       advance_any<false, kRegularize, kSignal>(block, row, a, n);
     });
 }
 
+// advance<..., kVectors> for kVectors = vectors (1 .. the row kind's tile width).
 template <bool kAdaptive, bool kRegularize, bool kSignal>
 void EpropEligibility::advance_any(const Block& block, Eigen::Index row, Eigen::Index v0, Eigen::Index vectors) {
-  switch (vectors) {
-    case 1: return advance<kAdaptive, kRegularize, kSignal, 1>(block, row, v0);
-    case 2: return advance<kAdaptive, kRegularize, kSignal, 2>(block, row, v0);
-    case 3: return advance<kAdaptive, kRegularize, kSignal, 3>(block, row, v0);
-    case 4: return advance<kAdaptive, kRegularize, kSignal, 4>(block, row, v0);
-    default: break;
-  }
-  if constexpr (!kAdaptive) {
-    switch (vectors) {
-      case 5: return advance<kAdaptive, kRegularize, kSignal, 5>(block, row, v0);
-      case 6: return advance<kAdaptive, kRegularize, kSignal, 6>(block, row, v0);
-      case 7: return advance<kAdaptive, kRegularize, kSignal, 7>(block, row, v0);
-      case 8: return advance<kAdaptive, kRegularize, kSignal, 8>(block, row, v0);
-      default: break;
-    }
-  }
+  constexpr int kMost = kAdaptive ? kAdaptiveVectors : kLifVectors;
+  [&]<int... kMinus1>(std::integer_sequence<int, kMinus1...>) {
+    ((vectors == kMinus1 + 1 && (advance<kAdaptive, kRegularize, kSignal, kMinus1 + 1>(block, row, v0), true)) || ...);
+  }(std::make_integer_sequence<int, kMost>{});
 }
 
 // The synapses of one row, columns v0 * kLanes .. (v0 + kVectors) * kLanes - 1, through the block's steps
