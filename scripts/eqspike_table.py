@@ -9,7 +9,8 @@ import json
 import os
 import re
 import statistics
-import sys
+
+from doc_tables import replace_block
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 ABLATIONS = [  # (row, what the chip gives up or gains, base row it is compared with)
@@ -85,16 +86,6 @@ def fashion_choice_table(runs):
     return "\n".join(lines)
 
 
-def replace_block(path, marker, text):
-    with open(path) as f:
-        doc = f.read()
-    begin, end = f"<!-- {marker} -->", f"<!-- /{marker} -->"
-    if begin not in doc or end not in doc:
-        sys.exit(f"{path}: no {begin} ... {end} block to replace")
-    new = doc[:doc.index(begin) + len(begin)] + "\n" + text + "\n" + doc[doc.index(end):]
-    with open(path + ".tmp", "w") as f:
-        f.write(new)
-    os.replace(path + ".tmp", path)
 
 
 if __name__ == "__main__":

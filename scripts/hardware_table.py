@@ -13,6 +13,8 @@ import re
 import statistics
 import sys
 
+from doc_tables import publish
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 TASKS = [("sine", "e-prop pattern generation: test NMSE (fp32 x)"),
          ("evidence", "e-prop evidence accumulation: test accuracy, 512 sequences (points vs fp32)"),
@@ -76,28 +78,8 @@ def table(runs):
     return "\n".join(lines)
 
 
-def replace_block(path, text):
-    with open(path) as f:
-        doc = f.read()
-    begin, end = "<!-- hardware-table -->", "<!-- /hardware-table -->"
-    if begin not in doc or end not in doc:
-        sys.exit(f"{path}: no {begin} ... {end} block to replace")
-    new = doc[:doc.index(begin) + len(begin)] + "\n" + text + "\n" + doc[doc.index(end):]
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(new)
-    os.replace(tmp, path)
-
-
-def main():
+if __name__ == "__main__":
     runs = load()
     if not runs:
         sys.exit("no runs under docs/results/hw: run scripts/hardware_table.sh first")
-    text = table(runs)
-    for doc in ("README.md", "docs/hardware.md"):
-        replace_block(os.path.join(ROOT, doc), text)
-    print(text)
-
-
-if __name__ == "__main__":
-    main()
+    publish(table(runs), "hardware-table", ["README.md", "docs/hardware.md"])

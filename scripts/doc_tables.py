@@ -1,0 +1,25 @@
+"""What the results-table scripts (hardware_table.py, eqspike_table.py, eprop_table.py) share: writing a
+generated table between the markers <!-- NAME --> and <!-- /NAME --> of Markdown files, atomically."""
+import os
+import sys
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+
+
+def replace_block(path, marker, text):
+    with open(path) as f:
+        doc = f.read()
+    begin, end = f"<!-- {marker} -->", f"<!-- /{marker} -->"
+    if begin not in doc or end not in doc:
+        sys.exit(f"{path}: no {begin} ... {end} block to replace")
+    new = doc[:doc.index(begin) + len(begin)] + "\n" + text + "\n" + doc[doc.index(end):]
+    with open(path + ".tmp", "w") as f:  # a reader never sees a half-written file
+        f.write(new)
+    os.replace(path + ".tmp", path)
+
+
+def publish(text, marker, docs):
+    """The table into each of docs (paths from the project root), then printed."""
+    for doc in docs:
+        replace_block(os.path.join(ROOT, doc), marker, text)
+    print(text)
