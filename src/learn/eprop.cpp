@@ -69,9 +69,9 @@ SequenceGradients eprop_gradients(const RecurrentSNN& net, const SequenceStream&
     }
     synapses.flush();
   };
-  // A sequence on its own (batch 1) outside any parallel region: one thread runs the steps while the
-  // team advances the synapses of the block before (learn/eprop_eligibility.hpp, "Pipelined").
-  if (!omp_in_parallel() && omp_get_max_threads() > 1) {
+  // A sequence on its own (batch 1) outside any parallel region, big enough to share: one thread runs the
+  // steps while the team advances the synapses of the block before (learn/eprop_eligibility.hpp, "Pipelined").
+  if (!omp_in_parallel() && omp_get_max_threads() > 1 && synapses.worth_sharing()) {
     std::exception_ptr failure;
 #pragma omp parallel
 #pragma omp single

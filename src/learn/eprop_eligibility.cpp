@@ -86,14 +86,9 @@ void EpropEligibility::advance_block(Block& block) {
     filling_ ^= 1;
     return;
   }
-  // A sequence on its own (batch 1) outside a pipeline shares its chunks among the threads; inside a
-  // parallel batch each thread already has a sequence of its own, and takes all columns at once.
-  if (n_chunks_ > 1 && !omp_in_parallel() && omp_get_max_threads() > 1) {
-#pragma omp parallel for schedule(static)
-    for (Eigen::Index chunk = 0; chunk < n_chunks_; ++chunk) advance_chunk(block, chunk);
-  } else {
-    advance_columns(block, 0, cols_ / kLanes);
-  }
+  // Outside a pipeline this thread takes all columns at once: inside a parallel batch each thread has a
+  // sequence of its own, and a sequence on its own too small to share runs on one thread.
+  advance_columns(block, 0, cols_ / kLanes);
   block.trace.col(0) = block.trace.col(block.steps);
   block.psi.col(0) = block.psi.col(block.steps);
   block.steps = 0;

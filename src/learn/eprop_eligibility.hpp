@@ -56,6 +56,13 @@ class EpropEligibility {
   // Hand full buffers to OpenMP tasks (call only inside a parallel region's single construct).
   void set_pipelined(bool pipelined) { pipelined_ = pipelined; }
 
+  // Whether a block's synapse work is worth sharing among threads. A sequence on its own hands each block to
+  // the team, and on the 2-core VM two threads lost below about 4 M synapse-steps per block (pattern
+  // generation: 0.66x at 100 neurons, 0.82x at 200, 1.10x at 400; docs/performance.md, "Threads"), so a
+  // smaller network runs on one thread whatever `threads` says.
+  static constexpr int64_t kSharedBlockWork = int64_t{1} << 22;  // synapse-steps per block, quiet ones included
+  bool worth_sharing() const { return n_rec_ * cols_ * kBlockSteps >= kSharedBlockWork; }
+
   // dLoss/dW and sum_t e, n_rec x n_pre (call flush() first).
   Matrix gradient() const { return gradient_.topRows(n_pre_).transpose(); }
   Matrix trace_sum() const { return regularize_ ? Matrix(trace_sum_.topRows(n_pre_).transpose()) : Matrix(); }

@@ -36,6 +36,9 @@ same_weights eqspike_end_of_phase configs/eqspike_eop_mnist.toml "${idx[@]}"
 same_weights eqspike_chip configs/eqspike_chip_mnist.toml "${idx[@]}"
 same_weights eqspike_spike_trace configs/eqspike_spiketrace_mnist.toml "${idx[@]}"
 same_weights eprop_one_sequence configs/eprop_sine.toml --set task.steps=200 --set train.epochs=2 --set data.train_limit=3
+# 400 neurons: above EpropEligibility::kSharedBlockWork, so the 2-thread run is pipelined
+same_weights eprop_one_sequence_pipelined configs/eprop_sine.toml --set task.steps=200 --set train.epochs=2 \
+  --set data.train_limit=3 --set network.recurrent=400
 same_weights eprop_batch configs/eprop_evidence.toml --set task.steps=1200 --set train.epochs=1 --set data.train_limit=8 \
   --set train.batch_size=4 --set data.test_limit=4
 same_weights bptt_batch configs/bptt_evidence.toml --set task.steps=1200 --set train.epochs=1 --set data.train_limit=8 \

@@ -2,6 +2,7 @@
 // gradients as the matrix API on the materialised sequence; the rate regulariser's gradient agrees
 // between them where e-prop is exact (W_rec = 0); and a short e-prop + Adam run learns pattern generation.
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <cmath>
 
@@ -10,6 +11,7 @@
 #include "substrate/ideal.hpp"
 #include "learn/bptt.hpp"
 #include "learn/eprop.hpp"
+#include "learn/eprop_eligibility.hpp"
 #include "learn/optimizer.hpp"
 #include "../support/materialise_sequence.hpp"
 
@@ -53,6 +55,32 @@ TEST(StreamingGradients, EqualTheMatrixApi) {
     const SequenceGradients bptt_matrix = bptt_gradients(net, x, y, task->loss());
     EXPECT_EQ(bptt_streamed.input, bptt_matrix.input) << name;
     EXPECT_EQ(bptt_streamed.recurrent, bptt_matrix.recurrent) << name;
+  }
+}
+
+// A sequence on its own, big enough to share, runs pipelined on two threads (column chunks as tasks on
+// double-buffered blocks); a small one runs on one thread. Either way: the one-thread gradients, bit for bit.
+TEST(StreamingGradients, OneSequenceOnTwoThreadsEqualsOneThread) {
+  const auto task = dataset_from("pattern_generation", "[task]\nsteps = 300\ninput_rate_hz = 40.0\n");
+  for (const int recurrent : {40, 400}) {
+    const int adaptive = recurrent / 4;
+    const RecurrentSNN net = make_net(*task, recurrent, adaptive, 0.5);
+    const EpropEligibility synapses(task->inputs() + recurrent, adaptive, recurrent - adaptive, {0.99f, 0.05f, 0.95f},
+                                    true);
+    EXPECT_EQ(synapses.worth_sharing(), recurrent == 400) << "the two cases should straddle the threshold";
+    const auto sequence = task->sequence(Split::train, 1);
+    const RateRegularization reg{.strength = 1.0, .target_rate_per_ms = 0.01};
+    const int before = omp_get_max_threads();
+    omp_set_num_threads(1);
+    const SequenceGradients one = eprop_gradients(net, *sequence, task->loss(), reg);
+    omp_set_num_threads(2);
+    const SequenceGradients two = eprop_gradients(net, *sequence, task->loss(), reg);
+    omp_set_num_threads(before);
+    EXPECT_GT(one.recurrent.norm(), 0) << recurrent;
+    EXPECT_EQ(one.loss, two.loss) << recurrent;
+    EXPECT_EQ(one.input, two.input) << recurrent;
+    EXPECT_EQ(one.recurrent, two.recurrent) << recurrent;
+    EXPECT_EQ(one.readout, two.readout) << recurrent;
   }
 }
 
