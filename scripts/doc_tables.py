@@ -23,3 +23,11 @@ def publish(text, marker, docs):
     for doc in docs:
         replace_block(os.path.join(ROOT, doc), marker, text)
     print(text)
+
+
+def regenerate(load, table, results, script, marker, docs):
+    """publish(table(load())), or a one-line error if docs/results/<results> holds no runs yet."""
+    runs = load()
+    if not runs:
+        sys.exit(f"no runs under docs/results/{results}: run {script} first")
+    publish(table(runs), marker, docs)

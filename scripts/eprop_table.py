@@ -10,11 +10,9 @@ import json
 import os
 import re
 import statistics
-import sys
 
-from doc_tables import publish
+from doc_tables import ROOT, regenerate
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 ROWS = [  # (row, task, command without --seed)
     ("eprop_sine", "pattern generation, 100 LIF, T = 1000", "configs/eprop_sine.toml"),
     ("bptt_sine", "same, BPTT", "configs/bptt_sine.toml"),
@@ -77,7 +75,4 @@ def table(runs):
 
 
 if __name__ == "__main__":
-    runs = load()
-    if not runs:
-        sys.exit("no runs under docs/results/eprop: run scripts/eprop_table.sh first")
-    publish(table(runs), "eprop-table", ["README.md", "docs/eprop.md"])
+    regenerate(load, table, "eprop", "scripts/eprop_table.sh", "eprop-table", ["README.md", "docs/eprop.md"])

@@ -10,9 +10,8 @@ import os
 import re
 import statistics
 
-from doc_tables import replace_block
+from doc_tables import ROOT, replace_block
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 ABLATIONS = [  # (row, what the chip gives up or gains, base row it is compared with)
     ("base", "state trace, +-beta from the stored free state, mini-batches of 20 (T2 = 20)", None),
     ("fresh_free_phase", "no stored free state: the free phase run again before the -beta phase", "base"),

@@ -11,11 +11,9 @@ import math
 import os
 import re
 import statistics
-import sys
 
-from doc_tables import publish
+from doc_tables import ROOT, regenerate
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 TASKS = [("sine", "e-prop pattern generation: test NMSE (fp32 x)"),
          ("evidence", "e-prop evidence accumulation: test accuracy, 512 sequences (points vs fp32)"),
          ("mnist", "EqSpike MNIST, 3 epochs on 10k: test accuracy, 2k images (points vs fp32)")]
@@ -79,7 +77,4 @@ def table(runs):
 
 
 if __name__ == "__main__":
-    runs = load()
-    if not runs:
-        sys.exit("no runs under docs/results/hw: run scripts/hardware_table.sh first")
-    publish(table(runs), "hardware-table", ["README.md", "docs/hardware.md"])
+    regenerate(load, table, "hw", "scripts/hardware_table.sh", "hardware-table", ["README.md", "docs/hardware.md"])

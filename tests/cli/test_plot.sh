@@ -106,7 +106,7 @@ d=$(pngs "$t/evidence" training_curves spike_raster traces) && echo "ok   (d) BP
   || fail evidence "$d"
 
 # ---- (e) no checkpoint (as in docs/results): curves only
-mkdir -p "$t/results" && cp docs/results/eqspike_mnist/metrics.* docs/results/eqspike_mnist/config.toml "$t/results/"
+mkdir -p "$t/results" && cp docs/results/mnist/eqspike_mnist_s1/metrics.* docs/results/mnist/eqspike_mnist_s1/config.toml "$t/results/"
 "$BIN" plot "$t/results" --out "$t/results_figures" >/dev/null 2>"$t/plot.err" || fail results "plot failed: $(tail -n 1 "$t/plot.err")"
 d=$(pngs "$t/results_figures" training_curves) && [ ! -e "$t/results_figures/spike_raster.png" ] \
   && echo "ok   (e) a run without checkpoint.bin: training curves only" || fail results "${d:-a raster without a checkpoint}"
