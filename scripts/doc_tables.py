@@ -1,9 +1,29 @@
-"""What the results-table scripts (hardware_table.py, eqspike_table.py, eprop_table.py) share: writing a
-generated table between the markers <!-- NAME --> and <!-- /NAME --> of Markdown files, atomically."""
+"""What the results-table scripts (hardware_table.py, eqspike_table.py, eprop_table.py, mnist_table.py) share:
+reading the runs of a results directory, and writing a generated table between the markers <!-- NAME --> and
+<!-- /NAME --> of Markdown files, atomically."""
+import glob
+import json
 import os
+import re
 import sys
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+
+
+def runs_by_row(results):
+    """{row: {seed: (metrics.json as a dict, the command that produced it without its --out)}} of the run
+    directories docs/results/<results>/<row>_s<seed>/ (command.txt: written by scripts/run_queue.sh)."""
+    runs = {}
+    for path in glob.glob(os.path.join(ROOT, "docs/results", results, "*_s*", "metrics.json")):
+        directory = os.path.dirname(path)
+        match = re.fullmatch(r"(.+)_s(\d+)", os.path.basename(directory))
+        if match:
+            with open(path) as f:
+                metrics = json.load(f)
+            with open(os.path.join(directory, "command.txt")) as f:
+                command = f.read().strip().split(" --out ")[0]
+            runs.setdefault(match.group(1), {})[int(match.group(2))] = (metrics, command)
+    return runs
 
 
 def replace_block(path, marker, text):

@@ -85,8 +85,6 @@ def fashion_choice_table(runs):
     return "\n".join(lines)
 
 
-
-
 if __name__ == "__main__":
     ablations, full = ablation_table(load("ablation")), full_table(load("full"))
     fashion_choice = fashion_choice_table(load("fashion_choice"))

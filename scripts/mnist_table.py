@@ -5,15 +5,13 @@ second in the run; per config the training loop's samples per CPU-second from be
 (bash bench/run.sh 6000 1 5); for a config with several seeds, a row with their mean +- sd. Writes it between
 the markers <!-- mnist-table --> and <!-- /mnist-table --> of README.md (atomically), and prints it.
 Usage: /usr/bin/python3 scripts/mnist_table.py"""
-import glob
 import json
 import os
-import re
 import statistics
 
-from doc_tables import ROOT, regenerate
+from doc_tables import ROOT, regenerate, runs_by_row
 
-CONFIGS = [  # (row, what)
+CONFIGS = [  # (row, what); scripts/mnist_table.sh says how each row is run
     ("eqspike_mnist", "EqSpike: spiking (sigma-delta), spike-triggered two-factor rule with learning trace"),
     ("eqspike_mnist_changes", "the same with the clamped input sent as changes (the same sums in another order)"),
     ("eqspike_mnist_fine", "EqSpike two-factor, finer spike resolution (leak 0.2, T 30/15)"),
@@ -24,13 +22,8 @@ CONFIGS = [  # (row, what)
 ]
 
 
-def load():
-    runs = {}
-    for path in glob.glob(os.path.join(ROOT, "docs/results/mnist/*_s*/metrics.json")):
-        match = re.fullmatch(r"(.+)_s(\d+)", os.path.basename(os.path.dirname(path)))
-        if match:
-            runs.setdefault(match.group(1), {})[int(match.group(2))] = json.load(open(path))
-    return runs
+def load():  # {row: {seed: (metrics, command)}}
+    return runs_by_row("mnist")
 
 
 def throughput():
@@ -39,11 +32,6 @@ def throughput():
         return {}, None
     bench = json.load(open(path))
     return {row["config"]: row["train_samples_per_cpu_second"] for row in bench["configs"]}, bench
-
-
-def command(row, seed):
-    args = "configs/eqspike_mnist.toml --set ep.input_events=changes" if row == "eqspike_mnist_changes" else f"configs/{row}.toml"
-    return f"build/bin/plasticore train {args}{'' if seed == 1 else f' --seed {seed}'} --threads 1"
 
 
 def duration(seconds):
@@ -58,16 +46,14 @@ def table(runs):
              f"(1 thread) | {bench_title} | command |", "|---|---|---|---|---|---|---|---|"]
     for row, what in CONFIGS:
         seeds = runs.get(row, {})
-        config = command(row, 1).split()[2]
-        for seed, m in sorted(seeds.items()):
-            lines.append(f"| `{config}` | {what if seed == 1 else f'the same, seed {seed}'} "
+        for seed, (m, command) in sorted(seeds.items()):
+            lines.append(f"| `{command.split()[2]}` | {what if seed == min(seeds) else f'the same, seed {seed}'} "
                          f"| **{100 * m['test_accuracy']:.2f} %** ({100 * m['best_test_accuracy']:.2f} %) | {m['epochs']} "
                          f"| {duration(m['wall_seconds'])} | {m['train_samples_per_second']:,.0f} "
-                         f"| {f'{speed[row]:,.0f}' if row in speed else 'not measured'} "
-                         f"| `{command(row, seed)}` |")
+                         f"| {f'{speed[row]:,.0f}' if row in speed else 'not measured'} | `{command}` |")
         if len(seeds) > 1:
-            values = [100 * m["test_accuracy"] for _, m in sorted(seeds.items())]
-            lines.append(f"| `{config}` | seeds {min(seeds)}-{max(seeds)} | **{statistics.mean(values):.2f} ± "
+            values = [100 * m["test_accuracy"] for _, (m, _) in sorted(seeds.items())]
+            lines.append(f"| `{command.split()[2]}` | seeds {min(seeds)}-{max(seeds)} | **{statistics.mean(values):.2f} ± "
                          f"{statistics.stdev(values):.2f} %** (mean ± sd) | | | | | |")
     return "\n".join(lines)
 
