@@ -58,8 +58,8 @@ class EpropEligibility {
 
   // Whether a block's synapse work is worth sharing among threads. A sequence on its own hands each block to
   // the team, and on the 2-core VM two threads lost below about 4 M synapse-steps per block (pattern
-  // generation: 0.66x at 100 neurons, 0.82x at 200, 1.10x at 400; docs/performance.md, "Threads"), so a
-  // smaller network runs on one thread whatever `threads` says.
+  // generation: 0.66x at 100 neurons, 0.83x at 200, 1.10x at 400; bench/eprop_sizes.sh), so a smaller
+  // network runs on one thread whatever `threads` says.
   static constexpr int64_t kSharedBlockWork = int64_t{1} << 22;  // synapse-steps per block, quiet ones included
   bool worth_sharing() const { return n_rec_ * cols_ * kBlockSteps >= kSharedBlockWork; }
 
