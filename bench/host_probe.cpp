@@ -11,8 +11,8 @@
 //                 system call at every barrier, whether or not anyone sleeps)
 //   syscall       one_thread with one trivial system call (getppid) per round
 //
-// On the 2-vCPU VMs of 2026-12 the host's placement of the two vCPUs changes from hour to hour, and with it
-// shared_read / one_thread (1.1-1.3x in one hour, 3.3-3.6x in another): that ratio says how much moving a
+// On the 2-vCPU VMs of 2026-12 what the host gives the two vCPUs changes from one benchmark to the next, and
+// with it shared_read / one_thread (1.1x at one time, 2.8-3.6x at another): that ratio says how much moving a
 // cache line between the cores costs at the time of a threads measurement (bench/threads.sh records it).
 // Usage: host_probe [--rounds N] [--repeats R] [--json FILE]. Not part of the test suite: it measures time.
 #include <omp.h>

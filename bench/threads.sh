@@ -3,8 +3,8 @@
 # every training config: the threads table of docs/performance.md. Reads train_samples_per_second (wall
 # time of the training loop) from each run's metrics.json, so run it on an otherwise idle machine.
 # Prints the medians and the speed-up per config; writes bench/results/threads.json. Runs build/bin/host_probe
-# before and after (what moving a cache line between the two cores costs at the time: it changes from hour
-# to hour on the VMs we have) and records its figures beside the speed-ups.
+# before and after (what moving a cache line between the two cores costs at the time: it changes from one
+# benchmark to the next on the VMs we have) and records its figures beside the speed-ups.
 # Usage: bash bench/threads.sh [N=2] [REPEATS=3] [CONFIG_NAME ...] (default: every config below). Not part
 # of the test suite: it measures time.
 set -euo pipefail
