@@ -7,6 +7,7 @@
 #include "core/nonzero_indices.hpp"
 #include "core/parallel_errors.hpp"
 #include "core/product_chunks.hpp"
+#include "core/team.hpp"
 #include "learn/phase_observer.hpp"
 #include "substrate/read_key.hpp"
 
@@ -312,13 +313,26 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
     // Samples are independent until an observer looks at a step: one parallel region for the whole phase.
     // Dynamic: samples differ in their number of spikes (ink); each is computed alone, so any order gives
     // the same numbers.
+    const auto sample = [&](int b) {
+      int64_t n = 0;
+      for (int t = 0; t < steps; ++t) n += step_sample(st, b, t, targets, beta, input);
+      return n;
+    };
+    if (team_of_several()) {
 #pragma omp parallel for schedule(dynamic) reduction(+ : spikes)
-    for (int b = 0; b < B; ++b)
-      for (int t = 0; t < steps; ++t) spikes += step_sample(st, b, t, targets, beta, input);
+      for (int b = 0; b < B; ++b) spikes += sample(b);
+    } else {
+      for (int b = 0; b < B; ++b) spikes += sample(b);
+    }
   } else {
+    const bool several = team_of_several();  // a region per step: only if it has more than one thread
     for (int t = 0; t < steps; ++t) {
+      if (several) {
 #pragma omp parallel for schedule(dynamic) reduction(+ : spikes)
-      for (int b = 0; b < B; ++b) spikes += step_sample(st, b, t, targets, beta, input);
+        for (int b = 0; b < B; ++b) spikes += step_sample(st, b, t, targets, beta, input);
+      } else {
+        for (int b = 0; b < B; ++b) spikes += step_sample(st, b, t, targets, beta, input);
+      }
       for (PhaseObserver* o : observers) o->after_step(t, st);
     }
   }

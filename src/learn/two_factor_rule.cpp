@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include "core/column_sums.hpp"
+#include "core/team.hpp"
 
 namespace plasticore {
 
@@ -24,10 +25,7 @@ void add_post_times_pre_events(Matrix& dW, const Matrix& post, std::span<const P
   by_column.fill.assign(by_column.start.begin(), by_column.start.end() - 1);
   for (size_t n = 0; n < lists.size(); ++n)
     for (const int32_t j : *lists[n].events) by_column.lists[by_column.fill[static_cast<size_t>(j)]++] = static_cast<int32_t>(n);
-  // Small layers (the 10 outputs) are not worth waking the other threads for.
-#pragma omp parallel if (rows >= 64)
-  {
-    const int nt = omp_get_num_threads(), t = omp_get_thread_num();
+  const auto columns = [&](int t, int nt) {  // thread t of nt: the column blocks j / 16 = t (mod nt)
     for (Eigen::Index j = begin; j < end; ++j) {
       if ((j >> 4) % nt != t) continue;
       const size_t first = by_column.start[static_cast<size_t>(j)], last = by_column.start[static_cast<size_t>(j) + 1];
@@ -37,6 +35,13 @@ void add_post_times_pre_events(Matrix& dW, const Matrix& post, std::span<const P
           dW.col(j).data(), rows, last - first, Scalar{1}, [&](size_t n) { return post.col(list(n).post).data(); },
           [&](size_t n) { return list(n).factor; });
     }
+  };
+  // Small layers (the 10 outputs) are not worth waking the other threads for.
+  if (rows >= 64 && team_of_several()) {
+#pragma omp parallel
+    columns(omp_get_thread_num(), omp_get_num_threads());
+  } else {
+    columns(0, 1);
   }
 }
 
