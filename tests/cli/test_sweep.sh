@@ -78,7 +78,9 @@ done
 echo "ok   (d) bad --seeds / --set lists are usage errors"
 
 # ---- (e) a sweep killed during its second run continues when run again
-long=(configs/eprop_evidence.toml --set task.steps=1200 --set train.epochs=3 --set data.train_limit=48 --set data.test_limit=8
+# An epoch of ~0.25 s: long enough after the first epoch's row for the poll below to see it and kill the run
+# (48 sequences took 24 ms an epoch, and the sweep sometimes finished first).
+long=(configs/eprop_evidence.toml --set task.steps=1200 --set train.epochs=3 --set data.train_limit=480 --set data.test_limit=8
       --set network.recurrent=40 --set network.adaptive=20 --set train.batch_size=8 --threads 1 --set "train.learning_rate=0.005,0.01" --seeds 1)
 "$BIN" sweep "${long[@]}" --out "$t/whole" >"$t/whole.log" 2>&1 || die kill "sweep failed: $(tail -n 1 "$t/whole.log")"
 "$BIN" sweep "${long[@]}" --out "$t/killed" >"$t/killed.log" 2>&1 &
