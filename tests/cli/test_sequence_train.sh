@@ -40,7 +40,8 @@ grep -q '"test_accuracy"' "$t/evidence/metrics.json" && echo "ok   (b) BPTT evid
   || fail evidence "metrics.json lacks test_accuracy"
 
 # ---- (c) kill after the first epoch, resume, compare with the uninterrupted run
-args=(configs/eprop_sine.toml --set train.epochs=3 --set data.train_limit=25 --seed 4 --threads 1)
+# ~0.2 s an epoch, so the poll below sees the first epoch's row before the run ends (25 sequences were ~30 ms)
+args=(configs/eprop_sine.toml --set train.epochs=3 --set data.train_limit=200 --seed 4 --threads 1)
 "$BIN" train "${args[@]}" --out "$t/whole" >/dev/null 2>"$t/whole.err" || die resume "uninterrupted run failed: $(tail -n 1 "$t/whole.err")"
 "$BIN" train "${args[@]}" --out "$t/killed" >/dev/null 2>"$t/killed.err" &
 pid=$!
