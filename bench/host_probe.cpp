@@ -21,11 +21,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -35,8 +37,13 @@
 
 namespace {
 
-constexpr int kElements = 500 * 784;  // W1 of configs/ep_mnist.toml
-volatile float g_sink;                // keeps the read sweep from being optimised away
+constexpr int kElements = 500 * 784;  // W1 of configs/ep_mnist.toml; its halves meet on a line boundary
+
+// Per thread, on lines of their own: nothing but the matrix and the barrier is written by both threads.
+struct alignas(64) PerThread {
+  volatile float sink = 0;  // keeps the read sweep from being optimised away
+  int generation = 0;       // SpinBarrier's round count
+};
 
 float read_sum(const float* a, int begin, int end) {
   float s = 0;
@@ -66,16 +73,16 @@ class SpinBarrier {
   std::atomic<int> arrived_{0}, generation_{0};
 };
 
-// Microseconds per round of `body(thread, round)` on `threads` std::threads (or the caller alone).
-double time_rounds(int threads, int rounds, const std::function<void(int, int)>& body) {
+// Microseconds per round of `body(thread)` on `threads` std::threads (or the caller alone).
+double time_rounds(int threads, int rounds, const std::function<void(int)>& body) {
   const auto t0 = std::chrono::steady_clock::now();
   if (threads == 1) {
-    for (int r = 0; r < rounds; ++r) body(0, r);
+    for (int r = 0; r < rounds; ++r) body(0);
   } else {
     std::thread other([&] {
-      for (int r = 0; r < rounds; ++r) body(1, r);
+      for (int r = 0; r < rounds; ++r) body(1);
     });
-    for (int r = 0; r < rounds; ++r) body(0, r);
+    for (int r = 0; r < rounds; ++r) body(0);
     other.join();
   }
   return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count() / rounds;
@@ -97,47 +104,61 @@ int main(int argc, char** argv) {
       const std::string value = argv[++i];
       if (arg == "--json") {
         json_path = value;
-      } else {
-        const int n = std::atoi(value.c_str());
-        if (n < 1) {
-          std::fprintf(stderr, "host_probe: %s needs a positive integer, got '%s'\n", arg.c_str(), value.c_str());
-          return 2;
-        }
-        (arg == "--rounds" ? rounds : repeats) = n;
+        continue;
       }
+      int n = 0;
+      const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (error != std::errc() || end != value.data() + value.size() || n < 1) {
+        std::fprintf(stderr, "host_probe: %s needs a positive integer, got '%s'\n", arg.c_str(), value.c_str());
+        return 2;
+      }
+      (arg == "--rounds" ? rounds : repeats) = n;
     } else {
       std::fprintf(stderr, "host_probe: unknown or incomplete argument '%s' (usage: host_probe [--rounds N] "
                            "[--repeats R] [--json FILE])\n", arg.c_str());
       return 2;
     }
   }
-  std::vector<float> a(kElements, 1.0f), g(kElements, 0.001f);
+  // 64-byte aligned, so the halves' boundary (element kElements / 2, byte 784,000) starts a line.
+  const auto aligned = [](float fill) {
+    std::unique_ptr<float[], void (*)(void*)> p(static_cast<float*>(std::aligned_alloc(64, kElements * sizeof(float))),
+                                               std::free);
+    std::fill(p.get(), p.get() + kElements, fill);
+    return p;
+  };
+  const auto a = aligned(1.0f), g = aligned(0.001f);
   const int half = kElements / 2;
   const auto lo = [&](int t) { return t * half; };
   const auto hi = [&](int t) { return t == 0 ? half : kElements; };
 
   SpinBarrier barrier;
-  int generation[2] = {0, 0};
+  PerThread per[2];
+  const auto sweep = [&](int t, int begin, int end) {
+    per[t].sink = read_sum(a.get(), begin, end);
+    add_gradient(a.get(), g.get(), begin, end);
+  };
+  bool team_of_two = true;
+  // one_thread and syscall run back to back in each repeat: their difference is the system call's cost.
   const std::vector<std::pair<std::string, std::function<double()>>> probes = {
-      {"one_thread", [&] {
-         return time_rounds(1, rounds, [&](int, int) {
-           g_sink = read_sum(a.data(), 0, kElements);
-           add_gradient(a.data(), g.data(), 0, kElements);
+      {"one_thread", [&] { return time_rounds(1, rounds, [&](int) { sweep(0, 0, kElements); }); }},
+      {"syscall", [&] {
+         return time_rounds(1, rounds, [&](int) {
+           syscall(SYS_getppid);
+           sweep(0, 0, kElements);
          });
        }},
       {"own_halves", [&] {
-         return time_rounds(2, rounds, [&](int t, int) {
-           g_sink = read_sum(a.data(), lo(t), hi(t));
-           add_gradient(a.data(), g.data(), lo(t), hi(t));
-           barrier.wait(generation[t]);
+         return time_rounds(2, rounds, [&](int t) {
+           sweep(t, lo(t), hi(t));
+           barrier.wait(per[t].generation);
          });
        }},
       {"shared_read", [&] {
-         return time_rounds(2, rounds, [&](int t, int) {
-           g_sink = read_sum(a.data(), 0, kElements);
-           barrier.wait(generation[t]);
-           add_gradient(a.data(), g.data(), lo(t), hi(t));
-           barrier.wait(generation[t]);
+         return time_rounds(2, rounds, [&](int t) {
+           per[t].sink = read_sum(a.get(), 0, kElements);
+           barrier.wait(per[t].generation);
+           add_gradient(a.get(), g.get(), lo(t), hi(t));
+           barrier.wait(per[t].generation);
          });
        }},
       {"omp_barrier", [&] {
@@ -145,46 +166,49 @@ int main(int argc, char** argv) {
 #pragma omp parallel num_threads(2)
          {
            const int t = omp_get_thread_num();
-           for (int r = 0; r < rounds; ++r) {
-             g_sink = read_sum(a.data(), lo(t), hi(t));
-             add_gradient(a.data(), g.data(), lo(t), hi(t));
+           if (omp_get_num_threads() != 2) team_of_two = false;  // every thread writes the same value
+           for (int r = 0; team_of_two && r < rounds; ++r) {
+             sweep(t, lo(t), hi(t));
 #pragma omp barrier
            }
          }
          return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count() / rounds;
-       }},
-      {"syscall", [&] {
-         return time_rounds(1, rounds, [&](int, int) {
-           syscall(SYS_getppid);
-           g_sink = read_sum(a.data(), 0, kElements);
-           add_gradient(a.data(), g.data(), 0, kElements);
-         });
        }},
   };
   // Interleaved: every repeat runs each probe once, so a change of the host's mood hits all of them.
   std::vector<std::vector<double>> us(probes.size());
   for (int r = 0; r < repeats; ++r)
     for (size_t p = 0; p < probes.size(); ++p) us[p].push_back(probes[p].second());
+  if (!team_of_two) {
+    std::fprintf(stderr, "host_probe: OpenMP gave fewer than 2 threads (OMP_THREAD_LIMIT or OMP_DYNAMIC?)\n");
+    return 1;
+  }
 
-  nlohmann::json out = {{"benchmark", "host_probe"}, {"elements", kElements}, {"rounds", rounds}, {"repeats", repeats}};
+  nlohmann::json out = {{"benchmark", "host_probe"}, {"elements", kElements}, {"threads", 2}, {"rounds", rounds},
+                        {"repeats", repeats}};
   std::printf("W1-sized sweep (%d floats), us per round, median of %d repeats of %d rounds:\n", kElements, repeats, rounds);
   for (size_t p = 0; p < probes.size(); ++p) {
     out["us_per_round"][probes[p].first] = us[p];
     std::printf("  %-12s %8.1f\n", probes[p].first.c_str(), median(us[p]));
   }
-  const double one = median(us[0]), own = median(us[1]), shared = median(us[2]), omp = median(us[3]), sys = median(us[4]);
+  std::vector<double> syscall_cost;  // paired within each repeat
+  for (int r = 0; r < repeats; ++r) syscall_cost.push_back(us[1][static_cast<size_t>(r)] - us[0][static_cast<size_t>(r)]);
+  const double one = median(us[0]), own = median(us[2]), shared = median(us[3]), omp = median(us[4]);
   out["two_thread_speedup"] = one / own;
   out["shared_read_cost"] = shared / one;
   out["omp_barrier_cost"] = omp / own;
-  out["syscall_us"] = sys - one;
+  out["syscall_us"] = median(syscall_cost);
   std::printf("two threads on own halves: %.2fx one thread\n", one / own);
   std::printf("both read, each writes half (lines move between cores): %.2fx the time of one thread\n", shared / one);
   std::printf("libgomp barrier instead of a spinning atomic: %.2fx the time\n", omp / own);
-  std::printf("one system call per round adds %.1f us\n", sys - one);
+  std::printf("one system call per round adds %.1f us (median of the repeats' differences)\n", median(syscall_cost));
   if (!json_path.empty()) {
     const std::string tmp = json_path + ".tmp";
-    std::ofstream(tmp) << out.dump(2) << "\n";
-    if (std::rename(tmp.c_str(), json_path.c_str()) != 0) {
+    std::ofstream file(tmp);
+    file << out.dump(2) << "\n";
+    file.close();
+    if (file.fail() || std::rename(tmp.c_str(), json_path.c_str()) != 0) {
+      std::remove(tmp.c_str());
       std::fprintf(stderr, "host_probe: cannot write %s\n", json_path.c_str());
       return 1;
     }

@@ -4,7 +4,8 @@
 # time of the training loop) from each run's metrics.json, so run it on an otherwise idle machine.
 # Prints the medians and the speed-up per config; writes bench/results/threads.json. Runs build/bin/host_probe
 # before and after (what moving a cache line between the two cores costs at the time: it changes from one
-# benchmark to the next on the VMs we have) and records its figures beside the speed-ups.
+# benchmark to the next on the VMs we have) and records its figures beside the speed-ups (the probe always
+# uses 2 threads, whatever N is).
 # Usage: bash bench/threads.sh [N=2] [REPEATS=3] [CONFIG_NAME ...] (default: every config below). Not part
 # of the test suite: it measures time.
 set -euo pipefail
@@ -39,7 +40,7 @@ build/bin/host_probe --repeats 3 --json "$tmp/probe_after.json" | tail -n 4
 import datetime, json, os, statistics, sys
 rows_path, dest, n, repeats, tmp = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 probe = {when: {k: v for k, v in json.load(open(f"{tmp}/probe_{when}.json")).items()
-                if k in ("two_thread_speedup", "shared_read_cost", "omp_barrier_cost", "syscall_us")}
+                if k in ("threads", "two_thread_speedup", "shared_read_cost", "omp_barrier_cost", "syscall_us")}
          for when in ("before", "after")}
 rows = []
 for line in open(rows_path):

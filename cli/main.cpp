@@ -41,7 +41,7 @@ namespace {
 // keeps freed memory (its footprint stays at its peak, which the next sequence needs anyway); the library and
 // the Python module leave their host's allocator alone.
 void keep_freed_memory() {
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's maximum; setting the trim threshold fixes this one too
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's maximum: setting the trim threshold stops glibc raising it from 128 KB
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
 }
 

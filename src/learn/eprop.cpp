@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "core/error.hpp"
+#include "core/team.hpp"
 #include "learn/eprop_eligibility.hpp"
 #include "substrate/read_key.hpp"
 
@@ -71,7 +72,7 @@ SequenceGradients eprop_gradients(const RecurrentSNN& net, const SequenceStream&
   };
   // A sequence on its own (batch 1) outside any parallel region, big enough to share: one thread runs the
   // steps while the team advances the synapses of the block before (learn/eprop_eligibility.hpp, "Pipelined").
-  if (!omp_in_parallel() && omp_get_max_threads() > 1 && synapses.worth_sharing()) {
+  if (team_of_several() && synapses.worth_sharing()) {
     std::exception_ptr failure;
 #pragma omp parallel
 #pragma omp single

@@ -319,8 +319,14 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
       return n;
     };
     if (team_of_several()) {
+      ParallelErrors errors;  // as on one thread, an exception reaches the caller
 #pragma omp parallel for schedule(dynamic) reduction(+ : spikes)
-      for (int b = 0; b < B; ++b) spikes += sample(b);
+      for (int b = 0; b < B; ++b) {
+        int64_t n = 0;
+        errors.run([&] { n = sample(b); });
+        spikes += n;
+      }
+      errors.rethrow();
     } else {
       for (int b = 0; b < B; ++b) spikes += sample(b);
     }
@@ -328,8 +334,14 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
     const bool several = team_of_several();  // a region per step: only if it has more than one thread
     for (int t = 0; t < steps; ++t) {
       if (several) {
+        ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic) reduction(+ : spikes)
-        for (int b = 0; b < B; ++b) spikes += step_sample(st, b, t, targets, beta, input);
+        for (int b = 0; b < B; ++b) {
+          int64_t n = 0;
+          errors.run([&] { n = step_sample(st, b, t, targets, beta, input); });
+          spikes += n;
+        }
+        errors.rethrow();
       } else {
         for (int b = 0; b < B; ++b) spikes += step_sample(st, b, t, targets, beta, input);
       }

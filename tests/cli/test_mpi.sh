@@ -61,7 +61,8 @@ check eprop_evidence 0 configs/eprop_evidence.toml --set task.steps=1200 --set t
 check pcm_sine 0 configs/eprop_sine.toml --set task.steps=200 --set train.epochs=2 --set substrate.kind=pcm
 
 # ---- (b) kill an MPI run after its first epoch, resume it under MPI
-# ~0.25 s an epoch, so the poll below sees the first epoch's row before the run ends (48 sequences were 24 ms)
+# ~0.25 s an epoch serially (each of 2 ranks trains half), so the poll below sees the first epoch's row before
+# the run ends (48 sequences were 24 ms)
 args=(configs/eprop_evidence.toml --set task.steps=1200 --set train.epochs=3 --set data.train_limit=480 --set data.test_limit=8
       --set network.recurrent=40 --set network.adaptive=20 --set train.batch_size=8 --threads 1)
 "$BIN" train "${args[@]}" --out "$t/whole" >"$t/whole.log" 2>&1 || die resume "serial run failed: $(tail -n 1 "$t/whole.log")"
