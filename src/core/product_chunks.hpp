@@ -10,6 +10,7 @@
 #include <Eigen/Core>
 #include <omp.h>
 
+#include "core/team.hpp"
 #include "core/tensor.hpp"
 
 namespace plasticore {
@@ -37,8 +38,7 @@ std::vector<ColumnChunk> product_column_chunks(Eigen::Index cols, int parts) {
 // passes over a weight matrix, and for products split by their result's columns, which keep their numbers.
 template <typename F>
 void for_column_chunks(Eigen::Index rows, Eigen::Index cols, F&& f) {
-  // Inside a parallel region (even an inactive one) a new region would start a team of its own.
-  const int threads = rows * cols >= (Eigen::Index{1} << 16) && omp_get_level() == 0 ? omp_get_max_threads() : 1;
+  const int threads = rows * cols >= (Eigen::Index{1} << 16) && team_of_several() ? omp_get_max_threads() : 1;
   if (threads < 2) {
     f(Eigen::Index{0}, cols);
     return;

@@ -13,6 +13,30 @@
 
 namespace plasticore {
 
+namespace {
+
+// sum over b < B of spikes(b), the samples on the threads if there are several (dynamic: samples differ in their
+// number of spikes, i.e. ink; each is computed alone, so any order gives the same numbers), else in a plain loop.
+template <typename F>
+int64_t sum_over_samples(int B, F&& spikes) {
+  int64_t sum = 0;
+  if (!team_of_several()) {
+    for (int b = 0; b < B; ++b) sum += spikes(b);
+    return sum;
+  }
+  ParallelErrors errors;  // as on one thread, an exception reaches the caller
+#pragma omp parallel for schedule(dynamic) reduction(+ : sum)
+  for (int b = 0; b < B; ++b) {
+    int64_t n = 0;
+    errors.run([&] { n = spikes(b); });
+    sum += n;
+  }
+  errors.rethrow();
+  return sum;
+}
+
+}  // namespace
+
 void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, const char* purpose, uint64_t epoch,
                        const std::vector<int64_t>& sample_ids) const {
   const int L = net_.weight_layers();
@@ -311,40 +335,14 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
     }
   } else if (observers.empty()) {
     // Samples are independent until an observer looks at a step: one parallel region for the whole phase.
-    // Dynamic: samples differ in their number of spikes (ink); each is computed alone, so any order gives
-    // the same numbers.
-    const auto sample = [&](int b) {
+    spikes += sum_over_samples(B, [&](int b) {
       int64_t n = 0;
       for (int t = 0; t < steps; ++t) n += step_sample(st, b, t, targets, beta, input);
       return n;
-    };
-    if (team_of_several()) {
-      ParallelErrors errors;  // as on one thread, an exception reaches the caller
-#pragma omp parallel for schedule(dynamic) reduction(+ : spikes)
-      for (int b = 0; b < B; ++b) {
-        int64_t n = 0;
-        errors.run([&] { n = sample(b); });
-        spikes += n;
-      }
-      errors.rethrow();
-    } else {
-      for (int b = 0; b < B; ++b) spikes += sample(b);
-    }
+    });
   } else {
-    const bool several = team_of_several();  // a region per step: only if it has more than one thread
     for (int t = 0; t < steps; ++t) {
-      if (several) {
-        ParallelErrors errors;
-#pragma omp parallel for schedule(dynamic) reduction(+ : spikes)
-        for (int b = 0; b < B; ++b) {
-          int64_t n = 0;
-          errors.run([&] { n = step_sample(st, b, t, targets, beta, input); });
-          spikes += n;
-        }
-        errors.rethrow();
-      } else {
-        for (int b = 0; b < B; ++b) spikes += step_sample(st, b, t, targets, beta, input);
-      }
+      spikes += sum_over_samples(B, [&](int b) { return step_sample(st, b, t, targets, beta, input); });
       for (PhaseObserver* o : observers) o->after_step(t, st);
     }
   }
