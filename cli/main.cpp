@@ -11,7 +11,6 @@
 // Exit codes: 0 success, 1 runtime error, 2 usage error, 130 training interrupted (SIGINT; a checkpoint
 // to resume from is written).
 #include <CLI/CLI.hpp>
-#include <malloc.h>
 
 #include <cstdio>
 #include <memory>
@@ -33,18 +32,6 @@ using namespace plasticore;
 
 namespace {
 
-// glibc gives the heap's free top back to the system once it exceeds 128 KB (the default trim threshold), so a
-// loop that frees and allocates a few hundred KB per sequence (e-prop's and BPTT's per-sequence matrices, the
-// evidence task's inputs) faults the same pages in again every few sequences: 10.7 faults per evidence-
-// accumulation sequence. On the VMs we measure on a fault costs its caller refetched caches, and keeping the
-// memory made the training loops of e-prop and BPTT there 1.06-1.10x faster (docs/performance.md). The tool
-// keeps freed memory (its footprint stays at its peak, which the next sequence needs anyway); the library and
-// the Python module leave their host's allocator alone.
-void keep_freed_memory() {
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's maximum: setting the trim threshold stops glibc raising it from 128 KB
-  mallopt(M_TRIM_THRESHOLD, 512 << 20);
-}
-
 // A failed rank stops the others: they would wait in the next collective forever.
 int fail(int code) {
   if (world().size() > 1) world().abort(code);
@@ -54,7 +41,6 @@ int fail(int code) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  keep_freed_memory();
   init_world(&argc, &argv);  // MPI under mpirun (docs/scaling.md); serial otherwise
   struct FinishWorld {
     ~FinishWorld() { finish_world(); }

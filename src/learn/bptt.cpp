@@ -48,13 +48,20 @@ SequenceGradients bptt_gradients(const RecurrentSNN& net, const Matrix& inputs, 
 
 SequenceGradients bptt_gradients(const RecurrentSNN& net, const SequenceStream& sequence, Loss loss,
                                  const RateRegularization& regularization, const StepObserver& observe) {
+  SequenceGradients result;
+  bptt_gradients(net, sequence, loss, regularization, observe, result);
+  return result;
+}
+
+void bptt_gradients(const RecurrentSNN& net, const SequenceStream& sequence, Loss loss,
+                    const RateRegularization& regularization, const StepObserver& observe, SequenceGradients& result) {
   const Eigen::Index steps = sequence.steps();
   if (steps < 1) throw UsageError("BPTT: the sequence is empty (T = 0)");
   const Eigen::Index n_in = net.sizes().inputs, n_rec = net.sizes().recurrent, n_out = net.sizes().outputs;
   const Eigen::Index n_alif = net.sizes().adaptive;
   const Scalar alpha = net.membrane_decay(), rho = net.adaptation_decay(), kappa = net.readout_decay();
   const Scalar beta = net.params().alif.adapt_beta;
-  SequenceGradients result;
+  result.loss = result.regularization_loss = 0;
 
   // Forward, storing what the backward pass needs (one column per step).
   static thread_local BpttBuffers buffers;
@@ -151,7 +158,6 @@ SequenceGradients bptt_gradients(const RecurrentSNN& net, const SequenceStream& 
     counters->add(Op::dense_macs, done_in + done_spikes);  // with events: one add per entry of a column added
     counters->add(Op::dense_equivalent_macs, dense_in + dense_spikes);
   }
-  return result;
 }
 
 }  // namespace plasticore

@@ -26,4 +26,8 @@ SequenceGradients bptt_gradients(const RecurrentSNN& net, const Matrix& inputs, 
 SequenceGradients bptt_gradients(const RecurrentSNN& net, const SequenceStream& sequence, Loss loss,
                                  const RateRegularization& regularization = {}, const StepObserver& observe = {});
 
+// The same into result, whose matrices are reused when their shapes match (learn/eprop.hpp).
+void bptt_gradients(const RecurrentSNN& net, const SequenceStream& sequence, Loss loss,
+                    const RateRegularization& regularization, const StepObserver& observe, SequenceGradients& result);
+
 }  // namespace plasticore

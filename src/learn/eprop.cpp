@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <exception>
+#include <optional>
 
 #include "core/error.hpp"
 #include "core/team.hpp"
@@ -19,6 +20,28 @@ SequenceGradients eprop_gradients(const RecurrentSNN& net, const Matrix& inputs,
 SequenceGradients eprop_gradients(const RecurrentSNN& net, const SequenceStream& sequence, Loss loss,
                                   const RateRegularization& regularization, const StepObserver& observe,
                                   const Matrix* feedback) {
+  SequenceGradients result;
+  eprop_gradients(net, sequence, loss, regularization, observe, feedback, result);
+  return result;
+}
+
+namespace {
+
+// This thread's synapse state, kept between sequences (EpropEligibility::restart): one per thread, as
+// learners run sequences in parallel.
+EpropEligibility& thread_synapses(Eigen::Index n_pre, Eigen::Index n_alif, Eigen::Index n_lif,
+                                  EpropEligibility::Decays decays, bool regularize) {
+  static thread_local std::optional<EpropEligibility> synapses;
+  if (synapses && synapses->fits(n_pre, n_alif, n_lif, regularize)) synapses->restart(decays);
+  else synapses.emplace(n_pre, n_alif, n_lif, decays, regularize);
+  return *synapses;
+}
+
+}  // namespace
+
+void eprop_gradients(const RecurrentSNN& net, const SequenceStream& sequence, Loss loss,
+                     const RateRegularization& regularization, const StepObserver& observe, const Matrix* feedback,
+                     SequenceGradients& result) {
   const Eigen::Index steps = sequence.steps();
   if (steps < 1) throw UsageError("e-prop: the sequence is empty (T = 0)");
   if (feedback != nullptr && (feedback->rows() != net.sizes().recurrent || feedback->cols() != net.sizes().outputs))
@@ -32,12 +55,12 @@ SequenceGradients eprop_gradients(const RecurrentSNN& net, const SequenceStream&
   // Columns 0..n_in-1 are the input synapses, n_in.. the recurrent ones: one pass serves both matrices.
   Vector presynaptic_trace = Vector::Zero(n_pre);  // eps^v[t]
   Vector previous_trace(n_pre);                    // eps^v[t-1]
-  EpropEligibility synapses(n_pre, n_alif, n_lif, {rho, beta, kappa}, regularize);
+  EpropEligibility& synapses = thread_synapses(n_pre, n_alif, n_lif, {rho, beta, kappa}, regularize);
   Vector filtered_spikes = Vector::Zero(n_rec);  // zbar
   Vector spike_count = Vector::Zero(n_rec);
   Vector target(n_out);
   Matrix error(n_out, 1), learning_signal(n_rec, 1);
-  SequenceGradients result;
+  result.loss = result.regularization_loss = 0;
   Matrix readout_gradient = Matrix::Zero(n_rec, n_out);  // transposed: each err_k zbar^T is one contiguous column
 
   const ThreadPhase learning(Phase::update);  // all but the network's own steps
@@ -89,7 +112,6 @@ SequenceGradients eprop_gradients(const RecurrentSNN& net, const SequenceStream&
   } else {
     run();
   }
-  Matrix gradient = synapses.gradient();
   if (OpCounters* counters = net.counters()) {
     const int64_t trace_macs = (3 * n_rec + n_alif + (regularize ? n_rec : 0)) * n_pre + n_out * n_rec +
                                (feedback != nullptr ? n_rec * n_out : 0);  // B err is not a substrate product
@@ -104,13 +126,14 @@ SequenceGradients eprop_gradients(const RecurrentSNN& net, const SequenceStream&
     result.regularization_loss =
         0.5 * regularization.strength * static_cast<double>(steps) * static_cast<double>(rate_error.squaredNorm());
     const Vector signal = rate_error * static_cast<Scalar>(regularization.strength / net.params().dt_ms);
-    gradient.noalias() += signal.asDiagonal() * synapses.trace_sum();
+    result.input.noalias() = synapses.gradient(0, n_in) + signal.asDiagonal() * synapses.trace_sum(0, n_in);
+    result.recurrent.noalias() = synapses.gradient(n_in, n_rec) + signal.asDiagonal() * synapses.trace_sum(n_in, n_rec);
+  } else {
+    result.input = synapses.gradient(0, n_in);
+    result.recurrent = synapses.gradient(n_in, n_rec);
   }
   result.readout = readout_gradient.transpose();
-  result.input = gradient.leftCols(n_in);
-  result.recurrent = gradient.rightCols(n_rec);
   result.recurrent.diagonal().setZero();  // no autapses
-  return result;
 }
 
 }  // namespace plasticore

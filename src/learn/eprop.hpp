@@ -24,8 +24,8 @@
 // regularising; the readout's err zbar^T) as dense multiply-accumulates in the update phase.
 //
 // Memory: O(n_rec (n_in + n_rec)) (eps^a for the ALIF rows, ebar, the gradient and, when regularising,
-// sum_t e) and a buffer of 32 steps (learn/eprop_eligibility.hpp), nothing that grows with T: the streaming
-// entry point reads x[t] and y*[t] one step at a time.
+// sum_t e) and a buffer of 32 steps (learn/eprop_eligibility.hpp), kept by each thread between sequences;
+// nothing grows with T: the streaming entry point reads x[t] and y*[t] one step at a time.
 #pragma once
 #include "learn/sequence_loss.hpp"
 
@@ -39,5 +39,11 @@ SequenceGradients eprop_gradients(const RecurrentSNN& net, const Matrix& inputs,
 SequenceGradients eprop_gradients(const RecurrentSNN& net, const SequenceStream& sequence, Loss loss,
                                   const RateRegularization& regularization = {}, const StepObserver& observe = {},
                                   const Matrix* feedback = nullptr);
+
+// The same into result, whose matrices are reused when their shapes match (a learner's per-sample slots):
+// nothing of the size of W is allocated per sequence.
+void eprop_gradients(const RecurrentSNN& net, const SequenceStream& sequence, Loss loss,
+                     const RateRegularization& regularization, const StepObserver& observe, const Matrix* feedback,
+                     SequenceGradients& result);
 
 }  // namespace plasticore

@@ -15,6 +15,12 @@ Eigen::Index round_up(Eigen::Index n, Eigen::Index multiple) { return (n + multi
 constexpr int kLifVectors = 8;       // a LIF row's tile: 3 x 8 state registers; also a thread's chunk
 constexpr int kAdaptiveVectors = 4;  // an ALIF row's tile: 4 x 4 (eps^a as well)
 
+// At least one chunk per thread (as far as the vectors go) for the threads of a sequence on its own.
+Eigen::Index chunks(Eigen::Index cols) {
+  return std::max((cols / EpropEligibility::kLanes + kLifVectors - 1) / kLifVectors,
+                  std::min<Eigen::Index>(cols / EpropEligibility::kLanes, omp_get_max_threads()));
+}
+
 }  // namespace
 
 EpropEligibility::EpropEligibility(Eigen::Index n_pre, Eigen::Index n_alif, Eigen::Index n_lif, Decays decays,
@@ -23,22 +29,34 @@ EpropEligibility::EpropEligibility(Eigen::Index n_pre, Eigen::Index n_alif, Eige
       n_alif_(n_alif),
       n_rec_(n_alif + n_lif),
       cols_(round_up(n_pre, kLanes)),
-      // At least one chunk per thread (as far as the vectors go) for the threads of a sequence on its own.
-      n_chunks_(std::max((cols_ / kLanes + kLifVectors - 1) / kLifVectors,
-                         std::min<Eigen::Index>(cols_ / kLanes, omp_get_max_threads()))),
-      decays_(decays),
+      n_chunks_(chunks(cols_)),
       regularize_(regularize) {
+  restart(decays);
+}
+
+bool EpropEligibility::fits(Eigen::Index n_pre, Eigen::Index n_alif, Eigen::Index n_lif, bool regularize) const {
+  return n_pre == n_pre_ && n_alif == n_alif_ && n_alif + n_lif == n_rec_ && regularize == regularize_ &&
+         n_chunks_ == chunks(cols_);
+}
+
+void EpropEligibility::restart(Decays decays) {
+  decays_ = decays;
   for (Block& b : blocks_) {
-    b.trace = Matrix::Zero(cols_, kBlockSteps + 1);
-    b.psi = Matrix::Zero(n_rec_, kBlockSteps + 1);
-    b.signal = Matrix::Zero(n_rec_, kBlockSteps);
-    b.decay = Matrix::Zero(n_alif_, kBlockSteps);
+    b.trace.setZero(cols_, kBlockSteps + 1);
+    b.psi.setZero(n_rec_, kBlockSteps + 1);
+    b.signal.setZero(n_rec_, kBlockSteps);
+    b.decay.setZero(n_alif_, kBlockSteps);
     b.active.assign(static_cast<size_t>(n_rec_), 0U);
+    b.steps = 0;
+    b.any_signal = false;
   }
-  threshold_eligibility_ = Matrix::Zero(cols_, n_alif_);
-  filtered_trace_ = Matrix::Zero(cols_, n_rec_);
-  gradient_ = Matrix::Zero(cols_, n_rec_);
-  trace_sum_ = Matrix::Zero(regularize ? cols_ : 0, regularize ? n_rec_ : 0);
+  pipelined_ = false;
+  filling_ = 0;
+  active_row_steps_ = 0;
+  threshold_eligibility_.setZero(cols_, n_alif_);
+  filtered_trace_.setZero(cols_, n_rec_);
+  gradient_.setZero(cols_, n_rec_);
+  trace_sum_.setZero(regularize_ ? cols_ : 0, regularize_ ? n_rec_ : 0);
 }
 
 void EpropEligibility::record(const Vector& trace, const Vector& psi, const Scalar* signal) {

@@ -61,7 +61,7 @@ void share(const Communicator& comm, std::vector<Score>& scores, std::vector<Seq
   exchange.take(values);
   scores = scores_of(values);
   if (gradients == nullptr) return;
-  gradients->assign(scores.size(), SequenceGradients{});
+  gradients->resize(scores.size());  // every matrix is assigned below
   Matrix all;
   for (int p = 0; p < 3; ++p) {
     exchange.take(all);
@@ -130,7 +130,7 @@ void RecurrentLearner::describe(nlohmann::json& m) const {
 void RecurrentLearner::accumulate(const Batch& whole, Score& score) {
   const Batch batch = local_part(whole);
   const auto count = static_cast<int64_t>(batch.samples.size());
-  gradients_.assign(static_cast<size_t>(count), SequenceGradients{});
+  gradients_.resize(static_cast<size_t>(count));  // each slot's matrices are reused by the next batch
   scores_.assign(static_cast<size_t>(count), Score{});
   const bool bptt = params_.method == "bptt";
   const Matrix* feedback = feedback_.size() > 0 ? &feedback_ : nullptr;
@@ -142,9 +142,9 @@ void RecurrentLearner::accumulate(const Batch& whole, Score& score) {
       const auto sequence = batch.dataset->sequence(batch.split, id);
       SequenceScorer scorer(*sequence, loss_, net_->sizes().outputs);
       const StepObserver observe = [&scorer](Eigen::Index t, const RecurrentSNNState& s) { scorer(t, s); };
-      gradients_[static_cast<size_t>(k)] =
-          bptt ? bptt_gradients(*net_, *sequence, loss_, params_.regularization, observe)
-               : eprop_gradients(*net_, *sequence, loss_, params_.regularization, observe, feedback);
+      SequenceGradients& gradients = gradients_[static_cast<size_t>(k)];
+      if (bptt) bptt_gradients(*net_, *sequence, loss_, params_.regularization, observe, gradients);
+      else eprop_gradients(*net_, *sequence, loss_, params_.regularization, observe, feedback, gradients);
       scores_[static_cast<size_t>(k)] = scorer.finish();
     });
   };

@@ -1,10 +1,13 @@
 // The streaming entry points of e-prop and BPTT (learn/sequence_stream.hpp) on task sequences: the same
-// gradients as the matrix API on the materialised sequence; the rate regulariser's gradient agrees
-// between them where e-prop is exact (W_rec = 0); and a short e-prop + Adam run learns pattern generation.
+// gradients as the matrix API on the materialised sequence; memory reused between sequences changes
+// nothing; the rate regulariser's gradient agrees between them where e-prop is exact (W_rec = 0); and a short
+// e-prop + Adam run learns pattern generation.
 #include <gtest/gtest.h>
 #include <omp.h>
 
 #include <cmath>
+#include <stdexcept>
+#include <thread>
 
 #include "core/rng.hpp"
 #include "../support/datasets.hpp"
@@ -81,6 +84,44 @@ TEST(StreamingGradients, OneSequenceOnTwoThreadsEqualsOneThread) {
     EXPECT_EQ(one.input, two.input) << recurrent;
     EXPECT_EQ(one.recurrent, two.recurrent) << recurrent;
     EXPECT_EQ(one.readout, two.readout) << recurrent;
+  }
+}
+
+// e-prop keeps its synapse state per thread and both fill the caller's SequenceGradients: a thread that ran a
+// network of other sizes, and a sequence stopped by an exception part-way through a block, must leave nothing
+// behind. The reference runs on a thread of its own, where nothing was kept before.
+TEST(StreamingGradients, ReusedMemoryGivesTheFreshResult) {
+  const auto task = dataset_from("evidence_accumulation", "[task]\nsteps = 1250\ninput_rate_hz = 40.0\n");
+  const RecurrentSNN net = make_net(*task, 30, 10, 0.5), other = make_net(*task, 20, 0, 0.5);
+  const auto sequence = task->sequence(Split::train, 3);
+  const RateRegularization regularization{1.0, 0.01};
+  SequenceGradients fresh_eprop, fresh_bptt;
+  std::thread([&] {
+    fresh_eprop = eprop_gradients(net, *sequence, task->loss(), regularization);
+    fresh_bptt = bptt_gradients(net, *sequence, task->loss(), regularization);
+  }).join();
+  ASSERT_GT(fresh_eprop.input.norm(), 0);
+  const StepObserver stop = [](Eigen::Index t, const RecurrentSNNState&) {
+    if (t == 1200) throw std::runtime_error("stopped");  // in the recall window, inside a block of 32 steps
+  };
+  for (const bool bptt : {false, true}) {
+    const auto run = [&](const RecurrentSNN& n, const StepObserver& observe, SequenceGradients& into) {
+      if (bptt) bptt_gradients(n, *sequence, task->loss(), regularization, observe, into);
+      else eprop_gradients(n, *sequence, task->loss(), regularization, observe, nullptr, into);
+    };
+    SequenceGradients slot;
+    run(other, {}, slot);  // other shapes, and a loss to be reset
+    EXPECT_THROW(run(net, stop, slot), std::runtime_error);
+    run(other, {}, slot);
+    run(net, {}, slot);  // the same shapes again: state and slot full of another run's numbers
+    EXPECT_THROW(run(net, stop, slot), std::runtime_error);
+    run(net, {}, slot);
+    const SequenceGradients& want = bptt ? fresh_bptt : fresh_eprop;
+    EXPECT_EQ(slot.loss, want.loss) << bptt;
+    EXPECT_EQ(slot.regularization_loss, want.regularization_loss) << bptt;
+    EXPECT_EQ(slot.input, want.input) << bptt;
+    EXPECT_EQ(slot.recurrent, want.recurrent) << bptt;
+    EXPECT_EQ(slot.readout, want.readout) << bptt;
   }
 }
 
