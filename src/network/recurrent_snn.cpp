@@ -124,13 +124,8 @@ namespace {
 
 // The indices of the entries equal to 1, in `buffer` (sized by start()); -1 if some entry is neither 0
 // nor 1. z is checked too: the spike function smooth_sigmoid (gradient checks) makes it analog.
-// Branch-free: a spike train's branches would be mispredicted at every spike.
 Eigen::Index spike_indices(const Matrix& x, std::vector<int32_t>& buffer) {
-  const Scalar* p = x.data();
-  int not_binary = 0;  // a vectorised pass, then the compaction
-  for (Eigen::Index i = 0; i < x.size(); ++i) not_binary |= static_cast<int>(p[i] != 0) & static_cast<int>(p[i] != 1);
-  if (not_binary != 0) return -1;
-  return nonzero_indices(p, x.size(), buffer.data());
+  return binary_indices(x.data(), x.size(), buffer.data());
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // nonzero_indices (core/nonzero_indices.hpp), the vectorised spike-to-event compaction, against a plain
 // loop: random 0/1 and analog entries, every length from 0 to 70 (partial and whole 16-lane blocks),
 // all zero, all one, NaN counted as non-zero (as x != 0 is); sign_indices, which splits a change of spikes
-// into its positive and negative entries, the same way.
+// into its positive and negative entries, the same way; binary_indices, which also rejects a vector that is not
+// all 0 and 1.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -41,6 +42,34 @@ TEST(NonzeroIndices, MatchesAPlainLoop) {
   with_nan[33] = -0.0f;  // negative zero is zero
   with_nan[34] = -1.0f;
   EXPECT_EQ(fast(with_nan), (std::vector<int32_t>{3, 34}));
+}
+
+// binary_indices: the 1-entries of a 0/1 vector, or -1 if any entry (a tail lane too) is something else; it
+// never writes past the n entries it was given room for.
+TEST(BinaryIndices, MatchesAPlainLoopAndRejectsAnalogEntries) {
+  Rng rng(4, "test_binary_indices");
+  constexpr int32_t kUntouched = -7;
+  for (int n = 0; n <= 70; ++n) {
+    for (const float density : {0.0f, 0.1f, 0.5f, 1.0f}) {
+      std::vector<Scalar> x(static_cast<size_t>(n));
+      for (auto& v : x) v = rng.uniform() < density ? 1.0f : 0.0f;
+      std::vector<int32_t> out(x.size() + 16, kUntouched);
+      const Eigen::Index count = binary_indices(x.data(), n, out.data());
+      ASSERT_GE(count, 0) << "n = " << n;
+      EXPECT_EQ(std::vector<int32_t>(out.begin(), out.begin() + count), reference(x)) << "n = " << n;
+      for (size_t i = x.size(); i < out.size(); ++i) EXPECT_EQ(out[i], kUntouched) << "n = " << n << ", past the end";
+      for (int at = 0; at < n; ++at)
+        for (const Scalar analog : {0.5f, -1.0f, 2.0f, std::numeric_limits<Scalar>::quiet_NaN()}) {
+          std::vector<Scalar> y = x;
+          y[static_cast<size_t>(at)] = analog;
+          EXPECT_EQ(binary_indices(y.data(), n, out.data()), -1) << "n = " << n << ", entry " << at << " = " << analog;
+        }
+    }
+  }
+  const std::vector<Scalar> negative_zero{0.0f, -0.0f, 1.0f};
+  std::vector<int32_t> out(3);
+  EXPECT_EQ(binary_indices(negative_zero.data(), 3, out.data()), 1);
+  EXPECT_EQ(out[0], 2);
 }
 
 TEST(SignIndices, MatchesAPlainLoop) {
