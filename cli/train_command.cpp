@@ -16,8 +16,9 @@ TrainCommand::TrainCommand(CLI::App& app) {
   app_->add_option("--set", request_.overrides, "override a config key: key=value (repeatable)")->allow_extra_args(false);
   app_->add_option("--out", request_.out_dir, "run directory (default runs/<config>-<timestamp>)");
   app_->add_option("--seed", request_.seed, "random seed (same seed and threads: same numbers)");
-  app_->add_option("--threads", request_.threads, "worker threads (default: the config's threads, 1)")
-      ->check(CLI::Range(1, 1024));
+  app_->add_option("--threads", request_.threads,
+                   "worker threads (default: the config's threads, 1); 0 = as many as train fastest, measured")
+      ->check(CLI::Range(0, 1024));
 }
 
 namespace {

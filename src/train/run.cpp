@@ -76,8 +76,9 @@ RunSpec read_run_spec(ConfigReader& r) {
   s.seed = static_cast<uint64_t>(r.get_int("seed", 1, 0, std::numeric_limits<int64_t>::max(),
                                            "every random number derives from it (also --seed)"));
   s.threads = static_cast<int>(r.get_int("threads", 1, 0, 1024,
-                                         "worker threads, 0 = all cores (also --threads); one thread is fastest "
-                                         "for two runs side by side on 2 cores (docs/performance.md)"));
+                                         "worker threads (also --threads); 0 = as many as train fastest, measured on "
+                                         "the run's own batches: 1, 2, 4, ... up to all cores (docs/performance.md); "
+                                         "one thread is fastest for two runs side by side on 2 cores"));
   const LearnerEntry& learner = learner_registry().at(s.algorithm, "algorithm");
   s.dataset = r.get_choice("data.dataset", learner.sequences ? "pattern_generation" : "mnist", dataset_registry().names(),
                            "the data set or task (docs/architecture.md)");
@@ -102,6 +103,7 @@ RunSpec read_run_spec(ConfigReader& r) {
                                            "cosine: the last epoch's rate / the first epoch's");
   s.substrate = read_substrate_config(r, s.seed);
   s.trainer.seconds_per_update = s.substrate.seconds_per_update();
+  s.trainer.measure_threads = s.threads == 0;
   // The keys that pick an implementation: changing one with --set leaves the file's keys of the old one out.
   r.check_all_used({"algorithm", "data.dataset", "ep.rule", "substrate.kind", "substrate.mode", "substrate.update",
                     "substrate.training", "substrate.mapping", "train.feedback"});

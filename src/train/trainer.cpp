@@ -8,6 +8,7 @@
 #include <cstring>
 #include <cstdio>
 #include <ctime>
+#include <map>
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
@@ -15,6 +16,7 @@
 #include "learn/lr_schedule.hpp"
 #include "train/conductance_file.hpp"
 #include "train/progress.hpp"
+#include "train/thread_choice.hpp"
 
 namespace plasticore {
 
@@ -156,9 +158,11 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
     write_file_atomic(out_dir + "/metrics.csv", record.history.csv());
   // The training loops this process ran (not a resumed run's earlier part): samples and CPU time.
   int64_t cpu_samples = 0, cpu_ns = 0;
+  ThreadChoice team(omp_get_max_threads(), settings_.measure_threads);
   for (int epoch = static_cast<int>(record.epochs_done); epoch < settings_.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
     const int64_t cpu0 = process_cpu_ns();
+    const std::map<int, double> team_seconds0 = team.seconds_by_threads();
     // An epoch stopped between batches goes on from its next batch, with its sums so far.
     const EpochInProgress resumed = std::move(record.in_progress);
     record.in_progress = {};
@@ -176,7 +180,10 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
       batch.index = index;
       batch.samples.clear();
       for (int64_t k = start; k < std::min(start + B, n); ++k) batch.samples.push_back(dataset_.train_sample(epoch, k));
+      team.next();
+      const auto batch_start = std::chrono::steady_clock::now();
       train_batch(batch, train);
+      team.done(seconds_since(batch_start), static_cast<int64_t>(batch.samples.size()));
       bar.update(static_cast<long>(start + static_cast<int64_t>(batch.samples.size())),
                  train.samples > 0 ? train.accuracy() : train.mean_loss(), train.samples > 0);
       if (start + B >= n || !stop_requested(control)) continue;
@@ -246,6 +253,17 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
       std::snprintf(buf, sizeof buf, "  %.1f Hz", test.rate_hz(dataset_.step_ms()));
       line += buf;
     }
+    if (settings_.measure_threads) {  // the team that trained longest in this epoch
+      int threads = team.chosen();
+      double longest = 0;
+      for (const auto& [size, seconds] : team.seconds_by_threads()) {
+        const auto before = team_seconds0.find(size);
+        const double epoch_part = seconds - (before == team_seconds0.end() ? 0 : before->second);
+        if (epoch_part > longest) threads = size, longest = epoch_part;
+      }
+      std::snprintf(buf, sizeof buf, "  %d thread%s", threads, threads == 1 ? "" : "s");
+      line += buf;
+    }
     std::snprintf(buf, sizeof buf, "  %.1f s  %.0f samples/s", epoch_seconds, static_cast<double>(n) / train_seconds);
     std::fprintf(stderr, "%s%s\n", line.c_str(), buf);
     std::fflush(stderr);
@@ -278,7 +296,10 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
   m["train_samples_per_second"] = static_cast<double>(n) * static_cast<double>(h.size()) / train_seconds_total;
   comm_.allreduce_sum(&cpu_ns, 1);  // every rank's CPU time
   if (cpu_samples > 0 && cpu_ns > 0) m["train_samples_per_cpu_second"] = static_cast<double>(cpu_samples) * 1e9 / static_cast<double>(cpu_ns);
-  m["threads"] = omp_get_max_threads();
+  m["threads"] = team.most();
+  nlohmann::json by_threads = nlohmann::json::object();  // this process's training loops (a resumed run: its part)
+  for (const auto& [threads, seconds] : team.seconds_by_threads()) by_threads[std::to_string(threads)] = seconds;
+  m["train_seconds_by_threads"] = by_threads;
   m["ranks"] = comm_.size();
   m["op_counts"] = {{"training", op_count_report(training_ops, training_samples)},
                     {"inference", op_count_report(inference_ops, inference_samples)}};

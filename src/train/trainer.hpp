@@ -30,6 +30,7 @@ struct TrainerSettings {
   std::string lr_schedule = "constant";  // constant | cosine
   double lr_final_factor = 0.1;
   double seconds_per_update = 0;         // simulated time between weight updates (device substrates)
+  bool measure_threads = false;          // threads = 0: the team size measured (train/thread_choice.hpp)
 };
 
 // What a caller may do while train() runs. Every rank looks at its own; a stop on any rank stops all.

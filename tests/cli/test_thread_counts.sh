@@ -13,14 +13,15 @@ mkdir -p "$t/idx" && "$SYSPY" tests/cli/synthetic_idx.py "$t/idx" 120 40 || die 
 idx=(--set "data.train_images=$t/idx/train-images-idx3-ubyte" --set "data.train_labels=$t/idx/train-labels-idx1-ubyte"
      --set "data.test_images=$t/idx/t10k-images-idx3-ubyte" --set "data.test_labels=$t/idx/t10k-labels-idx1-ubyte"
      --set "network.hidden=[64]" --set train.epochs=2)
-same_weights() {  # name, config, args...: train with 1 and 2 threads, compare every tensor of the exports
+same_weights() {  # name, config, args...: train with 1 and 2 threads (COUNTS="1 0": 1 and measured), compare every tensor of the exports
   local name=$1 config=$2; shift 2
-  for n in 1 2; do
+  for n in ${COUNTS:-1 2}; do
     "$BIN" train "$config" "$@" --threads "$n" --out "$t/$name$n" >"$t/$name$n.log" 2>&1 ||
       { fail "$name" "run with $n threads failed: $(tail -n 1 "$t/$name$n.log")"; return; }
     "$BIN" export "$t/$name$n" --npz "$t/$name$n.npz" >/dev/null 2>&1 || { fail "$name" "export failed"; return; }
   done
-  "$SYSPY" - "$t/${name}1.npz" "$t/${name}2.npz" <<'PY' && echo "ok   $name: identical weights with 1 and 2 threads" || fail "$name" "weights differ"
+  local other=${COUNTS:-1 2}; other=${other#1 }
+  "$SYSPY" - "$t/${name}1.npz" "$t/${name}$other.npz" <<'PY' && echo "ok   $name: identical weights with 1 and $other threads" || fail "$name" "weights differ"
 import sys, numpy as np
 a, b = np.load(sys.argv[1]), np.load(sys.argv[2])
 weights = [k for k in a.files if not k.startswith(("history/", "run/")) and a[k].dtype.kind == "f"]
@@ -43,5 +44,17 @@ same_weights eprop_batch configs/eprop_evidence.toml --set task.steps=1200 --set
   --set train.batch_size=4 --set data.test_limit=4
 same_weights bptt_batch configs/bptt_evidence.toml --set task.steps=1200 --set train.epochs=1 --set data.train_limit=8 \
   --set train.batch_size=4 --set data.test_limit=4
+# threads = 0: the team size measured batch by batch (train/thread_choice.hpp), so the run switches between 1 and
+# 2 threads while it probes (40 epochs: ~0.4 s of training, past the first probe's slots).
+COUNTS="1 0" same_weights eprop_batch_measured configs/eprop_evidence.toml --set task.steps=1200 --set train.epochs=40 \
+  --set data.train_limit=8 --set train.batch_size=4 --set data.test_limit=4
+if [ "$(nproc)" -ge 2 ]; then
+  "$SYSPY" - "$t/eprop_batch_measured0/metrics.json" <<'PY' && echo "ok   eprop_batch_measured: trained with 1 and 2 threads" || fail eprop_batch_measured "did not switch teams"
+import json, sys
+m = json.load(open(sys.argv[1]))
+by = m["train_seconds_by_threads"]
+sys.exit(0 if m["threads"] >= 2 and by.get("1", 0) > 0 and by.get("2", 0) > 0 else 1)
+PY
+fi
 
 [ $fails -eq 0 ] || exit 1
