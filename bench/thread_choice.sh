@@ -41,7 +41,10 @@ print(m['train_samples_per_second'], by.get('2', 0), sum(by.values()))" "$out/me
 : >"$tmp/rows"
 for c in "${configs[@]}"; do
   for r in $(seq "$repeats"); do
-    for t in 1 2 0; do echo "$c $t $(run "$c" "$t" "$r")" >>"$tmp/rows"; done
+    for t in 1 2 0; do
+      figures=$(run "$c" "$t" "$r")  # an assignment, so that a failed run stops the script (set -e)
+      echo "$c $t $figures" >>"$tmp/rows"
+    done
   done
 done
 dest=bench/results/thread_choice.json

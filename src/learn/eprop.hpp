@@ -24,8 +24,9 @@
 // regularising; the readout's err zbar^T) as dense multiply-accumulates in the update phase.
 //
 // Memory: O(n_rec (n_in + n_rec)) (eps^a for the ALIF rows, ebar, the gradient and, when regularising,
-// sum_t e) and a buffer of 32 steps (learn/eprop_eligibility.hpp), kept by each thread between sequences;
-// nothing grows with T: the streaming entry point reads x[t] and y*[t] one step at a time.
+// sum_t e) and a buffer of 32 steps (learn/eprop_eligibility.hpp), kept by each thread between sequences
+// (for the last network sizes the thread ran, until the thread ends); nothing grows with T: the streaming
+// entry point reads x[t] and y*[t] one step at a time.
 #pragma once
 #include "learn/sequence_loss.hpp"
 

@@ -29,18 +29,17 @@ EpropEligibility::EpropEligibility(Eigen::Index n_pre, Eigen::Index n_alif, Eige
       n_alif_(n_alif),
       n_rec_(n_alif + n_lif),
       cols_(round_up(n_pre, kLanes)),
-      n_chunks_(chunks(cols_)),
       regularize_(regularize) {
   restart(decays);
 }
 
 bool EpropEligibility::fits(Eigen::Index n_pre, Eigen::Index n_alif, Eigen::Index n_lif, bool regularize) const {
-  return n_pre == n_pre_ && n_alif == n_alif_ && n_alif + n_lif == n_rec_ && regularize == regularize_ &&
-         n_chunks_ == chunks(cols_);
+  return n_pre == n_pre_ && n_alif == n_alif_ && n_alif + n_lif == n_rec_ && regularize == regularize_;
 }
 
 void EpropEligibility::restart(Decays decays) {
   decays_ = decays;
+  n_chunks_ = chunks(cols_);  // the team may have changed since (threads = 0 chooses it batch by batch)
   for (Block& b : blocks_) {
     b.trace.setZero(cols_, kBlockSteps + 1);
     b.psi.setZero(n_rec_, kBlockSteps + 1);

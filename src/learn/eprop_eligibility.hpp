@@ -46,7 +46,7 @@ class EpropEligibility {
   // regularize: also keep sum_t e_ji[t] (firing-rate regularisation).
   EpropEligibility(Eigen::Index n_pre, Eigen::Index n_alif, Eigen::Index n_lif, Decays decays, bool regularize);
 
-  // Whether restart() can serve a sequence of these sizes (and this thread count's chunks).
+  // Whether restart() can serve a sequence of these sizes.
   bool fits(Eigen::Index n_pre, Eigen::Index n_alif, Eigen::Index n_lif, bool regularize) const;
   // As newly constructed, keeping the storage: a fresh object per sequence gave glibc's heap top back to
   // the system and faulted it in again (~20 faults per sequence of sequential MNIST, 2.8x its run time).
@@ -76,7 +76,7 @@ class EpropEligibility {
   Matrix gradient() const { return gradient(0, n_pre_); }
   Matrix trace_sum() const { return regularize_ ? Matrix(trace_sum(0, n_pre_)) : Matrix(); }
 
-  // Row-steps visited (active) since construction, for tests and benchmarks.
+  // Row-steps visited (active) since restart(), for tests and benchmarks.
   int64_t active_row_steps() const { return active_row_steps_; }
 
  private:

@@ -180,10 +180,11 @@ TrainOutcome run_training(const TrainRequest& request) {
     if (ranks.root()) write_run_record(out_dir + "/checkpoint.bin", record);
   }
   if (ranks.root())
-    std::fprintf(stderr, "plasticore: %s %s (%s on %s) with %lld training / %lld test samples, %d thread(s)%s -> %s\n",
+    std::fprintf(stderr, "plasticore: %s %s (%s on %s) with %lld training / %lld test samples, %s%d thread(s)%s -> %s\n",
                  resume || restart ? "resuming" : "training", spec.name.c_str(), spec.algorithm.c_str(), spec.dataset.c_str(),
                  static_cast<long long>(run.dataset->size(Split::train)),
-                 static_cast<long long>(run.dataset->size(Split::test)), omp_get_max_threads(),
+                 static_cast<long long>(run.dataset->size(Split::test)), spec.trainer.measure_threads ? "up to " : "",
+                 omp_get_max_threads(),
                  ranks.size() > 1 ? (" x " + std::to_string(ranks.size()) + " ranks").c_str() : "", out_dir.c_str());
   Trainer trainer(spec.trainer, *run.dataset, *run.learner, ranks);
   nlohmann::json metrics;

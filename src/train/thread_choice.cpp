@@ -16,7 +16,7 @@ double median(std::vector<double> x) {
 
 }  // namespace
 
-ThreadChoice::ThreadChoice(int most, bool measure) {
+ThreadChoice::ThreadChoice(int most, bool measure) : caller_threads_(omp_get_max_threads()) {
   most = std::max(most, 1);
   for (int c = 1; c < most; c *= 2) candidates_.push_back(c);
   candidates_.push_back(most);
@@ -25,6 +25,10 @@ ThreadChoice::ThreadChoice(int most, bool measure) {
   chosen_ = most;
   per_sample_.resize(candidates_.size());
   dropped_.resize(candidates_.size());
+}
+
+ThreadChoice::~ThreadChoice() {
+  if (applied_ != 0) omp_set_num_threads(caller_threads_);
 }
 
 int ThreadChoice::current() const {
@@ -41,6 +45,13 @@ int ThreadChoice::next() {
   return n;
 }
 
+void ThreadChoice::settle() {
+  if (measure_ && applied_ != chosen_) {
+    omp_set_num_threads(chosen_);
+    applied_ = chosen_;
+  }
+}
+
 void ThreadChoice::done(double wall_seconds, int64_t samples) {
   seconds_by_threads_[current()] += wall_seconds;
   if (!measure_) return;
@@ -49,6 +60,7 @@ void ThreadChoice::done(double wall_seconds, int64_t samples) {
     if (hold_left_ <= 0) start_probe();
     return;
   }
+  if (stage_ == Stage::probe) probe_seconds_ += wall_seconds;
   slot_.seconds += wall_seconds;
   slot_.samples += samples;
   if (slot_.seconds < kSlotSeconds) return;
@@ -70,11 +82,12 @@ void ThreadChoice::done(double wall_seconds, int64_t samples) {
   }
   candidate_ = 0;
   while (dropped_[candidate_]) ++candidate_;  // the best is never dropped
-  if (++round_ == kRounds) finish_probe();
+  if (++round_ == kRounds || std::count(dropped_.begin(), dropped_.end(), false) == 1) finish_probe();
 }
 
 void ThreadChoice::start_probe() {
   stage_ = Stage::probe;
+  probe_seconds_ = 0;
   round_ = 0;
   candidate_ = 0;
   slot_ = {};
@@ -93,7 +106,7 @@ void ThreadChoice::finish_probe() {
   const int before = chosen_;
   chosen_ = candidates_[pick];
   hold_seconds_ = probes_ > 0 && chosen_ == before ? std::min(2 * hold_seconds_, kLongestHoldSeconds) : kFirstHoldSeconds;
-  hold_left_ = hold_seconds_;
+  hold_left_ = std::max(hold_seconds_, kHoldPerProbe * probe_seconds_);
   ++probes_;
   stage_ = Stage::hold;
 }

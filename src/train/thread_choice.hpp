@@ -10,10 +10,15 @@
 // until kSlotSeconds of wall time; a candidate slower than twice the best after the first round is dropped
 // (a collapsed team costs one slot, not three). The winner is the candidate of the lowest median wall
 // seconds per sample, a larger team only if at least kMargin faster than the smaller one chosen so far
-// (fewer threads leave cores to others). The winner then runs for a hold of kFirstHoldSeconds of training
-// before the next probe, doubled after every probe that confirms the choice (up to kLongestHoldSeconds), as
-// the host can change (the 2-vCPU VMs here swing within minutes). The first slot runs one thread and is
-// not counted (first touch of the run's memory; one thread, as a collapsed team would make it long).
+// (fewer threads leave cores to others); a probe with one candidate left after its first round ends there.
+// The winner then runs for a hold of kFirstHoldSeconds of training (at least kHoldPerProbe times the probe's
+// own time, for batches of seconds) before the next probe, doubled after every probe that confirms the choice
+// (up to kLongestHoldSeconds), as the host can change (the 2-vCPU VMs here swing within minutes). The first
+// slot runs one thread and is not counted (first touch of the run's memory; one thread, as a collapsed team
+// would make it long). The OpenMP team size of the caller is restored when the object goes.
+//
+// With MPI each rank chooses for itself from its own batch times (which include waiting for the others in
+// the collectives); the ranks may then run different team sizes, with the same numbers.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -29,14 +34,20 @@ class ThreadChoice {
   static constexpr double kMargin = 0.05;
   static constexpr double kFirstHoldSeconds = 10;
   static constexpr double kLongestHoldSeconds = 320;
+  static constexpr double kHoldPerProbe = 20;
 
   // measure = false: always `most` threads (threads = N > 0 in the config).
   ThreadChoice(int most, bool measure);
+  ~ThreadChoice();
+  ThreadChoice(const ThreadChoice&) = delete;
+  ThreadChoice& operator=(const ThreadChoice&) = delete;
 
   // The team size for the next batch, set with omp_set_num_threads when it changes.
   int next();
   // The wall time of the batch that next() prepared and the samples it trained.
   void done(double wall_seconds, int64_t samples);
+  // The chosen team for work between batches (the evaluation): not a probe's candidate.
+  void settle();
 
   int most() const { return candidates_.back(); }
   // Training wall seconds spent with each team size (metrics.json, seconds_by_threads).
@@ -66,7 +77,9 @@ class ThreadChoice {
   int chosen_;
   int probes_ = 0;
   int applied_ = 0;                              // the last omp_set_num_threads argument (0: none yet)
+  int caller_threads_;                           // omp_get_max_threads() at construction, restored at the end
   double hold_seconds_ = kFirstHoldSeconds, hold_left_ = 0;
+  double probe_seconds_ = 0;                     // wall time of the probe under way
   std::map<int, double> seconds_by_threads_;
 };
 

@@ -207,6 +207,7 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
     learner_.check_finite(epoch + 1);
     training_samples = n;
     learner_.set_counters(&inference_ops);
+    team.settle();
     const Score test = evaluate(Split::test);
     inference_samples = dataset_.size(Split::test);
     comm_.allreduce_sum(training_ops.data(), OpCounters::kValues);  // each rank counted its share

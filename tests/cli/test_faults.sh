@@ -30,7 +30,7 @@ ta, tb = np.load(a + ".npz"), np.load(b + ".npz")
 problems = [k for k in ta.files if k not in timing and (k not in tb.files or not np.array_equal(ta[k], tb[k]))]
 problems += [k for k in tb.files if k not in ta.files]
 ma, mb = json.load(open(a + "/metrics.json")), json.load(open(b + "/metrics.json"))
-problems += ["metrics.json " + k for k in ma if k not in ("wall_seconds", "train_samples_per_second", "train_samples_per_cpu_second") and ma[k] != mb.get(k)]
+problems += ["metrics.json " + k for k in ma if k not in ("wall_seconds", "train_samples_per_second", "train_samples_per_cpu_second", "train_seconds_by_threads") and ma[k] != mb.get(k)]
 ra, rb = list(csv.DictReader(open(a + "/metrics.csv"))), list(csv.DictReader(open(b + "/metrics.csv")))
 problems += ["metrics.csv " + k for x, y in zip(ra, rb) for k in x
              if k not in ("epoch_seconds", "train_samples_per_second") and x[k] != y[k]]

@@ -28,7 +28,7 @@ for d in dirs[1:]:
             if not np.array_equal(a[k], b[k]): problems.append(f"{d}: {k} differs")
         elif not np.allclose(a[k], b[k], rtol=0, atol=tol * max(1e-30, float(np.abs(a[k]).max()))):
             problems.append(f"{d}: {k} differs by more than {tol}")
-    problems += [f"{d}: metrics.json {k}" for k in ma if k not in ("wall_seconds", "train_samples_per_second", "train_samples_per_cpu_second", "ranks")
+    problems += [f"{d}: metrics.json {k}" for k in ma if k not in ("wall_seconds", "train_samples_per_second", "train_samples_per_cpu_second", "train_seconds_by_threads", "ranks")
                  and ma[k] != mb.get(k)]
     if mb.get("ranks") != int(d.rsplit("-", 1)[1]): problems.append(f"{d}: ranks = {mb.get('ranks')}")
 if problems: print("; ".join(problems[:5])); sys.exit(1)

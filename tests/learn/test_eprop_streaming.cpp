@@ -88,11 +88,21 @@ TEST(StreamingGradients, OneSequenceOnTwoThreadsEqualsOneThread) {
 }
 
 // e-prop keeps its synapse state per thread and both fill the caller's SequenceGradients: a thread that ran a
-// network of other sizes, and a sequence stopped by an exception part-way through a block, must leave nothing
-// behind. The reference runs on a thread of its own, where nothing was kept before.
-TEST(StreamingGradients, ReusedMemoryGivesTheFreshResult) {
+// network of other sizes or other decays, and a sequence stopped by an exception part-way through a block (also
+// in the pipeline of a big network on two threads), must leave nothing behind. The reference runs on a thread
+// of its own, where nothing was kept before.
+class ReusedMemory : public ::testing::TestWithParam<int> {};  // recurrent neurons
+
+TEST_P(ReusedMemory, GivesTheFreshResult) {
+  const int recurrent = GetParam();
+  const int threads = omp_get_max_threads();
+  omp_set_num_threads(2);  // a network big enough to share its blocks is then pipelined (ctest runs one thread)
   const auto task = dataset_from("evidence_accumulation", "[task]\nsteps = 1250\ninput_rate_hz = 40.0\n");
-  const RecurrentSNN net = make_net(*task, 30, 10, 0.5), other = make_net(*task, 20, 0, 0.5);
+  const RecurrentSNN net = make_net(*task, recurrent, recurrent / 3, 0.5), other = make_net(*task, 20, 0, 0.5);
+  RecurrentSNNParams slower = net.params();
+  slower.alif.tau_a_ms = 50;  // the same sizes, other decays
+  RecurrentSNN retuned({task->inputs(), recurrent, recurrent / 3, task->outputs()}, slower, ideal_substrates());
+  retuned.set_weights(net.input_weights().weights(), net.recurrent_weights().weights(), net.readout_weights().weights());
   const auto sequence = task->sequence(Split::train, 3);
   const RateRegularization regularization{1.0, 0.01};
   SequenceGradients fresh_eprop, fresh_bptt;
@@ -109,21 +119,28 @@ TEST(StreamingGradients, ReusedMemoryGivesTheFreshResult) {
       if (bptt) bptt_gradients(n, *sequence, task->loss(), regularization, observe, into);
       else eprop_gradients(n, *sequence, task->loss(), regularization, observe, nullptr, into);
     };
+    const SequenceGradients& want = bptt ? fresh_bptt : fresh_eprop;
+    const auto expect_fresh = [&](const SequenceGradients& got, const char* after) {
+      EXPECT_EQ(got.loss, want.loss) << bptt << after;
+      EXPECT_EQ(got.regularization_loss, want.regularization_loss) << bptt << after;
+      EXPECT_EQ(got.input, want.input) << bptt << after;
+      EXPECT_EQ(got.recurrent, want.recurrent) << bptt << after;
+      EXPECT_EQ(got.readout, want.readout) << bptt << after;
+    };
     SequenceGradients slot;
-    run(other, {}, slot);  // other shapes, and a loss to be reset
-    EXPECT_THROW(run(net, stop, slot), std::runtime_error);
-    run(other, {}, slot);
-    run(net, {}, slot);  // the same shapes again: state and slot full of another run's numbers
+    run(other, {}, slot);    // other shapes, and a loss to be reset
+    run(retuned, {}, slot);  // the shapes of `net`, other decays: its state is kept for `net` below
+    run(net, {}, slot);
+    expect_fresh(slot, ", after other decays");
     EXPECT_THROW(run(net, stop, slot), std::runtime_error);
     run(net, {}, slot);
-    const SequenceGradients& want = bptt ? fresh_bptt : fresh_eprop;
-    EXPECT_EQ(slot.loss, want.loss) << bptt;
-    EXPECT_EQ(slot.regularization_loss, want.regularization_loss) << bptt;
-    EXPECT_EQ(slot.input, want.input) << bptt;
-    EXPECT_EQ(slot.recurrent, want.recurrent) << bptt;
-    EXPECT_EQ(slot.readout, want.readout) << bptt;
+    expect_fresh(slot, ", after a stopped sequence");
   }
+  omp_set_num_threads(threads);
 }
+
+// 30 neurons: one thread per sequence; 400: pipelined (above EpropEligibility::kSharedBlockWork per block).
+INSTANTIATE_TEST_SUITE_P(Sizes, ReusedMemory, ::testing::Values(30, 400));
 
 TEST(StreamingGradients, RateRegularisationMatchesBpttWithoutRecurrence) {
   const auto task = dataset_from("pattern_generation", "[task]\nsteps = 300\ninput_rate_hz = 40.0\n");

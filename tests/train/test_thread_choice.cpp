@@ -85,6 +85,32 @@ TEST_F(ThreadChoiceTest, FollowsAHostThatChanges) {
   EXPECT_EQ(team.chosen(), 1);
 }
 
+TEST_F(ThreadChoiceTest, LongBatchesGetAHoldOfManyProbes) {
+  // Batches of 1 s (2 threads: 0.5 s): a probe is 4.5 s of training, so the hold is 20 x 4.5 s, not 10 s.
+  ThreadChoice team(2, true);
+  const auto two_faster = [](int n) { return n == 2 ? 0.025 : 0.05; };
+  run(team, two_faster, [&] { return team.probes() == 1; });
+  const double at_two = team.seconds_by_threads().at(2);
+  run(team, two_faster, [&] { return team.probes() == 2; });
+  EXPECT_GE(team.seconds_by_threads().at(2) - at_two, ThreadChoice::kHoldPerProbe * 4.5);  // the hold (and a probe's 1.5 s)
+  EXPECT_LT(team.seconds_by_threads().at(2) - at_two, ThreadChoice::kHoldPerProbe * 4.5 + 3);
+}
+
+TEST_F(ThreadChoiceTest, EvaluationRunsOnTheChosenTeamAndTheCallersTeamComesBack) {
+  omp_set_num_threads(3);
+  {
+    ThreadChoice team(2, true);
+    run(team, [](int n) { return n == 2 ? 0.5e-3 : 1e-3; }, [&] { return team.probes() == 1; });
+    ASSERT_EQ(team.chosen(), 2);
+    run(team, [](int n) { return n == 2 ? 0.5e-3 : 1e-3; }, [&] { return team.next() == 1; });  // a probe's slot
+    team.settle();
+    EXPECT_EQ(omp_get_max_threads(), 2);
+    EXPECT_EQ(team.next(), 1);  // the probe goes on
+    EXPECT_EQ(omp_get_max_threads(), 1);
+  }
+  EXPECT_EQ(omp_get_max_threads(), 3);
+}
+
 TEST_F(ThreadChoiceTest, CandidatesArePowersOfTwoAndAllCores) {
   // With 6 cores and 4 threads the fastest, the choice is 4: the candidates are 1, 2, 4 and 6.
   ThreadChoice team(6, true);
