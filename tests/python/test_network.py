@@ -40,6 +40,17 @@ def test_fit_on_arrays_is_the_cli_run_on_the_same_images(idx_data, root, tmp_pat
     assert m["test_accuracy"] > 0.5  # chance is 0.1
 
 
+def test_measured_threads_train_the_numbers_of_one_thread(idx_data, root, tmp_path):
+    """threads=0 chooses the team batch by batch (train/thread_choice.hpp): the same numbers as threads=1, and each
+    run reports the same largest team (the unit tests check that the caller's team comes back)."""
+    config = os.path.join(root, "configs/ep_mnist.toml")
+    overrides = dict(idx_data, **{"network.hidden": [32], "train.epochs": 1})
+    runs = [pc.train(config, overrides, out=str(tmp_path / f"run{k}"), seed=3, threads=t) for k, t in enumerate((0, 0, 1))]
+    assert runs[1]["threads"] == runs[0]["threads"] and runs[2]["threads"] == 1
+    for figure in ("train_accuracy", "test_accuracy"):
+        assert runs[0][figure] == runs[1][figure] == runs[2][figure], figure
+
+
 def test_callbacks_see_every_epoch_and_can_stop(idx_data):
     x, y = band_images("train", idx_data)
     seen = []
