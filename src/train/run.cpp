@@ -77,8 +77,9 @@ RunSpec read_run_spec(ConfigReader& r) {
                                            "every random number derives from it (also --seed)"));
   s.threads = static_cast<int>(r.get_int("threads", 1, 0, 1024,
                                          "worker threads (also --threads); 0 = as many as train fastest, measured on "
-                                         "the run's own batches: 1, 2, 4, ... up to all cores (docs/performance.md); "
-                                         "one thread is fastest for two runs side by side on 2 cores"));
+                                         "the run's own batches: 1, 2, 4, ... up to all cores (docs/performance.md; "
+                                         "eval, drift and stdp then use all cores); one thread is fastest for two "
+                                         "runs side by side on 2 cores"));
   const LearnerEntry& learner = learner_registry().at(s.algorithm, "algorithm");
   s.dataset = r.get_choice("data.dataset", learner.sequences ? "pattern_generation" : "mnist", dataset_registry().names(),
                            "the data set or task (docs/architecture.md)");
