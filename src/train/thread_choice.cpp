@@ -36,21 +36,19 @@ int ThreadChoice::current() const {
   return stage_ == Stage::warm_up ? 1 : chosen_;
 }
 
+void ThreadChoice::apply(int threads) {
+  if (!measure_ || threads == applied_) return;
+  omp_set_num_threads(threads);
+  applied_ = threads;
+}
+
 int ThreadChoice::next() {
   const int n = current();
-  if (measure_ && n != applied_) {
-    omp_set_num_threads(n);
-    applied_ = n;
-  }
+  apply(n);
   return n;
 }
 
-void ThreadChoice::settle() {
-  if (measure_ && applied_ != chosen_) {
-    omp_set_num_threads(chosen_);
-    applied_ = chosen_;
-  }
-}
+void ThreadChoice::settle() { apply(chosen_); }
 
 void ThreadChoice::done(double wall_seconds, int64_t samples) {
   seconds_by_threads_[current()] += wall_seconds;

@@ -50,7 +50,7 @@ class ThreadChoice {
   void settle();
 
   int most() const { return candidates_.back(); }
-  // Training wall seconds spent with each team size (metrics.json, seconds_by_threads).
+  // Training wall seconds spent with each team size (metrics.json, train_seconds_by_threads).
   const std::map<int, double>& seconds_by_threads() const { return seconds_by_threads_; }
   // Probes finished and the choice in force (for tests).
   int probes() const { return probes_; }
@@ -64,7 +64,8 @@ class ThreadChoice {
   };
   void start_probe();
   void finish_probe();
-  int current() const;  // the team size of the batch under way
+  int current() const;      // the team size of the batch under way
+  void apply(int threads);  // omp_set_num_threads when measuring and the team changes
 
   std::vector<int> candidates_;                  // increasing; the last is `most`
   bool measure_;
