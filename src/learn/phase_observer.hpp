@@ -3,7 +3,10 @@
 // the state holds the spikes S(t) the step emitted (spikes, events), the new states s(t+1) and the
 // change of the learning variable the step caused (delta): exactly what the two-factor rule pairs.
 // Training passes no observer: a null-pointer test per step, and the free phase keeps its single
-// parallel region.
+// parallel region. An observer that can take each sample's steps on that sample's thread and sum over the
+// batch at end_phase (observes_samples) keeps the single region too: if every observer of a phase can,
+// Relaxation::run calls begin_sample_steps(steps, batch) after begin_phase and then after_sample_step for
+// every step of every sample (a sample's steps in order, samples concurrently) instead of after_step.
 #pragma once
 #include "core/op_counters.hpp"
 #include "learn/relaxation.hpp"
@@ -17,6 +20,9 @@ class PhaseObserver {
   virtual void begin_phase(Phase phase, Scalar sign) = 0;
   virtual void after_step(int step, const RelaxationState& state) = 0;
   virtual void end_phase() = 0;
+  virtual bool observes_samples() const { return false; }
+  virtual void begin_sample_steps(int /*steps*/, int /*batch*/) {}
+  virtual void after_sample_step(int /*step*/, int /*sample*/, const RelaxationState& /*state*/) {}
 };
 
 }  // namespace plasticore

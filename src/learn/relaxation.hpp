@@ -103,6 +103,7 @@ class Relaxation {
   mutable uint64_t phases_ = 0, read_phase_ = 0;
   mutable Matrix input_drive_;  // W_1 x for rate mode, valid for the current batch
   mutable std::vector<Matrix> scratch_drive_, scratch_feedback_;  // spiking mode, [layer]
+  mutable std::vector<double> sample_work_;  // spiking mode: each sample's expected work per step, for the threads' split
   mutable Matrix recorded_input_drive_;  // InputDrive::record: W_1 S_0(t) of sample b in column t B + b
   // Rate mode: the samples of a batch in column chunks, one per thread, with their own operands and drives.
   struct RateChunk {

@@ -16,6 +16,19 @@ namespace plasticore {
 void add_post_times_pre_events(Matrix& dW, const Matrix& post, std::span<const PreEvents> lists, Eigen::Index begin,
                                Eigen::Index end, EventsByColumn& by_column) {
   const Eigen::Index rows = dW.rows(), cols = dW.cols();
+  if (rows < 64) {
+    // A small layer (the 10 outputs) stays in L1: each event's column is added where it stands, list after list,
+    // with the sorted path's arithmetic (a sum of one column), so each element sees the same additions in the
+    // same order. Sorting cost ~3x the adds here.
+    for (const PreEvents& l : lists) {
+      const Scalar* post_column = post.col(l.post).data();
+      for (const int32_t j : *l.events)
+        if (j >= begin && j < end)
+          sum_scaled_columns<false, ColumnScale::factor>(
+              dW.col(j).data(), rows, 1, Scalar{1}, [&](size_t) { return post_column; }, [&](size_t) { return l.factor; });
+    }
+    return;
+  }
   // Counting sort of the (list, column) events by column.
   by_column.start.assign(static_cast<size_t>(cols) + 1, 0);
   for (const PreEvents& l : lists)
@@ -36,8 +49,7 @@ void add_post_times_pre_events(Matrix& dW, const Matrix& post, std::span<const P
           [&](size_t n) { return list(n).factor; });
     }
   };
-  // Small layers (the 10 outputs) are not worth waking the other threads for.
-  if (rows >= 64 && team_of_several()) {
+  if (team_of_several()) {
 #pragma omp parallel
     columns(omp_get_thread_num(), omp_get_num_threads());
   } else {
@@ -73,99 +85,161 @@ void TwoFactorRule::begin_batch() {
   }
 }
 
-// Update-phase work of one step: per weight layer one pre x post product, and its feedback-direction
+// Update-phase work of sample b's step: per weight layer one pre x post product, and its feedback-direction
 // twin between non-input layers.
-void TwoFactorRule::count_step(const RelaxationState& st) const {
+void TwoFactorRule::count_sample_step(const RelaxationState& st, size_t b) const {
   if (counters_ == nullptr) return;
   const ThreadPhase update(Phase::update);
-  const auto spikes_of = [&](size_t layer) {
-    int64_t n = 0;
-    for (const auto& e : st.events[layer]) n += static_cast<int64_t>(e.size());
-    return n;
-  };
-  const auto B = static_cast<int64_t>(st.batch());
   for (int l = 1; l <= net_.weight_layers(); ++l) {
     const auto k = static_cast<size_t>(l);
     const int64_t rows = net_.sizes()[k], cols = net_.sizes()[k - 1];
     const int products = l >= 2 ? 2 : 1;
-    counters_->add(Op::dense_equivalent_macs, products * rows * cols * B);
+    counters_->add(Op::dense_equivalent_macs, products * rows * cols);
     if (relax_.coding == SpikeCoding::rate) {
-      counters_->add(Op::dense_macs, products * rows * cols * B);
+      counters_->add(Op::dense_macs, products * rows * cols);
     } else {
-      counters_->add(Op::accumulator_updates, spikes_of(k - 1) * rows);
-      if (l >= 2) counters_->add(Op::accumulator_updates, spikes_of(k) * cols);
+      counters_->add(Op::accumulator_updates, static_cast<int64_t>(st.events[k - 1][b].size()) * rows);
+      if (l >= 2) counters_->add(Op::accumulator_updates, static_cast<int64_t>(st.events[k][b].size()) * cols);
     }
   }
+}
+
+TwoFactorRule::ColumnBlock TwoFactorRule::columns_of(size_t w) const {
+  return w < columns_.size() ? columns_[w] : ColumnBlock{0, sums_.weights[w]->cols()};
 }
 
 void TwoFactorRule::after_step(int step, const RelaxationState& st) {
   const int L = net_.weight_layers();
   const bool spiking = relax_.coding != SpikeCoding::rate;
   const Scalar sign = sign_;
-  count_step(st);
+  for (size_t b = 0; b < static_cast<size_t>(st.batch()); ++b) count_sample_step(st, b);
+  if (spiking) {
+    keep_input_step(step, st);
+    add_upper_layer_events(st.delta, st.events);
+  }
   for (int l = 1; l <= L; ++l) {
     const auto k = static_cast<size_t>(l), w = static_cast<size_t>(l - 1);
     Matrix& pre_post = *sums_.weights[w];
-    const ColumnBlock columns = w < columns_.size() ? columns_[w] : ColumnBlock{0, pre_post.cols()};
     // In rate mode the "spikes" of step t are the states s(t).
     const Matrix& pre_spikes = spiking ? st.spikes[k - 1] : st.previous[k - 1];
     const Matrix& post_spikes = spiking ? st.spikes[k] : st.previous[k];
-    // Presynaptic spike x postsynaptic state change (the first layer's at the end of the phase).
-    if (spiking && l == 1) {
-      input_columns_ = columns;
-      keep_input_step(step, st);
-    } else if (spiking) {
-      phase_lists_.clear();
-      for (size_t b = 0; b < st.events[k - 1].size(); ++b)
-        phase_lists_.push_back({&st.events[k - 1][b], static_cast<Eigen::Index>(b), sign});
-      add_post_times_pre_events(pre_post, st.delta[k], phase_lists_, columns.begin, columns.end, by_column_);
+    if (!spiking) {
+      // Presynaptic spike x postsynaptic state change, and the feedback direction: spikes of layer l change
+      // layer l-1 through W_l^T (not the clamped input).
+      pre_post.noalias() += sign * st.delta[k] * pre_spikes.transpose();
+      if (l >= 2) pre_post.noalias() += sign * post_spikes * st.delta[k - 1].transpose();
     }
-    else pre_post.noalias() += sign * st.delta[k] * pre_spikes.transpose();
-    // Feedback direction: spikes of layer l change layer l-1 through W_l^T (not the clamped input).
-    if (l >= 2) {
-      if (spiking) add_post_events_times_pre(pre_post, st.delta[k - 1], st.events[k], sign, columns.begin, columns.end);
-      else pre_post.noalias() += sign * post_spikes * st.delta[k - 1].transpose();
-      if (self_correction_ != 0)
-        post_spike_weight_[w] +=
-            sign * (post_spikes.array() * (post_spikes - st.previous[k]).array()).matrix().rowwise().sum();
-    }
+    if (self_correction_ != 0 && l >= 2)
+      post_spike_weight_[w] += sign * (post_spikes.array() * (post_spikes - st.previous[k]).array()).matrix().rowwise().sum();
     // Spike self-correlation: E[S (S - s)] is the part of S_j ds_i that S_j's own effect on s_i adds.
     if (self_correction_ != 0)
       pre_spike_weight_[w] +=
           sign * (pre_spikes.array() * (pre_spikes - st.previous[k - 1]).array()).matrix().rowwise().sum();
-    *sums_.biases[w] += sign * st.delta[k].rowwise().sum();
   }
+  add_biases(st.delta);
+}
+
+// Spiking mode, the layers above the first (the first's sum is added at the end of the phase): presynaptic
+// spike x postsynaptic state change, and the feedback direction, spikes of layer l changing layer l-1 through
+// W_l^T. delta and events are one step's, as in RelaxationState.
+void TwoFactorRule::add_upper_layer_events(const std::vector<Matrix>& delta, const std::vector<std::vector<SpikeEvents>>& events) {
+  for (int l = 2; l <= net_.weight_layers(); ++l) {
+    const auto k = static_cast<size_t>(l), w = static_cast<size_t>(l - 1);
+    Matrix& pre_post = *sums_.weights[w];
+    const ColumnBlock columns = columns_of(w);
+    phase_lists_.clear();
+    for (size_t b = 0; b < events[k - 1].size(); ++b) phase_lists_.push_back({&events[k - 1][b], static_cast<Eigen::Index>(b), sign_});
+    add_post_times_pre_events(pre_post, delta[k], phase_lists_, columns.begin, columns.end, by_column_);
+    add_post_events_times_pre(pre_post, delta[k - 1], events[k], sign_, columns.begin, columns.end);
+  }
+}
+
+void TwoFactorRule::add_biases(const std::vector<Matrix>& delta) {
+  for (int l = 1; l <= net_.weight_layers(); ++l) *sums_.biases[static_cast<size_t>(l - 1)] += sign_ * delta[static_cast<size_t>(l)].rowwise().sum();
 }
 
 // Keeps what the first layer's sum needs of step `step` (see the header); with the input as changes, H(t) =
 // H(t-1) + ds(t), from H(-1) = 0.
 void TwoFactorRule::keep_input_step(int step, const RelaxationState& st) {
-  const Matrix& ds = st.delta[1];
-  const auto B = ds.cols();
-  phase_steps_ = step + 1;
-  phase_batch_ = static_cast<int>(B);
-  const Eigen::Index col = Eigen::Index{step} * B;
-  if (phase_post_.rows() != ds.rows() || phase_post_.cols() < col + B) phase_post_.conservativeResize(ds.rows(), col + B);
+  size_input_phase(step + 1, st.batch());
+  for (int b = 0; b < st.batch(); ++b) keep_input_sample(step, b, st);
+  if (relax_.input_changes) last_input_events_ = st.events[0];
+}
+
+// The first layer's buffers for a phase of at least `steps` steps (they never shrink: lists keep their capacity).
+void TwoFactorRule::size_input_phase(int steps, int batch) {
+  phase_steps_ = steps;
+  phase_batch_ = batch;
+  input_columns_ = columns_of(0);
+  const Eigen::Index rows = net_.sizes()[1], cols = Eigen::Index{steps} * batch;
+  if (phase_post_.rows() != rows || phase_post_.cols() < cols) phase_post_.conservativeResize(rows, cols);
+  const auto lists = static_cast<size_t>(relax_.input_changes ? 2 * cols : cols);
+  if (phase_events_.size() < lists) phase_events_.resize(lists);
+}
+
+void TwoFactorRule::keep_input_sample(int step, int b, const RelaxationState& st) {
+  const auto col = Eigen::Index{step} * st.batch() + b;
+  const auto n = static_cast<size_t>(col);
+  const auto sample = static_cast<size_t>(b);
   if (!relax_.input_changes) {
-    phase_post_.middleCols(col, B) = ds;
-    if (phase_events_.size() < static_cast<size_t>(col + B)) phase_events_.resize(static_cast<size_t>(col + B));  // never shrinks: lists keep their capacity
-    for (Eigen::Index b = 0; b < B; ++b) phase_events_[static_cast<size_t>(col + b)] = st.events[0][static_cast<size_t>(b)];
+    phase_post_.col(col) = st.delta[1].col(b);
+    phase_events_[n] = st.events[0][sample];
     return;
   }
-  if (step == 0) phase_post_.middleCols(0, B) = ds;
-  else phase_post_.middleCols(col, B) = phase_post_.middleCols(col - B, B) + ds;
-  if (phase_events_.size() < static_cast<size_t>(2 * (col + B))) phase_events_.resize(static_cast<size_t>(2 * (col + B)));
-  for (Eigen::Index b = 0; b < B; ++b) {
-    phase_events_[static_cast<size_t>(2 * (col + b))] = st.input_on[static_cast<size_t>(b)];
-    phase_events_[static_cast<size_t>(2 * (col + b) + 1)] = st.input_off[static_cast<size_t>(b)];
+  if (step == 0) phase_post_.col(col) = st.delta[1].col(b);
+  else phase_post_.col(col) = phase_post_.col(col - st.batch()) + st.delta[1].col(b);
+  phase_events_[2 * n] = st.input_on[sample];
+  phase_events_[2 * n + 1] = st.input_off[sample];
+}
+
+// Spiking mode without the self-correlation correction (which needs whole steps): sample b's part of a step,
+// on its thread; the sums over the batch wait for end_phase.
+bool TwoFactorRule::observes_samples() const { return relax_.coding != SpikeCoding::rate && self_correction_ == 0; }
+
+void TwoFactorRule::begin_sample_steps(int steps, int batch) {
+  const int L = net_.weight_layers();
+  size_input_phase(steps, batch);
+  if (relax_.input_changes) last_input_events_.resize(static_cast<size_t>(batch));
+  sample_steps_ = steps;
+  if (kept_delta_.size() < static_cast<size_t>(steps)) kept_delta_.resize(static_cast<size_t>(steps));
+  if (kept_events_.size() < static_cast<size_t>(steps)) kept_events_.resize(static_cast<size_t>(steps));
+  for (int t = 0; t < steps; ++t) {
+    auto& delta = kept_delta_[static_cast<size_t>(t)];
+    auto& events = kept_events_[static_cast<size_t>(t)];
+    delta.resize(static_cast<size_t>(L + 1));
+    events.resize(static_cast<size_t>(L + 1));
+    for (int l = 1; l <= L; ++l) {
+      delta[static_cast<size_t>(l)].resize(net_.sizes()[static_cast<size_t>(l)], batch);
+      if (L >= 2) events[static_cast<size_t>(l)].resize(static_cast<size_t>(batch));
+    }
   }
-  last_input_events_ = st.events[0];
+}
+
+void TwoFactorRule::after_sample_step(int step, int b, const RelaxationState& st) {
+  const int L = net_.weight_layers();
+  const auto sample = static_cast<size_t>(b);
+  count_sample_step(st, sample);
+  keep_input_sample(step, b, st);
+  if (relax_.input_changes && step + 1 == sample_steps_) last_input_events_[sample] = st.events[0][sample];
+  auto& delta = kept_delta_[static_cast<size_t>(step)];
+  auto& events = kept_events_[static_cast<size_t>(step)];
+  for (int l = 1; l <= L; ++l) {
+    const auto k = static_cast<size_t>(l);
+    delta[k].col(b) = st.delta[k].col(b);
+    if (L >= 2) events[k][sample] = st.events[k][sample];
+  }
 }
 
 // The first layer's sum of the phase, in step order, samples in order within a step. With the input as changes
 // and paired phases the first phase's H is held, and the second adds sign1 H1 + sign2 H2 = sign1 (H1 - H2)
 // over the lists they share.
 void TwoFactorRule::end_phase() {
+  // The batch's sums of the steps kept sample by sample, in step order as after_step adds them.
+  for (int t = 0; t < sample_steps_; ++t) {
+    add_upper_layer_events(kept_delta_[static_cast<size_t>(t)], kept_events_[static_cast<size_t>(t)]);
+    add_biases(kept_delta_[static_cast<size_t>(t)]);
+  }
+  sample_steps_ = 0;
   if (phase_steps_ == 0) return;
   const Eigen::Index B = phase_batch_;
   Scalar sign = sign_;

@@ -63,13 +63,24 @@ class TwoFactorRule final : public EPRule, public PhaseObserver {
   bool sums_column_blocks(int64_t) const override { return relax_.coding != SpikeCoding::rate; }
   void set_column_blocks(std::vector<ColumnBlock> columns) override { columns_ = std::move(columns); }
 
-  void begin_phase(Phase, Scalar sign) override { sign_ = sign; }
+  void begin_phase(Phase, Scalar sign) override {
+    sign_ = sign;
+    sample_steps_ = 0;
+  }
   void after_step(int step, const RelaxationState& state) override;
   void end_phase() override;
+  bool observes_samples() const override;
+  void begin_sample_steps(int steps, int batch) override;
+  void after_sample_step(int step, int sample, const RelaxationState& state) override;
 
  private:
-  void count_step(const RelaxationState& st) const;
+  void count_sample_step(const RelaxationState& st, size_t b) const;
+  ColumnBlock columns_of(size_t weight_layer) const;
+  void add_upper_layer_events(const std::vector<Matrix>& delta, const std::vector<std::vector<SpikeEvents>>& events);
+  void add_biases(const std::vector<Matrix>& delta);
+  void size_input_phase(int steps, int batch);
   void keep_input_step(int step, const RelaxationState& st);
+  void keep_input_sample(int step, int b, const RelaxationState& st);
 
   const LayeredEPNetwork& net_;
   RelaxationParams relax_;
@@ -93,6 +104,11 @@ class TwoFactorRule final : public EPRule, public PhaseObserver {
   bool paired_ = false, holding_ = false;
   Matrix first_phase_post_;
   Scalar first_phase_sign_ = 1;
+  // Steps kept sample by sample (observes_samples): per step, every layer's change ([l], n_l x B; [0] unused)
+  // and, with hidden layers, every non-input layer's spikes ([l][b]); sample_steps_ of them in this phase.
+  std::vector<std::vector<Matrix>> kept_delta_;
+  std::vector<std::vector<std::vector<SpikeEvents>>> kept_events_;
+  int sample_steps_ = 0;
 };
 
 EPRuleChoice two_factor_rule(double self_correction);
