@@ -8,6 +8,7 @@
 #include "core/nonzero_indices.hpp"
 #include "core/parallel_errors.hpp"
 #include "core/product_chunks.hpp"
+#include "core/shares.hpp"
 #include "core/team.hpp"
 #include "learn/phase_observer.hpp"
 #include "substrate/read_key.hpp"
@@ -16,38 +17,67 @@ namespace plasticore {
 
 namespace {
 
-// sum over b < B of spikes(b), the samples on the threads if there are several, else in a plain loop. Each
-// thread takes a contiguous range of samples whose expected work (`work`, one entry per sample) is its share:
-// the same range in every phase of a batch, so a sample's state stays in one core's caches, and neighbouring
-// samples' columns (which share a cache line at their boundary) meet on one thread. Each sample is computed
-// alone, so any split gives the same numbers.
+// sum over b < B of spikes(b), the samples on the threads if there are several (core/shares.hpp: contiguous
+// shares of equal expected work, the same in every phase of a batch, so a sample's state stays in one core's
+// caches and neighbouring samples' columns, which share a cache line at their boundary, meet on one thread),
+// else in a plain loop. Each sample is computed alone, so any split gives the same numbers.
 template <typename F>
-int64_t sum_over_samples(const std::vector<double>& work, F&& spikes) {
+int64_t sum_over_samples(const std::vector<double>& work, ShareQueues& queues, F&& spikes) {
   const int B = static_cast<int>(work.size());
   int64_t sum = 0;
   if (!team_of_several()) {
     for (int b = 0; b < B; ++b) sum += spikes(b);
     return sum;
   }
+  const int threads = omp_get_max_threads();
+  queues.reset(work_shares(work, threads));
   ParallelErrors errors;  // as on one thread, an exception reaches the caller
-#pragma omp parallel reduction(+ : sum)
-  {
-    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
-    double total = 0;
-    for (const double w : work) total += w;
-    // Sample b belongs to the thread whose share holds the middle of its work.
-    double before = 0;
-    for (int b = 0; b < B; ++b) {
-      const double middle = before + 0.5 * work[static_cast<size_t>(b)];
-      before += work[static_cast<size_t>(b)];
-      if (std::min(nt - 1, static_cast<int>(middle / total * nt)) != t) continue;
-      int64_t n = 0;
-      errors.run([&] { n = spikes(b); });
-      sum += n;
-    }
-  }
+#pragma omp parallel num_threads(threads) reduction(+ : sum)
+  queues.run(omp_get_thread_num(), [&](int b) {
+    int64_t n = 0;
+    errors.run([&] { n = spikes(b); });
+    sum += n;
+  });
   errors.rethrow();
   return sum;
+}
+
+// st takes from's shapes and its per-batch values (one small entry per sample); copy_columns then copies the
+// samples' columns, on the threads that run them.
+void shape_like(RelaxationState& st, const RelaxationState& from) {
+  const auto shape = [](std::vector<Matrix>& to, const std::vector<Matrix>& m) {
+    to.resize(m.size());
+    for (size_t l = 0; l < m.size(); ++l) to[l].resize(m[l].rows(), m[l].cols());
+  };
+  for (auto field : {&RelaxationState::state, &RelaxationState::accumulator, &RelaxationState::spikes,
+                     &RelaxationState::trace, &RelaxationState::delta, &RelaxationState::previous})
+    shape(st.*field, from.*field);
+  st.input_drive.resize(from.input_drive.rows(), from.input_drive.cols());
+  st.input_change.resize(from.input_change.rows(), from.input_change.cols());
+  st.events.resize(from.events.size());
+  for (size_t l = 0; l < from.events.size(); ++l) st.events[l].resize(from.events[l].size());
+  st.input_on.resize(from.input_on.size());
+  st.input_off.resize(from.input_off.size());
+  st.rng = from.rng;
+  st.read_sample = from.read_sample;
+}
+
+// The samples [begin, begin + n) of from into st (shaped by shape_like).
+void copy_columns(RelaxationState& st, const RelaxationState& from, Eigen::Index begin, Eigen::Index n) {
+  const auto columns = [&](Matrix& to, const Matrix& m) {
+    if (m.cols() >= begin + n) to.middleCols(begin, n) = m.middleCols(begin, n);  // unused matrices are empty
+  };
+  for (auto field : {&RelaxationState::state, &RelaxationState::accumulator, &RelaxationState::spikes,
+                     &RelaxationState::trace, &RelaxationState::delta, &RelaxationState::previous})
+    for (size_t l = 0; l < (from.*field).size(); ++l) columns((st.*field)[l], (from.*field)[l]);
+  columns(st.input_drive, from.input_drive);
+  columns(st.input_change, from.input_change);
+  const auto lists = [&](std::vector<SpikeEvents>& to, const std::vector<SpikeEvents>& e) {
+    for (auto b = static_cast<size_t>(begin); b < std::min(e.size(), static_cast<size_t>(begin + n)); ++b) to[b] = e[b];
+  };
+  for (size_t l = 0; l < from.events.size(); ++l) lists(st.events[l], from.events[l]);
+  lists(st.input_on, from.input_on);
+  lists(st.input_off, from.input_off);
 }
 
 }  // namespace
@@ -319,7 +349,9 @@ void Relaxation::step_rate(RelaxationState& st, RateChunk& c, int t, const Matri
 }
 
 void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scalar beta, Scalar sign,
-                     std::span<PhaseObserver* const> observers, InputDrive input) const {
+                     std::span<PhaseObserver* const> observers, InputDrive input, const RelaxationState* from) const {
+  if (from == &st) from = nullptr;
+  if (from != nullptr) shape_like(st, *from);
   const int B = st.batch();
   if (params_.coding == SpikeCoding::rate) input = InputDrive::compute;  // rate mode computes W_1 x once anyway
   const Eigen::Index drives = Eigen::Index{steps} * B;
@@ -343,10 +375,13 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
 #pragma omp parallel for schedule(static, 1) num_threads(chunks)
     for (int i = 0; i < chunks; ++i)
       errors.run([&] {
-        for (int t = 0; t < steps; ++t) step_rate(st, rate_chunks_[static_cast<size_t>(i)], t, targets, beta);
+        RateChunk& c = rate_chunks_[static_cast<size_t>(i)];
+        if (from != nullptr) copy_columns(st, *from, c.begin, c.cols);
+        for (int t = 0; t < steps; ++t) step_rate(st, c, t, targets, beta);
       });
     errors.rethrow();
   } else if (params_.coding == SpikeCoding::rate) {
+    if (from != nullptr) copy_columns(st, *from, 0, B);
     for (int t = 0; t < steps; ++t) {
       step_rate(st, whole_batch_, t, targets, beta);
       for (PhaseObserver* o : observers) o->after_step(t, st);
@@ -354,7 +389,8 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
   } else if (std::ranges::all_of(observers, [](const PhaseObserver* o) { return o->observes_samples(); })) {
     // Samples are independent unless an observer needs a whole step: one parallel region for the whole phase.
     for (PhaseObserver* o : observers) o->begin_sample_steps(steps, B);
-    spikes += sum_over_samples(sample_work_, [&](int b) {
+    spikes += sum_over_samples(sample_work_, sample_queues_, [&](int b) {
+      if (from != nullptr) copy_columns(st, *from, b, 1);
       int64_t n = 0;
       for (int t = 0; t < steps; ++t) {
         n += step_sample(st, b, t, targets, beta, input);
@@ -363,8 +399,9 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
       return n;
     });
   } else {
+    if (from != nullptr) copy_columns(st, *from, 0, B);
     for (int t = 0; t < steps; ++t) {
-      spikes += sum_over_samples(sample_work_, [&](int b) { return step_sample(st, b, t, targets, beta, input); });
+      spikes += sum_over_samples(sample_work_, sample_queues_, [&](int b) { return step_sample(st, b, t, targets, beta, input); });
       for (PhaseObserver* o : observers) o->after_step(t, st);
     }
   }

@@ -13,6 +13,7 @@
 
 #include "core/nonzero_indices.hpp"
 #include "core/rng.hpp"
+#include "core/shares.hpp"
 #include "network/layered_ep.hpp"
 #include "neuron/ep_neuron.hpp"
 
@@ -74,9 +75,12 @@ class Relaxation {
              const std::vector<int64_t>& sample_ids) const;
   // Runs `steps` steps. If targets != nullptr, nudges the output with strength beta (signed; sign is
   // its sign, 0 in the free phase). Each observer sees the phase step by step, in the order given.
-  // `input` applies to spiking mode; a replay needs a recorded phase of the same steps and batch.
+  // `input` applies to spiking mode; a replay needs a recorded phase of the same steps and batch. With `from`,
+  // the phase starts from that state instead of st's: each sample's part is copied by the thread that runs it
+  // (a nudged phase restarting from the saved free state needs no serial copy of the batch's state).
   void run(RelaxationState& st, int steps, const Matrix* targets, Scalar beta, Scalar sign,
-           std::span<PhaseObserver* const> observers = {}, InputDrive input = InputDrive::compute) const;
+           std::span<PhaseObserver* const> observers = {}, InputDrive input = InputDrive::compute,
+           const RelaxationState* from = nullptr) const;
   const RelaxationParams& params() const { return params_; }
 
 
@@ -103,7 +107,8 @@ class Relaxation {
   mutable uint64_t phases_ = 0, read_phase_ = 0;
   mutable Matrix input_drive_;  // W_1 x for rate mode, valid for the current batch
   mutable std::vector<Matrix> scratch_drive_, scratch_feedback_;  // spiking mode, [layer]
-  mutable std::vector<double> sample_work_;  // spiking mode: each sample's expected work per step, for the threads' split
+  mutable std::vector<double> sample_work_;  // spiking mode: each sample's expected work per step, for the threads' shares
+  mutable ShareQueues sample_queues_;
   mutable Matrix recorded_input_drive_;  // InputDrive::record: W_1 S_0(t) of sample b in column t B + b
   // Rate mode: the samples of a batch in column chunks, one per thread, with their own operands and drives.
   struct RateChunk {

@@ -2,6 +2,8 @@
 
 #include <omp.h>
 
+#include <algorithm>
+
 #include "core/column_sums.hpp"
 #include "core/team.hpp"
 
@@ -9,10 +11,11 @@ namespace plasticore {
 
 // The events are first sorted by column (lists stay in their order within a column), so each column of dW,
 // which lives in L3, is loaded once and its rows summed over all its lists in registers: every element sees the
-// same additions in the same order as list after list. Threads own disjoint columns, in blocks of 16 dealt
-// round-robin (inked pixels cluster: halves of the image were unbalanced): contiguous memory, no cache line
-// written by two threads (row blocks shared a line in every column and cost 2.6x the CPU time). The result
-// depends on neither the thread count nor the column block.
+// same additions in the same order as list after list. With threads, each counts the events of every column and
+// takes a contiguous range of columns holding its share of the work (inked pixels cluster, so equal numbers of
+// columns were unbalanced), sorts only those and sums them: no cache line of dW is written by two threads except
+// at the ranges' two ends, and no thread waits for a serial sort. The result depends on neither the thread count
+// nor the ranges.
 void add_post_times_pre_events(Matrix& dW, const Matrix& post, std::span<const PreEvents> lists, Eigen::Index begin,
                                Eigen::Index end, EventsByColumn& by_column) {
   const Eigen::Index rows = dW.rows(), cols = dW.cols();
@@ -29,31 +32,55 @@ void add_post_times_pre_events(Matrix& dW, const Matrix& post, std::span<const P
     }
     return;
   }
-  // Counting sort of the (list, column) events by column.
-  by_column.start.assign(static_cast<size_t>(cols) + 1, 0);
-  for (const PreEvents& l : lists)
-    for (const int32_t j : *l.events) ++by_column.start[static_cast<size_t>(j) + 1];
-  for (Eigen::Index j = 0; j < cols; ++j) by_column.start[static_cast<size_t>(j) + 1] += by_column.start[static_cast<size_t>(j)];
-  by_column.lists.resize(by_column.start.back());
-  by_column.fill.assign(by_column.start.begin(), by_column.start.end() - 1);
-  for (size_t n = 0; n < lists.size(); ++n)
-    for (const int32_t j : *lists[n].events) by_column.lists[by_column.fill[static_cast<size_t>(j)]++] = static_cast<int32_t>(n);
-  const auto columns = [&](int t, int nt) {  // thread t of nt: the column blocks j / 16 = t (mod nt)
+  const auto part = [&](int t, int nt) {
+    EventsByColumn::Part& p = by_column.parts[static_cast<size_t>(t)];
+    // Events per column, then this thread's columns [c0, c1): a column costs its events and one more for its
+    // load and store (empty columns are skipped).
+    p.start.assign(static_cast<size_t>(cols) + 1, 0);
+    for (const PreEvents& l : lists)
+      for (const int32_t j : *l.events) ++p.start[static_cast<size_t>(j) + 1];
+    const auto work = [&](Eigen::Index j) {
+      const size_t n = p.start[static_cast<size_t>(j) + 1];
+      return static_cast<double>(n + (n > 0));
+    };
+    double total = 0;
+    for (Eigen::Index j = begin; j < end; ++j) total += work(j);
+    Eigen::Index c0 = end, c1 = end;
+    double before = 0;
     for (Eigen::Index j = begin; j < end; ++j) {
-      if ((j >> 4) % nt != t) continue;
-      const size_t first = by_column.start[static_cast<size_t>(j)], last = by_column.start[static_cast<size_t>(j) + 1];
+      const int owner = total > 0 ? std::min(nt - 1, static_cast<int>((before + 0.5 * work(j)) / total * nt)) : 0;
+      before += work(j);
+      if (owner == t && c0 == end) c0 = j;
+      if (owner > t) {
+        c1 = j;
+        break;
+      }
+    }
+    if (c0 == end) return;
+    // Counting sort of this range's (list, column) events by column.
+    p.start[static_cast<size_t>(c0)] = 0;
+    for (Eigen::Index j = c0; j < c1; ++j) p.start[static_cast<size_t>(j) + 1] += p.start[static_cast<size_t>(j)];
+    p.lists.resize(p.start[static_cast<size_t>(c1)]);
+    p.fill.assign(p.start.begin() + c0, p.start.begin() + c1);
+    for (size_t n = 0; n < lists.size(); ++n)
+      for (const int32_t j : *lists[n].events)
+        if (j >= c0 && j < c1) p.lists[p.fill[static_cast<size_t>(j - c0)]++] = static_cast<int32_t>(n);
+    for (Eigen::Index j = c0; j < c1; ++j) {
+      const size_t first = p.start[static_cast<size_t>(j)], last = p.start[static_cast<size_t>(j) + 1];
       if (first == last) continue;
-      const auto list = [&](size_t n) -> const PreEvents& { return lists[static_cast<size_t>(by_column.lists[first + n])]; };
+      const auto list = [&](size_t n) -> const PreEvents& { return lists[static_cast<size_t>(p.lists[first + n])]; };
       sum_scaled_columns<false, ColumnScale::factor>(
           dW.col(j).data(), rows, last - first, Scalar{1}, [&](size_t n) { return post.col(list(n).post).data(); },
           [&](size_t n) { return list(n).factor; });
     }
   };
-  if (team_of_several()) {
-#pragma omp parallel
-    columns(omp_get_thread_num(), omp_get_num_threads());
+  const int threads = team_of_several() ? omp_get_max_threads() : 1;
+  if (by_column.parts.size() < static_cast<size_t>(threads)) by_column.parts.resize(static_cast<size_t>(threads));
+  if (threads > 1) {
+#pragma omp parallel num_threads(threads)
+    part(omp_get_thread_num(), omp_get_num_threads());
   } else {
-    columns(0, 1);
+    part(0, 1);
   }
 }
 

@@ -36,11 +36,15 @@ struct PreEvents {
   Scalar factor;
 };
 
-// Scratch of the accumulation: the (list, presynaptic column) events sorted by column.
+// Scratch of the accumulation, one part per thread: the (list, presynaptic column) events of the thread's columns
+// sorted by column.
 struct EventsByColumn {
-  std::vector<size_t> start;   // column j's lists are lists[start[j] .. start[j + 1])
-  std::vector<size_t> fill;    // the next free slot of each column while sorting
-  std::vector<int32_t> lists;  // list indices, increasing within each column
+  struct Part {
+    std::vector<size_t> start;   // column j's lists are lists[start[j] .. start[j + 1]) (start[j + 1]: first j's count)
+    std::vector<size_t> fill;    // the next free slot of each of the thread's columns while sorting
+    std::vector<int32_t> lists;  // list indices, increasing within each column
+  };
+  std::vector<Part> parts;
 };
 
 // dW(:, j) += lists[n].factor * post(:, lists[n].post) for every list n and every presynaptic j in [begin, end)
