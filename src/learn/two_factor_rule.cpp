@@ -215,6 +215,8 @@ void TwoFactorRule::keep_input_sample(int step, int b, const RelaxationState& st
   }
   if (step == 0) phase_post_.col(col) = st.delta[1].col(b);
   else phase_post_.col(col) = phase_post_.col(col - st.batch()) + st.delta[1].col(b);
+  // Paired phases: the second phase's sum pairs H1 - H2, formed here on the sample's thread.
+  if (holding_) first_phase_post_.col(col) = first_phase_post_.col(col) - phase_post_.col(col);
   phase_events_[2 * n] = st.input_on[sample];
   phase_events_[2 * n + 1] = st.input_off[sample];
 }
@@ -277,9 +279,8 @@ void TwoFactorRule::end_phase() {
     phase_steps_ = 0;
     return;
   }
-  if (holding_) {
-    const Eigen::Index used = Eigen::Index{phase_steps_} * B;
-    phase_post_.leftCols(used) = first_phase_post_.leftCols(used) - phase_post_.leftCols(used);
+  if (holding_) {  // first_phase_post_ holds H1 - H2 (keep_input_sample)
+    phase_post_.swap(first_phase_post_);
     sign = first_phase_sign_;
     holding_ = false;
   }

@@ -104,7 +104,8 @@ class TwoFactorRule final : public EPRule, public PhaseObserver {
   std::vector<PreEvents> phase_lists_;
   int phase_steps_ = 0, phase_batch_ = 0;
   ColumnBlock input_columns_;
-  // Input as changes, paired phases: the first phase's H(t), held until the second ends, and its sign.
+  // Input as changes, paired phases: the first phase's H(t), held until the second ends (which turns it into
+  // H1(t) - H2(t) step by step), and its sign.
   bool paired_ = false, holding_ = false;
   Matrix first_phase_post_;
   Scalar first_phase_sign_ = 1;
