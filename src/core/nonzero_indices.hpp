@@ -92,31 +92,4 @@ inline Eigen::Index binary_indices(const Scalar* x, Eigen::Index n, int32_t* out
 #endif
 }
 
-// The indices of the positive entries of x[0..n) to up and of the negative ones to down (each with room for n),
-// increasing; returns their numbers. A change of spikes (+1 started, -1 stopped) to its two event lists.
-inline std::pair<Eigen::Index, Eigen::Index> sign_indices(const Scalar* x, Eigen::Index n, int32_t* up, int32_t* down) {
-  Eigen::Index n_up = 0, n_down = 0, i = 0;
-#if defined(__AVX512F__)
-  __m512i index = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  const __m512i sixteen = _mm512_set1_epi32(16);
-  for (; i + 16 <= n; i += 16) {
-    const __m512 v = _mm512_loadu_ps(x + i);
-    const __mmask16 pos = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GT_OQ);
-    const __mmask16 neg = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ);
-    _mm512_storeu_si512(up + n_up, _mm512_maskz_compress_epi32(pos, index));  // as in nonzero_indices
-    _mm512_storeu_si512(down + n_down, _mm512_maskz_compress_epi32(neg, index));
-    n_up += __builtin_popcount(static_cast<unsigned>(pos));
-    n_down += __builtin_popcount(static_cast<unsigned>(neg));
-    index = _mm512_add_epi32(index, sixteen);
-  }
-#endif
-  for (; i < n; ++i) {  // branch-free
-    up[n_up] = static_cast<int32_t>(i);
-    n_up += x[i] > 0;
-    down[n_down] = static_cast<int32_t>(i);
-    n_down += x[i] < 0;
-  }
-  return {n_up, n_down};
-}
-
 }  // namespace plasticore

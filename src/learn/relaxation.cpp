@@ -10,6 +10,7 @@
 #include "core/product_chunks.hpp"
 #include "core/shares.hpp"
 #include "core/team.hpp"
+#include "neuron/sigma_delta_layer.hpp"
 #include "learn/phase_observer.hpp"
 #include "substrate/read_key.hpp"
 
@@ -53,7 +54,6 @@ void shape_like(RelaxationState& st, const RelaxationState& from) {
                      &RelaxationState::trace, &RelaxationState::delta, &RelaxationState::previous})
     shape(st.*field, from.*field);
   st.input_drive.resize(from.input_drive.rows(), from.input_drive.cols());
-  st.input_change.resize(from.input_change.rows(), from.input_change.cols());
   st.events.resize(from.events.size());
   for (size_t l = 0; l < from.events.size(); ++l) st.events[l].resize(from.events[l].size());
   st.input_on.resize(from.input_on.size());
@@ -71,7 +71,6 @@ void copy_columns(RelaxationState& st, const RelaxationState& from, Eigen::Index
                      &RelaxationState::trace, &RelaxationState::delta, &RelaxationState::previous})
     for (size_t l = 0; l < (from.*field).size(); ++l) columns((st.*field)[l], (from.*field)[l]);
   columns(st.input_drive, from.input_drive);
-  columns(st.input_change, from.input_change);
   const auto lists = [&](std::vector<SpikeEvents>& to, const std::vector<SpikeEvents>& e) {
     for (auto b = static_cast<size_t>(begin); b < std::min(e.size(), static_cast<size_t>(begin + n)); ++b) to[b] = e[b];
   };
@@ -108,7 +107,6 @@ void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, 
   }
   if (params_.input_changes && params_.coding != SpikeCoding::rate) {
     st.input_drive.setZero(net_.sizes()[1], B);  // the sum over no spikes: S_0(-1) = 0
-    st.input_change.resize(net_.sizes()[0], B);
     for (auto* list : {&st.input_on, &st.input_off}) {
       list->resize(static_cast<size_t>(B));
       for (auto& e : *list) e.reserve(static_cast<size_t>(net_.sizes()[0]));
@@ -185,38 +183,40 @@ int64_t Relaxation::emit_spikes(RelaxationState& st, int b) const {
     const Scalar* s = st.state[l].col(b).data();
     Scalar* S = st.spikes[l].col(b).data();
     Scalar* a = st.accumulator[l].col(b).data();
-    int32_t* out = events.data();
-    // The input's changes need the last step's spikes, which the new ones overwrite.
-    const bool changes = l == 0 && params_.input_changes;
-    if (changes) st.input_change.col(b) = -st.spikes[0].col(b);
+    // The input sent as changes also lists the input neurons that started and stopped spiking.
+    SpikeEvents* on = nullptr;
+    SpikeEvents* off = nullptr;
+    if (l == 0 && params_.input_changes) {
+      on = &st.input_on[static_cast<size_t>(b)];
+      off = &st.input_off[static_cast<size_t>(b)];
+      on->resize(static_cast<size_t>(n));
+      off->resize(static_cast<size_t>(n));
+    }
+    LayerSpikeCounts c;
     if (params_.coding == SpikeCoding::sigma_delta) {
-      for (Eigen::Index i = 0; i < n; ++i) S[i] = sigma_delta_spike(s[i], a[i]);  // vectorises
+      c = sigma_delta_layer(s, a, S, n, events.data(), on != nullptr ? on->data() : nullptr,
+                            off != nullptr ? off->data() : nullptr);
     } else {
       Rng& rng = st.rng[static_cast<size_t>(b)];
-      for (Eigen::Index i = 0; i < n; ++i) S[i] = bernoulli_spike(s[i], rng);
+      for (Eigen::Index i = 0; i < n; ++i) {
+        const bool before = S[i] != 0;
+        S[i] = bernoulli_spike(s[i], rng);
+        if (on == nullptr) continue;
+        (*on)[static_cast<size_t>(c.started)] = static_cast<int32_t>(i);  // branch-free, as nonzero_indices
+        c.started += S[i] != 0 && !before;
+        (*off)[static_cast<size_t>(c.stopped)] = static_cast<int32_t>(i);
+        c.stopped += before && S[i] == 0;
+      }
+      c.spikes = nonzero_indices(S, n, events.data());
     }
-    const auto count = static_cast<size_t>(nonzero_indices(S, n, out));
-    events.resize(count);
-    emitted += static_cast<int64_t>(count);
-    if (changes) split_changes(st, b);
+    events.resize(static_cast<size_t>(c.spikes));
+    if (on != nullptr) {
+      on->resize(static_cast<size_t>(c.started));
+      off->resize(static_cast<size_t>(c.stopped));
+    }
+    emitted += static_cast<int64_t>(c.spikes);
   }
   return emitted;
-}
-
-// The input neurons of sample b whose spike changed in this step, split into those that started and those
-// that stopped spiking (st.input_change holds -S_0(t-1)).
-void Relaxation::split_changes(RelaxationState& st, int b) const {
-  const Eigen::Index n = st.spikes[0].rows();
-  Scalar* change = st.input_change.col(b).data();
-  const Scalar* S = st.spikes[0].col(b).data();
-  for (Eigen::Index i = 0; i < n; ++i) change[i] += S[i];  // S(t) - S(t-1): -1, 0 or 1
-  auto& on = st.input_on[static_cast<size_t>(b)];
-  auto& off = st.input_off[static_cast<size_t>(b)];
-  on.resize(static_cast<size_t>(n));  // capacity reserved in start(): no allocation
-  off.resize(static_cast<size_t>(n));
-  const auto [n_on, n_off] = sign_indices(change, n, on.data(), off.data());
-  on.resize(static_cast<size_t>(n_on));
-  off.resize(static_cast<size_t>(n_off));
 }
 
 namespace {

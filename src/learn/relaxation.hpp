@@ -51,8 +51,8 @@ struct RelaxationState {
   std::vector<Matrix> delta;        // change of the learning variable (s, or hat_s) in the last step
   std::vector<Matrix> previous;     // s[l] before the last step (previous[0]: the input)
   // params.input_changes: W_1 S_0(t) of the last step, and per sample the input neurons that started (on) and
-  // stopped (off) spiking in it; input_change is the step's S_0(t) - S_0(t-1), the scratch they come from.
-  Matrix input_drive, input_change;
+  // stopped (off) spiking in it.
+  Matrix input_drive;
   std::vector<SpikeEvents> input_on, input_off;
   int batch() const { return state.empty() ? 0 : static_cast<int>(state[0].cols()); }
 };
@@ -86,7 +86,6 @@ class Relaxation {
 
  private:
   int64_t emit_spikes(RelaxationState& st, int b) const;  // returns the spikes emitted
-  void split_changes(RelaxationState& st, int b) const;
   // Layer 1's input drive of sample b at step t, into `y` (params.input_changes: y holds the last step's).
   void input_drive(RelaxationState& st, int b, int t, InputDrive input, Scalar* y) const;
   void integrate(RelaxationState& st, int l, Eigen::Index b, const Scalar* drive, const Scalar* feedback, const Matrix* targets,

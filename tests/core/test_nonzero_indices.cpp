@@ -1,8 +1,7 @@
 // nonzero_indices (core/nonzero_indices.hpp), the vectorised spike-to-event compaction, against a plain
 // loop: random 0/1 and analog entries, every length from 0 to 70 (partial and whole 16-lane blocks),
-// all zero, all one, NaN counted as non-zero (as x != 0 is); sign_indices, which splits a change of spikes
-// into its positive and negative entries, the same way; binary_indices, which also rejects a vector that is not
-// all 0 and 1.
+// all zero, all one, NaN counted as non-zero (as x != 0 is); binary_indices, which also rejects a vector that
+// is not all 0 and 1.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -70,26 +69,6 @@ TEST(BinaryIndices, MatchesAPlainLoopAndRejectsAnalogEntries) {
   std::vector<int32_t> out(3);
   EXPECT_EQ(binary_indices(negative_zero.data(), 3, out.data()), 1);
   EXPECT_EQ(out[0], 2);
-}
-
-TEST(SignIndices, MatchesAPlainLoop) {
-  Rng rng(3, "test_sign_indices");
-  for (int n = 0; n <= 70; ++n) {
-    for (const float density : {0.0f, 0.1f, 0.5f, 1.0f}) {
-      std::vector<Scalar> x(static_cast<size_t>(n));
-      for (auto& v : x) v = rng.uniform() < density ? (rng.uniform() < 0.5f ? 1.0f : -1.0f) : 0.0f;
-      std::vector<int32_t> up_ref, down_ref, up(x.size()), down(x.size());
-      for (size_t i = 0; i < x.size(); ++i) {
-        if (x[i] > 0) up_ref.push_back(static_cast<int32_t>(i));
-        if (x[i] < 0) down_ref.push_back(static_cast<int32_t>(i));
-      }
-      const auto [n_up, n_down] = sign_indices(x.data(), static_cast<Eigen::Index>(x.size()), up.data(), down.data());
-      up.resize(static_cast<size_t>(n_up));
-      down.resize(static_cast<size_t>(n_down));
-      EXPECT_EQ(up, up_ref) << "n = " << n << ", density " << density;
-      EXPECT_EQ(down, down_ref) << "n = " << n << ", density " << density;
-    }
-  }
 }
 
 }  // namespace
