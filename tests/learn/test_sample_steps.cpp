@@ -1,0 +1,118 @@
+// The two-factor rule taking each sample's steps on that sample's thread (PhaseObserver::after_sample_step, the
+// sums over the batch at the end of the phase) sums exactly what it sums shown the phase step by step
+// (after_step), bit for bit and with the same op counts: input as spikes, as changes, and as changes with
+// paired phases; two hidden layers, so the layers above the first and their feedback direction are summed too;
+// one and two threads; nudged phases started from the saved free state sample by sample (Relaxation::run's
+// `from`) against a copy of the whole state.
+#include <gtest/gtest.h>
+
+#include <omp.h>
+
+#include "core/rng.hpp"
+#include "learn/phase_observer.hpp"
+#include "learn/relaxation.hpp"
+#include "learn/two_factor_rule.hpp"
+#include "substrate/ideal.hpp"
+#include "substrate/registry.hpp"
+
+namespace plasticore {
+namespace {
+
+constexpr int kIn = 40, kBatch = 7;
+const std::vector<int> kSizes = {kIn, 24, 12, 4};
+
+// An observer that needs whole steps: with it beside the rule, Relaxation::run shows the rule whole steps too.
+class WholeSteps final : public PhaseObserver {
+ public:
+  void begin_phase(Phase, Scalar) override {}
+  void after_step(int, const RelaxationState&) override { ++steps; }
+  void end_phase() override {}
+  int steps = 0;
+};
+
+struct Sums {
+  std::vector<Matrix> dw, db;
+  OpCounters ops;
+  int whole_steps = 0;
+};
+
+Sums run(bool changes, bool paired, bool sample_steps, int threads) {
+  LayeredEPNetwork net(kSizes, ideal_substrates());
+  Rng rng(5, "test_sample_steps");
+  for (int l = 0; l < net.weight_layers(); ++l) {
+    Matrix w(net.weight(l).rows(), net.weight(l).cols());
+    for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = 0.8f * (rng.uniform() - 0.5f);
+    net.weight(l).set_weights(w);
+    for (Eigen::Index i = 0; i < net.bias(l).size(); ++i) net.bias(l)[i] = 0.3f * rng.uniform();
+  }
+  Matrix x(kIn, kBatch), y = Matrix::Zero(kSizes.back(), kBatch);
+  for (Eigen::Index i = 0; i < x.size(); ++i) {
+    const float u = rng.uniform();
+    x.data()[i] = u < 0.4f ? 0.0f : u < 0.6f ? 1.0f : rng.uniform();
+  }
+  for (Eigen::Index b = 0; b < kBatch; ++b) y(b % y.rows(), b) = 1;
+  RelaxationParams params{SpikeCoding::sigma_delta, 0.5f, 0.3f};
+  params.input_changes = changes;
+  const Relaxation relax(net, params);
+  Sums sums;
+  const auto L = static_cast<size_t>(net.weight_layers());
+  sums.dw.resize(L);
+  sums.db.resize(L);
+  EPRuleSums pointers;
+  for (size_t w = 0; w < L; ++w) {
+    sums.dw[w] = Matrix::Zero(kSizes[w + 1], kSizes[w]);
+    sums.db[w] = Vector::Zero(kSizes[w + 1]);
+    pointers.weights.push_back(&sums.dw[w]);
+    pointers.biases.push_back(&sums.db[w]);
+  }
+  TwoFactorRule rule(net, params, pointers, 0);
+  rule.set_counters(&sums.ops);
+  WholeSteps whole;
+  std::vector<PhaseObserver*> observers = {&rule};
+  if (!sample_steps) observers.push_back(&whole);
+
+  const int outer = omp_get_max_threads();
+  omp_set_num_threads(threads);
+  RelaxationState st, free;
+  std::vector<int64_t> ids(kBatch);
+  for (int b = 0; b < kBatch; ++b) ids[static_cast<size_t>(b)] = b;
+  relax.start(st, x, 3, "test", 0, ids);
+  relax.run(st, 12, nullptr, 0, 0);
+  rule.begin_batch();
+  rule.pair_phases(paired);
+  // The +beta phase continues from the free state in place (whole steps) or starts from a saved copy sample by
+  // sample; the -beta phase restarts from it and replays the +beta phase's input drive.
+  free = st;
+  if (sample_steps) relax.run(st, 8, &y, 0.5f, 1, observers, InputDrive::record, &free);
+  else relax.run(st, 8, &y, 0.5f, 1, observers, InputDrive::record);
+  if (!sample_steps) st = free;
+  relax.run(st, 8, &y, -0.5f, -1, observers, InputDrive::replay, sample_steps ? &free : nullptr);
+  rule.finish_batch();
+  omp_set_num_threads(outer);
+  sums.whole_steps = whole.steps;
+  return sums;
+}
+
+TEST(SampleSteps, TheRuleSumsWhatItSumsStepByStep) {
+  for (const int variant : {0, 1, 2}) {
+    const bool changes = variant > 0, paired = variant == 2;
+    SCOPED_TRACE(!changes ? "input as spikes" : paired ? "input as changes, paired phases" : "input as changes");
+    const Sums reference = run(changes, paired, false, 1);
+    ASSERT_EQ(reference.whole_steps, 16);  // the reference did see whole steps
+    for (const int threads : {1, 2}) {
+      SCOPED_TRACE(std::to_string(threads) + " thread(s)");
+      const Sums got = run(changes, paired, true, threads);
+      for (size_t w = 0; w < reference.dw.size(); ++w) {
+        ASSERT_GT(reference.dw[w].norm(), 0) << "layer " << w;  // every layer learned something: not vacuous
+        EXPECT_TRUE(got.dw[w] == reference.dw[w]) << "layer " << w << ", largest difference "
+                                                   << (got.dw[w] - reference.dw[w]).cwiseAbs().maxCoeff();
+        EXPECT_TRUE(got.db[w] == reference.db[w]) << "layer " << w;
+      }
+      for (const Phase p : {Phase::free, Phase::nudged, Phase::update, Phase::forward})
+        EXPECT_EQ(got.ops.counts(p), reference.ops.counts(p));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace plasticore
