@@ -5,10 +5,9 @@
 // speeds (docs/performance.md, "Threads"), so a fixed split alone leaves the faster thread waiting. Items must be
 // independent: which thread runs an item must not change any number.
 #pragma once
-#include <omp.h>
-
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -21,6 +20,7 @@ inline std::vector<int> work_shares(std::span<const double> work, int parts) {
   const auto n = static_cast<int>(work.size());
   double total = 0;
   for (const double w : work) total += w;
+  if (!std::isfinite(total)) total = 0;  // no usable estimate: every item in the first share (still all run)
   std::vector<int> first(static_cast<size_t>(parts) + 1, n);
   first[0] = 0;
   double before = 0;

@@ -33,7 +33,8 @@ class EPRule {
   // Called after begin_batch: true if the batch's two nudged phases have opposite signs and see the same input
   // spikes step for step (symmetric nudging from the saved free state), so a rule may sum them as one.
   virtual void pair_phases(bool) {}
-  // A rule that learns at every step watches the nudged phases (nullptr: none; they run on the fast path).
+  // A rule that learns at every step watches the nudged phases, step by step or sample by sample
+  // (learn/phase_observer.hpp; nullptr: none).
   virtual PhaseObserver* nudged_observer() { return nullptr; }
   // After each nudged phase, with its sign, from the nudged and the free states.
   virtual void end_nudged_phase(const RelaxationState& nudged, const RelaxationState& free, Scalar sign) = 0;

@@ -1,4 +1,5 @@
-// Watches a relaxation step by step, for analysis (analysis/stdp_recorder.hpp, analysis/sample_activity.hpp).
+// Watches a relaxation step by step: the analyses (analysis/stdp_recorder.hpp, analysis/sample_activity.hpp) and
+// the rules that learn at every step (learn/two_factor_rule.hpp), which may take it sample by sample (below).
 // Relaxation::run calls begin_phase, then after_step after every step t, then end_phase. After step t
 // the state holds the spikes S(t) the step emitted (spikes, events), the new states s(t+1) and the
 // change of the learning variable the step caused (delta): exactly what the two-factor rule pairs.

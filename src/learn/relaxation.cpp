@@ -23,8 +23,10 @@ namespace {
 // caches and neighbouring samples' columns, which share a cache line at their boundary, meet on one thread),
 // else in a plain loop. Each sample is computed alone, so any split gives the same numbers.
 template <typename F>
-int64_t sum_over_samples(const std::vector<double>& work, ShareQueues& queues, F&& spikes) {
-  const int B = static_cast<int>(work.size());
+int64_t sum_over_samples(int B, const std::vector<double>& work, ShareQueues& queues, F&& spikes) {
+  // The work is start()'s, per sample of the batch it started: a state from another start would be split wrongly.
+  if (work.size() != static_cast<size_t>(B))
+    throw std::logic_error("Relaxation::run: the state's batch is not the one start() was last called with");
   int64_t sum = 0;
   if (!team_of_several()) {
     for (int b = 0; b < B; ++b) sum += spikes(b);
@@ -179,7 +181,7 @@ int64_t Relaxation::emit_spikes(RelaxationState& st, int b) const {
   for (size_t l = 0; l < st.state.size(); ++l) {
     auto& events = st.events[l][static_cast<size_t>(b)];
     const auto n = st.state[l].rows();
-    events.resize(static_cast<size_t>(n));  // capacity reserved in start(): no allocation
+    events.resize(static_cast<size_t>(n));  // the capacity stays from step to step (reserved in start())
     const Scalar* s = st.state[l].col(b).data();
     Scalar* S = st.spikes[l].col(b).data();
     Scalar* a = st.accumulator[l].col(b).data();
@@ -389,7 +391,7 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
   } else if (std::ranges::all_of(observers, [](const PhaseObserver* o) { return o->observes_samples(); })) {
     // Samples are independent unless an observer needs a whole step: one parallel region for the whole phase.
     for (PhaseObserver* o : observers) o->begin_sample_steps(steps, B);
-    spikes += sum_over_samples(sample_work_, sample_queues_, [&](int b) {
+    spikes += sum_over_samples(B, sample_work_, sample_queues_, [&](int b) {
       if (from != nullptr) copy_columns(st, *from, b, 1);
       int64_t n = 0;
       for (int t = 0; t < steps; ++t) {
@@ -401,7 +403,7 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
   } else {
     if (from != nullptr) copy_columns(st, *from, 0, B);
     for (int t = 0; t < steps; ++t) {
-      spikes += sum_over_samples(sample_work_, sample_queues_, [&](int b) { return step_sample(st, b, t, targets, beta, input); });
+      spikes += sum_over_samples(B, sample_work_, sample_queues_, [&](int b) { return step_sample(st, b, t, targets, beta, input); });
       for (PhaseObserver* o : observers) o->after_step(t, st);
     }
   }

@@ -1,9 +1,10 @@
 // Free and nudged relaxation of a LayeredEPNetwork over a mini-batch (one column per sample),
 // in rate mode (dense, batched matrix products; the input drive W_1 x is computed once because the
 // input is clamped) or in spiking mode (event-driven: each step sums only the weight columns of the
-// neurons that spiked). Observers (learn/phase_observer.hpp) see a phase step by step: the rules that
-// learn at every step (learn/two_factor_rule.hpp) and the analyses; a phase without any runs on the
-// fast path (one parallel region for the whole phase).
+// neurons that spiked). Observers (learn/phase_observer.hpp) see a phase step by step (the analyses, MPI's
+// whole-batch replay) or sample by sample on the samples' threads (the rules that learn at every step,
+// learn/two_factor_rule.hpp); a phase without observers, or whose observers all take samples, runs as one
+// parallel region over the samples.
 // Counts (if given counters): one neuron update per non-input neuron and step, the spikes of every
 // layer (the input's encoder included: they are routed too), and one time step per sample and step.
 #pragma once
@@ -74,10 +75,12 @@ class Relaxation {
   void start(RelaxationState& st, const Matrix& input, uint64_t seed, const char* purpose, uint64_t epoch,
              const std::vector<int64_t>& sample_ids) const;
   // Runs `steps` steps. If targets != nullptr, nudges the output with strength beta (signed; sign is
-  // its sign, 0 in the free phase). Each observer sees the phase step by step, in the order given.
-  // `input` applies to spiking mode; a replay needs a recorded phase of the same steps and batch. With `from`,
-  // the phase starts from that state instead of st's: each sample's part is copied by the thread that runs it
-  // (a nudged phase restarting from the saved free state needs no serial copy of the batch's state).
+  // its sign, 0 in the free phase). The observers see the phase in the order given, step by step, or sample by
+  // sample if all of them take samples (PhaseObserver::observes_samples). `input` applies to spiking mode; a
+  // replay needs a recorded phase of the same steps and batch. With `from`, the phase starts from that state
+  // instead of st's: in a phase that runs sample by sample each sample's part is copied by the thread that runs
+  // it (a nudged phase restarting from the saved free state needs no serial copy of the batch's state), else
+  // the whole state first.
   void run(RelaxationState& st, int steps, const Matrix* targets, Scalar beta, Scalar sign,
            std::span<PhaseObserver* const> observers = {}, InputDrive input = InputDrive::compute,
            const RelaxationState* from = nullptr) const;

@@ -40,7 +40,7 @@ struct PreEvents {
 // sorted by column.
 struct EventsByColumn {
   struct Part {
-    std::vector<size_t> start;   // column j's lists are lists[start[j] .. start[j + 1]) (start[j + 1]: first j's count)
+    std::vector<size_t> start;   // column j's lists are lists[start[j] .. start[j + 1]) (while counting, start[j + 1] is j's count)
     std::vector<size_t> fill;    // the next free slot of each of the thread's columns while sorting
     std::vector<int32_t> lists;  // list indices, increasing within each column
   };

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Spiking runs give the same weights for 1 and 2 threads (docs/performance.md, "Threads"): EqSpike's
-# two-factor rule (threads own disjoint column blocks of the accumulator; also with the input sent as
-# changes) and end-of-phase rule (one
-# sample per thread), e-prop on one sequence (threads share its synapse kernel's column chunks) and on a
+# two-factor rule (each sample's steps on its thread, the accumulator in contiguous column ranges per thread;
+# also with the input sent as changes) and end-of-phase rule (samples in shares per thread), e-prop on one sequence (threads share its synapse kernel's column chunks) and on a
 # batch (one sequence per thread, summed in sample order), BPTT on a batch, and rate EP (each thread takes a
 # column chunk of the batch aligned to Eigen's register blocks, core/product_chunks.hpp, so a product's
 # rounding does not depend on the thread count). No MNIST needed (synthetic IDX images).

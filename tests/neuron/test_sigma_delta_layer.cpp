@@ -1,10 +1,12 @@
 // sigma_delta_layer (neuron/sigma_delta_layer.hpp), the one-pass sigma-delta step of a layer, against
 // sigma_delta_spike neuron by neuron and plain loops for its lists: every length from 0 to 70 and MNIST's 784
 // (partial and whole 16-lane blocks), states from silent to saturated, accumulators near the threshold, with
-// and without the lists of started and stopped spikes; bit for bit, and no write past n.
+// and without the lists of started and stopped spikes, with NaN, infinities, -0 and denormals among them; bit
+// for bit, and no write past n.
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include "core/rng.hpp"
@@ -23,10 +25,16 @@ TEST(SigmaDeltaLayer, MatchesTheNeuronByNeuronStepAndPlainLoops) {
       for (const bool changes : {false, true}) {
         const auto size = static_cast<size_t>(n);
         std::vector<Scalar> s(size), a(size), S(size);
+        // Values a run never makes but a broken state might: NaN, infinities, -0, denormals; in both operands.
+        const Scalar odd[] = {std::numeric_limits<Scalar>::quiet_NaN(), -std::numeric_limits<Scalar>::quiet_NaN(),
+                              std::numeric_limits<Scalar>::infinity(), -std::numeric_limits<Scalar>::infinity(), -0.0f,
+                              std::numeric_limits<Scalar>::denorm_min(), 1.0f, 2.0f};
         for (size_t i = 0; i < size; ++i) {
           s[i] = rng.uniform() < active ? rng.uniform() : 0.0f;
           a[i] = rng.uniform() < 0.1f ? 1.0f - s[i] : rng.uniform();  // some land exactly on the threshold
           S[i] = rng.uniform() < 0.5f ? 1.0f : 0.0f;                  // the last step's spikes
+          if (rng.uniform() < 0.05f) s[i] = odd[static_cast<size_t>(rng.uniform() * 8) % 8];
+          if (rng.uniform() < 0.05f) a[i] = odd[static_cast<size_t>(rng.uniform() * 8) % 8];
         }
         // Reference: the neuron's own step, then the lists from plain loops.
         std::vector<Scalar> a_ref = a, S_ref(size);

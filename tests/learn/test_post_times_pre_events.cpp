@@ -1,0 +1,59 @@
+// add_post_times_pre_events (learn/two_factor_rule.hpp), the two-factor rule's accumulation, against the
+// plain loop it stands for: list after list, each listed presynaptic column j in [begin, end) getting factor x
+// its list's postsynaptic column. Bit for bit (memcmp): small layers (added in place), layers of 64 and 500 rows
+// (sorted by column, each thread summing a contiguous range of columns), on 1, 2 and 3 threads, over the whole
+// matrix and over column blocks (MPI's split), with empty lists and columns no list names.
+#include <gtest/gtest.h>
+
+#include <omp.h>
+
+#include <cstring>
+#include <vector>
+
+#include "core/rng.hpp"
+#include "learn/two_factor_rule.hpp"
+
+namespace plasticore {
+namespace {
+
+TEST(PostTimesPreEvents, EqualsThePlainLoopOnAnyThreadsAndColumnBlock) {
+  constexpr Eigen::Index kCols = 97, kLists = 40;
+  Rng rng(11, "test_post_times_pre_events");
+  const int outer = omp_get_max_threads();
+  for (const Eigen::Index rows : {10, 64, 500}) {
+    Matrix post(rows, kLists), start(rows, kCols);
+    for (Eigen::Index i = 0; i < post.size(); ++i) post.data()[i] = rng.uniform() - 0.5f;
+    for (Eigen::Index i = 0; i < start.size(); ++i) start.data()[i] = rng.uniform() - 0.5f;
+    // Increasing event lists as spikes give them, dense on the low columns (ink in the centre), some empty;
+    // the factors are exact multipliers, as the rule's +-1, so any fusing of multiply and add gives the same.
+    std::vector<SpikeEvents> events(static_cast<size_t>(kLists));
+    std::vector<PreEvents> lists;
+    const Scalar factors[] = {1.0f, -1.0f, 0.5f, -2.0f};
+    for (Eigen::Index n = 0; n < kLists; ++n) {
+      for (int32_t j = 0; j < kCols; ++j)
+        if (n % 7 != 3 && rng.uniform() < (j < 40 ? 0.5f : 0.05f)) events[static_cast<size_t>(n)].push_back(j);
+      lists.push_back({&events[static_cast<size_t>(n)], (n * 13) % kLists, factors[n % 4]});
+    }
+    for (const auto& [begin, end] : {std::pair<Eigen::Index, Eigen::Index>{0, kCols}, {5, 60}, {16, 17}, {90, 97}}) {
+      Matrix expected = start;
+      for (const PreEvents& l : lists)
+        for (const int32_t j : *l.events)
+          if (j >= begin && j < end)
+            for (Eigen::Index i = 0; i < rows; ++i) expected(i, j) += l.factor * post(i, l.post);
+      for (const int threads : {1, 2, 3}) {
+        SCOPED_TRACE(std::to_string(rows) + " rows, columns [" + std::to_string(begin) + ", " + std::to_string(end) +
+                     "), " + std::to_string(threads) + " thread(s)");
+        omp_set_num_threads(threads);
+        Matrix dw = start;
+        EventsByColumn scratch;
+        add_post_times_pre_events(dw, post, lists, begin, end, scratch);
+        omp_set_num_threads(outer);
+        EXPECT_EQ(std::memcmp(dw.data(), expected.data(), sizeof(Scalar) * static_cast<size_t>(dw.size())), 0)
+            << "largest difference " << (dw - expected).cwiseAbs().maxCoeff();
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace plasticore
