@@ -2,7 +2,8 @@
 # Training throughput of every classification config: one epoch on the first N MNIST training images
 # (test set cut to 1000), ROUNDS times (the configs in turn each round), the training loop's samples per
 # CPU-second and per wall second read from metrics.json, median over the rounds (a shared machine moves
-# single runs by 10-25 %). Writes bench/results/train_throughput.json.
+# single runs by 10-25 %). Also the variants the README's MNIST table has rows for (VARIANTS below, named as
+# scripts/mnist_table.sh names them). Writes bench/results/train_throughput.json.
 # Usage: bench/run.sh [N=6000] [THREADS=1] [ROUNDS=3]. Not part of the test suite: it measures time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,10 +14,14 @@ out=bench/results
 mkdir -p "$out"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+runs=()  # "name config [--set key=value ...]"
+for cfg in configs/*mnist*.toml; do runs+=("$(basename "$cfg" .toml) $cfg"); done
+runs+=("eqspike_mnist_changes configs/eqspike_mnist.toml --set ep.input_events=changes")  # VARIANTS
 for r in $(seq "$rounds"); do
-  for cfg in configs/*mnist*.toml; do
-    name=$(basename "$cfg" .toml)
-    build/bin/plasticore train "$cfg" --set train.epochs=1 --set data.train_limit="$n" --set data.test_limit=1000 \
+  for run in "${runs[@]}"; do
+    read -r name cfg extra <<<"$run"
+    # shellcheck disable=SC2086  # extra is a word list
+    build/bin/plasticore train "$cfg" ${extra:-} --set train.epochs=1 --set data.train_limit="$n" --set data.test_limit=1000 \
       --threads "$threads" --out "$tmp/$name.$r" >/dev/null 2>"$tmp/$name.err" || { echo "bench: $name failed: $(tail -n 1 "$tmp/$name.err")" >&2; exit 1; }
   done
 done
