@@ -1,7 +1,6 @@
 #include "learn/ep_learner.hpp"
 
 #include <cmath>
-#include <utility>
 
 #include "core/error.hpp"
 #include "learn/batch_exchange.hpp"
@@ -292,9 +291,7 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
   // Every phase after the first restarts from the saved free state: its input spikes, and so layer 1's input
   // drive, are the first phase's step for step (the weights change only after the batch).
   const bool replays_input = !flip && signs.size() > 1 && learn_.nudged_start == NudgedStart::saved_free_state;
-  // The free state is kept (each nudged phase below starts from it, copied sample by sample on the threads);
-  // state_ takes the last batch's buffers.
-  std::swap(free_state_, state_);
+  free_state_ = state_;
   count_chip_state_traffic(B, static_cast<int64_t>(signs.size()));
   rule_->begin_batch();
   rule_->pair_phases(replays_input && signs.size() == 2);
@@ -308,23 +305,22 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
   }
   for (size_t phase = 0; phase < signs.size(); ++phase) {
     const Scalar sign = signs[phase];
-    const RelaxationState* from = &free_state_;  // where this phase starts
     if (phase > 0 && flip) {
       phase_start_ = state_;  // what end_nudged_phase compares this phase's end with
-      from = nullptr;
     } else if (phase > 0 && learn_.nudged_start == NudgedStart::fresh_free_phase) {
       // The free phase again from zero states and the same initial spike phases: the same free state,
       // computed instead of stored.
       set_phase(Phase::free);
       relax_.start(state_, x, seed_, "train_phase", epoch, ids);
       relax_.run(state_, learn_.free_steps, nullptr, 0, 0);
-      from = nullptr;
+    } else if (phase > 0) {
+      state_ = free_state_;
     }
     const RelaxationState& start = phase > 0 && flip ? phase_start_ : free_state_;
     if (parallel() && (phase == 0 || flip)) whole_states(*comm_, start, whole_free_);
     set_phase(Phase::nudged);
     const InputDrive input = !replays_input ? InputDrive::compute : phase == 0 ? InputDrive::record : InputDrive::replay;
-    relax_.run(state_, learn_.nudged_steps, &targets_, sign * learn_.beta, sign, observers, input, from);
+    relax_.run(state_, learn_.nudged_steps, &targets_, sign * learn_.beta, sign, observers, input);
     if (parallel()) {
       whole_states(*comm_, state_, whole_nudged_);
       rule_->end_nudged_phase(whole_nudged_, whole_free_, sign);

@@ -45,42 +45,6 @@ int64_t sum_over_samples(int B, const std::vector<double>& work, ShareQueues& qu
   return sum;
 }
 
-// st takes from's shapes and its per-batch values (one small entry per sample); copy_columns then copies the
-// samples' columns, on the threads that run them.
-void shape_like(RelaxationState& st, const RelaxationState& from) {
-  const auto shape = [](std::vector<Matrix>& to, const std::vector<Matrix>& m) {
-    to.resize(m.size());
-    for (size_t l = 0; l < m.size(); ++l) to[l].resize(m[l].rows(), m[l].cols());
-  };
-  for (auto field : {&RelaxationState::state, &RelaxationState::accumulator, &RelaxationState::spikes,
-                     &RelaxationState::trace, &RelaxationState::delta, &RelaxationState::previous})
-    shape(st.*field, from.*field);
-  st.input_drive.resize(from.input_drive.rows(), from.input_drive.cols());
-  st.events.resize(from.events.size());
-  for (size_t l = 0; l < from.events.size(); ++l) st.events[l].resize(from.events[l].size());
-  st.input_on.resize(from.input_on.size());
-  st.input_off.resize(from.input_off.size());
-  st.rng = from.rng;
-  st.read_sample = from.read_sample;
-}
-
-// The samples [begin, begin + n) of from into st (shaped by shape_like).
-void copy_columns(RelaxationState& st, const RelaxationState& from, Eigen::Index begin, Eigen::Index n) {
-  const auto columns = [&](Matrix& to, const Matrix& m) {
-    if (m.cols() >= begin + n) to.middleCols(begin, n) = m.middleCols(begin, n);  // unused matrices are empty
-  };
-  for (auto field : {&RelaxationState::state, &RelaxationState::accumulator, &RelaxationState::spikes,
-                     &RelaxationState::trace, &RelaxationState::delta, &RelaxationState::previous})
-    for (size_t l = 0; l < (from.*field).size(); ++l) columns((st.*field)[l], (from.*field)[l]);
-  columns(st.input_drive, from.input_drive);
-  const auto lists = [&](std::vector<SpikeEvents>& to, const std::vector<SpikeEvents>& e) {
-    for (auto b = static_cast<size_t>(begin); b < std::min(e.size(), static_cast<size_t>(begin + n)); ++b) to[b] = e[b];
-  };
-  for (size_t l = 0; l < from.events.size(); ++l) lists(st.events[l], from.events[l]);
-  lists(st.input_on, from.input_on);
-  lists(st.input_off, from.input_off);
-}
-
 }  // namespace
 
 void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, const char* purpose, uint64_t epoch,
@@ -351,9 +315,7 @@ void Relaxation::step_rate(RelaxationState& st, RateChunk& c, int t, const Matri
 }
 
 void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scalar beta, Scalar sign,
-                     std::span<PhaseObserver* const> observers, InputDrive input, const RelaxationState* from) const {
-  if (from == &st) from = nullptr;
-  if (from != nullptr) shape_like(st, *from);
+                     std::span<PhaseObserver* const> observers, InputDrive input) const {
   const int B = st.batch();
   if (params_.coding == SpikeCoding::rate) input = InputDrive::compute;  // rate mode computes W_1 x once anyway
   const Eigen::Index drives = Eigen::Index{steps} * B;
@@ -377,13 +339,10 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
 #pragma omp parallel for schedule(static, 1) num_threads(chunks)
     for (int i = 0; i < chunks; ++i)
       errors.run([&] {
-        RateChunk& c = rate_chunks_[static_cast<size_t>(i)];
-        if (from != nullptr) copy_columns(st, *from, c.begin, c.cols);
-        for (int t = 0; t < steps; ++t) step_rate(st, c, t, targets, beta);
+        for (int t = 0; t < steps; ++t) step_rate(st, rate_chunks_[static_cast<size_t>(i)], t, targets, beta);
       });
     errors.rethrow();
   } else if (params_.coding == SpikeCoding::rate) {
-    if (from != nullptr) copy_columns(st, *from, 0, B);
     for (int t = 0; t < steps; ++t) {
       step_rate(st, whole_batch_, t, targets, beta);
       for (PhaseObserver* o : observers) o->after_step(t, st);
@@ -392,7 +351,6 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
     // Samples are independent unless an observer needs a whole step: one parallel region for the whole phase.
     for (PhaseObserver* o : observers) o->begin_sample_steps(steps, B);
     spikes += sum_over_samples(B, sample_work_, sample_queues_, [&](int b) {
-      if (from != nullptr) copy_columns(st, *from, b, 1);
       int64_t n = 0;
       for (int t = 0; t < steps; ++t) {
         n += step_sample(st, b, t, targets, beta, input);
@@ -401,7 +359,6 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
       return n;
     });
   } else {
-    if (from != nullptr) copy_columns(st, *from, 0, B);
     for (int t = 0; t < steps; ++t) {
       spikes += sum_over_samples(B, sample_work_, sample_queues_, [&](int b) { return step_sample(st, b, t, targets, beta, input); });
       for (PhaseObserver* o : observers) o->after_step(t, st);

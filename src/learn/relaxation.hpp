@@ -77,13 +77,9 @@ class Relaxation {
   // Runs `steps` steps. If targets != nullptr, nudges the output with strength beta (signed; sign is
   // its sign, 0 in the free phase). The observers see the phase in the order given, step by step, or sample by
   // sample if all of them take samples (PhaseObserver::observes_samples). `input` applies to spiking mode; a
-  // replay needs a recorded phase of the same steps and batch. With `from`, the phase starts from that state
-  // instead of st's: in a phase that runs sample by sample each sample's part is copied by the thread that runs
-  // it (a nudged phase restarting from the saved free state needs no serial copy of the batch's state), else
-  // the whole state first.
+  // replay needs a recorded phase of the same steps and batch.
   void run(RelaxationState& st, int steps, const Matrix* targets, Scalar beta, Scalar sign,
-           std::span<PhaseObserver* const> observers = {}, InputDrive input = InputDrive::compute,
-           const RelaxationState* from = nullptr) const;
+           std::span<PhaseObserver* const> observers = {}, InputDrive input = InputDrive::compute) const;
   const RelaxationParams& params() const { return params_; }
 
 

@@ -2,10 +2,9 @@
 
 #include <omp.h>
 
-#include <algorithm>
-
 #include "core/column_sums.hpp"
 #include "core/parallel_errors.hpp"
+#include "core/shares.hpp"
 #include "core/team.hpp"
 
 namespace plasticore {
@@ -35,29 +34,19 @@ void add_post_times_pre_events(Matrix& dW, const Matrix& post, std::span<const P
   }
   const auto part = [&](int t, int nt) {
     EventsByColumn::Part& p = by_column.parts[static_cast<size_t>(t)];
-    // Events per column, then this thread's columns [c0, c1): a column costs its events and one more for its
-    // load and store (empty columns are skipped).
+    // Events per column, then this thread's columns [c0, c1) (core/shares.hpp): a column costs its events and
+    // one more for its load and store (empty columns are skipped).
     p.start.assign(static_cast<size_t>(cols) + 1, 0);
     for (const PreEvents& l : lists)
       for (const int32_t j : *l.events) ++p.start[static_cast<size_t>(j) + 1];
-    const auto work = [&](Eigen::Index j) {
-      const size_t n = p.start[static_cast<size_t>(j) + 1];
-      return static_cast<double>(n + (n > 0));
-    };
-    double total = 0;
-    for (Eigen::Index j = begin; j < end; ++j) total += work(j);
-    Eigen::Index c0 = end, c1 = end;
-    double before = 0;
+    p.work.resize(static_cast<size_t>(end - begin));
     for (Eigen::Index j = begin; j < end; ++j) {
-      const int owner = total > 0 ? std::min(nt - 1, static_cast<int>((before + 0.5 * work(j)) / total * nt)) : 0;
-      before += work(j);
-      if (owner == t && c0 == end) c0 = j;
-      if (owner > t) {
-        c1 = j;
-        break;
-      }
+      const size_t n = p.start[static_cast<size_t>(j) + 1];
+      p.work[static_cast<size_t>(j - begin)] = static_cast<double>(n + (n > 0));
     }
-    if (c0 == end) return;
+    const std::vector<int> shares = work_shares(p.work, nt);
+    const Eigen::Index c0 = begin + shares[static_cast<size_t>(t)], c1 = begin + shares[static_cast<size_t>(t) + 1];
+    if (c0 >= c1) return;
     // Counting sort of this range's (list, column) events by column.
     p.start[static_cast<size_t>(c0)] = 0;
     for (Eigen::Index j = c0; j < c1; ++j) p.start[static_cast<size_t>(j) + 1] += p.start[static_cast<size_t>(j)];

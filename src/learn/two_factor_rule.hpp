@@ -43,6 +43,7 @@ struct EventsByColumn {
     std::vector<size_t> start;   // column j's lists are lists[start[j] .. start[j + 1]) (while counting, start[j + 1] is j's count)
     std::vector<size_t> fill;    // the next free slot of each of the thread's columns while sorting
     std::vector<int32_t> lists;  // list indices, increasing within each column
+    std::vector<double> work;    // per column of the block: its events + 1 if any (the threads' shares)
   };
   std::vector<Part> parts;
 };

@@ -2,8 +2,7 @@
 // sums over the batch at the end of the phase) sums exactly what it sums shown the phase step by step
 // (after_step), bit for bit and with the same op counts: input as spikes, as changes, and as changes with
 // paired phases; two hidden layers, so the layers above the first and their feedback direction are summed too;
-// one and two threads; nudged phases started from the saved free state sample by sample (Relaxation::run's
-// `from`, into an empty state and one left by a bigger batch) against a copy of the whole state.
+// one and two threads.
 #include <gtest/gtest.h>
 
 #include <omp.h>
@@ -80,26 +79,12 @@ Sums run(bool changes, bool paired, bool sample_steps, int threads) {
   relax.run(st, 12, nullptr, 0, 0);
   rule.begin_batch();
   rule.pair_phases(paired);
-  // The +beta phase continues from the free state in place (whole steps) or starts from the saved free state
-  // sample by sample, in a state of another shape (empty, or left by a bigger batch: EPLearner's swapped-in
-  // buffers); the -beta phase restarts from the free state and replays the +beta phase's input drive.
+  // The +beta phase continues from the free state; the -beta phase restarts from it and replays the +beta
+  // phase's input drive.
   free = st;
-  if (sample_steps) {
-    RelaxationState nudged;
-    if (threads > 1) {
-      const Relaxation other(net, params);  // its own start(): `relax` keeps this batch's
-      Matrix bigger = Matrix::Constant(kIn, kBatch + 3, 0.5f);
-      std::vector<int64_t> more(kBatch + 3, 0);
-      other.start(nudged, bigger, 4, "test", 0, more);
-      other.run(nudged, 3, nullptr, 0, 0);
-    }
-    relax.run(nudged, 8, &y, 0.5f, 1, observers, InputDrive::record, &free);
-    relax.run(nudged, 8, &y, -0.5f, -1, observers, InputDrive::replay, &free);
-  } else {
-    relax.run(st, 8, &y, 0.5f, 1, observers, InputDrive::record);
-    st = free;
-    relax.run(st, 8, &y, -0.5f, -1, observers, InputDrive::replay);
-  }
+  relax.run(st, 8, &y, 0.5f, 1, observers, InputDrive::record);
+  st = free;
+  relax.run(st, 8, &y, -0.5f, -1, observers, InputDrive::replay);
   rule.finish_batch();
   omp_set_num_threads(outer);
   sums.whole_steps = whole.steps;
