@@ -100,7 +100,11 @@ INSTANTIATE_TEST_SUITE_P(Shapes, EpropEligibilityKernel,
                                            Case{40, 17, 33, 33, false}, Case{1, 1, 1, 1, true},
                                            // Runs of quiet steps across blocks, with and without a signal in them.
                                            Case{21, 6, 7, 150, true, 0.9f, 70}, Case{150, 3, 4, 90, false, 0.97f, 0},
-                                           Case{40, 5, 5, 64, true, 1.0f, 0}));
+                                           Case{40, 5, 5, 64, true, 1.0f, 0},
+                                           // Every tile width: 6-9 vectors per row (ALIF in tiles of up to 5, LIF of
+                                           // up to 9); 140 is evidence accumulation's 40 inputs + 100 neurons.
+                                           Case{140, 4, 3, 70, true, 0.6f, 40}, Case{120, 2, 3, 40, false},
+                                           Case{100, 3, 2, 40, true}, Case{90, 2, 2, 40, true}));
 
 }  // namespace
 }  // namespace plasticore
