@@ -15,7 +15,7 @@ namespace {
 // bit for bit, since every element gets its additions in the same order.
 TEST(SumColumns, EqualsColumnAfterColumnBitForBit) {
   Rng rng(5, "test_column_sums");
-  for (const Eigen::Index rows : {1, 4, 10, 12, 16, 29, 52, 64, 95, 100, 500})
+  for (const Eigen::Index rows : {1, 4, 10, 12, 16, 29, 52, 64, 95, 96, 100, 160, 500})
     for (const size_t count : {size_t{0}, size_t{1}, size_t{7}}) {
       Matrix columns(rows, 9);
       for (Eigen::Index i = 0; i < columns.size(); ++i) columns.data()[i] = rng.uniform() - 0.5f;
@@ -40,7 +40,7 @@ TEST(SumColumns, EqualsColumnAfterColumnBitForBit) {
 // against a double reference: a few ulps of the sum of |terms|, for the same row counts.
 TEST(SumScaledColumns, EqualsTheWeightedSumOfTheColumns) {
   Rng rng(6, "test_column_sums_scaled");
-  for (const Eigen::Index rows : {1, 4, 10, 12, 16, 29, 52, 64, 95, 100, 500})
+  for (const Eigen::Index rows : {1, 4, 10, 12, 16, 29, 52, 64, 95, 96, 100, 160, 500})
     for (const size_t count : {size_t{0}, size_t{1}, size_t{7}}) {
       Matrix columns(rows, 9);
       for (Eigen::Index i = 0; i < columns.size(); ++i) columns.data()[i] = rng.uniform() - 0.5f;
@@ -78,7 +78,7 @@ TEST(AddOuterNonzero, EqualsTheDenseOuterProduct) {
   for (Eigen::Index i = 0; i < pre.size(); ++i) pre.data()[i] = rng.uniform() < 0.75f ? 0.0f : rng.uniform();
   pre.row(4).setZero();
   for (const Scalar sign : {Scalar{1}, Scalar{-1}})
-    for (const auto [c0, n] : {std::pair<Eigen::Index, Eigen::Index>{0, cols}, {5, 9}}) {
+    for (const auto& [c0, n] : {std::pair<Eigen::Index, Eigen::Index>{0, cols}, {5, 9}}) {
       Matrix got = start;
       add_outer_nonzero(got, c0, n, sign, delta, pre);
       for (Eigen::Index j = 0; j < cols; ++j)
