@@ -17,6 +17,7 @@
 // BM_EventForwardTileMajor, BM_EventForwardPadded/<rows>: two layouts of BM_EventForwardBatch's sums
 // (core/column_sums.hpp) that were tried and not adopted (docs/performance.md): each 64-row tile of W summed
 // for all 20 samples before the next tile, and W's columns padded to <rows> rows (512: 64-byte aligned).
+// BM_EventSumRowTiles/<rows>: BM_EventForwardBatch's sums with other row tiles (core/column_sums.hpp; see there).
 // BM_EpropSynapses/<n_alif>: e-prop's per-synapse kernel (learn/eprop_eligibility.hpp) on the shapes of
 // pattern generation (200 presynaptic, 100 LIF) and evidence accumulation (140, 50 ALIF + 50 LIF), with
 // the rate-regularisation sum, as synapse-steps per second: the limit an e-prop run is measured against.
@@ -325,6 +326,36 @@ void BM_EventForwardPadded(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * n_events * kPost);
 }
 BENCHMARK(BM_EventForwardPadded)->Arg(kPost)->Arg(512);
+
+// BM_EventForwardBatch's sums with the first (largest) row tile of core/column_sums.hpp set to <rows>, then 96 (0:
+// 64-row tiles first, as before 2026-12-05 evening; 160 is the default): same numbers, fewer passes over each event
+// list with bigger tiles. Run with --benchmark_repetitions=5
+// --benchmark_enable_random_interleaving=true, so the variants share the host's periods.
+template <typename Tiles>
+void event_sums_in_tiles(const Matrix& w, const std::vector<std::vector<int32_t>>& events, Matrix& y) {
+  for (int b = 0; b < kBatch; ++b) {
+    const auto& a = events[static_cast<size_t>(b)];
+    sum_scaled_columns<true, ColumnScale::one, Tiles>(
+        y.col(b).data(), kPost, a.size(), 1.0f, [&](size_t k) { return w.col(a[k]).data(); }, [](size_t) { return 1.0f; });
+  }
+}
+void BM_EventSumRowTiles(benchmark::State& state) {
+  const IdealSubstrate s = make_layer();
+  int64_t n_events = 0;
+  const auto events = batch_events(n_events);
+  Matrix y(kPost, kBatch);
+  for (auto _ : state) {
+    switch (state.range(0)) {
+      case 0: event_sums_in_tiles<RowTiles<64, 16, 8, 4>>(s.weights(), events, y); break;
+      case 96: event_sums_in_tiles<RowTiles<96, 64, 16, 8, 4>>(s.weights(), events, y); break;
+      case 160: event_sums_in_tiles<RowTiles<160, 96, 64, 16, 8, 4>>(s.weights(), events, y); break;  // the default
+      default: event_sums_in_tiles<RowTiles<240, 96, 64, 16, 8, 4>>(s.weights(), events, y); break;
+    }
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.SetItemsProcessed(state.iterations() * n_events * kPost);
+}
+BENCHMARK(BM_EventSumRowTiles)->Arg(0)->Arg(96)->Arg(160)->Arg(240);
 
 void BM_EpropSynapses(benchmark::State& state) {
   const auto n_alif = static_cast<Eigen::Index>(state.range(0));

@@ -1,5 +1,5 @@
 // The event-driven sum at the heart of spiking networks: out = out0 + sum over a list of columns, each
-// element's additions in list order (and, with a factor per column, a product whose input is mostly zeros). Rows go in register tiles of 96, 64, 16, 8 and 4, then a scalar tail: each tile
+// element's additions in list order (and, with a factor per column, a product whose input is mostly zeros). Rows go in register tiles (160, 96, 64, 16, 8 and 4), then a scalar tail: each tile
 // is summed over the whole list before it is stored, so `out` is loaded and stored once per tile, not once
 // per column, and no per-column call has to work out alignment or length at run time (Eigen's dynamic
 // segments did, and for a 10-row layer that set-up cost more than the sum).
@@ -18,10 +18,16 @@ namespace plasticore {
 // its own factor (a dense product's column computed from the non-zero entries of its input only).
 enum class ColumnScale { one, sign, factor };
 
+// Row tiles, largest first; every size a multiple of 4 so that the scalar tail is always the last rows % 4 rows.
+template <Eigen::Index... kRows>
+struct RowTiles {};
+
 // out[i] = (kFromZero ? 0 : out[i]) + sum over n < count of scale(n) * column(n)[i], for i < rows, where
 // scale(n) is 1, sign or factor(n) as kScale says. column(n) returns a const Scalar* to a column's first
-// row; factor(n) its Scalar factor (ignored unless kScale is factor).
-template <bool kFromZero, ColumnScale kScale, typename ColumnOf, typename FactorOf>
+// row; factor(n) its Scalar factor (ignored unless kScale is factor). Tiles: the row tiles (bench/kernels_bench
+// compares others; every choice gives the same numbers).
+template <bool kFromZero, ColumnScale kScale, typename Tiles = RowTiles<160, 96, 64, 16, 8, 4>, typename ColumnOf,
+          typename FactorOf>
 void sum_scaled_columns(Scalar* out, Eigen::Index rows, size_t count, Scalar sign, ColumnOf&& column, FactorOf&& factor) {
   const auto term = [&](auto&& values, size_t n) {
     if constexpr (kScale == ColumnScale::one) return values;
@@ -37,13 +43,13 @@ void sum_scaled_columns(Scalar* out, Eigen::Index rows, size_t count, Scalar sig
     }
   };
   Eigen::Index r0 = 0;
-  // 96 rows (6 vector registers) first: a 500-row layer in 7 passes over the list instead of 11 (64-row tiles
-  // first), 1.04-1.10x a sum in a benchmark of MNIST-like lists; 128 and 160 were slower, 240 spilled.
-  tiles.template operator()<96>(r0);
-  tiles.template operator()<64>(r0);
-  tiles.template operator()<16>(r0);
-  tiles.template operator()<8>(r0);  // a 500-row layer's last 4 rows: a scalar tail was ~10 % of its sum
-  tiles.template operator()<4>(r0);
+  // 160 rows (10 vector registers) first by default, then 96: a 500-row layer in 5 passes over the list and a
+  // 100-row one in 2, instead of 11 and 4 with 64-row tiles first (BM_EventSumRowTiles: 1.16-1.22x); 8 and 4 rows
+  // last: a 500-row layer's last 4 rows as a scalar tail were ~10 % of its sum.
+  [&]<Eigen::Index... kRows>(RowTiles<kRows...>) {
+    static_assert(((kRows % 4 == 0) && ...), "row tiles are multiples of 4");
+    (tiles.template operator()<kRows>(r0), ...);
+  }(Tiles{});
   for (Eigen::Index i = r0; i < rows; ++i) {
     Scalar sum = kFromZero ? Scalar{0} : out[i];
     for (size_t n = 0; n < count; ++n) sum += term(column(n)[i], n);
