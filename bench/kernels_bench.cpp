@@ -239,16 +239,21 @@ std::vector<std::vector<int32_t>> batch_events(int64_t& n_events) {
   return events;
 }
 
-void BM_EventForwardBatch(benchmark::State& state) {
-  const IdealSubstrate s = make_layer();
+// The layer, the kBatch samples' active inputs and the outputs of the event-sum benchmarks.
+struct EventBatch {
+  IdealSubstrate layer = make_layer();
   int64_t n_events = 0;
-  const auto events = batch_events(n_events);
-  Matrix y(kPost, kBatch);
+  std::vector<std::vector<int32_t>> events = batch_events(n_events);
+  Matrix y = Matrix(kPost, kBatch);
+};
+
+void BM_EventForwardBatch(benchmark::State& state) {
+  EventBatch e;
   for (auto _ : state) {
-    for (int b = 0; b < kBatch; ++b) s.forward_events(events[static_cast<size_t>(b)], y.col(b).data());
-    benchmark::DoNotOptimize(y.data());
+    for (int b = 0; b < kBatch; ++b) e.layer.forward_events(e.events[static_cast<size_t>(b)], e.y.col(b).data());
+    benchmark::DoNotOptimize(e.y.data());
   }
-  state.SetItemsProcessed(state.iterations() * n_events * kPost);  // synaptic events
+  state.SetItemsProcessed(state.iterations() * e.n_events * kPost);  // synaptic events
 }
 BENCHMARK(BM_EventForwardBatch);
 
@@ -340,20 +345,18 @@ void event_sums_in_tiles(const Matrix& w, const std::vector<std::vector<int32_t>
   }
 }
 void BM_EventSumRowTiles(benchmark::State& state) {
-  const IdealSubstrate s = make_layer();
-  int64_t n_events = 0;
-  const auto events = batch_events(n_events);
-  Matrix y(kPost, kBatch);
+  EventBatch e;
+  const Matrix& w = e.layer.weights();
   for (auto _ : state) {
     switch (state.range(0)) {
-      case 0: event_sums_in_tiles<RowTiles<64, 16, 8, 4>>(s.weights(), events, y); break;
-      case 96: event_sums_in_tiles<RowTiles<96, 64, 16, 8, 4>>(s.weights(), events, y); break;
-      case 160: event_sums_in_tiles<RowTiles<160, 96, 64, 16, 8, 4>>(s.weights(), events, y); break;  // the default
-      default: event_sums_in_tiles<RowTiles<240, 96, 64, 16, 8, 4>>(s.weights(), events, y); break;
+      case 0: event_sums_in_tiles<RowTiles<64, 16, 8, 4>>(w, e.events, e.y); break;
+      case 96: event_sums_in_tiles<RowTiles<96, 64, 16, 8, 4>>(w, e.events, e.y); break;
+      case 160: event_sums_in_tiles<RowTiles<160, 96, 64, 16, 8, 4>>(w, e.events, e.y); break;  // the default
+      default: event_sums_in_tiles<RowTiles<240, 96, 64, 16, 8, 4>>(w, e.events, e.y); break;
     }
-    benchmark::DoNotOptimize(y.data());
+    benchmark::DoNotOptimize(e.y.data());
   }
-  state.SetItemsProcessed(state.iterations() * n_events * kPost);
+  state.SetItemsProcessed(state.iterations() * e.n_events * kPost);
 }
 BENCHMARK(BM_EventSumRowTiles)->Arg(0)->Arg(96)->Arg(160)->Arg(240);
 
