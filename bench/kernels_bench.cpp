@@ -334,8 +334,8 @@ BENCHMARK(BM_EventForwardPadded)->Arg(kPost)->Arg(512);
 
 // BM_EventForwardBatch's sums with the first (largest) row tile of core/column_sums.hpp set to <rows>, then 96 (0:
 // 64-row tiles first, as before 2026-12-05 evening; 160 is the default): same numbers, fewer passes over each event
-// list with bigger tiles. Run with --benchmark_repetitions=5
-// --benchmark_enable_random_interleaving=true, so the variants share the host's periods.
+// list with bigger tiles. Run with --benchmark_repetitions=8 --benchmark_enable_random_interleaving=true
+// (docs/performance.md, "Bigger row tiles"), so that the variants share the host's periods.
 template <typename Tiles>
 void event_sums_in_tiles(const Matrix& w, const std::vector<std::vector<int32_t>>& events, Matrix& y) {
   for (int b = 0; b < kBatch; ++b) {
@@ -352,7 +352,8 @@ void BM_EventSumRowTiles(benchmark::State& state) {
       case 0: event_sums_in_tiles<RowTiles<64, 16, 8, 4>>(w, e.events, e.y); break;
       case 96: event_sums_in_tiles<RowTiles<96, 64, 16, 8, 4>>(w, e.events, e.y); break;
       case 160: event_sums_in_tiles<RowTiles<160, 96, 64, 16, 8, 4>>(w, e.events, e.y); break;  // the default
-      default: event_sums_in_tiles<RowTiles<240, 96, 64, 16, 8, 4>>(w, e.events, e.y); break;
+      case 240: event_sums_in_tiles<RowTiles<240, 96, 64, 16, 8, 4>>(w, e.events, e.y); break;
+      default: state.SkipWithError("no such tile list"); return;
     }
     benchmark::DoNotOptimize(e.y.data());
   }

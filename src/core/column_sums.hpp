@@ -44,7 +44,7 @@ void sum_scaled_columns(Scalar* out, Eigen::Index rows, size_t count, Scalar sig
   };
   Eigen::Index r0 = 0;
   // 160 rows (10 vector registers) first by default, then 96: a 500-row layer in 5 passes over the list and a
-  // 100-row one in 2, instead of 11 and 4 with 64-row tiles first (BM_EventSumRowTiles: 1.16-1.22x); 8 and 4 rows
+  // 100-row one in 2, instead of 11 and 4 with 64-row tiles first (BM_EventSumRowTiles: 1.15-1.22x); 8 and 4 rows
   // last: a 500-row layer's last 4 rows as a scalar tail were ~10 % of its sum.
   [&]<Eigen::Index... kRows>(RowTiles<kRows...>) {
     static_assert(((kRows % 4 == 0) && ...), "row tiles are multiples of 4");

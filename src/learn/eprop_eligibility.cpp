@@ -14,7 +14,7 @@ Eigen::Index round_up(Eigen::Index n, Eigen::Index multiple) { return (n + multi
 
 // Each tile walks its row's active steps once, so a row in fewer tiles takes fewer of the walk's unpredictable
 // branches: evidence accumulation's 9 vectors per row go in 5 + 4 (ALIF) and 9 (LIF) instead of 3 + 3 + 3 and
-// 4 + 5, ~1.1x its training loop. Wider would spill the state out of the 32 vector registers.
+// 4 + 5, ~1.1x its training loop (docs/performance.md). One ALIF tile of 9 would need 36 state registers of 32.
 constexpr int kLifVectors = 9;       // a LIF row's tile: 3 x 9 state registers; also a thread's chunk
 constexpr int kAdaptiveVectors = 5;  // an ALIF row's tile: 4 x 5 (eps^a as well)
 

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -64,6 +65,28 @@ TEST(SumScaledColumns, EqualsTheWeightedSumOfTheColumns) {
         }
       }
     }
+}
+
+// Any list of row tiles gives the same bits as the default one (bench/kernels_bench compares their speed):
+// every element gets the same additions in the same order whichever tile holds it.
+TEST(SumScaledColumns, RowTilesDoNotChangeTheNumbers) {
+  Rng rng(8, "test_column_sums_tiles");
+  for (const Eigen::Index rows : {3, 10, 100, 163, 500}) {
+    Matrix columns(rows, 9);
+    for (Eigen::Index i = 0; i < columns.size(); ++i) columns.data()[i] = rng.uniform() - 0.5f;
+    Vector start(rows);
+    for (Eigen::Index i = 0; i < rows; ++i) start[i] = rng.uniform();
+    const Scalar factors[] = {0.3f, -1.7f, 2.1f, 0.9f, -0.4f, 1.3f, -2.2f, 0.6f, 1.1f};
+    const auto column = [&](size_t n) { return columns.col(static_cast<Eigen::Index>(n)).data(); };
+    const auto factor = [&](size_t n) { return factors[n]; };
+    Vector by_default = start, by_64 = start, by_240 = start;
+    sum_scaled_columns<false, ColumnScale::factor>(by_default.data(), rows, 9, Scalar{1}, column, factor);
+    sum_scaled_columns<false, ColumnScale::factor, RowTiles<64, 16, 8, 4>>(by_64.data(), rows, 9, Scalar{1}, column, factor);
+    sum_scaled_columns<false, ColumnScale::factor, RowTiles<240, 96, 64, 16, 8, 4>>(by_240.data(), rows, 9, Scalar{1},
+                                                                                    column, factor);
+    EXPECT_EQ(std::memcmp(by_default.data(), by_64.data(), sizeof(Scalar) * static_cast<size_t>(rows)), 0) << rows << " rows";
+    EXPECT_EQ(std::memcmp(by_default.data(), by_240.data(), sizeof(Scalar) * static_cast<size_t>(rows)), 0) << rows << " rows";
+  }
 }
 
 // add_outer_nonzero against the dense outer product it replaces (a double reference), on a mostly-zero
