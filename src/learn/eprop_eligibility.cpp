@@ -181,6 +181,9 @@ void EpropEligibility::advance(const Block& block, Eigen::Index row, Eigen::Inde
   Scalar* grad_state = gradient_.col(row).data() + c0;
   Scalar* sum_state = kRegularize ? trace_sum_.col(row).data() + c0 : nullptr;
   Lanes eps_a[kVectors], ebar[kVectors], grad[kVectors], sum_e[kVectors];
+  // Unrolled before GCC's loop distribution, which otherwise turns 9 vectors' loads and stores into memcpy
+  // calls through the stack (3 % of an evidence-accumulation run).
+#pragma GCC unroll 16
   for (int v = 0; v < kVectors; ++v) {
     if constexpr (kAdaptive) eps_a[v] = LanesView(eps_a_state + v * kLanes);
     ebar[v] = LanesView(ebar_state + v * kLanes);
@@ -220,6 +223,7 @@ void EpropEligibility::advance(const Block& block, Eigen::Index row, Eigen::Inde
     }
   }
   quiet_until(next, block.steps);
+#pragma GCC unroll 16
   for (int v = 0; v < kVectors; ++v) {
     if constexpr (kAdaptive) Eigen::Map<Lanes>(eps_a_state + v * kLanes) = eps_a[v];
     Eigen::Map<Lanes>(ebar_state + v * kLanes) = ebar[v];
