@@ -21,6 +21,8 @@
 // BM_EpropSynapses/<n_alif>: e-prop's per-synapse kernel (learn/eprop_eligibility.hpp) on the shapes of
 // pattern generation (200 presynaptic, 100 LIF) and evidence accumulation (140, 50 ALIF + 50 LIF), with
 // the rate-regularisation sum, as synapse-steps per second: the limit an e-prop run is measured against.
+// BM_EpropSynapsesNoSignal/<n_alif>: the same with the learning signal zero, as in evidence accumulation's
+// cue and delay steps (most of its blocks), where the kernel leaves the gradient alone.
 #include <benchmark/benchmark.h>
 #include <omp.h>
 #ifdef __AVX2__
@@ -361,7 +363,7 @@ void BM_EventSumRowTiles(benchmark::State& state) {
 }
 BENCHMARK(BM_EventSumRowTiles)->Arg(0)->Arg(96)->Arg(160)->Arg(240);
 
-void BM_EpropSynapses(benchmark::State& state) {
+void eprop_synapses(benchmark::State& state, bool with_signal) {
   const auto n_alif = static_cast<Eigen::Index>(state.range(0));
   const Eigen::Index n_pre = n_alif > 0 ? 140 : 200, n_lif = 100 - n_alif;
   EpropEligibility synapses(n_pre, n_alif, n_lif, {0.9995f, 0.0174f, 0.95f}, /*regularize=*/true);
@@ -370,7 +372,7 @@ void BM_EpropSynapses(benchmark::State& state) {
   for (int k = 0; k < 2; ++k) {
     for (auto& v : trace[k]) v = rng.uniform();
     for (auto& v : psi[k]) v = rng.uniform() < 0.5f ? 0.0f : rng.uniform();
-    for (auto& v : signal[k]) v = rng.uniform() - 0.5f;
+    for (auto& v : signal[k]) v = with_signal ? rng.uniform() - 0.5f : 0.0f;
   }
   constexpr int kSteps = 1024;
   for (auto _ : state) {
@@ -379,7 +381,10 @@ void BM_EpropSynapses(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * kSteps * n_pre * 100);  // synapse-steps
 }
+void BM_EpropSynapses(benchmark::State& state) { eprop_synapses(state, true); }
+void BM_EpropSynapsesNoSignal(benchmark::State& state) { eprop_synapses(state, false); }
 BENCHMARK(BM_EpropSynapses)->Arg(0)->Arg(50);
+BENCHMARK(BM_EpropSynapsesNoSignal)->Arg(0)->Arg(50);
 
 void BM_LoadMnistTraining(benchmark::State& state) {
   const char* data = std::getenv("PLASTICORE_DATA");

@@ -65,19 +65,31 @@ void EpropEligibility::record(const Vector& trace, const Vector& psi, const Scal
   Block& b = blocks_[filling_];
   const Eigen::Index k = b.steps;
   b.trace.col(k + 1).head(n_pre_) = trace;
-  b.psi.col(k + 1) = psi;
-  const Eigen::Map<const Vector> l(signal, n_rec_);
-  b.signal.col(k) = l;
-  int nonzero = 0;  // a vectorised pass: Eigen's any() is a scalar loop with an early exit
-  for (Eigen::Index j = 0; j < n_rec_; ++j) nonzero |= static_cast<int>(signal[j] != 0);
-  b.any_signal = b.any_signal || nonzero != 0;
   b.decay.col(k) = (decays_.rho - decays_.beta * b.psi.col(k).head(n_alif_).array()).matrix();
-  uint32_t* active = b.active.data();
-  const Scalar* p = b.psi.col(k + 1).data();
+  // One pass per row kind copies psi[t] and marks the active steps; one copies L[t] and checks it for zeros
+  // (vectorised: Eigen's any() is a scalar loop with an early exit).
+  const Scalar* psi_now = psi.data();
   const Scalar* p_before = b.psi.col(k).data();
-  for (Eigen::Index j = 0; j < n_alif_; ++j)
-    active[j] |= static_cast<uint32_t>((p[j] != 0) | (p_before[j] != 0)) << k;
-  for (Eigen::Index j = n_alif_; j < n_rec_; ++j) active[j] |= static_cast<uint32_t>(p[j] != 0) << k;
+  Scalar* p = b.psi.col(k + 1).data();
+  uint32_t* active = b.active.data();
+#pragma GCC ivdep  // distinct arrays: vectorise without run-time alias checks
+  for (Eigen::Index j = 0; j < n_alif_; ++j) {
+    p[j] = psi_now[j];
+    active[j] |= static_cast<uint32_t>((psi_now[j] != 0) | (p_before[j] != 0)) << k;
+  }
+#pragma GCC ivdep
+  for (Eigen::Index j = n_alif_; j < n_rec_; ++j) {
+    p[j] = psi_now[j];
+    active[j] |= static_cast<uint32_t>(psi_now[j] != 0) << k;
+  }
+  Scalar* l = b.signal.col(k).data();
+  int nonzero = 0;
+#pragma GCC ivdep
+  for (Eigen::Index j = 0; j < n_rec_; ++j) {
+    l[j] = signal[j];
+    nonzero |= static_cast<int>(signal[j] != 0);
+  }
+  b.any_signal = b.any_signal || nonzero != 0;
   if (++b.steps == kBlockSteps) advance_block(b);
 }
 
@@ -187,7 +199,7 @@ void EpropEligibility::advance(const Block& block, Eigen::Index row, Eigen::Inde
   for (int v = 0; v < kVectors; ++v) {
     if constexpr (kAdaptive) eps_a[v] = LanesView(eps_a_state + v * kLanes);
     ebar[v] = LanesView(ebar_state + v * kLanes);
-    grad[v] = LanesView(grad_state + v * kLanes);
+    if constexpr (kSignal) grad[v] = LanesView(grad_state + v * kLanes);  // else the block adds nothing to it
     if constexpr (kRegularize) sum_e[v] = LanesView(sum_state + v * kLanes);
   }
   const auto quiet_until = [&](Eigen::Index from, Eigen::Index to) {  // steps from .. to - 1
@@ -227,7 +239,7 @@ void EpropEligibility::advance(const Block& block, Eigen::Index row, Eigen::Inde
   for (int v = 0; v < kVectors; ++v) {
     if constexpr (kAdaptive) Eigen::Map<Lanes>(eps_a_state + v * kLanes) = eps_a[v];
     Eigen::Map<Lanes>(ebar_state + v * kLanes) = ebar[v];
-    Eigen::Map<Lanes>(grad_state + v * kLanes) = grad[v];
+    if constexpr (kSignal) Eigen::Map<Lanes>(grad_state + v * kLanes) = grad[v];
     if constexpr (kRegularize) Eigen::Map<Lanes>(sum_state + v * kLanes) = sum_e[v];
   }
 }
