@@ -59,8 +59,8 @@ class Substrate {
   // Request W += delta; the substrate realises what it can (the achieved change shows in weights()).
   virtual void update(const Matrix& delta) = 0;
   // The whole SGD update of a batch in one sweep over the matrix, where the substrate adds a change exactly:
-  // gradient *= scale (unless scale is 1), W += step * gradient, gradient = 0, each column block finished while
-  // it is in cache; the roundings are those of the separate passes. Returns false (nothing done) if this
+  // gradient *= scale (unless scale is 1), W += step * gradient, gradient = 0, one pass over both matrices; the
+  // roundings are those of the separate passes. Returns false (nothing done) if this
   // substrate realises updates any other way: the caller then runs update().
   virtual bool update_sgd(Matrix& /*gradient*/, Scalar /*scale*/, Scalar /*step*/) { return false; }
   // Wall-clock time passes (drift on devices; nothing on digital substrates).
