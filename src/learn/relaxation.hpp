@@ -55,6 +55,10 @@ struct RelaxationState {
   // stopped (off) spiking in it.
   Matrix input_drive;
   std::vector<SpikeEvents> input_on, input_off;
+  // Sigma-delta coding: per sample (column-major, (n_0 + 15) / 16 per sample) whether a 16-neuron vector of the
+  // clamped input is all 0, so that it never spikes and emit_spikes skips it (start(); empty: skip none; code
+  // that changes s[0], a[0] or S[0] after start() must clear it).
+  std::vector<uint8_t> quiet_input;
   int batch() const { return state.empty() ? 0 : static_cast<int>(state[0].cols()); }
 };
 
@@ -85,6 +89,7 @@ class Relaxation {
 
  private:
   int64_t emit_spikes(RelaxationState& st, int b) const;  // returns the spikes emitted
+  void mark_quiet_input(RelaxationState& st) const;
   // Layer 1's input drive of sample b at step t, into `y` (params.input_changes: y holds the last step's).
   void input_drive(RelaxationState& st, int b, int t, InputDrive input, Scalar* y) const;
   void integrate(RelaxationState& st, int l, Eigen::Index b, const Scalar* drive, const Scalar* feedback, const Matrix* targets,

@@ -23,9 +23,11 @@ struct LayerSpikeCounts {
 // For i < n: a[i] += s[i]; S[i] = [a[i] >= 1] (0 or 1); a[i] -= S[i]. The indices of the spikes go to `events`;
 // if `started` is not null, the indices where S was 0 before and is 1 now go to `started` and those where it
 // was 1 and is 0 now to `stopped` (S must then hold the last step's spikes, 0 or 1). Each list has room for n
-// entries and comes out increasing.
+// entries and comes out increasing. If `quiet` is not null, quiet[v] != 0 says that neurons 16 v .. 16 v + 15
+// have s = 0, a < 1 and S = 0, so that the step leaves them as they are: they are skipped (a clamped input's
+// blank pixels).
 inline LayerSpikeCounts sigma_delta_layer(const Scalar* s, Scalar* a, Scalar* S, Eigen::Index n, int32_t* events,
-                                          int32_t* started, int32_t* stopped) {
+                                          int32_t* started, int32_t* stopped, const uint8_t* quiet = nullptr) {
   LayerSpikeCounts c;
 #if defined(__AVX512F__)
   const __m512 one = _mm512_set1_ps(1.0f);
@@ -40,7 +42,8 @@ inline LayerSpikeCounts sigma_delta_layer(const Scalar* s, Scalar* a, Scalar* S,
     else _mm512_mask_storeu_epi32(out + count, static_cast<__mmask16>((1U << found) - 1), packed);
     count += found;
   };
-  for (Eigen::Index i = 0; i < n; i += 16) {
+  for (Eigen::Index i = 0; i < n; i += 16, index = _mm512_add_epi32(index, sixteen)) {
+    if (quiet != nullptr && quiet[i / 16] != 0) continue;
     const bool whole = n - i >= 16;
     const auto lanes = static_cast<__mmask16>(whole ? 0xFFFFU : (1U << (n - i)) - 1);
     __m512 acc = _mm512_add_ps(_mm512_maskz_loadu_ps(lanes, a + i), _mm512_maskz_loadu_ps(lanes, s + i));
@@ -54,10 +57,10 @@ inline LayerSpikeCounts sigma_delta_layer(const Scalar* s, Scalar* a, Scalar* S,
       compress(started, c.started, static_cast<__mmask16>(spike & ~before), whole);
       compress(stopped, c.stopped, static_cast<__mmask16>(before & ~spike), whole);
     }
-    index = _mm512_add_epi32(index, sixteen);
   }
 #else
   for (Eigen::Index i = 0; i < n; ++i) {  // branch-free: spikes are unpredictable
+    if (quiet != nullptr && quiet[i / 16] != 0) continue;
     const bool before = S[i] != 0;
     S[i] = sigma_delta_spike(s[i], a[i]);
     const bool now = S[i] != 0;

@@ -1,10 +1,11 @@
 // sigma_delta_layer (neuron/sigma_delta_layer.hpp), the one-pass sigma-delta step of a layer, against
 // sigma_delta_spike neuron by neuron and plain loops for its lists: every length from 0 to 70 and MNIST's 784
 // (partial and whole 16-lane blocks), states from silent to saturated, accumulators near the threshold, with
-// and without the lists of started and stopped spikes, with NaN, infinities, -0 and denormals among them; bit
-// for bit, and no write past n.
+// and without the lists of started and stopped spikes, with NaN, infinities, -0 and denormals among them, with
+// and without quiet vectors to skip; bit for bit, and no write past n.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -22,7 +23,8 @@ TEST(SigmaDeltaLayer, MatchesTheNeuronByNeuronStepAndPlainLoops) {
   lengths.push_back(784);
   for (const int n : lengths)
     for (const float active : {0.0f, 0.2f, 1.0f})
-      for (const bool changes : {false, true}) {
+      for (const bool changes : {false, true})
+       for (const bool with_quiet : {false, true}) {
         const auto size = static_cast<size_t>(n);
         std::vector<Scalar> s(size), a(size), S(size);
         // Values a run never makes but a broken state might: NaN, infinities, -0, denormals; in both operands.
@@ -36,6 +38,14 @@ TEST(SigmaDeltaLayer, MatchesTheNeuronByNeuronStepAndPlainLoops) {
           if (rng.uniform() < 0.05f) s[i] = odd[static_cast<size_t>(rng.uniform() * 8) % 8];
           if (rng.uniform() < 0.05f) a[i] = odd[static_cast<size_t>(rng.uniform() * 8) % 8];
         }
+        // Every third 16-neuron vector quiet (s = 0, a < 1, S = 0, as a blank patch of a clamped input), and
+        // said to be so: skipping it must change nothing.
+        std::vector<uint8_t> quiet(size / 16 + 1, 0);
+        if (with_quiet)
+          for (size_t v = 0; v * 16 < size; v += 3) {
+            quiet[v] = 1;
+            for (size_t i = 16 * v; i < std::min(size, 16 * v + 16); ++i) s[i] = 0, a[i] = rng.uniform(), S[i] = 0;
+          }
         // Reference: the neuron's own step, then the lists from plain loops.
         std::vector<Scalar> a_ref = a, S_ref(size);
         std::vector<int32_t> events_ref, started_ref, stopped_ref;
@@ -49,8 +59,10 @@ TEST(SigmaDeltaLayer, MatchesTheNeuronByNeuronStepAndPlainLoops) {
         constexpr int32_t kGuard = -77;
         std::vector<int32_t> events(size + 1, kGuard), started(size + 1, kGuard), stopped(size + 1, kGuard);
         const LayerSpikeCounts c = sigma_delta_layer(s.data(), a.data(), S.data(), n, events.data(),
-                                                     changes ? started.data() : nullptr, changes ? stopped.data() : nullptr);
-        const std::string where = "n = " + std::to_string(n) + ", active " + std::to_string(active);
+                                                     changes ? started.data() : nullptr, changes ? stopped.data() : nullptr,
+                                                     with_quiet ? quiet.data() : nullptr);
+        const std::string where = "n = " + std::to_string(n) + ", active " + std::to_string(active) +
+                                  (with_quiet ? ", quiet vectors" : "");
         const auto same_bits = [](const std::vector<Scalar>& x, const std::vector<Scalar>& y) {  // memcmp of nothing: a null pointer
           return x.size() == y.size() && (x.empty() || std::memcmp(x.data(), y.data(), x.size() * sizeof(Scalar)) == 0);
         };
