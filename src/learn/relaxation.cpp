@@ -151,12 +151,17 @@ void Relaxation::mark_quiet_input(RelaxationState& st) const {
   const Matrix& S = st.spikes[0];
   const Eigen::Index n = s.rows(), vectors = (n + 15) / 16;
   st.quiet_input.assign(static_cast<size_t>(vectors * s.cols()), 0);
-  for (Eigen::Index b = 0; b < s.cols(); ++b)
+  for (Eigen::Index b = 0; b < s.cols(); ++b) {
+    const Scalar* sb = s.col(b).data();
+    const Scalar* ab = a.col(b).data();
+    const Scalar* Sb = S.col(b).data();
     for (Eigen::Index v = 0; v < vectors; ++v) {
-      bool quiet = true;
-      for (Eigen::Index i = 16 * v; i < std::min(n, 16 * v + 16); ++i) quiet = quiet && s(i, b) == 0 && a(i, b) < 1 && S(i, b) == 0;
-      st.quiet_input[static_cast<size_t>(b * vectors + v)] = quiet ? 1 : 0;
+      int busy = 0;  // no early exit, so that the loop vectorises; !(a < 1) also takes a NaN as busy
+      for (Eigen::Index i = 16 * v; i < std::min(n, 16 * v + 16); ++i)
+        busy |= static_cast<int>(sb[i] != 0) | static_cast<int>(!(ab[i] < 1)) | static_cast<int>(Sb[i] != 0);
+      st.quiet_input[static_cast<size_t>(b * vectors + v)] = busy == 0 ? 1 : 0;
     }
+  }
 }
 
 int64_t Relaxation::emit_spikes(RelaxationState& st, int b) const {
