@@ -62,6 +62,7 @@ void EpropEligibility::restart(Decays decays) {
 }
 
 void EpropEligibility::record(const Vector& trace, const Vector& psi, const Scalar* signal) {
+  eigen_assert(psi.size() == n_rec_);  // the loops below read it raw
   Block& b = blocks_[filling_];
   const Eigen::Index k = b.steps;
   b.trace.col(k + 1).head(n_pre_) = trace;

@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <bit>
 #include <stdexcept>
 
 #include "core/nonzero_indices.hpp"
@@ -95,8 +96,8 @@ void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, 
         for (Eigen::Index i = 0; i < st.accumulator[l].rows(); ++i) st.accumulator[l](i, b) = rng.uniform();
       st.rng.push_back(rng);
     }
-    mark_quiet_input(st);
   }
+  mark_quiet_input(st);
   if (params_.coding != SpikeCoding::rate) return;
   // The input drive W_1 x: clamped, so once per batch, from the image's non-zero pixels; in the threads'
   // column chunks if there are several.
@@ -141,8 +142,8 @@ void Relaxation::prepare_rate_chunks(int B) const {
   }
 }
 
-// A blank pixel's neuron keeps a < 1 and never spikes (a += 0): on MNIST 42 % of the input's 16-neuron
-// vectors are all blank, and emit_spikes skips them (sigma_delta_layer's `quiet`).
+// A blank pixel's neuron keeps a in [+0, 1) and never spikes (a += 0): on MNIST 42 % of the input's 16-neuron
+// vectors are all blank, and emit_spikes skips them (sigma_delta_layer's `quiet`). Other codings mark none.
 void Relaxation::mark_quiet_input(RelaxationState& st) const {
   st.quiet_input.clear();
   if (params_.coding != SpikeCoding::sigma_delta) return;
@@ -156,9 +157,12 @@ void Relaxation::mark_quiet_input(RelaxationState& st) const {
     const Scalar* ab = a.col(b).data();
     const Scalar* Sb = S.col(b).data();
     for (Eigen::Index v = 0; v < vectors; ++v) {
-      int busy = 0;  // no early exit, so that the loop vectorises; !(a < 1) also takes a NaN as busy
+      // No early exit, so that the loop vectorises. Busy: ink, a not in [+0, 1) (NaN and -0 included, which a
+      // step would change), or S not +0 (a step would write +0).
+      uint32_t busy = 0;
       for (Eigen::Index i = 16 * v; i < std::min(n, 16 * v + 16); ++i)
-        busy |= static_cast<int>(sb[i] != 0) | static_cast<int>(!(ab[i] < 1)) | static_cast<int>(Sb[i] != 0);
+        busy |= static_cast<uint32_t>(sb[i] != 0) | static_cast<uint32_t>(!(ab[i] < 1)) |
+                (std::bit_cast<uint32_t>(ab[i]) >> 31) | std::bit_cast<uint32_t>(Sb[i]);
       st.quiet_input[static_cast<size_t>(b * vectors + v)] = busy == 0 ? 1 : 0;
     }
   }

@@ -55,9 +55,9 @@ struct RelaxationState {
   // stopped (off) spiking in it.
   Matrix input_drive;
   std::vector<SpikeEvents> input_on, input_off;
-  // Sigma-delta coding: per sample (column-major, (n_0 + 15) / 16 per sample) whether a 16-neuron vector of the
-  // clamped input is all 0, so that it never spikes and emit_spikes skips it (start(); empty: skip none; code
-  // that changes s[0], a[0] or S[0] after start() must clear it).
+  // Sigma-delta coding: per sample ((n_0 + 15) / 16 flags per sample) whether a 16-neuron vector of the clamped
+  // input is all 0, so that it never spikes and emit_spikes skips it (start(); empty: skip none; code that
+  // changes s[0], a[0] or S[0] after start() must clear it).
   std::vector<uint8_t> quiet_input;
   int batch() const { return state.empty() ? 0 : static_cast<int>(state[0].cols()); }
 };

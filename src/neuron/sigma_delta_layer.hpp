@@ -24,8 +24,8 @@ struct LayerSpikeCounts {
 // if `started` is not null, the indices where S was 0 before and is 1 now go to `started` and those where it
 // was 1 and is 0 now to `stopped` (S must then hold the last step's spikes, 0 or 1). Each list has room for n
 // entries and comes out increasing. If `quiet` is not null, quiet[v] != 0 says that neurons 16 v .. 16 v + 15
-// have s = 0, a < 1 and S = 0, so that the step leaves them as they are: they are skipped (a clamped input's
-// blank pixels).
+// have s = 0, a in [+0, 1) and S = +0, so that the step leaves them as they are: they are skipped (a clamped
+// input's blank pixels).
 inline LayerSpikeCounts sigma_delta_layer(const Scalar* s, Scalar* a, Scalar* S, Eigen::Index n, int32_t* events,
                                           int32_t* started, int32_t* stopped, const uint8_t* quiet = nullptr) {
   LayerSpikeCounts c;
@@ -59,7 +59,7 @@ inline LayerSpikeCounts sigma_delta_layer(const Scalar* s, Scalar* a, Scalar* S,
     }
   }
 #else
-  for (Eigen::Index i = 0; i < n; ++i) {  // branch-free: spikes are unpredictable
+  for (Eigen::Index i = 0; i < n; ++i) {  // branch-free but for the quiet vectors: spikes are unpredictable
     if (quiet != nullptr && quiet[i / 16] != 0) continue;
     const bool before = S[i] != 0;
     S[i] = sigma_delta_spike(s[i], a[i]);
