@@ -53,7 +53,9 @@ void sum_scaled_columns(Scalar* out, Eigen::Index rows, size_t count, Scalar sig
   // of which was a chain of dependent additions as long as the list (GCC vectorised the scalar rows over the list
   // with gathers): a 10-row output layer in one chain instead of three. Not with factors: a masked tile of fused
   // multiply-adds did not reproduce the last rows' bits there (a trial on 500 rows; on 480 it did).
-  // Masked-off lanes are neither read nor written (no fault past the matrix's end).
+  // The same numbers, except where two NaNs meet: which one's payload and sign survive follows operand order, and
+  // the tail now picks as the 16-row and larger tiles always did. Masked-off lanes are neither read nor written
+  // (no fault past the matrix's end).
   constexpr bool kMaskedTail = kScale != ColumnScale::factor;
 #else
   constexpr bool kMaskedTail = false;
@@ -63,7 +65,7 @@ void sum_scaled_columns(Scalar* out, Eigen::Index rows, size_t count, Scalar sig
   // last: a 500-row layer's last 4 rows as a scalar tail were ~10 % of its sum.
   [&]<Eigen::Index... kRows>(RowTiles<kRows...>) {
     static_assert(((kRows % 4 == 0) && ...), "row tiles are multiples of 4");
-    static_assert(!kMaskedTail || ((kRows == 16) || ...), "the masked tail takes fewer than 16 rows");
+    static_assert(!kMaskedTail || ((kRows == 16) || ...), "with the masked tail the tile list needs 16 rows");
     ((kMaskedTail && kRows < 16 ? void() : tiles.template operator()<kRows>(r0)), ...);
   }(Tiles{});
 #ifdef __AVX512F__
