@@ -13,28 +13,20 @@ void IdealSubstrate::update(const Matrix& delta) {
 namespace {
 
 // w += step * (scale * g), then g = 0, in one pass over the n weights. Each product is rounded before it is
-// added, as in the separate passes this replaced (g *= scale; delta = step * g; w += delta): bit-identical, and 8
-// bytes read and written per weight once. GCC fuses a multiply into a later add across statements unless told
-// not to; clang fuses only within one statement, and each product here is a statement of its own.
+// added, as in the separate passes this replaced (g *= scale; delta = step * g; w += delta): bit-identical (with
+// scale 1 the product is g itself), and 8 bytes read and written per weight once. GCC fuses a multiply into a later
+// add across statements unless told not to; clang fuses only within one statement, and each product here is a
+// statement of its own.
 #if defined(__GNUC__) && !defined(__clang__)
 __attribute__((optimize("fp-contract=off")))
 #endif
 void sgd_sweep(Scalar* w, Scalar* g, Eigen::Index n, Scalar scale, Scalar step) {
-  if (scale != 1) {
 #pragma GCC ivdep  // w and g are distinct matrices
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const Scalar scaled = g[i] * scale;
-      const Scalar change = step * scaled;
-      w[i] += change;
-      g[i] = 0;
-    }
-  } else {
-#pragma GCC ivdep
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const Scalar change = step * g[i];
-      w[i] += change;
-      g[i] = 0;
-    }
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const Scalar scaled = g[i] * scale;
+    const Scalar change = step * scaled;
+    w[i] += change;
+    g[i] = 0;
   }
 }
 

@@ -24,7 +24,7 @@ TEST(SigmaDeltaLayer, MatchesTheNeuronByNeuronStepAndPlainLoops) {
   for (const int n : lengths)
     for (const float active : {0.0f, 0.2f, 1.0f})
       for (const bool changes : {false, true})
-       for (const bool with_quiet : {false, true}) {
+        for (const bool with_quiet : {false, true}) {
         const auto size = static_cast<size_t>(n);
         std::vector<Scalar> s(size), a(size), S(size);
         // Values a run never makes but a broken state might: NaN, infinities, -0, denormals; in both operands.
