@@ -200,14 +200,16 @@ void TwoFactorRule::keep_input_sample(int step, int b, const RelaxationState& st
   const auto col = Eigen::Index{step} * st.batch() + b;
   const auto n = static_cast<size_t>(col);
   const auto sample = static_cast<size_t>(b);
+  // Paired phases: the second phase's sum pairs ds1 - ds2 (H1 - H2 with the input as changes), formed here on
+  // the sample's thread.
   if (!relax_.input_changes) {
     phase_post_.col(col) = st.delta[1].col(b);
     phase_events_[n] = st.events[0][sample];
+    if (holding_) first_phase_post_.col(col) = first_phase_post_.col(col) - phase_post_.col(col);
     return;
   }
   if (step == 0) phase_post_.col(col) = st.delta[1].col(b);
   else phase_post_.col(col) = phase_post_.col(col - st.batch()) + st.delta[1].col(b);
-  // Paired phases: the second phase's sum pairs H1 - H2, formed here on the sample's thread.
   if (holding_) first_phase_post_.col(col) = first_phase_post_.col(col) - phase_post_.col(col);
   phase_events_[2 * n] = st.input_on[sample];
   phase_events_[2 * n + 1] = st.input_off[sample];
@@ -251,9 +253,9 @@ void TwoFactorRule::after_sample_step(int step, int b, const RelaxationState& st
   }
 }
 
-// The first layer's sum of the phase, in step order, samples in order within a step. With the input as changes
-// and paired phases the first phase's H is held, and the second adds sign1 H1 + sign2 H2 = sign1 (H1 - H2)
-// over the lists they share.
+// The first layer's sum of the phase, in step order, samples in order within a step. With paired phases the
+// first phase's ds (H with the input as changes) is held, and the second adds sign1 ds1 + sign2 ds2 =
+// sign1 (ds1 - ds2) over the lists they share.
 void TwoFactorRule::end_phase() {
   // The batch's sums of the steps kept sample by sample, in step order as after_step adds them.
   for (int t = 0; t < sample_steps_; ++t) {
@@ -264,14 +266,14 @@ void TwoFactorRule::end_phase() {
   if (phase_steps_ == 0) return;
   const Eigen::Index B = phase_batch_;
   Scalar sign = sign_;
-  if (relax_.input_changes && paired_ && !holding_) {
+  if (paired_ && !holding_) {
     first_phase_post_.swap(phase_post_);
     first_phase_sign_ = sign_;
     holding_ = true;
     phase_steps_ = 0;
     return;
   }
-  if (holding_) {  // first_phase_post_ holds H1 - H2 (keep_input_sample)
+  if (holding_) {  // first_phase_post_ holds ds1 - ds2 or H1 - H2 (keep_input_sample)
     phase_post_.swap(first_phase_post_);
     sign = first_phase_sign_;
     holding_ = false;

@@ -14,7 +14,8 @@
 // input sent as changes (ep.input_events = "changes") that sum is formed from H(t) = sum_{tau <= t} ds(tau)
 // (summation by parts): sum_t S_j(t) ds(t) = S_j(T-1) H(T-1) - sum_{t >= 1} (S_j(t) - S_j(t-1)) H(t-1), so an
 // input neuron costs an add when its spike changes and once at the end, not at every spike. When the +beta and
-// -beta phases see the same input spikes (pair_phases), that sum is added once for both, with H+(t) - H-(t).
+// -beta phases see the same input spikes (pair_phases), that sum is added once for both, with ds+(t) - ds-(t)
+// (H+(t) - H-(t) with the input as changes): half the accumulation, in a different order of additions.
 // Op counts (update phase): one accumulator update per spike and synapse it reaches (dense MACs in rate
 // mode), the dense equivalent, and the correction's products.
 //
@@ -105,8 +106,8 @@ class TwoFactorRule final : public EPRule, public PhaseObserver {
   std::vector<PreEvents> phase_lists_;
   int phase_steps_ = 0, phase_batch_ = 0;
   ColumnBlock input_columns_;
-  // Input as changes, paired phases: the first phase's H(t), held until the second ends (which turns it into
-  // H1(t) - H2(t) step by step), and its sign.
+  // Paired phases: the first phase's ds(t) (H(t) with the input as changes), held until the second ends (which
+  // turns it into ds1(t) - ds2(t) step by step), and its sign.
   bool paired_ = false, holding_ = false;
   Matrix first_phase_post_;
   Scalar first_phase_sign_ = 1;
