@@ -11,8 +11,10 @@
 #   EqSpike (eqspike_mnist): the run's counted synaptic events (BM_EventForwardBatch) less the half of the
 #     nudged phases' events that the -beta phase replays (learn/relaxation.hpp, InputDrive: its input drive is
 #     the +beta phase's; the few hidden-layer events it does sum are left out too, so the limit is a little
-#     high), the counted accumulator updates (the faster of BM_TwoFactorAccumulate and
-#     BM_TwoFactorAccumulateSorted), plus the same weight pass.
+#     high), half the counted accumulator updates (the faster of BM_TwoFactorAccumulate and
+#     BM_TwoFactorAccumulateSorted: the two nudged phases replay one input, so the first layer's sum is added
+#     once for both, with ds+ - ds-; learn/two_factor_rule.hpp; the few upper-layer updates that are not
+#     paired are left out as well), plus the same weight pass.
 # Prints each round and the medians; writes bench/results/limits.json. Not part of the test suite: it
 # measures time. Usage: bash bench/limits.sh [ROUNDS=5]
 set -euo pipefail
@@ -50,13 +52,13 @@ for r in range(1, rounds + 1):
     eq = json.load(open(f"{tmp}/eqspike_mnist.{r}/metrics.json"))
     per = eq["op_counts"]["training"]["per_sample"]
     events = per["free"]["synaptic_events"] + per["nudged"]["synaptic_events"] / 2  # summed; the rest replayed
-    updates = sum(p["accumulator_updates"] for p in per.values())
+    updates = sum(p["accumulator_updates"] for p in per.values()) / 2  # counted per phase; the phases are paired
     accumulate = max(items("BM_TwoFactorAccumulate"), items("BM_TwoFactorAccumulateSorted"))
     eq_limit_s = events / items("BM_EventForwardBatch") + updates / accumulate + update_s
     ep = json.load(open(f"{tmp}/ep_mnist.{r}/metrics.json"))
     row = {"round": r, "ep_limit_samples_per_s": 1 / ep_limit_s, "ep_samples_per_cpu_s": ep["train_samples_per_cpu_second"],
            "eqspike_limit_samples_per_s": 1 / eq_limit_s, "eqspike_samples_per_cpu_s": eq["train_samples_per_cpu_second"],
-           "eqspike_events_per_sample": events, "eqspike_accumulator_updates_per_sample": updates,
+           "eqspike_events_per_sample": events, "eqspike_accumulator_updates_per_sample_paired": updates,
            "kernels": {n: b.get("items_per_second", b.get("bytes_per_second")) for n, b in k.items()}}
     row["ep_fraction"] = row["ep_samples_per_cpu_s"] * ep_limit_s
     row["eqspike_fraction"] = row["eqspike_samples_per_cpu_s"] * eq_limit_s
