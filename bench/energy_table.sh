@@ -8,8 +8,8 @@
 #      per operation and as power x time, at batch 1 and at a large batch;
 #   4. the sensitivity table: what each side must cost for 10^3 (inference) and 10^2 (training).
 # Operations per sample hardly depend on how long a run trains (checked in docs/energy.md), so short runs
-# suffice; FULL=1 also trains ep_mnist and eqspike_mnist for their full 30 epochs (the README's 97.87 % and
-# 97.64 % runs; ~5 and ~30 minutes on one thread) and adds them to tables 3 and 4.
+# suffice; FULL=1 also trains ep_mnist and eqspike_mnist for their full 30 epochs (seed 1 of the README's table,
+# about 1 and 5 minutes on one thread) and adds them to tables 3 and 4.
 # Usage (from the project root, after make build): [FULL=1] bash bench/energy_table.sh [OUT_DIR]
 #   OUT_DIR defaults to docs/results/energy; each run's metrics.json, config.toml and energy.json are kept there.
 set -eu
