@@ -2,6 +2,8 @@
 
 #include <omp.h>
 
+#include <stdexcept>
+
 #include "core/column_sums.hpp"
 #include "core/parallel_errors.hpp"
 #include "core/shares.hpp"
@@ -187,6 +189,9 @@ void TwoFactorRule::keep_input_step(int step, const RelaxationState& st) {
 
 // The first layer's buffers for a phase of at least `steps` steps (they never shrink: lists keep their capacity).
 void TwoFactorRule::size_input_phase(int steps, int batch) {
+  // The held phase's columns pair with this phase's one for one (pair_phases: the same input, step for step).
+  if (holding_ && (steps > held_steps_ || batch != phase_batch_))
+    throw std::logic_error("TwoFactorRule: paired phases of different lengths or batch sizes");
   phase_steps_ = steps;
   phase_batch_ = batch;
   input_columns_ = columns_of(0);
@@ -269,11 +274,13 @@ void TwoFactorRule::end_phase() {
   if (paired_ && !holding_) {
     first_phase_post_.swap(phase_post_);
     first_phase_sign_ = sign_;
+    held_steps_ = phase_steps_;
     holding_ = true;
     phase_steps_ = 0;
     return;
   }
   if (holding_) {  // first_phase_post_ holds ds1 - ds2 or H1 - H2 (keep_input_sample)
+    if (phase_steps_ != held_steps_) throw std::logic_error("TwoFactorRule: paired phases of different lengths");
     phase_post_.swap(first_phase_post_);
     sign = first_phase_sign_;
     holding_ = false;

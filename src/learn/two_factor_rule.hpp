@@ -10,14 +10,15 @@
 // each spike adds one column (row) of the state changes. The first layer's sum (input spikes x layer 1's
 // change), most of the rule's work, is added once per phase: the steps' changes are kept and each column of
 // dW_1 takes all its events of the phase at once, step after step and sample after sample as when added per
-// step (bit-identical; the column is loaded and stored once per phase instead of once per step). With the
+// step (bit-identical to adding per step; the column is loaded and stored once per phase). With the
 // input sent as changes (ep.input_events = "changes") that sum is formed from H(t) = sum_{tau <= t} ds(tau)
 // (summation by parts): sum_t S_j(t) ds(t) = S_j(T-1) H(T-1) - sum_{t >= 1} (S_j(t) - S_j(t-1)) H(t-1), so an
 // input neuron costs an add when its spike changes and once at the end, not at every spike. When the +beta and
 // -beta phases see the same input spikes (pair_phases), that sum is added once for both, with ds+(t) - ds-(t)
 // (H+(t) - H-(t) with the input as changes): half the accumulation, in a different order of additions.
 // Op counts (update phase): one accumulator update per spike and synapse it reaches (dense MACs in rate
-// mode), the dense equivalent, and the correction's products.
+// mode), the dense equivalent, and the correction's products; counted per phase, as a chip updates in each
+// phase, also where the paired sum does half of them here.
 //
 // Parameters
 //   name             unit  default  meaning
@@ -109,6 +110,7 @@ class TwoFactorRule final : public EPRule, public PhaseObserver {
   // Paired phases: the first phase's ds(t) (H(t) with the input as changes), held until the second ends (which
   // turns it into ds1(t) - ds2(t) step by step), and its sign.
   bool paired_ = false, holding_ = false;
+  int held_steps_ = 0;  // the held phase's steps
   Matrix first_phase_post_;
   Scalar first_phase_sign_ = 1;
   // Steps kept sample by sample (observes_samples): per step, every layer's change ([l], n_l x B; [0] unused)

@@ -7,6 +7,8 @@
 
 #include <omp.h>
 
+#include <string>
+
 #include "core/rng.hpp"
 #include "learn/phase_observer.hpp"
 #include "learn/relaxation.hpp"
@@ -92,9 +94,9 @@ Sums run(bool changes, bool paired, bool sample_steps, int threads) {
 }
 
 TEST(SampleSteps, TheRuleSumsWhatItSumsStepByStep) {
-  for (const int variant : {0, 1, 2}) {
-    const bool changes = variant > 0, paired = variant == 2;
-    SCOPED_TRACE(!changes ? "input as spikes" : paired ? "input as changes, paired phases" : "input as changes");
+  for (const int variant : {0, 1, 2, 3}) {
+    const bool changes = variant == 1 || variant == 2, paired = variant >= 2;
+    SCOPED_TRACE(std::string(changes ? "input as changes" : "input as spikes") + (paired ? ", paired phases" : ""));
     const Sums reference = run(changes, paired, false, 1);
     ASSERT_EQ(reference.whole_steps, 16);  // the reference did see whole steps
     for (const int threads : {1, 2}) {
