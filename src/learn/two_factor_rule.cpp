@@ -205,17 +205,15 @@ void TwoFactorRule::keep_input_sample(int step, int b, const RelaxationState& st
   const auto col = Eigen::Index{step} * st.batch() + b;
   const auto n = static_cast<size_t>(col);
   const auto sample = static_cast<size_t>(b);
+  if (!relax_.input_changes || step == 0) phase_post_.col(col) = st.delta[1].col(b);
+  else phase_post_.col(col) = phase_post_.col(col - st.batch()) + st.delta[1].col(b);
   // Paired phases: the second phase's sum pairs ds1 - ds2 (H1 - H2 with the input as changes), formed here on
   // the sample's thread.
+  if (holding_) first_phase_post_.col(col) = first_phase_post_.col(col) - phase_post_.col(col);
   if (!relax_.input_changes) {
-    phase_post_.col(col) = st.delta[1].col(b);
     phase_events_[n] = st.events[0][sample];
-    if (holding_) first_phase_post_.col(col) = first_phase_post_.col(col) - phase_post_.col(col);
     return;
   }
-  if (step == 0) phase_post_.col(col) = st.delta[1].col(b);
-  else phase_post_.col(col) = phase_post_.col(col - st.batch()) + st.delta[1].col(b);
-  if (holding_) first_phase_post_.col(col) = first_phase_post_.col(col) - phase_post_.col(col);
   phase_events_[2 * n] = st.input_on[sample];
   phase_events_[2 * n + 1] = st.input_off[sample];
 }
