@@ -294,7 +294,9 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
   free_state_ = state_;
   count_chip_state_traffic(B, static_cast<int64_t>(signs.size()));
   rule_->begin_batch();
-  rule_->pair_phases(replays_input && signs.size() == 2);
+  // Symmetric nudging: both nudged phases start from the same free state (stored, or recomputed bit for bit by
+  // fresh_free_phase), so their input spikes are the same and the rule adds its first-layer sum once for both.
+  rule_->pair_phases(!flip && signs.size() == 2);
   // With several ranks the rule sees the whole batch, step by step and at the end of each phase.
   std::unique_ptr<WholeBatchObserver> whole_batch;
   if (PhaseObserver* o = rule_->nudged_observer()) {

@@ -184,7 +184,7 @@ void TwoFactorRule::add_biases(const std::vector<Matrix>& delta) {
 void TwoFactorRule::keep_input_step(int step, const RelaxationState& st) {
   size_input_phase(step + 1, st.batch());
   for (int b = 0; b < st.batch(); ++b) keep_input_sample(step, b, st);
-  if (relax_.input_changes) last_input_events_ = st.events[0];
+  if (relax_.input_changes && !holding_) last_input_events_ = st.events[0];
 }
 
 // The first layer's buffers for a phase of at least `steps` steps (they never shrink: lists keep their capacity).
@@ -207,9 +207,17 @@ void TwoFactorRule::keep_input_sample(int step, int b, const RelaxationState& st
   const auto sample = static_cast<size_t>(b);
   if (!relax_.input_changes || step == 0) phase_post_.col(col) = st.delta[1].col(b);
   else phase_post_.col(col) = phase_post_.col(col - st.batch()) + st.delta[1].col(b);
-  // Paired phases: the second phase's sum pairs ds1 - ds2 (H1 - H2 with the input as changes), formed here on
-  // the sample's thread.
-  if (holding_) first_phase_post_.col(col) = first_phase_post_.col(col) - phase_post_.col(col);
+  if (holding_) {
+    // Paired phases: the second phase's sum pairs ds1 - ds2 (H1 - H2 with the input as changes), formed here on
+    // the sample's thread, over the input events the first phase kept (the same, pair_phases says; the counts
+    // are checked because a wrong pairing would otherwise go unnoticed).
+    first_phase_post_.col(col) = first_phase_post_.col(col) - phase_post_.col(col);
+    const bool same = !relax_.input_changes ? phase_events_[n].size() == st.events[0][sample].size()
+                                            : phase_events_[2 * n].size() == st.input_on[sample].size() &&
+                                                  phase_events_[2 * n + 1].size() == st.input_off[sample].size();
+    if (!same) throw std::logic_error("TwoFactorRule: paired phases with different input spikes");
+    return;
+  }
   if (!relax_.input_changes) {
     phase_events_[n] = st.events[0][sample];
     return;
@@ -246,7 +254,7 @@ void TwoFactorRule::after_sample_step(int step, int b, const RelaxationState& st
   const auto sample = static_cast<size_t>(b);
   count_sample_step(st, sample);
   keep_input_sample(step, b, st);
-  if (relax_.input_changes && step + 1 == sample_steps_) last_input_events_[sample] = st.events[0][sample];
+  if (relax_.input_changes && !holding_ && step + 1 == sample_steps_) last_input_events_[sample] = st.events[0][sample];
   auto& delta = kept_delta_[static_cast<size_t>(step)];
   auto& events = kept_events_[static_cast<size_t>(step)];
   for (int l = 1; l <= L; ++l) {

@@ -210,19 +210,21 @@ void flip_equals_symmetric() {
   EXPECT_LT(both, one_sided / 20);
 }
 
-// A second free phase from zero states and the same initial spike phases is the stored free state again. From
-// the stored state the two nudged phases replay one input, so the rule adds the first layer's sum once, with
-// ds+ - ds- (pair_phases); from the fresh one it adds each phase's: the same sums in another order, equal up to
-// rounding (a spike that the free phase moved would show as a difference of ~1e-2).
+// A second free phase from zero states and the same initial spike phases is the stored free state again, bit for
+// bit, with sigma-delta and with Bernoulli spikes (each sample's random stream restarts with it): so the two
+// nudged phases see the same input spikes from either start, and the rule pairs them in both (pair_phases).
 void fresh_free_phase_equals_replay() {
   const EPProblem e = ep_problem();
-  const auto stored = ep_estimate(e, SpikeCoding::sigma_delta, "two_factor", 0.125f, 0.3f, 64, 0.5f, 7);
-  const auto fresh = ep_estimate(e, SpikeCoding::sigma_delta, "two_factor", 0.125f, 0.3f, 64, 0.5f, 7,
-                                 {false, BetaSign::symmetric, NudgedStart::fresh_free_phase});
-  const double error = relative(fresh, stored);
-  std::printf("  eqspike fresh free phase: |fresh - stored| / |stored| = %.1e\n", error);
-  EXPECT_GT(stored[0].norm(), 0);
-  EXPECT_LT(error, 1e-6);  // measured 5.4e-8
+  for (SpikeCoding coding : {SpikeCoding::sigma_delta, SpikeCoding::bernoulli}) {
+    const auto stored = ep_estimate(e, coding, "two_factor", 0.125f, 0.3f, 64, 0.5f, 7);
+    const auto fresh = ep_estimate(e, coding, "two_factor", 0.125f, 0.3f, 64, 0.5f, 7,
+                                   {false, BetaSign::symmetric, NudgedStart::fresh_free_phase});
+    const double error = relative(fresh, stored);
+    std::printf("  eqspike fresh free phase (%s): |fresh - stored| / |stored| = %.1e\n",
+                coding == SpikeCoding::bernoulli ? "Bernoulli" : "sigma-delta", error);
+    EXPECT_GT(stored[0].norm(), 0);
+    EXPECT_EQ(error, 0);
+  }
 }
 
 // The input sent as changes is the same sums in another order: the same estimate up to rounding (a spike that

@@ -7,6 +7,7 @@
 
 #include <omp.h>
 
+#include <stdexcept>
 #include <string>
 
 #include "core/rng.hpp"
@@ -37,7 +38,9 @@ struct Sums {
   int whole_steps = 0;
 };
 
-Sums run(bool changes, bool paired, bool sample_steps, int threads) {
+// restart = false: the -beta phase continues from the +beta phase's end instead of the free state, so its input
+// spikes are not the first phase's (a wrong pairing).
+Sums run(bool changes, bool paired, bool sample_steps, int threads, bool restart = true) {
   LayeredEPNetwork net(kSizes, ideal_substrates());
   Rng rng(5, "test_sample_steps");
   for (int l = 0; l < net.weight_layers(); ++l) {
@@ -85,8 +88,8 @@ Sums run(bool changes, bool paired, bool sample_steps, int threads) {
   // phase's input drive.
   free = st;
   relax.run(st, 8, &y, 0.5f, 1, observers, InputDrive::record);
-  st = free;
-  relax.run(st, 8, &y, -0.5f, -1, observers, InputDrive::replay);
+  if (restart) st = free;
+  relax.run(st, 8, &y, -0.5f, -1, observers, restart ? InputDrive::replay : InputDrive::compute);
   rule.finish_batch();
   omp_set_num_threads(outer);
   sums.whole_steps = whole.steps;
@@ -111,6 +114,18 @@ TEST(SampleSteps, TheRuleSumsWhatItSumsStepByStep) {
       for (const Phase p : {Phase::free, Phase::nudged, Phase::update, Phase::forward})
         EXPECT_EQ(got.ops.counts(p), reference.ops.counts(p));
     }
+  }
+}
+
+// The rule pairs the second phase's ds with the input spikes the first phase kept: a second phase whose input
+// spikes differ is refused, not summed with the wrong spikes.
+TEST(SampleSteps, PairedPhasesWithOtherInputSpikesAreRefused) {
+  for (const bool changes : {false, true}) {
+    SCOPED_TRACE(changes ? "input as changes" : "input as spikes");
+    EXPECT_NO_THROW(run(changes, true, true, 1));
+    EXPECT_THROW(run(changes, true, true, 1, false), std::logic_error);
+    EXPECT_THROW(run(changes, true, false, 1, false), std::logic_error);  // whole steps
+    EXPECT_NO_THROW(run(changes, false, true, 1, false));                // unpaired: nothing to check
   }
 }
 
