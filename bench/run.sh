@@ -16,7 +16,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 runs=()  # "name config [--set key=value ...]"
 for cfg in configs/*mnist*.toml; do runs+=("$(basename "$cfg" .toml) $cfg"); done
-runs+=("eqspike_mnist_changes configs/eqspike_mnist.toml --set ep.input_events=changes")  # VARIANTS
+runs+=("eqspike_mnist_spikes configs/eqspike_mnist.toml --set ep.input_events=spikes")  # VARIANTS
 for r in $(seq "$rounds"); do
   for run in "${runs[@]}"; do
     read -r name cfg extra <<<"$run"

@@ -13,7 +13,7 @@ from doc_tables import ROOT, regenerate, runs_by_row
 
 CONFIGS = [  # (row, what); scripts/mnist_table.sh says how each row is run
     ("eqspike_mnist", "EqSpike: spiking (sigma-delta), spike-triggered two-factor rule with learning trace"),
-    ("eqspike_mnist_changes", "the same with the clamped input sent as changes (the same sums in another order)"),
+    ("eqspike_mnist_spikes", "the same with the clamped input summed as spikes every step (the same sums in another order)"),
     ("eqspike_mnist_fine", "EqSpike two-factor, finer spike resolution (leak 0.2, T 30/15)"),
     ("eqspike_eop_mnist", "same spiking network, end-of-phase EP update from its states"),
     ("ep_mnist", "rate-based EP (prototypical, leak 1, T 20/4, random-sign beta)"),

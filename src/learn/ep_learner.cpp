@@ -412,7 +412,7 @@ LearnerRecipe read_ep(ConfigReader& r, const LearnerContext& context) {
     r.fail("ep.spike_coding", "algorithm 'ep' is rate-based; use algorithm = \"eqspike\" for spikes");
   if (relax.coding != SpikeCoding::rate)
     relax.input_changes =
-        r.get_choice("ep.input_events", "spikes", {"spikes", "changes"},
+        r.get_choice("ep.input_events", "changes", {"spikes", "changes"},
                      "how layer 1 sums the clamped input: every step's spikes, or only the changes of its spikes carried on "
                      "from step to step (the same sums in another order, ~2x fewer input events on MNIST; exact-read "
                      "substrates only, others sum every step)") == "changes";
