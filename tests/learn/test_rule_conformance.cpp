@@ -228,17 +228,29 @@ void fresh_free_phase_equals_replay() {
 }
 
 // The input sent as changes is the same sums in another order: the same estimate up to rounding (a spike that
-// a last-bit difference moves would show as a difference of ~1e-2).
+// a last-bit difference moves would show as a difference of ~1e-2), with symmetric nudging (paired phases) and
+// with flip (the second phase continuing from the first's end, its input changes taken from there), in either
+// order of flip's signs, and with the spike trace.
 void input_changes_equal_input_spikes() {
   const EPProblem e = ep_problem();
-  const auto spikes = ep_estimate(e, SpikeCoding::sigma_delta, "two_factor", 0.125f, 0.3f, 64, 0.5f, 7);
-  EstimateOptions changes;
-  changes.input_changes = true;
-  const auto sent = ep_estimate(e, SpikeCoding::sigma_delta, "two_factor", 0.125f, 0.3f, 64, 0.5f, 7, changes);
-  const double error = relative(sent, spikes);
-  std::printf("  eqspike input as changes: |changes - spikes| / |spikes| = %.1e\n", error);
-  EXPECT_GT(spikes[0].norm(), 0);
-  EXPECT_LT(error, 1e-5);
+  struct Case {
+    const char* name;
+    EstimateOptions options;
+  };
+  const Case cases[] = {{"symmetric", {}},
+                        {"flip, +beta first", {false, BetaSign::flip, NudgedStart::saved_free_state, 0}},
+                        {"flip, -beta first", {false, BetaSign::flip, NudgedStart::saved_free_state, 1}},
+                        {"symmetric, spike trace", {true}}};
+  for (const Case& c : cases) {
+    const auto spikes = ep_estimate(e, SpikeCoding::sigma_delta, "two_factor", 0.125f, 0.3f, 64, 0.5f, 7, c.options);
+    EstimateOptions changes = c.options;
+    changes.input_changes = true;
+    const auto sent = ep_estimate(e, SpikeCoding::sigma_delta, "two_factor", 0.125f, 0.3f, 64, 0.5f, 7, changes);
+    const double error = relative(sent, spikes);
+    std::printf("  eqspike input as changes (%s): |changes - spikes| / |spikes| = %.1e\n", c.name, error);
+    EXPECT_GT(spikes[0].norm(), 0) << c.name;
+    EXPECT_LT(error, 1e-5) << c.name;
+  }
 }
 
 // ---- recurrent SNN: 4 inputs, 7 recurrent (3 ALIF), 3 outputs, 80 steps
