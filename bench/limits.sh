@@ -9,12 +9,12 @@
 #     and dW2 20,000 MAC (BM_RateSmallProducts), the update's outer product from the same pixels, 149.9 x 500
 #     MAC (BM_NonzeroOuterUpdate), one pass over W1 per batch, 12 B x 392,000 / 20 (BM_WeightPass);
 #   EqSpike (eqspike_mnist with the input summed as spikes, ep.input_events = "spikes"): the run's counted
-#     synaptic events (BM_EventForwardBatch) less the half of the nudged phases' events that the -beta phase
-#     replays (learn/relaxation.hpp, InputDrive: its input drive is the +beta phase's; the few hidden-layer events it does sum are left out too, so the limit is a little
-#     high), half the counted accumulator updates (the faster of BM_TwoFactorAccumulate and
-#     BM_TwoFactorAccumulateSorted: the two nudged phases replay one input, so the first layer's sum is added
-#     once for both, with ds+ - ds-; learn/two_factor_rule.hpp; the few upper-layer updates that are not
-#     paired are left out as well), plus the same weight pass.
+#     synaptic events (BM_EventForwardBatch) less the half of the nudged phases' events that the -beta phase replays
+#     (learn/relaxation.hpp, InputDrive: its input drive is the +beta phase's; the few hidden-layer events it does
+#     sum are left out too, so the limit is a little high), half the counted accumulator updates (the faster of
+#     BM_TwoFactorAccumulate and BM_TwoFactorAccumulateSorted: the two nudged phases replay one input, so the first
+#     layer's sum is added once for both, with ds+ - ds-; learn/two_factor_rule.hpp; the few upper-layer updates
+#     that are not paired are left out as well), plus the same weight pass.
 # Prints each round and the medians; writes bench/results/limits.json. Not part of the test suite: it
 # measures time. Usage: bash bench/limits.sh [ROUNDS=5]
 set -euo pipefail

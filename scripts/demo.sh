@@ -6,7 +6,7 @@ out="runs/demo-eqspike-$(date +%Y%m%d-%H%M%S)"
 build/bin/plasticore train configs/eqspike_mnist.toml --set train.epochs=5 --out "$out"
 echo
 echo "demo: EqSpike (spiking EP, two-factor rule), 5 epochs on the 60k MNIST training images, tested on the 10k test set."
-echo "demo: the full 30-epoch run (configs/eqspike_mnist.toml, about 5 minutes on one thread) reaches about 97.5 %; see README.md."
+echo "demo: the full 30-epoch run (configs/eqspike_mnist.toml, about 5 minutes on one thread) reaches about 97.6 %; see README.md."
 echo "demo: files in $out: metrics.json (final figures), metrics.csv (per epoch), config.toml, checkpoint.bin"
 echo "demo: next steps:"
 echo "  build/bin/plasticore eval $out      # test figures again from the checkpoint"

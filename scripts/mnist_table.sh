@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The MNIST results (README "Results"): each classification config as shipped, full 60k train / 10k test,
-# 30 epochs, one thread per run; seeds 1-3 for eqspike_mnist (the paper's figure rests on it) and for its
-# input sent as spikes (ep.input_events = "spikes", the default until 2026-12-06), seed 1 for the rest. Each run goes to docs/results/mnist/<config>_s<seed>/ (metrics, config.toml and the command; a
-# run whose command.txt matches is not run again), then scripts/mnist_table.py writes the table into
-# README.md, with the training speed of bench/results/train_throughput.json (bash bench/run.sh 6000 1 5).
+# The MNIST results (README "Results"): each classification config as shipped, full 60k train / 10k test, 30 epochs,
+# one thread per run; seeds 1-3 for eqspike_mnist (the paper's figure rests on it) and for its input summed as
+# spikes (ep.input_events = "spikes", the default until 2026-12-06), seed 1 for the rest. Each run goes to
+# docs/results/mnist/<config>_s<seed>/ (metrics, config.toml and the command; a run whose command.txt matches is not
+# run again), then scripts/mnist_table.py writes the table into README.md, with the training speed of
+# bench/results/train_throughput.json (bash bench/run.sh 6000 1 5).
 # Nothing here is chosen on test data: the configs are as shipped.
 # Usage: scripts/mnist_table.sh     (JOBS=2 runs two at once; about 70 min of CPU in all)
 set -euo pipefail

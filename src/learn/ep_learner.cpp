@@ -296,7 +296,7 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
   rule_->begin_batch();
   // Symmetric nudging: both nudged phases start from the same free state (stored, or recomputed bit for bit by
   // fresh_free_phase), so their input spikes are the same and the rule adds its first-layer sum once for both.
-  rule_->pair_phases(!flip && signs.size() == 2);
+  rule_->pair_phases(learn_.beta_sign == BetaSign::symmetric);
   // With several ranks the rule sees the whole batch, step by step and at the end of each phase.
   std::unique_ptr<WholeBatchObserver> whole_batch;
   if (PhaseObserver* o = rule_->nudged_observer()) {

@@ -7,7 +7,7 @@
 //   eqspike       two_factor, trace 0.3    the rate EP estimate (mean over spike phases)
 //   eqspike       two_factor, spike trace  the rate EP estimate's direction (a slow trace of spikes lags)
 //   ep            rate, flip               symmetric nudging (the same two nudged fixed points)
-//   eqspike       fresh free phase         the stored free state (to rounding: only the stored state pairs phases)
+//   eqspike       fresh free phase         the stored free state (bit-identical, both phases paired)
 //   eprop         symmetric, W_rec = 0     BPTT (exact without recurrence: Bellec et al. 2020)
 //   ep            rate, two_factor         rate end_of_phase (the sums telescope to second order)
 //   eprop         random B = W_out^T       symmetric e-prop (to float rounding)
