@@ -120,6 +120,9 @@ int argmax_column(const Matrix& m, Eigen::Index col) {
 
 EPLearner::EPLearner(std::unique_ptr<LayeredEPNetwork> net, RelaxationParams relax, EPLearningParams learn, uint64_t seed)
     : net_(std::move(net)), relax_(*net_, relax), relax_params_(relax), learn_(std::move(learn)), seed_(seed) {
+  // A spiking relaxation sends each step's spikes of every layer above the first back through W_l^T.
+  if (relax.coding != SpikeCoding::rate)
+    for (int l = 1; l < net_->weight_layers(); ++l) net_->weight(l).keep_transposed_weights();
   EPRuleSums sums;
   std::vector<double> rates;
   parameters_.reserve(static_cast<size_t>(2 * net_->weight_layers()));

@@ -217,53 +217,61 @@ int64_t Relaxation::emit_spikes(RelaxationState& st, int b) const {
 namespace {
 
 // s = clip((1 - leak) s_old + leak (((u + u2) + bias) + beta (y - s_old))) over one column, and ds = s - s_old
-// if kDelta: one pass, the additions in the order of the separate passes this replaced (bit-identical).
-template <bool kFeedback, bool kNudged, bool kDelta>
+// if kDelta: one pass, the additions in the order of the separate passes this replaced (bit-identical). If kKeep,
+// s_old is s itself, copied to `kept` as it is read (a spiking step's previous state: one pass fewer per step).
+template <bool kFeedback, bool kNudged, bool kDelta, bool kKeep>
 void integrate_column(Eigen::Index n, const Scalar* u, const Scalar* u2, const Scalar* bias, const Scalar* y, Scalar beta,
-                      Scalar leak, const Scalar* s_old, Scalar* s, Scalar* ds) {
+                      Scalar leak, const Scalar* s_old, Scalar* s, Scalar* ds, Scalar* kept) {
+#pragma GCC ivdep  // s, ds and kept are distinct columns, none of them an input (s_old is s only if kKeep)
   for (Eigen::Index i = 0; i < n; ++i) {
+    const Scalar old = kKeep ? s[i] : s_old[i];
+    if constexpr (kKeep) kept[i] = old;
     Scalar v = u[i];
     if constexpr (kFeedback) v += u2[i];
     v += bias[i];
-    if constexpr (kNudged) v += beta * (y[i] - s_old[i]);
-    s[i] = std::min(std::max((1 - leak) * s_old[i] + leak * v, Scalar{0}), Scalar{1});
-    if constexpr (kDelta) ds[i] = s[i] - s_old[i];
+    if constexpr (kNudged) v += beta * (y[i] - old);
+    s[i] = std::min(std::max((1 - leak) * old + leak * v, Scalar{0}), Scalar{1});
+    if constexpr (kDelta) ds[i] = s[i] - old;
   }
 }
 
 template <bool kFeedback, bool kNudged>
-void integrate_column(bool delta, Eigen::Index n, const Scalar* u, const Scalar* u2, const Scalar* bias, const Scalar* y,
-                      Scalar beta, Scalar leak, const Scalar* s_old, Scalar* s, Scalar* ds) {
-  if (delta) integrate_column<kFeedback, kNudged, true>(n, u, u2, bias, y, beta, leak, s_old, s, ds);
-  else integrate_column<kFeedback, kNudged, false>(n, u, u2, bias, y, beta, leak, s_old, s, ds);
+void integrate_column(bool delta, bool keep, Eigen::Index n, const Scalar* u, const Scalar* u2, const Scalar* bias,
+                      const Scalar* y, Scalar beta, Scalar leak, const Scalar* s_old, Scalar* s, Scalar* ds, Scalar* kept) {
+  if (keep && delta) integrate_column<kFeedback, kNudged, true, true>(n, u, u2, bias, y, beta, leak, s_old, s, ds, kept);
+  else if (keep) integrate_column<kFeedback, kNudged, false, true>(n, u, u2, bias, y, beta, leak, s_old, s, ds, kept);
+  else if (delta) integrate_column<kFeedback, kNudged, true, false>(n, u, u2, bias, y, beta, leak, s_old, s, ds, kept);
+  else integrate_column<kFeedback, kNudged, false, false>(n, u, u2, bias, y, beta, leak, s_old, s, ds, kept);
 }
 
 }  // namespace
 
 // The new state of layer l of sample b from its drive u (+ u2, the feedback, if not null; neither is changed):
-// s = clip((1 - leak) s_old + leak (u + u2 + bias + nudge)), and the change of the learning variable.
+// s = clip((1 - leak) s_old + leak (u + u2 + bias + nudge)), and the change of the learning variable. s_old is
+// previous[l] (rate steps), or with keep_previous the state itself, which goes to previous[l] as it is read.
 void Relaxation::integrate(RelaxationState& st, int l, Eigen::Index b, const Scalar* u, const Scalar* u2,
-                           const Matrix* targets, Scalar beta) const {
+                           const Matrix* targets, Scalar beta, bool keep_previous) const {
   const auto k = static_cast<size_t>(l);
   const Scalar leak = params_.leak, trace_rate = params_.trace_rate;
   const Eigen::Index n = st.state[k].rows();
   const Scalar* bias = net_.bias(l - 1).data();
   Scalar* s = st.state[k].col(b).data();
   Scalar* ds = st.delta[k].col(b).data();
-  const Scalar* s_old = st.previous[k].col(b).data();
+  Scalar* previous = st.previous[k].col(b).data();
+  const Scalar* s_old = keep_previous ? nullptr : previous;
   const bool delta = !params_.uses_trace();  // else the trace's change, below
   if (targets != nullptr && l == net_.weight_layers()) {
     const Scalar* y = targets->col(b).data();
-    if (u2 != nullptr) integrate_column<true, true>(delta, n, u, u2, bias, y, beta, leak, s_old, s, ds);
-    else integrate_column<false, true>(delta, n, u, u2, bias, y, beta, leak, s_old, s, ds);
+    if (u2 != nullptr) integrate_column<true, true>(delta, keep_previous, n, u, u2, bias, y, beta, leak, s_old, s, ds, previous);
+    else integrate_column<false, true>(delta, keep_previous, n, u, u2, bias, y, beta, leak, s_old, s, ds, previous);
   } else {
-    if (u2 != nullptr) integrate_column<true, false>(delta, n, u, u2, bias, nullptr, beta, leak, s_old, s, ds);
-    else integrate_column<false, false>(delta, n, u, u2, bias, nullptr, beta, leak, s_old, s, ds);
+    if (u2 != nullptr) integrate_column<true, false>(delta, keep_previous, n, u, u2, bias, nullptr, beta, leak, s_old, s, ds, previous);
+    else integrate_column<false, false>(delta, keep_previous, n, u, u2, bias, nullptr, beta, leak, s_old, s, ds, previous);
   }
   if (!delta) {
     Scalar* trace = st.trace[k].col(b).data();
     // The trace follows the new state, or the spikes this step emitted (rate mode: its "spikes" s(t)).
-    const Scalar* follows = !params_.trace_of_spikes ? s : params_.coding == SpikeCoding::rate ? s_old : st.spikes[k].col(b).data();
+    const Scalar* follows = !params_.trace_of_spikes ? s : params_.coding == SpikeCoding::rate ? previous : st.spikes[k].col(b).data();
     for (Eigen::Index i = 0; i < n; ++i) {
       ds[i] = trace_rate * (follows[i] - trace[i]);
       trace[i] += ds[i];
@@ -276,8 +284,7 @@ void Relaxation::integrate(RelaxationState& st, int l, Eigen::Index b, const Sca
 int64_t Relaxation::step_sample(RelaxationState& st, int b, int t, const Matrix* targets, Scalar beta, InputDrive input) const {
   const int L = net_.weight_layers();
   const ReadKeyScope key({sample_read_key(st.read_sample[static_cast<size_t>(b)], read_phase_), static_cast<uint64_t>(t)});
-  for (int l = 1; l <= L; ++l) st.previous[static_cast<size_t>(l)].col(b) = st.state[static_cast<size_t>(l)].col(b);
-  const int64_t spikes = emit_spikes(st, b);
+  const int64_t spikes = emit_spikes(st, b);  // from the state before the step, which integrate keeps as previous
   const auto drive = [&](int l) {
     if (l == 1 && params_.input_changes) return st.input_drive.col(b).data();
     if (l == 1 && input != InputDrive::compute) return recorded_input_drive_.col(static_cast<Eigen::Index>(t) * st.batch() + b).data();
@@ -290,7 +297,7 @@ int64_t Relaxation::step_sample(RelaxationState& st, int b, int t, const Matrix*
     if (l < L) net_.weight(l).backward_events(st.events[k + 1][static_cast<size_t>(b)], scratch_feedback_[k].col(b).data());
   }
   for (int l = 1; l <= L; ++l)
-    integrate(st, l, b, drive(l), l < L ? scratch_feedback_[static_cast<size_t>(l)].col(b).data() : nullptr, targets, beta);
+    integrate(st, l, b, drive(l), l < L ? scratch_feedback_[static_cast<size_t>(l)].col(b).data() : nullptr, targets, beta, true);
   return spikes;
 }
 
@@ -339,7 +346,7 @@ void Relaxation::step_rate(RelaxationState& st, RateChunk& c, int t, const Matri
       const auto k = static_cast<size_t>(l);
       // Layer 1's input drive W_1 x is the batch's (the input is clamped); the feedback is added first.
       const Scalar* u = l == 1 ? input_drive_.col(c.begin + b).data() : c.drive[k].col(b).data();
-      integrate(st, l, c.begin + b, u, l < L ? c.feedback[k].col(b).data() : nullptr, targets, beta);
+      integrate(st, l, c.begin + b, u, l < L ? c.feedback[k].col(b).data() : nullptr, targets, beta, false);
     }
 }
 

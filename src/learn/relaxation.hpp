@@ -93,7 +93,7 @@ class Relaxation {
   // Layer 1's input drive of sample b at step t, into `y` (params.input_changes: y holds the last step's).
   void input_drive(RelaxationState& st, int b, int t, InputDrive input, Scalar* y) const;
   void integrate(RelaxationState& st, int l, Eigen::Index b, const Scalar* drive, const Scalar* feedback, const Matrix* targets,
-                 Scalar beta) const;
+                 Scalar beta, bool keep_previous) const;
   // Step t of sample b (spiking mode); returns the spikes emitted.
   int64_t step_sample(RelaxationState& st, int b, int t, const Matrix* targets, Scalar beta, InputDrive input) const;
   // A rate-mode step of the samples [chunk.begin, chunk.begin + chunk.cols).

@@ -55,6 +55,10 @@ struct EventsByColumn {
 // (bench/kernels_bench.cpp).
 void add_post_times_pre_events(Matrix& dW, const Matrix& post, std::span<const PreEvents> lists, Eigen::Index begin,
                                Eigen::Index end, EventsByColumn& by_column);
+// Its feedback-direction twin: dW(i, begin:end) += sign * pre(begin:end, b)^T for every sample b and every
+// postsynaptic i in events[b] (spikes of layer l changing layer l-1 through W_l^T), each weight's terms in sample order.
+void add_post_events_times_pre(Matrix& dW, const Matrix& pre, const std::vector<SpikeEvents>& events, Scalar sign,
+                               Eigen::Index begin, Eigen::Index end);
 
 class TwoFactorRule final : public EPRule, public PhaseObserver {
  public:

@@ -56,6 +56,10 @@ class Substrate {
   virtual void backward(const Matrix& y, Matrix& x) const = 0;
   // x = sum of the rows of W named in `active` (postsynaptic spikes sent back through W^T).
   virtual void backward_events(std::span<const int32_t> active, Scalar* x) const = 0;
+  // A hint from a caller that will call backward_events every step (a spiking network's feedback): keep W^T beside
+  // W, so that an event reads a contiguous row of W^T instead of a strided row of W (one cache line per weight once
+  // W has more than 16 rows). The same sums, bit for bit. Exact substrates take it; the others ignore it.
+  virtual void keep_transposed_weights() {}
   // Request W += delta; the substrate realises what it can (the achieved change shows in weights()).
   virtual void update(const Matrix& delta) = 0;
   // The whole SGD update of a batch in one sweep over the matrix, where the substrate adds a change exactly:
@@ -88,6 +92,8 @@ class Substrate {
   // `active`, x = its rows, each output's additions in list order; one synaptic event per weight summed.
   void exact_forward_events(const Matrix& w, std::span<const int32_t> active, Scalar* y) const;
   void exact_backward_events(const Matrix& w, std::span<const int32_t> active, Scalar* x) const;
+  // exact_backward_events from wt = W^T (keep_transposed_weights): the same additions in the same order.
+  void exact_backward_events_transposed(const Matrix& wt, std::span<const int32_t> active, Scalar* x) const;
   // y += the columns of w in `on` - those in `off` (forward_event_changes), counted as `active` events.
   void exact_forward_event_changes(const Matrix& w, std::span<const int32_t> on, std::span<const int32_t> off,
                                    size_t active, Scalar* y) const;

@@ -2,7 +2,8 @@
 // plain loop it stands for: list after list, each listed presynaptic column j in [begin, end) getting factor x
 // its list's postsynaptic column. Bit for bit (memcmp): small layers (added in place), layers of 64 and 500 rows
 // (sorted by column, each thread summing a contiguous range of columns), on 1, 2 and 3 threads, over the whole
-// matrix and over column blocks (MPI's split), with empty lists and columns no list names.
+// matrix and over column blocks (MPI's split), with empty lists and columns no list names. And its feedback-
+// direction twin add_post_events_times_pre against adding a row at a time, as it did before its column blocks.
 #include <gtest/gtest.h>
 
 #include <omp.h>
@@ -52,6 +53,33 @@ TEST(PostTimesPreEvents, EqualsThePlainLoopOnAnyThreadsAndColumnBlock) {
             << "largest difference " << (dw - expected).cwiseAbs().maxCoeff();
       }
     }
+  }
+}
+
+TEST(PostEventsTimesPre, EqualsAddingARowAtATime) {
+  constexpr Eigen::Index kCols = 97, kSamples = 6;
+  Rng rng(12, "test_post_events_times_pre");
+  // 10 rows: one block of every column; 64: blocks of 64 columns; 300: blocks of 13, so a column range ends inside one.
+  for (const Eigen::Index rows : {10, 64, 300}) {
+    Matrix pre(kCols, kSamples), start(rows, kCols);
+    for (Eigen::Index i = 0; i < pre.size(); ++i) pre.data()[i] = rng.uniform() - 0.5f;
+    for (Eigen::Index i = 0; i < start.size(); ++i) start.data()[i] = rng.uniform() - 0.5f;
+    std::vector<SpikeEvents> events(static_cast<size_t>(kSamples));  // increasing, one sample without spikes
+    for (Eigen::Index b = 0; b < kSamples; ++b)
+      for (int32_t i = 0; i < rows; ++i)
+        if (b != 2 && rng.uniform() < 0.3f) events[static_cast<size_t>(b)].push_back(i);
+    for (const Scalar sign : {1.0f, -1.0f})
+      for (const auto& [begin, end] : {std::pair<Eigen::Index, Eigen::Index>{0, kCols}, {5, 60}, {16, 17}, {90, 97}}) {
+        SCOPED_TRACE(std::to_string(rows) + " rows, columns [" + std::to_string(begin) + ", " + std::to_string(end) + ")");
+        Matrix expected = start;
+        for (Eigen::Index b = 0; b < kSamples; ++b)
+          for (const int32_t i : events[static_cast<size_t>(b)])
+            for (Eigen::Index j = begin; j < end; ++j) expected(i, j) += sign * pre(j, b);
+        Matrix dw = start;
+        add_post_events_times_pre(dw, pre, events, sign, begin, end);
+        EXPECT_EQ(std::memcmp(dw.data(), expected.data(), sizeof(Scalar) * static_cast<size_t>(dw.size())), 0)
+            << "largest difference " << (dw - expected).cwiseAbs().maxCoeff();
+      }
   }
 }
 
