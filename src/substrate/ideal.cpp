@@ -8,7 +8,7 @@ namespace plasticore {
 void IdealSubstrate::update(const Matrix& delta) {
   count(Op::accumulator_updates, w_.size());  // digital weights: one memory write per synapse
   for_column_chunks(w_.rows(), w_.cols(), [&](Eigen::Index c0, Eigen::Index n) { w_.middleCols(c0, n) += delta.middleCols(c0, n); });
-  refresh_transpose();
+  refresh_transpose(w_);
 }
 
 namespace {
@@ -39,7 +39,7 @@ bool IdealSubstrate::update_sgd(Matrix& gradient, Scalar scale, Scalar step) {
   for_column_chunks(rows, w_.cols(), [&](Eigen::Index c0, Eigen::Index n) {
     sgd_sweep(w_.data() + c0 * rows, gradient.data() + c0 * rows, n * rows, scale, step);
   });
-  refresh_transpose();
+  refresh_transpose(w_);
   return true;
 }
 
@@ -47,7 +47,7 @@ void IdealSubstrate::set_weights(const Matrix& w) {
   if (w.rows() != w_.rows() || w.cols() != w_.cols())
     throw RuntimeError("substrate: weight matrix has the wrong shape");
   w_ = w;
-  refresh_transpose();
+  refresh_transpose(w_);
 }
 
 SubstrateEntry ideal_substrate_entry() {

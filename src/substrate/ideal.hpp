@@ -33,14 +33,8 @@ class IdealSubstrate final : public Substrate {
     if (y.isZero(0)) x.setZero(w_.cols(), y.cols());  // e.g. no error outside a decision window
     else x.noalias() = w_.transpose() * y;
   }
-  void backward_events(std::span<const int32_t> active, Scalar* x) const override {
-    if (keep_transpose_) exact_backward_events_transposed(wt_, active, x);
-    else exact_backward_events(w_, active, x);
-  }
-  void keep_transposed_weights() override {
-    keep_transpose_ = true;
-    refresh_transpose();
-  }
+  void backward_events(std::span<const int32_t> active, Scalar* x) const override { exact_backward_events(w_, active, x); }
+  void keep_transposed_weights() override { keep_transpose_of(w_); }
   void update(const Matrix& delta) override;
   bool update_sgd(Matrix& gradient, Scalar scale, Scalar step) override;
   void advance(double) override {}
@@ -55,13 +49,7 @@ class IdealSubstrate final : public Substrate {
     count(Op::dense_macs, macs);
     count(Op::dense_equivalent_macs, macs);
   }
-  // Every change of w_ ends here, so that a kept W^T is never stale.
-  void refresh_transpose() {
-    if (keep_transpose_) wt_ = w_.transpose();
-  }
-  Matrix w_;
-  bool keep_transpose_ = false;
-  Matrix wt_;  // W^T, if keep_transpose_
+  Matrix w_;  // every change ends in refresh_transpose(w_)
 };
 
 SubstrateEntry ideal_substrate_entry();

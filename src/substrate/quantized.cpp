@@ -40,6 +40,7 @@ void QuantizedSubstrate::program(const Matrix& w, std::span<const int64_t> synap
     w_.data()[s] = level;
   }
   count(Op::accumulator_updates, writes);  // one memory write per level that changed
+  refresh_transpose(w_);
 }
 
 void QuantizedSubstrate::remap(const Matrix& w, Scalar range) {
@@ -47,6 +48,7 @@ void QuantizedSubstrate::remap(const Matrix& w, Scalar range) {
   for (Eigen::Index s = 0; s < w.size(); ++s)
     if (!std::isnan(w.data()[s])) w_.data()[s] = nearest_level(w.data()[s]);
   count(Op::accumulator_updates, w_.size());
+  refresh_transpose(w_);
 }
 
 namespace {
@@ -128,12 +130,14 @@ void QuantizedSubstrate::backward(const Matrix& y, Matrix& x) const {
 void QuantizedSubstrate::update(const Matrix& delta) {
   count(Op::accumulator_updates, w_.size());  // digital weights: one memory write per synapse
   quantize(w_, &delta);
+  refresh_transpose(w_);
 }
 
 void QuantizedSubstrate::set_weights(const Matrix& w) {
   if (w.rows() != w_.rows() || w.cols() != w_.cols()) throw RuntimeError("substrate: weight matrix has the wrong shape");
   set_range(mapped_range(mapping_, w));
   quantize(w);
+  refresh_transpose(w_);
 }
 
 void QuantizedSubstrate::save_state(NamedTensors& out, const std::string& prefix) const {
@@ -160,6 +164,7 @@ bool QuantizedSubstrate::restore_state(const NamedTensors& in, const std::string
   }
   if (writes < 0) throw RuntimeError(in.source() + ": " + prefix + "writes is negative");
   w_ = levels;
+  refresh_transpose(w_);
   writes_ = static_cast<uint64_t>(writes);
   return true;
 }

@@ -34,6 +34,7 @@ class QuantizedSubstrate final : public Substrate, public ProgrammableArray {
   }
   void backward(const Matrix& y, Matrix& x) const override;
   void backward_events(std::span<const int32_t> active, Scalar* x) const override { exact_backward_events(w_, active, x); }
+  void keep_transposed_weights() override { keep_transpose_of(w_); }
   void update(const Matrix& delta) override;
   void advance(double) override {}
   const Matrix& weights() const override { return w_; }
@@ -56,7 +57,7 @@ class QuantizedSubstrate final : public Substrate, public ProgrammableArray {
   void set_range(Scalar range);
   Scalar nearest_level(Scalar v) const;
 
-  Matrix w_;
+  Matrix w_;  // every change ends in refresh_transpose(w_)
   Scalar lowest_, step_;
   int levels_;
   int bits_;

@@ -39,15 +39,11 @@ void Substrate::exact_backward_events(const Matrix& w, std::span<const int32_t> 
   count(Op::dense_equivalent_macs, static_cast<int64_t>(w.size()));
   Eigen::Map<Vector> out(x, w.cols());
   out.setZero();
-  for (const int32_t i : active) out += w.row(i).transpose();
-}
-
-void Substrate::exact_backward_events_transposed(const Matrix& wt, std::span<const int32_t> active, Scalar* x) const {
-  count(Op::synaptic_events, static_cast<int64_t>(active.size()) * wt.rows());
-  count(Op::dense_equivalent_macs, static_cast<int64_t>(wt.size()));
-  Eigen::Map<Vector> out(x, wt.rows());
-  out.setZero();
-  for (const int32_t i : active) out += wt.col(i);
+  if (keep_transpose_) {
+    for (const int32_t i : active) out += transposed_.col(i);  // contiguous
+  } else {
+    for (const int32_t i : active) out += w.row(i).transpose();
+  }
 }
 
 void save_matrix(NamedTensors& out, const std::string& name, const Substrate& substrate) {

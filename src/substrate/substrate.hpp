@@ -91,9 +91,17 @@ class Substrate {
   // Exact event-driven reads on stored digital weights w (ideal, quantized): y = the columns of w named in
   // `active`, x = its rows, each output's additions in list order; one synaptic event per weight summed.
   void exact_forward_events(const Matrix& w, std::span<const int32_t> active, Scalar* y) const;
+  // From the kept W^T if keep_transpose_of(w) was called: the same additions in the same order.
   void exact_backward_events(const Matrix& w, std::span<const int32_t> active, Scalar* x) const;
-  // exact_backward_events from wt = W^T (keep_transposed_weights): the same additions in the same order.
-  void exact_backward_events_transposed(const Matrix& wt, std::span<const int32_t> active, Scalar* x) const;
+  // keep_transposed_weights of an exact substrate whose weights are w: W^T is kept from now on, and the substrate
+  // calls refresh_transpose(w) after every change of w (else backward_events would read stale weights).
+  void keep_transpose_of(const Matrix& w) {
+    keep_transpose_ = true;
+    refresh_transpose(w);
+  }
+  void refresh_transpose(const Matrix& w) {
+    if (keep_transpose_) transposed_ = w.transpose();
+  }
   // y += the columns of w in `on` - those in `off` (forward_event_changes), counted as `active` events.
   void exact_forward_event_changes(const Matrix& w, std::span<const int32_t> on, std::span<const int32_t> off,
                                    size_t active, Scalar* y) const;
@@ -112,6 +120,8 @@ class Substrate {
 
  private:
   OpCounters* counters_ = nullptr;
+  bool keep_transpose_ = false;
+  Matrix transposed_;  // W^T, if keep_transpose_
 };
 
 // Builds the substrate of one named matrix ("w1", "w_rec", ...) of a network: rows x cols.

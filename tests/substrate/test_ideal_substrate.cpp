@@ -5,7 +5,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <utility>
 #include <vector>
@@ -171,35 +170,6 @@ TEST_F(IdealSubstrateTest, BackwardEventsSumsTheActiveRows) {
   std::vector<Scalar> x(kCols);
   sub_.backward_events(active, x.data());
   for (int j = 0; j < kCols; ++j) EXPECT_NEAR(x[static_cast<size_t>(j)], dense(j, 0), 1e-5);
-}
-
-// keep_transposed_weights serves backward_events from a kept W^T: the same sums and counts bit for bit as the
-// strided rows of W, and kept in step with every change of the weights (set_weights, update, update_sgd).
-TEST_F(IdealSubstrateTest, KeptTransposeGivesTheSameBackwardEvents) {
-  IdealSubstrate kept(kRows, kCols);
-  kept.keep_transposed_weights();
-  OpCounters plain_counts, kept_counts;
-  sub_.set_counters(&plain_counts);
-  kept.set_counters(&kept_counts);
-  const std::vector<int32_t> active = {0, 3, 4, 12, 7};
-  const auto expect_same = [&](const char* after) {
-    SCOPED_TRACE(after);
-    std::vector<Scalar> want(kCols), got(kCols, std::numeric_limits<Scalar>::quiet_NaN());
-    sub_.backward_events(active, want.data());
-    kept.backward_events(active, got.data());
-    EXPECT_EQ(std::memcmp(want.data(), got.data(), sizeof(Scalar) * kCols), 0);
-    EXPECT_EQ(plain_counts.counts(Phase::free), kept_counts.counts(Phase::free));
-  };
-  kept.set_weights(w_);
-  expect_same("set_weights");
-  const Matrix delta = 1e-2f * random_matrix(kRows, kCols, rng_);
-  sub_.update(delta);
-  kept.update(delta);
-  expect_same("update");
-  Matrix g1 = random_matrix(kRows, kCols, rng_), g2 = g1;
-  ASSERT_TRUE(sub_.update_sgd(g1, 0.5f, -0.1f));
-  ASSERT_TRUE(kept.update_sgd(g2, 0.5f, -0.1f));
-  expect_same("update_sgd");
 }
 
 TEST_F(IdealSubstrateTest, UpdateAddsExactly) {

@@ -6,14 +6,21 @@
 //                                                         nearest level (quantized), or in pulses whose
 //                                                         achieved change follows the request (devices:
 //                                                         regression slope and correlation)
+//   keep_transposed_weights                               changes no bit of backward_events (nor its counts)
+//                                                         after set_weights, updates, hardware-in-the-loop
+//                                                         writes and restore_state
 // A kind added to substrate_registry() without a row here fails the test.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "core/op_counters.hpp"
 #include "core/rng.hpp"
 #include "substrate/device_substrate.hpp"
 #include "substrate/ideal.hpp"
@@ -160,6 +167,58 @@ TEST(SubstrateConformance, UpdatesRealiseTheRequest) {
       EXPECT_GE(correlation, row.min_correlation) << "slope " << slope;
       if (row.kind == "quantized") EXPECT_LE(worst, row.max_error);
     }
+  }
+}
+
+// A substrate that keeps W^T for its backward events (the spiking EP learner asks every matrix above the first)
+// must give what the strided rows of W give, bit for bit, after every kind of weight change. Exact kinds keep
+// the copy, the others ignore the hint; both are checked, and quantized also in the loop (program and remap).
+TEST(SubstrateConformance, KeptTransposeChangesNoBackwardEvent) {
+  constexpr int kRows = 40, kCols = 50;
+  std::vector<std::pair<Row, bool>> cases;  // (row, hardware in the loop)
+  for (const Row& row : table())
+    if (row.max_error >= 0) cases.emplace_back(row, false);
+  cases.emplace_back(table()[1], true);
+  for (const auto& [row, in_the_loop] : cases) {
+    SCOPED_TRACE(row.kind + " / " + row.update + " / " + row.rounding + (in_the_loop ? " / in the loop" : ""));
+    SubstrateConfig config = quiet(row);
+    config.hardware_in_the_loop.enabled = in_the_loop;
+    const auto plain = make_substrate(config, kRows, kCols);
+    const auto kept = make_substrate(config, kRows, kCols);
+    kept->keep_transposed_weights();
+    OpCounters plain_counts, kept_counts;
+    plain->set_counters(&plain_counts);
+    kept->set_counters(&kept_counts);
+    const std::vector<int32_t> post = {0, 3, 4, 17, 31, 39, 12};
+    const auto expect_same = [&](const char* after) {
+      SCOPED_TRACE(after);
+      std::vector<Scalar> want(kCols), got(kCols, std::numeric_limits<Scalar>::quiet_NaN());
+      plain->backward_events(post, want.data());
+      kept->backward_events(post, got.data());
+      EXPECT_EQ(std::memcmp(want.data(), got.data(), sizeof(Scalar) * kCols), 0);
+      EXPECT_EQ(plain_counts.counts(Phase::free), kept_counts.counts(Phase::free));
+    };
+    Rng rng(7, "conformance-kept-transpose");
+    const Matrix w = random_matrix(kRows, kCols, 0.3f, rng);
+    plain->set_weights(w);
+    kept->set_weights(w);
+    expect_same("set_weights");
+    for (int write = 0; write < 3; ++write) {
+      const Matrix request = random_matrix(kRows, kCols, 0.1f, rng);
+      plain->update(request);
+      kept->update(request);
+      expect_same("update");
+    }
+    Matrix g1 = random_matrix(kRows, kCols, 1.0f, rng), g2 = g1;
+    if (plain->update_sgd(g1, 0.5f, -0.1f)) {
+      ASSERT_TRUE(kept->update_sgd(g2, 0.5f, -0.1f));
+      expect_same("update_sgd");
+    }
+    NamedTensors saved;
+    save_matrix(saved, "w", *plain);
+    kept->set_weights(Matrix::Zero(kRows, kCols));
+    restore_matrix(saved, "w", *kept);
+    expect_same("restore");
   }
 }
 
