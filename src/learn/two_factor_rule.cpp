@@ -1,8 +1,15 @@
 #include "learn/two_factor_rule.hpp"
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 #include <omp.h>
 
+#include <cstdint>
+#include <span>
 #include <stdexcept>
+#include <vector>
 
 #include "core/column_sums.hpp"
 #include "core/parallel_errors.hpp"
@@ -78,12 +85,55 @@ void add_post_times_pre_events(Matrix& dW, const Matrix& post, std::span<const P
   }
 }
 
-// A row of the column-major dW is strided (a cache line per weight once dW has 16 rows or more), so the columns go
-// in blocks whose part of dW (about 16 KB) stays in L1. Each weight still takes its terms in sample order, each
-// rounded as before: bit-identical to adding a row at a time.
+namespace {
+
+// Dense spikes (AVX-512): dW(:, j) += sign * pre(j, b) on the rows of sample b's spike mask, column by column, one
+// masked vector add per 16 rows. Sample b's mask is masks[b * vectors, (b + 1) * vectors); rows beyond dW's are
+// never set.
+#if defined(__AVX512F__)
+void add_masked_columns(Matrix& dW, const Matrix& pre, std::span<const uint16_t> masks, Eigen::Index samples,
+                        Eigen::Index vectors, Scalar sign, Eigen::Index begin, Eigen::Index end) {
+  for (Eigen::Index j = begin; j < end; ++j) {
+    Scalar* column = dW.col(j).data();
+    for (Eigen::Index b = 0; b < samples; ++b) {
+      const uint16_t* mask = masks.data() + b * vectors;
+      const __m512 term = _mm512_set1_ps(sign * pre(j, b));
+      for (Eigen::Index v = 0; v < vectors; ++v) {
+        const auto m = static_cast<__mmask16>(mask[v]);
+        if (m == 0) continue;
+        Scalar* at = column + 16 * v;
+        _mm512_mask_storeu_ps(at, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, at), term));
+      }
+    }
+  }
+}
+#endif
+
+}  // namespace
+
+// A row of the column-major dW is strided (a cache line per weight once dW has 16 rows or more). Where more than
+// 1 in 16 rows spiked (a hidden layer's spikes sent back), the spikes of each sample become a mask over the rows
+// and each column takes one masked vector add per 16 rows and sample; else (the output layer's few spikes) the
+// columns go in blocks whose part of dW (about 16 KB) stays in L1. Either way each weight takes its terms in
+// sample order, each rounded as before (sign is +-1: sign * pre is exact, fused or not): bit-identical to adding
+// a row at a time.
 void add_post_events_times_pre(Matrix& dW, const Matrix& pre, const std::vector<SpikeEvents>& events,
                                Scalar sign, Eigen::Index begin, Eigen::Index end) {
-  const Eigen::Index rows = dW.rows(), block = std::max<Eigen::Index>(1, 4096 / rows);
+  const Eigen::Index rows = dW.rows();
+#if defined(__AVX512F__)
+  size_t spikes = 0;
+  for (const SpikeEvents& e : events) spikes += e.size();
+  if (rows >= 16 && 16 * spikes > static_cast<size_t>(rows) * events.size()) {
+    const Eigen::Index vectors = (rows + 15) / 16;
+    thread_local std::vector<uint16_t> masks;  // kept between calls: no allocation per step
+    masks.assign(static_cast<size_t>(vectors) * events.size(), 0);
+    for (size_t b = 0; b < events.size(); ++b)
+      for (const int32_t i : events[b]) masks[b * static_cast<size_t>(vectors) + static_cast<size_t>(i / 16)] |= static_cast<uint16_t>(1U << (i % 16));
+    add_masked_columns(dW, pre, masks, static_cast<Eigen::Index>(events.size()), vectors, sign, begin, end);
+    return;
+  }
+#endif
+  const Eigen::Index block = std::max<Eigen::Index>(1, 4096 / rows);
   for (Eigen::Index j0 = begin; j0 < end; j0 += block) {
     const Eigen::Index j1 = std::min(end, j0 + block);
     for (size_t b = 0; b < events.size(); ++b) {

@@ -57,6 +57,7 @@ void add_post_times_pre_events(Matrix& dW, const Matrix& post, std::span<const P
                                Eigen::Index end, EventsByColumn& by_column);
 // Its feedback-direction twin: dW(i, begin:end) += sign * pre(begin:end, b)^T for every sample b and every
 // postsynaptic i in events[b] (spikes of layer l changing layer l-1 through W_l^T), each weight's terms in sample order.
+// sign is the phase's +-1, so that sign * pre is exact and the sum does not depend on how it is vectorised.
 void add_post_events_times_pre(Matrix& dW, const Matrix& pre, const std::vector<SpikeEvents>& events, Scalar sign,
                                Eigen::Index begin, Eigen::Index end);
 

@@ -9,6 +9,7 @@
 #include <omp.h>
 
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "core/rng.hpp"
@@ -59,18 +60,21 @@ TEST(PostTimesPreEvents, EqualsThePlainLoopOnAnyThreadsAndColumnBlock) {
 TEST(PostEventsTimesPre, EqualsAddingARowAtATime) {
   constexpr Eigen::Index kCols = 97, kSamples = 6;
   Rng rng(12, "test_post_events_times_pre");
-  // 10 rows: one block of every column; 64: blocks of 64 columns; 300: blocks of 13, so a column range ends inside one.
-  for (const Eigen::Index rows : {10, 64, 300}) {
+  // Dense spikes (30 %) take the masked vector adds at 64 and 300 rows (a partial last vector of 12 rows); sparse
+  // ones (3 %) and 10 rows the column blocks: one block of every column at 10 rows, blocks of 64 columns at 64 and
+  // of 13 at 300 rows, so that a column range ends inside one.
+  for (const auto& [rows, density] : {std::pair<Eigen::Index, float>{10, 0.3f}, {64, 0.3f}, {300, 0.3f}, {64, 0.03f}, {300, 0.03f}}) {
     Matrix pre(kCols, kSamples), start(rows, kCols);
     for (Eigen::Index i = 0; i < pre.size(); ++i) pre.data()[i] = rng.uniform() - 0.5f;
     for (Eigen::Index i = 0; i < start.size(); ++i) start.data()[i] = rng.uniform() - 0.5f;
     std::vector<SpikeEvents> events(static_cast<size_t>(kSamples));  // increasing, one sample without spikes
     for (Eigen::Index b = 0; b < kSamples; ++b)
       for (int32_t i = 0; i < rows; ++i)
-        if (b != 2 && rng.uniform() < 0.3f) events[static_cast<size_t>(b)].push_back(i);
+        if (b != 2 && rng.uniform() < density) events[static_cast<size_t>(b)].push_back(i);
     for (const Scalar sign : {1.0f, -1.0f})
       for (const auto& [begin, end] : {std::pair<Eigen::Index, Eigen::Index>{0, kCols}, {5, 60}, {16, 17}, {90, 97}}) {
-        SCOPED_TRACE(std::to_string(rows) + " rows, columns [" + std::to_string(begin) + ", " + std::to_string(end) + ")");
+        SCOPED_TRACE(std::to_string(rows) + " rows, density " + std::to_string(density) + ", columns [" + std::to_string(begin) +
+                     ", " + std::to_string(end) + ")");
         Matrix expected = start;
         for (Eigen::Index b = 0; b < kSamples; ++b)
           for (const int32_t i : events[static_cast<size_t>(b)])
