@@ -58,7 +58,7 @@ class Substrate {
   virtual void backward_events(std::span<const int32_t> active, Scalar* x) const = 0;
   // A hint from a caller that will call backward_events every step (a spiking network's feedback): keep W^T beside
   // W, so that an event reads a contiguous row of W^T instead of a strided row of W (one cache line per weight once
-  // W has more than 16 rows). The same sums, bit for bit. Exact substrates take it; the others ignore it.
+  // W has 16 rows or more). The same sums, bit for bit. Exact substrates take it; the others ignore it.
   virtual void keep_transposed_weights() {}
   // Request W += delta; the substrate realises what it can (the achieved change shows in weights()).
   virtual void update(const Matrix& delta) = 0;
