@@ -217,15 +217,15 @@ int64_t Relaxation::emit_spikes(RelaxationState& st, int b) const {
 namespace {
 
 // s = clip((1 - leak) s_old + leak (((u + u2) + bias) + beta (y - s_old))) over one column, and ds = s - s_old
-// if kDelta: one pass, the additions in the order of the separate passes this replaced (bit-identical). If kKeep,
-// s_old is s itself, copied to `kept` as it is read (a spiking step's previous state: one pass fewer per step).
+// if kDelta: one pass, the additions in the order of the separate passes this replaced (bit-identical). s_old is
+// `previous`, or if kKeep s itself, written to `previous` as it is read (a spiking step: one pass fewer per step).
 template <bool kFeedback, bool kNudged, bool kDelta, bool kKeep>
 void integrate_column(Eigen::Index n, const Scalar* u, const Scalar* u2, const Scalar* bias, const Scalar* y, Scalar beta,
-                      Scalar leak, const Scalar* s_old, Scalar* s, Scalar* ds, Scalar* kept) {
-#pragma GCC ivdep  // s, ds and kept are distinct columns, none of them an input (s_old is s only if kKeep)
+                      Scalar leak, Scalar* previous, Scalar* s, Scalar* ds) {
+#pragma GCC ivdep  // s, ds and previous are distinct columns, none of them an input
   for (Eigen::Index i = 0; i < n; ++i) {
-    const Scalar old = kKeep ? s[i] : s_old[i];
-    if constexpr (kKeep) kept[i] = old;
+    const Scalar old = kKeep ? s[i] : previous[i];
+    if constexpr (kKeep) previous[i] = old;
     Scalar v = u[i];
     if constexpr (kFeedback) v += u2[i];
     v += bias[i];
@@ -237,11 +237,11 @@ void integrate_column(Eigen::Index n, const Scalar* u, const Scalar* u2, const S
 
 template <bool kFeedback, bool kNudged>
 void integrate_column(bool delta, bool keep, Eigen::Index n, const Scalar* u, const Scalar* u2, const Scalar* bias,
-                      const Scalar* y, Scalar beta, Scalar leak, const Scalar* s_old, Scalar* s, Scalar* ds, Scalar* kept) {
-  if (keep && delta) integrate_column<kFeedback, kNudged, true, true>(n, u, u2, bias, y, beta, leak, s_old, s, ds, kept);
-  else if (keep) integrate_column<kFeedback, kNudged, false, true>(n, u, u2, bias, y, beta, leak, s_old, s, ds, kept);
-  else if (delta) integrate_column<kFeedback, kNudged, true, false>(n, u, u2, bias, y, beta, leak, s_old, s, ds, kept);
-  else integrate_column<kFeedback, kNudged, false, false>(n, u, u2, bias, y, beta, leak, s_old, s, ds, kept);
+                      const Scalar* y, Scalar beta, Scalar leak, Scalar* previous, Scalar* s, Scalar* ds) {
+  if (keep && delta) integrate_column<kFeedback, kNudged, true, true>(n, u, u2, bias, y, beta, leak, previous, s, ds);
+  else if (keep) integrate_column<kFeedback, kNudged, false, true>(n, u, u2, bias, y, beta, leak, previous, s, ds);
+  else if (delta) integrate_column<kFeedback, kNudged, true, false>(n, u, u2, bias, y, beta, leak, previous, s, ds);
+  else integrate_column<kFeedback, kNudged, false, false>(n, u, u2, bias, y, beta, leak, previous, s, ds);
 }
 
 }  // namespace
@@ -258,15 +258,14 @@ void Relaxation::integrate(RelaxationState& st, int l, Eigen::Index b, const Sca
   Scalar* s = st.state[k].col(b).data();
   Scalar* ds = st.delta[k].col(b).data();
   Scalar* previous = st.previous[k].col(b).data();
-  const Scalar* s_old = keep_previous ? nullptr : previous;
   const bool delta = !params_.uses_trace();  // else the trace's change, below
   if (targets != nullptr && l == net_.weight_layers()) {
     const Scalar* y = targets->col(b).data();
-    if (u2 != nullptr) integrate_column<true, true>(delta, keep_previous, n, u, u2, bias, y, beta, leak, s_old, s, ds, previous);
-    else integrate_column<false, true>(delta, keep_previous, n, u, u2, bias, y, beta, leak, s_old, s, ds, previous);
+    if (u2 != nullptr) integrate_column<true, true>(delta, keep_previous, n, u, u2, bias, y, beta, leak, previous, s, ds);
+    else integrate_column<false, true>(delta, keep_previous, n, u, u2, bias, y, beta, leak, previous, s, ds);
   } else {
-    if (u2 != nullptr) integrate_column<true, false>(delta, keep_previous, n, u, u2, bias, nullptr, beta, leak, s_old, s, ds, previous);
-    else integrate_column<false, false>(delta, keep_previous, n, u, u2, bias, nullptr, beta, leak, s_old, s, ds, previous);
+    if (u2 != nullptr) integrate_column<true, false>(delta, keep_previous, n, u, u2, bias, nullptr, beta, leak, previous, s, ds);
+    else integrate_column<false, false>(delta, keep_previous, n, u, u2, bias, nullptr, beta, leak, previous, s, ds);
   }
   if (!delta) {
     Scalar* trace = st.trace[k].col(b).data();
