@@ -8,4 +8,5 @@ declare -A SHORT_RUN=(
   [ep_mnist]="--set train.epochs=1 --set data.train_limit=10000 --set data.test_limit=500"
   [eqspike_mnist]="--set train.epochs=1 --set data.train_limit=2000 --set data.test_limit=200"
   [eqspike_eop_mnist]="--set train.epochs=1 --set data.train_limit=2000 --set data.test_limit=200"
+  [eqspike_chip_mnist]="--set train.epochs=1 --set data.train_limit=2000 --set data.test_limit=200"
 )

@@ -19,6 +19,8 @@ void EndOfPhaseRule::end_nudged_phase(const RelaxationState& nudged, const Relax
     const Matrix& post0 = free.state[k + 1];
     const Matrix& pre0 = free.state[k];
     if (w == 0) phase_delta_ = post - post0;  // the input is clamped (pre == pre0): one product instead of two
+    if (w == 0 && !sums_.columns.empty())
+      for (Eigen::Index b = 0; b < B; ++b) sums_.columns[0]->mark_nonzero(pre.col(b).data(), pre.rows());
     if (k >= columns_.size()) {
       if (w == 0) {
         // The input layer's product is the big one (784 x 500 per sample): threads take aligned column chunks,

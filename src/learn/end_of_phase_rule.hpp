@@ -10,8 +10,12 @@ namespace plasticore {
 
 class EndOfPhaseRule final : public EPRule {
  public:
+  // The first layer's sum is written only in the columns of the pixels that are non-zero in some sample of the
+  // batch (the others get products with 0: +0 stays +0), which it marks (learn/gradient_columns.hpp).
   EndOfPhaseRule(const LayeredEPNetwork& net, EPRuleSums sums, bool spiking)
-      : net_(net), sums_(std::move(sums)), spiking_(spiking) {}
+      : net_(net), sums_(std::move(sums)), spiking_(spiking) {
+    if (!sums_.columns.empty()) sums_.columns[0]->track(sums_.weights[0]->cols());
+  }
   void set_counters(OpCounters* counters) override { counters_ = counters; }
   void end_nudged_phase(const RelaxationState& nudged, const RelaxationState& free, Scalar sign) override;
   bool reads_reference_state() const override { return true; }  // s^0 in every product

@@ -139,6 +139,7 @@ EPLearner::EPLearner(std::unique_ptr<LayeredEPNetwork> net, RelaxationParams rel
   for (size_t p = 0; p < parameters_.size(); p += 2) {
     sums.weights.push_back(&parameters_[p].gradient);
     sums.biases.push_back(&parameters_[p + 1].gradient);
+    sums.columns.push_back(&parameters_[p].columns);
   }
   rule_ = learn_.rule.build(*net_, relax_params_, std::move(sums));
   optimizer_ = std::make_unique<Optimizer>(learn_.optimizer, optimizer_slots(parameters_, rates));
@@ -186,6 +187,7 @@ void EPLearner::accumulate(const Batch& batch, Score& score) {
     throw UsageError("EP learns to classify static samples; this dataset is a sequence task");
   if (parallel()) {
     if (observer_ != nullptr) throw UsageError("an analysis observer runs on one rank only");
+    for (Parameter& p : parameters_) p.columns.mark_all();  // each rank marks only its columns of the sums
     gather(batch);  // the whole batch's input: the rule's presynaptic states of the input layer
     whole_input_ = x_;
     // Each rank adds its columns (presynaptic neurons) of the rule's sums, where that pays.

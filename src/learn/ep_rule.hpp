@@ -14,14 +14,17 @@
 
 #include "core/config_reader.hpp"
 #include "core/registry.hpp"
+#include "learn/gradient_columns.hpp"
 #include "learn/phase_observer.hpp"
 #include "learn/relaxation.hpp"
 
 namespace plasticore {
 
-// Where a rule adds its sums: weight_sums[l] (n_l+1 x n_l), bias_sums[l] (n_l+1 x 1), zero at a batch's start.
+// Where a rule adds its sums: weight_sums[l] (n_l+1 x n_l), bias_sums[l] (n_l+1 x 1), zero at a batch's start,
+// and per weight sum the record of its written columns, which a rule that writes few columns may track and mark.
 struct EPRuleSums {
   std::vector<Matrix*> weights, biases;
+  std::vector<GradientColumns*> columns;
 };
 
 class EPRule {

@@ -29,8 +29,10 @@ void Learner::apply_update(int64_t samples) {
     // SGD onto a substrate that adds exactly, nothing to adjust: one sweep (scale, step, write, zero).
     const bool decays = param.substrate != nullptr && optimizer_->weight_decay() > 0;
     if (param.substrate != nullptr && step != 0 && !decays && !adjusts_change(p) &&
-        param.substrate->update_sgd(param.gradient, scale, step))
+        param.substrate->update_sgd(param.gradient, scale, step, param.columns.columns())) {
+      param.columns.clear();
       continue;
+    }
     if (scale != 1) scale_sum(param.gradient, scale);
     if (param.substrate != nullptr) {
       optimizer_->delta(p, param.gradient, change_);
@@ -42,6 +44,7 @@ void Learner::apply_update(int64_t samples) {
     }
     for_column_chunks(param.gradient.rows(), param.gradient.cols(),
                       [&](Eigen::Index c0, Eigen::Index n) { param.gradient.middleCols(c0, n).setZero(); });
+    param.columns.clear();
   }
   if (writes != counters_)
     for (const auto& [name, s] : matrices()) s->set_counters(counters_);
@@ -52,7 +55,10 @@ void Learner::scale_sum(Matrix& sum, Scalar scale) {
 }
 
 std::vector<Matrix> Learner::gradient_estimate(const Batch& batch) {
-  for (Parameter& p : parameters_) p.gradient.setZero();
+  for (Parameter& p : parameters_) {
+    p.gradient.setZero();
+    p.columns.clear();
+  }
   Score score;
   accumulate(batch, score);
   if (counters_ != nullptr) counters_->set_phase(Phase::update);
@@ -63,6 +69,7 @@ std::vector<Matrix> Learner::gradient_estimate(const Batch& batch) {
     if (scale != 1) scale_sum(p.gradient, scale);
     out.push_back(p.gradient);
     p.gradient.setZero();
+    p.columns.clear();
   }
   return out;
 }

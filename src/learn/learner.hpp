@@ -26,6 +26,7 @@
 #include "core/named_tensors.hpp"
 #include "core/op_counters.hpp"
 #include "data/dataset.hpp"
+#include "learn/gradient_columns.hpp"
 #include "learn/optimizer.hpp"
 #include "learn/score.hpp"
 #include "substrate/substrate.hpp"
@@ -47,6 +48,7 @@ struct Parameter {
   Scalar* host = nullptr;
   Eigen::Index rows = 0, cols = 0;
   Matrix gradient;                  // the sum of the samples' gradient estimates since the last update
+  GradientColumns columns;          // which of its columns may be non-zero (untracked: all)
 };
 
 class Learner {

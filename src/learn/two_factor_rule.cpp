@@ -26,7 +26,7 @@ namespace plasticore {
 // at the ranges' two ends, and no thread waits for a serial sort. The result depends on neither the thread count
 // nor the ranges.
 void add_post_times_pre_events(Matrix& dW, const Matrix& post, std::span<const PreEvents> lists, Eigen::Index begin,
-                               Eigen::Index end, EventsByColumn& by_column) {
+                               Eigen::Index end, EventsByColumn& by_column, GradientColumns* written) {
   const Eigen::Index rows = dW.rows(), cols = dW.cols();
   if (rows < 64) {
     // A small layer (the 10 outputs) stays in L1: each event's column is added where it stands, list after list,
@@ -35,9 +35,11 @@ void add_post_times_pre_events(Matrix& dW, const Matrix& post, std::span<const P
     for (const PreEvents& l : lists) {
       const Scalar* post_column = post.col(l.post).data();
       for (const int32_t j : *l.events)
-        if (j >= begin && j < end)
+        if (j >= begin && j < end) {
           sum_scaled_columns<false, ColumnScale::factor>(
               dW.col(j).data(), rows, 1, Scalar{1}, [&](size_t) { return post_column; }, [&](size_t) { return l.factor; });
+          if (written != nullptr) written->mark(j);
+        }
     }
     return;
   }
@@ -53,6 +55,8 @@ void add_post_times_pre_events(Matrix& dW, const Matrix& post, std::span<const P
       const size_t n = p.start[static_cast<size_t>(j) + 1];
       p.work[static_cast<size_t>(j - begin)] = static_cast<double>(n + (n > 0));
     }
+    if (written != nullptr && t == 0)  // every thread counted every column: one of them marks
+      for (Eigen::Index j = begin; j < end; ++j) written->mark_if(j, p.start[static_cast<size_t>(j) + 1] != 0);
     const std::vector<int> shares = work_shares(p.work, nt);
     const Eigen::Index c0 = begin + shares[static_cast<size_t>(t)], c1 = begin + shares[static_cast<size_t>(t) + 1];
     if (c0 >= c1) return;
@@ -148,7 +152,12 @@ void add_post_events_times_pre(Matrix& dW, const Matrix& pre, const std::vector<
 
 TwoFactorRule::TwoFactorRule(const LayeredEPNetwork& net, const RelaxationParams& relax, EPRuleSums sums,
                              double self_correction)
-    : net_(net), relax_(relax), sums_(std::move(sums)), self_correction_(self_correction) {}
+    : net_(net), relax_(relax), sums_(std::move(sums)), self_correction_(self_correction) {
+  // Spiking without the correction, the first layer's sum is written only in the columns of the input neurons
+  // that spiked (end_phase marks them); rate mode's products and the correction write every column.
+  if (relax_.coding != SpikeCoding::rate && self_correction_ == 0 && !sums_.columns.empty())
+    sums_.columns[0]->track(sums_.weights[0]->cols());
+}
 
 void TwoFactorRule::begin_batch() {
   holding_ = false;
@@ -361,8 +370,9 @@ void TwoFactorRule::end_phase() {
   if (relax_.input_changes)
     for (Eigen::Index b = 0; b < B; ++b)
       phase_lists_.push_back({&last_input_events_[static_cast<size_t>(b)], (phase_steps_ - 1) * B + b, sign});
+  GradientColumns* written = sums_.columns.empty() || !sums_.columns[0]->tracked() ? nullptr : sums_.columns[0];
   add_post_times_pre_events(*sums_.weights[0], phase_post_, phase_lists_, input_columns_.begin, input_columns_.end,
-                            by_column_);
+                            by_column_, written);
   phase_steps_ = 0;
 }
 

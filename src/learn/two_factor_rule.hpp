@@ -52,9 +52,9 @@ struct EventsByColumn {
 
 // dW(:, j) += lists[n].factor * post(:, lists[n].post) for every list n and every presynaptic j in [begin, end)
 // it names, each column's terms in list order: the rule's accumulation, also benchmarked on its own
-// (bench/kernels_bench.cpp).
+// (bench/kernels_bench.cpp). Marks the columns it adds to in `written`, if not null.
 void add_post_times_pre_events(Matrix& dW, const Matrix& post, std::span<const PreEvents> lists, Eigen::Index begin,
-                               Eigen::Index end, EventsByColumn& by_column);
+                               Eigen::Index end, EventsByColumn& by_column, GradientColumns* written = nullptr);
 // Its feedback-direction twin: dW(i, begin:end) += sign * pre(begin:end, b)^T for every sample b and every
 // postsynaptic i in events[b] (spikes of layer l changing layer l-1 through W_l^T), each weight's terms in sample order.
 // sign is the phase's +-1, so that sign * pre is exact and the sum does not depend on how it is vectorised.

@@ -33,12 +33,23 @@ void sgd_sweep(Scalar* w, Scalar* g, Eigen::Index n, Scalar scale, Scalar step) 
 
 }  // namespace
 
-bool IdealSubstrate::update_sgd(Matrix& gradient, Scalar scale, Scalar step) {
-  count(Op::accumulator_updates, w_.size());  // as update(): one memory write per synapse
+bool IdealSubstrate::update_sgd(Matrix& gradient, Scalar scale, Scalar step, const std::vector<int32_t>* columns) {
+  count(Op::accumulator_updates, w_.size());  // as update(): one memory write per synapse (as a chip counts it)
   const Eigen::Index rows = w_.rows();
-  for_column_chunks(rows, w_.cols(), [&](Eigen::Index c0, Eigen::Index n) {
-    sgd_sweep(w_.data() + c0 * rows, gradient.data() + c0 * rows, n * rows, scale, step);
-  });
+  if (columns != nullptr) {
+    // Only the columns that may have a gradient, each run of neighbouring columns in one sweep.
+    for (size_t k = 0; k < columns->size();) {
+      const Eigen::Index c0 = (*columns)[k];
+      Eigen::Index n = 1;
+      while (k + static_cast<size_t>(n) < columns->size() && (*columns)[k + static_cast<size_t>(n)] == c0 + n) ++n;
+      sgd_sweep(w_.data() + c0 * rows, gradient.data() + c0 * rows, n * rows, scale, step);
+      k += static_cast<size_t>(n);
+    }
+  } else {
+    for_column_chunks(rows, w_.cols(), [&](Eigen::Index c0, Eigen::Index n) {
+      sgd_sweep(w_.data() + c0 * rows, gradient.data() + c0 * rows, n * rows, scale, step);
+    });
+  }
   refresh_transpose(w_);
   return true;
 }

@@ -36,7 +36,7 @@ class IdealSubstrate final : public Substrate {
   void backward_events(std::span<const int32_t> active, Scalar* x) const override { exact_backward_events(w_, active, x); }
   void keep_transposed_weights() override { keep_transpose_of(w_); }
   void update(const Matrix& delta) override;
-  bool update_sgd(Matrix& gradient, Scalar scale, Scalar step) override;
+  bool update_sgd(Matrix& gradient, Scalar scale, Scalar step, const std::vector<int32_t>* columns = nullptr) override;
   void advance(double) override {}
   const Matrix& weights() const override { return w_; }
   void set_weights(const Matrix& w) override;

@@ -64,9 +64,14 @@ class Substrate {
   virtual void update(const Matrix& delta) = 0;
   // The whole SGD update of a batch in one sweep over the matrix, where the substrate adds a change exactly:
   // gradient *= scale (unless scale is 1), W += step * gradient, gradient = 0, one pass over both matrices; the
-  // roundings are those of the separate passes. Returns false (nothing done) if this
-  // substrate realises updates any other way: the caller then runs update().
-  virtual bool update_sgd(Matrix& /*gradient*/, Scalar /*scale*/, Scalar /*step*/) { return false; }
+  // roundings are those of the separate passes. `columns` (increasing; nullptr: all) names the only columns of
+  // the gradient that may be non-zero (learn/gradient_columns.hpp): the others are skipped, which leaves their
+  // weights as the sweep would (W + step * scale * 0 = W) but for the sign of a weight of exactly -0. Returns
+  // false (nothing done) if this substrate realises updates any other way: the caller then runs update().
+  virtual bool update_sgd(Matrix& /*gradient*/, Scalar /*scale*/, Scalar /*step*/,
+                          const std::vector<int32_t>* /*columns*/ = nullptr) {
+    return false;
+  }
   // Wall-clock time passes (drift on devices; nothing on digital substrates).
   virtual void advance(double seconds) = 0;
   // The effective weight matrix, for checkpoints, analysis and rules that need w_ij.

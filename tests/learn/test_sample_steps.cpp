@@ -7,8 +7,10 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "core/rng.hpp"
 #include "learn/phase_observer.hpp"
@@ -21,7 +23,6 @@ namespace plasticore {
 namespace {
 
 constexpr int kIn = 40, kBatch = 7;
-const std::vector<int> kSizes = {kIn, 24, 12, 4};
 
 // An observer that needs whole steps: with it beside the rule, Relaxation::run shows the rule whole steps too.
 class WholeSteps final : public PhaseObserver {
@@ -36,12 +37,16 @@ struct Sums {
   std::vector<Matrix> dw, db;
   OpCounters ops;
   int whole_steps = 0;
+  std::vector<GradientColumns> columns;  // per weight sum, as the rule marked them
 };
 
 // restart = false: the -beta phase continues from the +beta phase's end instead of the free state, so its input
 // spikes are not the first phase's (a wrong pairing).
-Sums run(bool changes, bool paired, bool sample_steps, int threads, bool restart = true) {
-  LayeredEPNetwork net(kSizes, ideal_substrates());
+// hidden: the first hidden layer's size (64 or more: the accumulation's sorted path, else the small layer's).
+Sums run(bool changes, bool paired, bool sample_steps, int threads, bool restart = true, double self_correction = 0,
+         int hidden = 24) {
+  const std::vector<int> sizes = {kIn, hidden, 12, 4};
+  LayeredEPNetwork net(sizes, ideal_substrates());
   Rng rng(5, "test_sample_steps");
   for (int l = 0; l < net.weight_layers(); ++l) {
     Matrix w(net.weight(l).rows(), net.weight(l).cols());
@@ -49,11 +54,12 @@ Sums run(bool changes, bool paired, bool sample_steps, int threads, bool restart
     net.weight(l).set_weights(w);
     for (Eigen::Index i = 0; i < net.bias(l).size(); ++i) net.bias(l)[i] = 0.3f * rng.uniform();
   }
-  Matrix x(kIn, kBatch), y = Matrix::Zero(kSizes.back(), kBatch);
+  Matrix x(kIn, kBatch), y = Matrix::Zero(sizes.back(), kBatch);
   for (Eigen::Index i = 0; i < x.size(); ++i) {
     const float u = rng.uniform();
     x.data()[i] = u < 0.4f ? 0.0f : u < 0.6f ? 1.0f : rng.uniform();
   }
+  for (Eigen::Index j = 0; j < kIn; j += 8) x.row(j).setZero();  // pixels blank in the whole batch
   for (Eigen::Index b = 0; b < kBatch; ++b) y(b % y.rows(), b) = 1;
   RelaxationParams params{SpikeCoding::sigma_delta, 0.5f, 0.3f};
   params.input_changes = changes;
@@ -62,14 +68,16 @@ Sums run(bool changes, bool paired, bool sample_steps, int threads, bool restart
   const auto L = static_cast<size_t>(net.weight_layers());
   sums.dw.resize(L);
   sums.db.resize(L);
+  sums.columns.resize(L);
   EPRuleSums pointers;
   for (size_t w = 0; w < L; ++w) {
-    sums.dw[w] = Matrix::Zero(kSizes[w + 1], kSizes[w]);
-    sums.db[w] = Vector::Zero(kSizes[w + 1]);
+    sums.dw[w] = Matrix::Zero(sizes[w + 1], sizes[w]);
+    sums.db[w] = Vector::Zero(sizes[w + 1]);
     pointers.weights.push_back(&sums.dw[w]);
     pointers.biases.push_back(&sums.db[w]);
+    pointers.columns.push_back(&sums.columns[w]);
   }
-  TwoFactorRule rule(net, params, pointers, 0);
+  TwoFactorRule rule(net, params, pointers, self_correction);
   rule.set_counters(&sums.ops);
   WholeSteps whole;
   std::vector<PhaseObserver*> observers = {&rule};
@@ -127,6 +135,34 @@ TEST(SampleSteps, PairedPhasesWithOtherInputSpikesAreRefused) {
     EXPECT_THROW(run(changes, true, false, 1, false), std::logic_error);  // whole steps
     EXPECT_NO_THROW(run(changes, false, true, 1, false));                // unpaired: nothing to check
   }
+}
+
+// Spiking without the correction the rule marks the first layer's written columns (learn/gradient_columns.hpp),
+// which the update alone then sweeps: every column it wrote must be marked, and the blank pixels, whose input
+// neurons never spike, must not be (else the list saves nothing). The layers above and the correction, which
+// write every column, are not tracked.
+TEST(SampleSteps, TheRuleMarksTheFirstLayersWrittenColumns) {
+  for (const int variant : {0, 1, 2, 3}) {
+    const bool changes = variant == 1 || variant == 2, paired = variant >= 2;
+    SCOPED_TRACE(std::string(changes ? "input as changes" : "input as spikes") + (paired ? ", paired phases" : ""));
+    for (const auto& [threads, hidden] : {std::pair{1, 24}, std::pair{2, 24}, std::pair{1, 70}, std::pair{2, 70}}) {
+      SCOPED_TRACE(std::to_string(threads) + " thread(s), " + std::to_string(hidden) + " hidden");
+      Sums got = run(changes, paired, true, threads, true, 0, hidden);
+      const std::vector<int32_t>* marked = got.columns[0].columns();
+      ASSERT_NE(marked, nullptr);
+      std::vector<int32_t> written;
+      for (Eigen::Index j = 0; j < got.dw[0].cols(); ++j)
+        if (!got.dw[0].col(j).isZero(0)) written.push_back(static_cast<int32_t>(j));
+      ASSERT_FALSE(written.empty());
+      EXPECT_TRUE(std::includes(marked->begin(), marked->end(), written.begin(), written.end()));
+      EXPECT_TRUE(std::is_sorted(marked->begin(), marked->end()));
+      for (int32_t j = 0; j < kIn; j += 8)  // blank in every sample: never spiked, never written
+        EXPECT_FALSE(std::binary_search(marked->begin(), marked->end(), j)) << "column " << j;
+      for (size_t w = 1; w < got.columns.size(); ++w) EXPECT_EQ(got.columns[w].columns(), nullptr) << "layer " << w;
+    }
+  }
+  Sums corrected = run(true, true, false, 1, true, 1.0);
+  EXPECT_EQ(corrected.columns[0].columns(), nullptr);
 }
 
 }  // namespace

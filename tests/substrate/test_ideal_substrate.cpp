@@ -237,5 +237,27 @@ TEST(IdealSubstrateSgd, FusedSweepEqualsTheSeparatePassesBitForBit) {
       }
 }
 
+// With a list of the columns that may be non-zero, the sweep takes only those (runs of neighbours and single
+// columns) and gives the weights the whole sweep gives, bit for bit, and the sum back at zero.
+TEST(IdealSubstrateSgd, ListedColumnsEqualTheWholeSweep) {
+  Rng rng(11, "test_ideal_substrate_sgd_columns");
+  const int rows = 37, cols = 50;
+  const std::vector<int32_t> listed = {0, 3, 4, 5, 17, 30, 31, 49};
+  const Matrix w = random_matrix(rows, cols, rng), full = random_matrix(rows, cols, rng);
+  Matrix sum = Matrix::Zero(rows, cols);
+  for (const int32_t j : listed) sum.col(j) = full.col(j);
+  for (const Scalar scale : {Scalar{1}, Scalar{-0.0123f}}) {
+    IdealSubstrate whole(rows, cols), some(rows, cols);
+    whole.set_weights(w);
+    some.set_weights(w);
+    Matrix whole_sum = sum, some_sum = sum;
+    ASSERT_TRUE(whole.update_sgd(whole_sum, scale, -0.37f));
+    ASSERT_TRUE(some.update_sgd(some_sum, scale, -0.37f, &listed));
+    EXPECT_TRUE(some.weights() == whole.weights()) << "scale " << scale;
+    EXPECT_TRUE(some_sum.isZero(0));
+    EXPECT_FALSE(some.weights() == w);  // the listed columns did change
+  }
+}
+
 }  // namespace
 }  // namespace plasticore
