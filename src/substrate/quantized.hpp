@@ -7,8 +7,10 @@
 // the loop (hardware_in_the_loop.hpp): the host's fp32 master weights are rounded to the nearest level
 // when reprogrammed. Matrix products are exact on the stored levels.
 #pragma once
+#include <memory>
 #include <vector>
 
+#include "core/rng_jump.hpp"
 #include "substrate/programmable_array.hpp"
 #include "substrate/registry.hpp"
 
@@ -36,6 +38,10 @@ class QuantizedSubstrate final : public Substrate, public ProgrammableArray {
   void backward_events(std::span<const int32_t> active, Scalar* x) const override { exact_backward_events(w_, active, x); }
   void keep_transposed_weights() override { keep_transpose_of(w_); }
   void update(const Matrix& delta) override;
+  // With a list of the columns that may have a gradient (learn/gradient_columns.hpp): update() of the change
+  // step * scale * gradient over those columns only, bit for bit: the others' change is 0, which leaves a weight on
+  // its level, and their rounding numbers are jumped over (core/rng_jump.hpp). Without a list: false (update()).
+  bool update_sgd(Matrix& gradient, Scalar scale, Scalar step, const std::vector<int32_t>* columns = nullptr) override;
   void advance(double) override {}
   const Matrix& weights() const override { return w_; }
   void set_weights(const Matrix& w) override;
@@ -66,6 +72,8 @@ class QuantizedSubstrate final : public Substrate, public ProgrammableArray {
   uint64_t seed_;
   uint64_t writes_ = 0;  // numbers the stochastic-rounding streams, so every write draws fresh bits
   std::vector<Scalar> thresholds_;  // stochastic rounding: one write's uniform numbers (reused buffer)
+  std::vector<Scalar> change_;      // update_sgd: one run of columns' change
+  std::unique_ptr<RngJump> column_jump_;  // update_sgd: the stream by whole columns (made on first use)
 };
 
 SubstrateEntry quantized_substrate_entry();
