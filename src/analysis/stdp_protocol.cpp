@@ -27,7 +27,7 @@ Pairing run_pairing(const LayeredEPNetwork& net, const Relaxation& relax, int pr
   for (auto& accumulator : st.accumulator) accumulator.setZero();  // at rest: no random spike phase
   st.quiet_input.clear();  // the input below changes from step to step: no vector of it is always quiet
   Matrix dw = Matrix::Zero(1, 2), db = Matrix::Zero(1, 1);
-  TwoFactorRule rule(net, relax.params(), {{&dw}, {&db}}, 0);
+  TwoFactorRule rule(net, relax.params(), {{&dw}, {&db}, {}}, 0);
   rule.begin_batch();
   PhaseObserver* observers[] = {&rule};
   Pairing p;

@@ -129,8 +129,8 @@ EPLearner::EPLearner(std::unique_ptr<LayeredEPNetwork> net, RelaxationParams rel
   for (int l = 0; l < net_->weight_layers(); ++l) {
     Substrate& w = net_->weight(l);
     Vector& b = net_->bias(l);
-    parameters_.push_back({LayeredEPNetwork::weight_name(l), &w, nullptr, w.rows(), w.cols(), Matrix::Zero(w.rows(), w.cols())});
-    parameters_.push_back({LayeredEPNetwork::bias_name(l), nullptr, b.data(), b.size(), 1, Matrix::Zero(b.size(), 1)});
+    parameters_.push_back({LayeredEPNetwork::weight_name(l), &w, nullptr, w.rows(), w.cols(), Matrix::Zero(w.rows(), w.cols()), {}});
+    parameters_.push_back({LayeredEPNetwork::bias_name(l), nullptr, b.data(), b.size(), 1, Matrix::Zero(b.size(), 1), {}});
     const double rate = learn_.learning_rates[std::min(static_cast<size_t>(l), learn_.learning_rates.size() - 1)];
     rates.insert(rates.end(), {rate, rate});  // a bias learns at its layer's rate
   }

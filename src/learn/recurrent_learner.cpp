@@ -95,7 +95,7 @@ RecurrentLearner::RecurrentLearner(std::unique_ptr<RecurrentSNN> net, Loss loss,
   const auto m = net_->matrices();
   for (size_t k = 0; k < m.size(); ++k)
     parameters_.push_back({RecurrentSNN::kMatrixNames[k], m[k], nullptr, m[k]->rows(), m[k]->cols(),
-                           Matrix::Zero(m[k]->rows(), m[k]->cols())});
+                           Matrix::Zero(m[k]->rows(), m[k]->cols()), {}});
   optimizer_ = std::make_unique<Optimizer>(params_.optimizer, optimizer_slots(parameters_, params_.learning_rates));
 }
 
