@@ -85,6 +85,8 @@ class HardwareInTheLoop final : public Substrate {
 
  private:
   void reprogram();
+  template <typename Block, typename Selected>
+  void select_synapses(Eigen::Index n, Block block, Selected selected);
   // What the host programs for the master weights under `range`: the master itself, or its levels.
   const Matrix& goal(Scalar range);
 

@@ -31,6 +31,11 @@ struct WeightMappingParams {
 // The range for programming `w` as a whole (auto: headroom x max|w|, ignoring non-finite entries; 1 for
 // an all-zero matrix).
 Scalar mapped_range(const WeightMappingParams& params, const Matrix& w);
+// mapped_range's value in double precision, within 1e-6 of it relatively (its float rounding, and a headroom
+// that is not a float, included; the clip_sigmas mapping's sum of squares in eight partial sums, so that it
+// vectorises, where mapped_range sums in order, which fixes its float bits): for a caller that only needs to know
+// whether the range is far from a limit.
+double mapped_range_estimate(const WeightMappingParams& params, const Matrix& w);
 // The keys above under `prefix`, with this substrate's defaults.
 void read_weight_mapping(ConfigReader& reader, const std::string& prefix, WeightMappingParams& params,
                          double default_headroom, double default_clip_sigmas = 0);
