@@ -12,6 +12,18 @@
 
 namespace plasticore {
 
+// f(c0, n) for each run of neighbouring columns c0 .. c0 + n - 1 of an increasing list (one sweep per run).
+template <typename F>
+void for_column_runs(const std::vector<int32_t>& columns, F&& f) {
+  for (size_t k = 0; k < columns.size();) {
+    const Eigen::Index c0 = columns[k];
+    Eigen::Index n = 1;
+    while (k + static_cast<size_t>(n) < columns.size() && columns[k + static_cast<size_t>(n)] == c0 + n) ++n;
+    k += static_cast<size_t>(n);
+    f(c0, n);
+  }
+}
+
 class GradientColumns {
  public:
   // From now on only marked columns count as written (the sum must be zero now).

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/product_chunks.hpp"
+#include "learn/gradient_columns.hpp"  // for_column_runs
 
 namespace plasticore {
 
@@ -38,13 +39,9 @@ bool IdealSubstrate::update_sgd(Matrix& gradient, Scalar scale, Scalar step, con
   const Eigen::Index rows = w_.rows();
   if (columns != nullptr) {
     // Only the columns that may have a gradient, each run of neighbouring columns in one sweep.
-    for (size_t k = 0; k < columns->size();) {
-      const Eigen::Index c0 = (*columns)[k];
-      Eigen::Index n = 1;
-      while (k + static_cast<size_t>(n) < columns->size() && (*columns)[k + static_cast<size_t>(n)] == c0 + n) ++n;
+    for_column_runs(*columns, [&](Eigen::Index c0, Eigen::Index n) {
       sgd_sweep(w_.data() + c0 * rows, gradient.data() + c0 * rows, n * rows, scale, step);
-      k += static_cast<size_t>(n);
-    }
+    });
   } else {
     for_column_chunks(rows, w_.cols(), [&](Eigen::Index c0, Eigen::Index n) {
       sgd_sweep(w_.data() + c0 * rows, gradient.data() + c0 * rows, n * rows, scale, step);

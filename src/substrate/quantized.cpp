@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "learn/gradient_columns.hpp"
 #include "substrate/hardware_in_the_loop.hpp"
 
 namespace plasticore {
@@ -119,11 +120,7 @@ bool QuantizedSubstrate::update_sgd(Matrix& gradient, Scalar scale, Scalar step,
   if (stochastic_ && column_jump_ == nullptr) column_jump_ = std::make_unique<RngJump>(static_cast<uint64_t>(rows));
   const Scalar top = static_cast<Scalar>(levels_ - 1);
   Eigen::Index drawn_to = 0;  // the stream's position, in columns
-  for (size_t k = 0; k < columns->size();) {
-    const Eigen::Index c0 = (*columns)[k];
-    Eigen::Index n = 1;  // the run of neighbouring columns from c0
-    while (k + static_cast<size_t>(n) < columns->size() && (*columns)[k + static_cast<size_t>(n)] == c0 + n) ++n;
-    k += static_cast<size_t>(n);
+  for_column_runs(*columns, [&](Eigen::Index c0, Eigen::Index n) {
     const Eigen::Index size = n * rows;
     change_.resize(static_cast<size_t>(size));
     Scalar* g = gradient.col(c0).data();
@@ -132,14 +129,14 @@ bool QuantizedSubstrate::update_sgd(Matrix& gradient, Scalar scale, Scalar step,
     Scalar* w = w_.col(c0).data();
     if (!stochastic_) {
       round_to_levels<true, false>(size, w, change_.data(), nullptr, lowest_, step_, top, w);
-      continue;
+      return;
     }
     column_jump_->advance(rng, static_cast<uint64_t>(c0 - drawn_to));  // the skipped columns' numbers
     thresholds_.resize(static_cast<size_t>(size));
     for (Scalar& u : thresholds_) u = rng.uniform();
     drawn_to = c0 + n;
     round_to_levels<true, true>(size, w, change_.data(), thresholds_.data(), lowest_, step_, top, w);
-  }
+  });
   refresh_transpose(w_);
   return true;
 }
