@@ -33,8 +33,8 @@ std::vector<ColumnChunk> product_column_chunks(Eigen::Index cols, int parts) {
   return chunks;
 }
 
-// Runs f(begin, cols) over the product_column_chunks of a large matrix on the OpenMP threads (one chunk per
-// thread; inline below ~64k elements, where waking a thread costs more than the work): for element-wise
+// Runs f(begin, cols) over the product_column_chunks of a large matrix on the team's threads (one chunk per
+// thread, core/team.hpp; inline below ~64k elements, where waking a thread costs more than the work): for element-wise
 // passes over a weight matrix, and for products split by their result's columns, which keep their numbers.
 template <typename F>
 void for_column_chunks(Eigen::Index rows, Eigen::Index cols, F&& f) {
@@ -44,9 +44,8 @@ void for_column_chunks(Eigen::Index rows, Eigen::Index cols, F&& f) {
     return;
   }
   const auto chunks = product_column_chunks<Scalar>(cols, threads);
-  const int n = static_cast<int>(chunks.size());
-#pragma omp parallel for schedule(static, 1) num_threads(n)
-  for (int c = 0; c < n; ++c) f(chunks[static_cast<size_t>(c)].begin, chunks[static_cast<size_t>(c)].cols);
+  run_team(static_cast<int>(chunks.size()),
+           [&](int c, int) { f(chunks[static_cast<size_t>(c)].begin, chunks[static_cast<size_t>(c)].cols); });
 }
 
 }  // namespace plasticore

@@ -1,13 +1,46 @@
-// Whether a parallel region opened here would run on more than one thread of the top-level team. Inside any
-// region, even an inactive one, a new region would start a team of fresh threads every time, so only level 0
-// counts. libgomp ends every region with a futex system call, even a team of one thread (and `if (false)`),
-// and on the VMs we measure on a system call costs its caller 13-32 us of refetched caches (docs/performance.md,
-// "Threads"): code that would open a region per step asks first and, on one thread, runs its loop directly.
+// The threads of a batch's parallel stages. run_team(parts, f) runs f(part, parts) for every part < parts: part 0
+// on the calling thread, the others on persistent helper threads, and returns when all are done.
+//
+// Why not an OpenMP region: libgomp ends every barrier, and so every region (two barriers), with a futex
+// system call whether or not a thread sleeps, and on the VMs we measure on a system call costs its caller
+// 13-32 us (PTI without PCID: the TLB is flushed on every entry; `build/bin/host_probe`). A training batch opens
+// 4-8 regions, so two threads paid 50-250 us per batch of 400-1,200 us. Here a thread that waits spins for
+// up to kSpin and only then sleeps on a futex (std::atomic::wait), and a notify makes a system call only when a
+// thread sleeps. The bounded spin keeps oversubscription from collapsing (a thread whose partner is descheduled
+// burns at most kSpin, then sleeps), where libgomp spins for milliseconds.
+//
+// Parts run on whatever threads: results must not depend on which thread runs a part (each part is a fixed
+// share of the work). Nested calls, calls from inside a part and calls while another thread's call is running
+// run their parts one after another on the calling thread. The OpenMP team size (omp_get_max_threads(),
+// `threads` in a config) stays the setting: callers ask for that many parts.
 #pragma once
 #include <omp.h>
 
+#include "core/parallel_errors.hpp"
+
 namespace plasticore {
 
-inline bool team_of_several() { return omp_get_level() == 0 && omp_get_max_threads() > 1; }
+namespace team_detail {
+using PartCall = void (*)(void* context, int part, int parts);  // must not throw
+void run_parts(int parts, PartCall call, void* context);
+bool inside_part();
+}  // namespace team_detail
+
+// Whether work split here would run on more than one thread: a setting of several threads, and not already
+// inside a part or an OpenMP region (code that would split work per step asks first, and on one thread runs
+// its loop directly).
+inline bool team_of_several() {
+  return omp_get_level() == 0 && omp_get_max_threads() > 1 && !team_detail::inside_part();
+}
+
+// f(part, parts) for part = 0 .. parts - 1, as above; rethrows the first exception a part threw.
+template <typename F>
+void run_team(int parts, F&& f) {
+  ParallelErrors errors;
+  auto body = [&](int part, int n) { errors.run([&] { f(part, n); }); };
+  team_detail::run_parts(
+      parts, [](void* context, int part, int n) { (*static_cast<decltype(body)*>(context))(part, n); }, &body);
+  errors.rethrow();
+}
 
 }  // namespace plasticore

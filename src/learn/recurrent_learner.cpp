@@ -1,11 +1,14 @@
 #include "learn/recurrent_learner.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 
 #include "core/error.hpp"
 #include "core/parallel_errors.hpp"
 #include "learn/batch_exchange.hpp"
 #include "core/rng.hpp"
+#include "core/team.hpp"
 #include "learn/adaptive_feedback.hpp"
 #include "learn/bptt.hpp"
 #include "learn/eprop.hpp"
@@ -85,6 +88,18 @@ Score evaluate_sequence(const RecurrentSNN& net, const SequenceStream& sequence,
   return scorer.finish();
 }
 
+// f(k) for k < count on the team's threads, each thread taking the next sequence when it is done (sequences
+// differ in length and activity); each sequence is computed alone, so any assignment gives the same numbers.
+template <typename F>
+void for_each_sequence(int64_t count, F&& f) {
+  const int threads = team_of_several() ? static_cast<int>(std::min<int64_t>(omp_get_max_threads(), count)) : 1;
+  std::atomic<int64_t> next{0};
+  run_team(threads, [&](int, int) {
+    for (int64_t k = next.fetch_add(1, std::memory_order_relaxed); k < count; k = next.fetch_add(1, std::memory_order_relaxed))
+      f(k);
+  });
+}
+
 }  // namespace
 
 RecurrentLearner::RecurrentLearner(std::unique_ptr<RecurrentSNN> net, Loss loss, RecurrentLearnerParams params,
@@ -153,8 +168,7 @@ void RecurrentLearner::accumulate(const Batch& whole, Score& score) {
   if (count == 1) {
     one(0);
   } else {
-#pragma omp parallel for schedule(dynamic)
-    for (int64_t k = 0; k < count; ++k) one(k);
+    for_each_sequence(count, one);
   }
   errors.rethrow();
   if (parallel()) share(*comm_, scores_, &gradients_, net_->sizes());  // then summed as one process sums them
@@ -170,15 +184,11 @@ void RecurrentLearner::evaluate(const Batch& whole, Score& score) {
   const Batch batch = local_part(whole);
   const auto count = static_cast<int64_t>(batch.samples.size());
   scores_.assign(static_cast<size_t>(count), Score{});
-  ParallelErrors errors;
-#pragma omp parallel for schedule(dynamic)
-  for (int64_t k = 0; k < count; ++k)
-    errors.run([&] {
-      const int64_t id = batch.samples[static_cast<size_t>(k)];
-      const ReadKeyScope key({sample_read_key(static_cast<int>(batch.split), batch.epoch, id), 0});
-      scores_[static_cast<size_t>(k)] = evaluate_sequence(*net_, *batch.dataset->sequence(batch.split, id), loss_);
-    });
-  errors.rethrow();
+  for_each_sequence(count, [&](int64_t k) {
+    const int64_t id = batch.samples[static_cast<size_t>(k)];
+    const ReadKeyScope key({sample_read_key(static_cast<int>(batch.split), batch.epoch, id), 0});
+    scores_[static_cast<size_t>(k)] = evaluate_sequence(*net_, *batch.dataset->sequence(batch.split, id), loss_);
+  });
   if (parallel()) share(*comm_, scores_, nullptr, net_->sizes());
   for (const Score& s : scores_) score.add(s);
 }

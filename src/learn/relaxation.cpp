@@ -35,14 +35,13 @@ int64_t sum_over_samples(int B, const std::vector<double>& work, ShareQueues& qu
   }
   const int threads = omp_get_max_threads();
   queues.reset(work_shares(work, threads));
-  ParallelErrors errors;  // as on one thread, an exception reaches the caller
-#pragma omp parallel num_threads(threads) reduction(+ : sum)
-  queues.run(omp_get_thread_num(), [&](int b) {
+  std::vector<int64_t> sums(static_cast<size_t>(threads), 0);  // per batch and phase, not per sample
+  run_team(threads, [&](int part, int) {
     int64_t n = 0;
-    errors.run([&] { n = spikes(b); });
-    sum += n;
+    queues.run(part, [&](int b) { n += spikes(b); });
+    sums[static_cast<size_t>(part)] = n;
   });
-  errors.rethrow();
+  for (const int64_t n : sums) sum += n;
   return sum;
 }
 
@@ -107,17 +106,12 @@ void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, 
     return;
   }
   input_drive_.resize(net_.sizes()[1], B);
-  ParallelErrors errors;
-  const int chunks = static_cast<int>(rate_chunks_.size());
-#pragma omp parallel for schedule(static, 1) num_threads(chunks)
-  for (int t = 0; t < chunks; ++t)
-    errors.run([&] {
-      RateChunk& c = rate_chunks_[static_cast<size_t>(t)];
-      c.input = input.middleCols(c.begin, c.cols);
-      net_.weight(0).forward_nonzero(c.input, c.input_drive);
-      input_drive_.middleCols(c.begin, c.cols) = c.input_drive;
-    });
-  errors.rethrow();
+  run_team(static_cast<int>(rate_chunks_.size()), [&](int t, int) {
+    RateChunk& c = rate_chunks_[static_cast<size_t>(t)];
+    c.input = input.middleCols(c.begin, c.cols);
+    net_.weight(0).forward_nonzero(c.input, c.input_drive);
+    input_drive_.middleCols(c.begin, c.cols) = c.input_drive;
+  });
 }
 
 // Rate mode on several threads: the batch's columns in one chunk per thread, aligned so that a product's
@@ -330,12 +324,9 @@ void Relaxation::step_rate(RelaxationState& st, RateChunk& c, int t, const Matri
   const ReadKeyScope key({sample_read_key(read_phase_), static_cast<uint64_t>(t)});
   for (int l = 1; l <= L; ++l) {  // [0]: the clamped input
     const auto k = static_cast<size_t>(l);
-    if (c.whole) {
-      st.previous[k].swap(st.state[k]);  // integrate() writes every state below: no copy needed
-    } else {
-      c.previous[k] = st.state[k].middleCols(c.begin, c.cols);
-      st.previous[k].middleCols(c.begin, c.cols) = c.previous[k];
-    }
+    // integrate() writes every state below; with chunks it also keeps each column's old state as it reads it.
+    if (c.whole) st.previous[k].swap(st.state[k]);
+    else c.previous[k] = st.state[k].middleCols(c.begin, c.cols);  // the products' operand
   }
   const auto previous = [&](int l) -> const Matrix& { return c.whole ? st.previous[static_cast<size_t>(l)] : c.previous[static_cast<size_t>(l)]; };
   for (int l = 2; l <= L; ++l) net_.weight(l - 1).forward(previous(l - 1), c.drive[static_cast<size_t>(l)]);
@@ -345,7 +336,7 @@ void Relaxation::step_rate(RelaxationState& st, RateChunk& c, int t, const Matri
       const auto k = static_cast<size_t>(l);
       // Layer 1's input drive W_1 x is the batch's (the input is clamped); the feedback is added first.
       const Scalar* u = l == 1 ? input_drive_.col(c.begin + b).data() : c.drive[k].col(b).data();
-      integrate(st, l, c.begin + b, u, l < L ? c.feedback[k].col(b).data() : nullptr, targets, beta, false);
+      integrate(st, l, c.begin + b, u, l < L ? c.feedback[k].col(b).data() : nullptr, targets, beta, !c.whole);
     }
 }
 
@@ -369,14 +360,9 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
   int64_t spikes = 0;
   if (params_.coding == SpikeCoding::rate && observers.empty() && !rate_chunks_.empty()) {
     // Each thread relaxes its chunk of samples through the whole phase: no barrier per step.
-    ParallelErrors errors;
-    const int chunks = static_cast<int>(rate_chunks_.size());
-#pragma omp parallel for schedule(static, 1) num_threads(chunks)
-    for (int i = 0; i < chunks; ++i)
-      errors.run([&] {
-        for (int t = 0; t < steps; ++t) step_rate(st, rate_chunks_[static_cast<size_t>(i)], t, targets, beta);
-      });
-    errors.rethrow();
+    run_team(static_cast<int>(rate_chunks_.size()), [&](int i, int) {
+      for (int t = 0; t < steps; ++t) step_rate(st, rate_chunks_[static_cast<size_t>(i)], t, targets, beta);
+    });
   } else if (params_.coding == SpikeCoding::rate) {
     for (int t = 0; t < steps; ++t) {
       step_rate(st, whole_batch_, t, targets, beta);

@@ -79,14 +79,8 @@ void add_post_times_pre_events(Matrix& dW, const Matrix& post, std::span<const P
   };
   const int threads = team_of_several() ? omp_get_max_threads() : 1;
   if (by_column.parts.size() < static_cast<size_t>(threads)) by_column.parts.resize(static_cast<size_t>(threads));
-  if (threads > 1) {
-    ParallelErrors errors;  // as on one thread, an exception (an allocation) reaches the caller
-#pragma omp parallel num_threads(threads)
-    errors.run([&] { part(omp_get_thread_num(), omp_get_num_threads()); });
-    errors.rethrow();
-  } else {
-    part(0, 1);
-  }
+  if (threads > 1) run_team(threads, part);  // as on one thread, an exception (an allocation) reaches the caller
+  else part(0, 1);
 }
 
 namespace {

@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "core/error.hpp"
+#include "core/team.hpp"
 #include "substrate/device_substrate.hpp"
 
 namespace plasticore {
@@ -80,8 +81,10 @@ void DeviceSubstrate<Device>::recompute(Eigen::Index s) {
 template <class Device>
 void DeviceSubstrate<Device>::recompute_all() {
   const Eigen::Index n = w_.size();
-#pragma omp parallel for schedule(static)
-  for (Eigen::Index s = 0; s < n; ++s) recompute(s);
+  const int parts = team_of_several() ? omp_get_max_threads() : 1;
+  run_team(parts, [&](int part, int count) {  // contiguous blocks of synapses; each one's value is its own
+    for (Eigen::Index s = n * part / count; s < n * (part + 1) / count; ++s) recompute(s);
+  });
 }
 
 template <class Device>

@@ -38,9 +38,12 @@ bool IdealSubstrate::update_sgd(Matrix& gradient, Scalar scale, Scalar step, con
   count(Op::accumulator_updates, w_.size());  // as update(): one memory write per synapse (as a chip counts it)
   const Eigen::Index rows = w_.rows();
   if (columns != nullptr) {
-    // Only the columns that may have a gradient, each run of neighbouring columns in one sweep.
-    for_column_runs(*columns, [&](Eigen::Index c0, Eigen::Index n) {
-      sgd_sweep(w_.data() + c0 * rows, gradient.data() + c0 * rows, n * rows, scale, step);
+    // Only the columns that may have a gradient, each run of neighbouring columns in one sweep; on several
+    // threads each sweeps the listed columns of its chunk, the columns whose sums it added (rate EP's rule).
+    for_column_chunks(rows, w_.cols(), [&](Eigen::Index c0, Eigen::Index n) {
+      for_column_runs(listed_in(*columns, c0, n), [&](Eigen::Index r0, Eigen::Index m) {
+        sgd_sweep(w_.data() + r0 * rows, gradient.data() + r0 * rows, m * rows, scale, step);
+      });
     });
   } else {
     for_column_chunks(rows, w_.cols(), [&](Eigen::Index c0, Eigen::Index n) {
