@@ -134,6 +134,10 @@ class Team {
 
 }  // namespace
 
+void wait_for_count(const std::atomic<uint32_t>& a, uint32_t at_least) {
+  await(a, [at_least](uint32_t v) { return v >= at_least; });
+}
+
 namespace team_detail {
 
 void run_parts(int parts, PartCall call, void* context) { Team::instance().run(parts, call, context); }

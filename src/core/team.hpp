@@ -16,6 +16,9 @@
 #pragma once
 #include <omp.h>
 
+#include <atomic>
+#include <cstdint>
+
 #include "core/parallel_errors.hpp"
 
 namespace plasticore {
@@ -32,6 +35,10 @@ bool inside_part();
 inline bool team_of_several() {
   return omp_get_level() == 0 && omp_get_max_threads() > 1 && !team_detail::inside_part();
 }
+
+// Returns once a >= at_least: for a part that waits for another part's progress (a counter that part advances
+// and then notifies with a.notify_all()). Spins, then sleeps, as the team's threads do.
+void wait_for_count(const std::atomic<uint32_t>& a, uint32_t at_least);
 
 // f(part, parts) for part = 0 .. parts - 1, as above; rethrows the first exception a part threw.
 template <typename F>

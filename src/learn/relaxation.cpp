@@ -61,16 +61,35 @@ void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, 
   st.previous.resize(layers);
   st.state[0] = input;
   st.previous[0] = input;
+  // Rate mode on several threads: each thread zeroes the columns of its chunk of samples, which it then relaxes
+  // (zeroed here, a column's lines would move to that thread's core in the first step).
+  if (params_.coding == SpikeCoding::rate) prepare_rate_chunks(static_cast<int>(B));
+  const bool zero_by_chunks = params_.coding == SpikeCoding::rate && !rate_chunks_.empty() && !params_.uses_trace();
   for (size_t l = 0; l < layers; ++l) {
     const int n = net_.sizes()[l];
-    if (l > 0) st.state[l].setZero(n, B);
+    if (zero_by_chunks) {
+      if (l > 0) st.state[l].resize(n, B);
+      st.spikes[l].resize(n, B);
+      st.delta[l].resize(n, B);
+    } else {
+      if (l > 0) st.state[l].setZero(n, B);
+      st.spikes[l].setZero(n, B);
+      st.delta[l].setZero(n, B);
+    }
     st.accumulator[l].resize(n, B);
-    st.spikes[l].setZero(n, B);
-    st.delta[l].setZero(n, B);
     if (params_.uses_trace()) st.trace[l] = st.state[l];
     st.events[l].resize(static_cast<size_t>(B));
     for (auto& e : st.events[l]) e.reserve(static_cast<size_t>(n));
   }
+  if (zero_by_chunks)
+    run_team(static_cast<int>(rate_chunks_.size()), [&](int t, int) {
+      const RateChunk& c = rate_chunks_[static_cast<size_t>(t)];
+      for (size_t l = 0; l < layers; ++l) {
+        if (l > 0) st.state[l].middleCols(c.begin, c.cols).setZero();
+        st.spikes[l].middleCols(c.begin, c.cols).setZero();
+        st.delta[l].middleCols(c.begin, c.cols).setZero();
+      }
+    });
   if (params_.input_changes && params_.coding != SpikeCoding::rate) {
     st.input_drive.setZero(net_.sizes()[1], B);  // the sum over no spikes: S_0(-1) = 0
     for (auto* list : {&st.input_on, &st.input_off}) {
@@ -98,10 +117,9 @@ void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, 
   }
   mark_quiet_input(st);
   if (params_.coding != SpikeCoding::rate) return;
-  // The input drive W_1 x: clamped, so once per batch, from the image's non-zero pixels; in the threads'
-  // column chunks if there are several.
-  prepare_rate_chunks(static_cast<int>(B));
-  if (rate_chunks_.empty()) {
+  // The input drive W_1 x: clamped, so once per batch, from the image's non-zero pixels; on several threads
+  // split by W_1's columns where the substrate does that itself, else in the threads' chunks of samples.
+  if (rate_chunks_.empty() || net_.weight(0).forward_nonzero_on_team()) {
     net_.weight(0).forward_nonzero(input, input_drive_);
     return;
   }

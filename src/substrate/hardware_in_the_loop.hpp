@@ -61,6 +61,7 @@ class HardwareInTheLoop final : public Substrate {
   int cols() const override { return chip_->cols(); }
   void forward(const Matrix& x, Matrix& y) const override { chip_->forward(x, y); }
   void forward_nonzero(const Matrix& x, Matrix& y) const override { chip_->forward_nonzero(x, y); }
+  bool forward_nonzero_on_team() const override { return chip_->forward_nonzero_on_team(); }
   void forward_events(std::span<const int32_t> active, Scalar* y) const override { chip_->forward_events(active, y); }
   bool repeat_forward_events(std::span<const int32_t> active) const override { return chip_->repeat_forward_events(active); }
   bool forward_event_changes(std::span<const int32_t> on, std::span<const int32_t> off, size_t active,

@@ -18,6 +18,7 @@ class IdealSubstrate final : public Substrate {
     y.noalias() = w_ * x;
   }
   void forward_nonzero(const Matrix& x, Matrix& y) const override { exact_forward_nonzero(w_, x, y); }
+  bool forward_nonzero_on_team() const override { return true; }
   void forward_events(std::span<const int32_t> active, Scalar* y) const override { exact_forward_events(w_, active, y); }
   bool repeat_forward_events(std::span<const int32_t> active) const override {
     count_forward_events(w_, active.size());

@@ -1,8 +1,13 @@
 #include "substrate/substrate.hpp"
 
+#include <atomic>
+#include <vector>
+
 #include "core/column_sums.hpp"
 #include "core/error.hpp"
 #include "core/nonzero_indices.hpp"
+#include "core/product_chunks.hpp"
+#include "core/team.hpp"
 
 namespace plasticore {
 
@@ -24,14 +29,37 @@ void Substrate::exact_forward_nonzero(const Matrix& w, const Matrix& x, Matrix& 
   count(Op::dense_macs, macs);
   count(Op::dense_equivalent_macs, macs);
   y.resize(w.rows(), x.cols());
-  std::vector<int32_t> nonzero(static_cast<size_t>(x.rows()));  // once per batch, not per synapse
-  for (Eigen::Index b = 0; b < x.cols(); ++b) {
-    const Scalar* xb = x.col(b).data();
-    const auto n = static_cast<size_t>(nonzero_indices(xb, x.rows(), nonzero.data()));
-    sum_scaled_columns<true, ColumnScale::factor>(
-        y.col(b).data(), w.rows(), n, Scalar{1}, [&](size_t k) { return w.col(nonzero[k]).data(); },
-        [&](size_t k) { return xb[nonzero[k]]; });
-  }
+  const int threads = macs >= (int64_t{1} << 16) && team_of_several() ? omp_get_max_threads() : 1;
+  const std::vector<ColumnChunk> chunks = product_column_chunks<Scalar>(w.cols(), threads);
+  const auto parts = static_cast<int>(chunks.size());
+  // On several threads a pipeline over W's column chunks, the chunks each thread's rule sums and update writes
+  // (for_column_chunks): thread p adds its chunk's non-zero inputs to sample b's output once thread p - 1 has
+  // added its own, so every output is the same sum in the same order as on one thread, and no line of W moves
+  // between the cores (two threads that each read all of W and then wrote half of it, rate EP's split by
+  // samples, moved half of it twice per batch). The samples' progress, and each part's scratch (allocated
+  // here: a part that threw would leave the next one waiting).
+  std::vector<std::atomic<uint32_t>> finished(parts > 1 ? static_cast<size_t>(x.cols()) : 0);
+  std::vector<std::vector<int32_t>> nonzero(static_cast<size_t>(parts));
+  for (int p = 0; p < parts; ++p) nonzero[static_cast<size_t>(p)].resize(static_cast<size_t>(chunks[static_cast<size_t>(p)].cols));
+  const auto add_chunk = [&](int p) {
+    const ColumnChunk c = chunks[static_cast<size_t>(p)];
+    int32_t* list = nonzero[static_cast<size_t>(p)].data();
+    for (Eigen::Index b = 0; b < x.cols(); ++b) {
+      const Scalar* xb = x.col(b).data() + c.begin;
+      const auto n = static_cast<size_t>(nonzero_indices(xb, c.cols, list));
+      const auto column = [&](size_t k) { return w.col(c.begin + list[k]).data(); };
+      const auto factor = [&](size_t k) { return xb[list[k]]; };
+      if (p > 0) wait_for_count(finished[static_cast<size_t>(b)], static_cast<uint32_t>(p));
+      if (p == 0) sum_scaled_columns<true, ColumnScale::factor>(y.col(b).data(), w.rows(), n, Scalar{1}, column, factor);
+      else sum_scaled_columns<false, ColumnScale::factor>(y.col(b).data(), w.rows(), n, Scalar{1}, column, factor);
+      if (p + 1 < parts) {
+        finished[static_cast<size_t>(b)].store(static_cast<uint32_t>(p + 1), std::memory_order_release);
+        finished[static_cast<size_t>(b)].notify_all();  // a system call only if the next part sleeps
+      }
+    }
+  };
+  if (parts < 2) add_chunk(0);
+  else run_team(parts, [&](int p, int) { add_chunk(p); });  // inline, part after part, the waits are met
 }
 
 void Substrate::exact_backward_events(const Matrix& w, std::span<const int32_t> active, Scalar* x) const {

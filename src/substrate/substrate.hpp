@@ -37,6 +37,9 @@ class Substrate {
   // columns of the non-zero inputs, in another order than forward (the last bits differ) but counted as the
   // same dense product; any other substrate computes forward.
   virtual void forward_nonzero(const Matrix& x, Matrix& y) const { forward(x, y); }
+  // Whether forward_nonzero splits a batch among the threads itself (by columns of W: exact_forward_nonzero):
+  // a caller then calls it once for the whole batch rather than once per thread's samples.
+  virtual bool forward_nonzero_on_team() const { return false; }
   // y = sum of the columns of W named in `active` (one sample's presynaptic spikes, all of weight 1).
   virtual void forward_events(std::span<const int32_t> active, Scalar* y) const = 0;
   // The caller kept y from an identical earlier forward_events (same weights, same `active`) and would use it

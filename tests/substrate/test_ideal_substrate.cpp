@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <cstdint>
 #include <limits>
 #include <utility>
@@ -256,6 +257,51 @@ TEST(IdealSubstrateSgd, ListedColumnsEqualTheWholeSweep) {
     EXPECT_TRUE(some.weights() == whole.weights()) << "scale " << scale;
     EXPECT_TRUE(some_sum.isZero(0));
     EXPECT_FALSE(some.weights() == w);  // the listed columns did change
+  }
+}
+
+// With several threads forward_nonzero runs as a pipeline over W's column chunks (substrate.cpp), and the update
+// over listed columns in the same chunks: both must give the one-thread bytes for any team. 500 x 784 (MNIST's
+// first layer, above the threshold for splitting); samples with no input in one chunk or in any.
+TEST(IdealSubstrateThreads, ForwardNonzeroAndListedUpdateGiveTheOneThreadBytes) {
+  Rng rng(12, "test_ideal_substrate_threads");
+  const int rows = 500, cols = 784, batch = 7;
+  const Matrix w = random_matrix(rows, cols, rng);
+  Matrix x = Matrix::Zero(cols, batch);
+  for (Eigen::Index b = 0; b < batch; ++b)
+    for (Eigen::Index j = 0; j < cols; ++j)
+      if (rng.uniform() < 0.2f) x(j, b) = rng.uniform();
+  x.block(cols / 2, 1, cols / 2, 1).setZero();  // sample 1: nothing for the second chunk
+  x.block(0, 2, cols / 2, 1).setZero();         // sample 2: nothing for the first
+  x.col(3).setZero();                           // sample 3: no input at all
+  std::vector<int32_t> listed;
+  for (int32_t j = 0; j < cols; ++j)
+    if (j % 3 != 0 || (j > 380 && j < 400)) listed.push_back(j);  // runs across the 392 boundary of two chunks
+  Matrix sum = Matrix::Zero(rows, cols);
+  for (const int32_t j : listed) sum.col(j) = random_matrix(rows, 1, rng);
+  const int before = omp_get_max_threads();
+  Matrix y_one, w_one;
+  for (const int threads : {1, 2, 3}) {
+    omp_set_num_threads(threads);
+    IdealSubstrate s(rows, cols);
+    s.set_weights(w);
+    Matrix y;
+    s.forward_nonzero(x, y);
+    Matrix g = sum;
+    ASSERT_TRUE(s.update_sgd(g, Scalar{0.25f}, Scalar{-0.5f}, &listed));
+    omp_set_num_threads(before);
+    EXPECT_TRUE(g.isZero(0)) << threads << " threads";
+    if (threads == 1) {
+      y_one = y;
+      w_one = s.weights();
+      EXPECT_TRUE(y.col(3).isZero(0));
+      continue;
+    }
+    ASSERT_EQ(y.rows(), rows);
+    ASSERT_EQ(y.cols(), batch);
+    EXPECT_EQ(std::memcmp(y.data(), y_one.data(), sizeof(Scalar) * static_cast<size_t>(y.size())), 0) << threads << " threads";
+    EXPECT_EQ(std::memcmp(s.weights().data(), w_one.data(), sizeof(Scalar) * static_cast<size_t>(w_one.size())), 0)
+        << threads << " threads";
   }
 }
 
