@@ -121,7 +121,7 @@ void EpropEligibility::advance_block(Block& block) {
   }
   // Outside a pipeline this thread takes all columns at once: inside a parallel batch each thread has a
   // sequence of its own, and a sequence on its own too small to share runs on one thread.
-  advance_columns(block, 0, cols_ / kLanes);
+  advance_rows(block, 0, n_rec_);
   block.trace.col(0) = block.trace.col(block.steps);
   block.psi.col(0) = block.psi.col(block.steps);
   block.steps = 0;
@@ -129,39 +129,41 @@ void EpropEligibility::advance_block(Block& block) {
   std::fill(block.active.begin(), block.active.end(), 0U);
 }
 
-// A chunk's vectors are an even share of the padded columns' (for the threads; at most kLifVectors).
+// A chunk is an even share of the postsynaptic rows, every presynaptic column: a row's synapse state is
+// contiguous (one column of each state matrix), so a chunk's state is whole cache lines that no other chunk
+// touches. (Shares of the column vectors of every row, as before, interleaved the threads' state at 0.5 KB and
+// the prefetchers pulled in the other core's lines.)
 void EpropEligibility::advance_chunk(const Block& block, Eigen::Index chunk) {
-  const Eigen::Index n_vectors = cols_ / kLanes;
-  const Eigen::Index v0 = chunk * n_vectors / n_chunks_, v1 = (chunk + 1) * n_vectors / n_chunks_;
-  advance_columns(block, v0, v1 - v0);
+  advance_rows(block, chunk * n_rec_ / n_chunks_, (chunk + 1) * n_rec_ / n_chunks_);
 }
 
-void EpropEligibility::advance_columns(const Block& block, Eigen::Index v0, Eigen::Index vectors) {
+void EpropEligibility::advance_rows(const Block& block, Eigen::Index r0, Eigen::Index r1) {
   if (regularize_) {
-    if (block.any_signal) advance_rows<true, true>(block, v0, vectors);
-    else advance_rows<true, false>(block, v0, vectors);
+    if (block.any_signal) advance_rows<true, true>(block, r0, r1);
+    else advance_rows<true, false>(block, r0, r1);
   } else {
-    if (block.any_signal) advance_rows<false, true>(block, v0, vectors);
-    else advance_rows<false, false>(block, v0, vectors);
+    if (block.any_signal) advance_rows<false, true>(block, r0, r1);
+    else advance_rows<false, false>(block, r0, r1);
   }
 }
 
-// Each row in tiles of an even split of the vectors: at most kAdaptiveVectors for ALIF rows, which hold
-// twice the state, and kLifVectors for LIF rows.
+// Rows r0 .. r1 - 1, each in tiles of an even split of the vectors: at most kAdaptiveVectors for ALIF rows,
+// which hold twice the state, and kLifVectors for LIF rows.
 template <bool kRegularize, bool kSignal>
-void EpropEligibility::advance_rows(const Block& block, Eigen::Index v0, Eigen::Index vectors) {
+void EpropEligibility::advance_rows(const Block& block, Eigen::Index r0, Eigen::Index r1) {
+  const Eigen::Index vectors = cols_ / kLanes;
   const auto tiles = [&](Eigen::Index j, Eigen::Index most, auto advance_tile) {
     const Eigen::Index n = (vectors + most - 1) / most;
     for (Eigen::Index t = 0; t < n; ++t) {
-      const Eigen::Index a = v0 + t * vectors / n, b = v0 + (t + 1) * vectors / n;
+      const Eigen::Index a = t * vectors / n, b = (t + 1) * vectors / n;
       advance_tile(j, a, b - a);
     }
   };
-  for (Eigen::Index j = 0; j < n_alif_; ++j)
+  for (Eigen::Index j = r0; j < std::min(r1, n_alif_); ++j)
     tiles(j, kAdaptiveVectors, [&](Eigen::Index row, Eigen::Index a, Eigen::Index n) {
       advance_any<true, kRegularize, kSignal>(block, row, a, n);
     });
-  for (Eigen::Index j = n_alif_; j < n_rec_; ++j)
+  for (Eigen::Index j = std::max(r0, n_alif_); j < r1; ++j)
     tiles(j, kLifVectors, [&](Eigen::Index row, Eigen::Index a, Eigen::Index n) {
       advance_any<false, kRegularize, kSignal>(block, row, a, n);
     });

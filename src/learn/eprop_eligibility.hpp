@@ -94,9 +94,9 @@ class EpropEligibility {
 
   void advance_block(Block& block);  // every chunk, in this thread or (pipelined) as tasks
   void advance_chunk(const Block& block, Eigen::Index chunk);
-  void advance_columns(const Block& block, Eigen::Index v0, Eigen::Index vectors);
+  void advance_rows(const Block& block, Eigen::Index r0, Eigen::Index r1);  // rows r0 .. r1 - 1, every column
   template <bool kRegularize, bool kSignal>
-  void advance_rows(const Block& block, Eigen::Index v0, Eigen::Index vectors);
+  void advance_rows(const Block& block, Eigen::Index r0, Eigen::Index r1);
   template <bool kAdaptive, bool kRegularize, bool kSignal, int kVectors>
   void advance(const Block& block, Eigen::Index row, Eigen::Index v0);
   template <bool kAdaptive, bool kRegularize, bool kSignal>
