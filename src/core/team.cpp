@@ -134,6 +134,10 @@ class Team {
 
 }  // namespace
 
+OneThread::OneThread() : was_inside_(t_inside_part) { t_inside_part = true; }
+
+OneThread::~OneThread() { t_inside_part = was_inside_; }
+
 void wait_for_count(const std::atomic<uint32_t>& a, uint32_t at_least) {
   await(a, [at_least](uint32_t v) { return v >= at_least; });
 }

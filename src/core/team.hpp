@@ -36,6 +36,19 @@ inline bool team_of_several() {
   return omp_get_level() == 0 && omp_get_max_threads() > 1 && !team_detail::inside_part();
 }
 
+// While in scope the calling thread splits no work (team_of_several() is false, run_team runs its parts here,
+// one after another): for a batch too small to share, whose stages would only move lines between the cores.
+class OneThread {
+ public:
+  OneThread();
+  ~OneThread();
+  OneThread(const OneThread&) = delete;
+  OneThread& operator=(const OneThread&) = delete;
+
+ private:
+  bool was_inside_;
+};
+
 // Returns once a >= at_least: for a part that waits for another part's progress (a counter that part advances
 // and then notifies with a.notify_all()). Spins, then sleeps, as the team's threads do.
 void wait_for_count(const std::atomic<uint32_t>& a, uint32_t at_least);

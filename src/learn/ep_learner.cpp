@@ -1,8 +1,10 @@
 #include "learn/ep_learner.hpp"
 
 #include <cmath>
+#include <optional>
 
 #include "core/error.hpp"
+#include "core/team.hpp"
 #include "learn/batch_exchange.hpp"
 
 namespace plasticore {
@@ -202,6 +204,8 @@ void EPLearner::accumulate(const Batch& batch, Score& score) {
   }
   const Batch local = local_part(batch);
   gather(local);
+  std::optional<OneThread> one_thread;
+  if (batch.samples.size() == 1) one_thread.emplace();  // as shares_update
   int64_t counts[2] = {run_phases(x_, labels_, local.samples, static_cast<uint64_t>(batch.epoch),
                                   static_cast<uint64_t>(batch.index)),
                        static_cast<int64_t>(local.samples.size())};

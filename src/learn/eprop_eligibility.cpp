@@ -15,10 +15,12 @@ Eigen::Index round_up(Eigen::Index n, Eigen::Index multiple) { return (n + multi
 // Each tile walks its row's active steps once, so a row in fewer tiles takes fewer of the walk's unpredictable
 // branches: evidence accumulation's 9 vectors per row go in 5 + 4 (ALIF) and 9 (LIF) instead of 3 + 3 + 3 and
 // 4 + 5, ~1.1x its training loop (docs/performance.md). One ALIF tile of 9 would need 36 state registers of 32.
-constexpr int kLifVectors = 9;       // a LIF row's tile: 3 x 9 state registers; also a thread's chunk
+constexpr int kLifVectors = 9;       // a LIF row's tile: 3 x 9 state registers
 constexpr int kAdaptiveVectors = 5;  // an ALIF row's tile: 4 x 5 (eps^a as well)
 
-// At least one chunk per thread (as far as the vectors go) for the threads of a sequence on its own.
+// How many row chunks a sequence on its own hands to the threads: one per LIF tile of a row's columns (as many
+// tasks as when they were column shares, which is what was measured), and at least one per thread as far as a
+// row's column vectors go.
 Eigen::Index chunks(Eigen::Index cols) {
   return std::max((cols / EpropEligibility::kLanes + kLifVectors - 1) / kLifVectors,
                   std::min<Eigen::Index>(cols / EpropEligibility::kLanes, omp_get_max_threads()));

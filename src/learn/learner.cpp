@@ -1,7 +1,10 @@
 #include "learn/learner.hpp"
 
+#include <optional>
+
 #include "core/error.hpp"
 #include "core/product_chunks.hpp"
+#include "core/team.hpp"
 
 namespace plasticore {
 
@@ -16,6 +19,8 @@ Batch Learner::local_part(const Batch& batch) const {
 
 void Learner::apply_update(int64_t samples) {
   if (counters_ != nullptr) counters_->set_phase(Phase::update);
+  std::optional<OneThread> one_thread;
+  if (!shares_update(samples)) one_thread.emplace();
   // Every rank writes the same update; rank 0 counts the writes.
   OpCounters* const writes = repeated_work_counters();
   if (writes != counters_)

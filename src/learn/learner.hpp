@@ -97,6 +97,8 @@ class Learner {
   // The factor the finished sums are multiplied by to give the gradient estimate (EP: -1 / (beta span B)); 1:
   // none. apply_update fuses the multiplication into its pass over the weights.
   virtual Scalar gradient_scale(int64_t /*samples*/) const { return 1; }
+  // Whether the update after a batch of `samples` is worth splitting among the threads.
+  virtual bool shares_update(int64_t /*samples*/) const { return true; }
   // A rule's last word on the optimizer's change of parameter p (e.g. no autapses); adjusts_change(p) says
   // whether it has one (if not, the update may be fused into one pass).
   virtual void adjust_change(size_t, Matrix&) {}

@@ -81,6 +81,30 @@ TEST(Team, NestedCallsRunOnTheCallingPartsThread) {
   EXPECT_EQ(nested_elsewhere.load(), 0);
 }
 
+// Inside a OneThread scope nothing is split: team_of_several() is false and every part runs on this thread;
+// after it the team is back.
+TEST(Team, OneThreadScopeRunsPartsHere) {
+  const int before = omp_get_max_threads();
+  omp_set_num_threads(2);
+  std::atomic<int> elsewhere{0}, runs{0};
+  bool several_inside = true;
+  {
+    const OneThread one;
+    several_inside = team_of_several();
+    const auto me = std::this_thread::get_id();
+    run_team(3, [&](int, int) {
+      ++runs;
+      if (std::this_thread::get_id() != me) ++elsewhere;
+    });
+  }
+  const bool several_after = team_of_several();
+  omp_set_num_threads(before);
+  EXPECT_FALSE(several_inside);
+  EXPECT_TRUE(several_after);
+  EXPECT_EQ(runs.load(), 3);
+  EXPECT_EQ(elsewhere.load(), 0);
+}
+
 // Two threads calling at once (a program training two models) both get every part run; one of them runs its
 // parts itself while the other has the team.
 TEST(Team, ConcurrentCallersEachGetEveryPart) {
