@@ -7,7 +7,6 @@
 #include <stdexcept>
 
 #include "core/nonzero_indices.hpp"
-#include "core/parallel_errors.hpp"
 #include "core/product_chunks.hpp"
 #include "core/shares.hpp"
 #include "core/team.hpp"

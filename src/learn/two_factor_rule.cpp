@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "core/column_sums.hpp"
-#include "core/parallel_errors.hpp"
 #include "core/shares.hpp"
 #include "core/team.hpp"
 
