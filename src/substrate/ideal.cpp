@@ -1,8 +1,8 @@
 #include "substrate/ideal.hpp"
 
+#include "core/column_runs.hpp"
 #include "core/error.hpp"
 #include "core/product_chunks.hpp"
-#include "learn/gradient_columns.hpp"  // for_column_runs
 
 namespace plasticore {
 

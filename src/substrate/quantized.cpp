@@ -2,9 +2,9 @@
 
 #include <cmath>
 
+#include "core/column_runs.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
-#include "learn/gradient_columns.hpp"
 #include "substrate/hardware_in_the_loop.hpp"
 
 namespace plasticore {
