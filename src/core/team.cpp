@@ -19,6 +19,7 @@ namespace {
 constexpr auto kSpin = std::chrono::microseconds(200);
 
 thread_local bool t_inside_part = false;
+thread_local bool t_together = false;  // inside a part whose call's parts run at the same time
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -77,10 +78,12 @@ class Team {
   void run(int parts, team_detail::PartCall call, void* context) {
     std::unique_lock<std::mutex> lock(busy_, std::try_to_lock);
     if (parts <= 1 || t_inside_part || !lock.owns_lock()) {  // on this thread, part after part
-      const bool was_inside = t_inside_part;
+      const bool was_inside = t_inside_part, was_together = t_together;
       t_inside_part = true;
+      t_together = false;
       for (int p = 0; p < parts; ++p) call(context, p, parts);
       t_inside_part = was_inside;
+      t_together = was_together;
       return;
     }
     while (static_cast<int>(helpers_.size()) < parts - 1) {
@@ -98,15 +101,16 @@ class Team {
       h.ticket.fetch_add(1, std::memory_order_release);  // publishes the job
       h.ticket.notify_one();                             // a system call only if the helper sleeps
     }
-    t_inside_part = true;
+    t_inside_part = t_together = true;
     call(context, 0, parts);
-    t_inside_part = false;
+    t_inside_part = t_together = false;
     await(remaining_, [](uint32_t left) { return left == 0; });
   }
 
  private:
   void serve(Helper& h) {
     t_inside_part = true;  // for good: whatever a part calls runs on this thread
+    t_together = true;     // and the helpers' parts run beside part 0
     uint32_t seen = 0;
     for (;;) {
       await(h.ticket, [seen](uint32_t ticket) { return ticket != seen; });
@@ -146,6 +150,8 @@ namespace team_detail {
 void run_parts(int parts, PartCall call, void* context) { Team::instance().run(parts, call, context); }
 
 bool inside_part() { return t_inside_part; }
+
+bool parts_together() { return t_together; }
 
 }  // namespace team_detail
 

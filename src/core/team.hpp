@@ -27,6 +27,7 @@ namespace team_detail {
 using PartCall = void (*)(void* context, int part, int parts);  // must not throw
 void run_parts(int parts, PartCall call, void* context);
 bool inside_part();
+bool parts_together();
 }  // namespace team_detail
 
 // Whether work split here would run on more than one thread: a setting of several threads, and not already
@@ -48,6 +49,10 @@ class OneThread {
  private:
   bool was_inside_;
 };
+
+// Inside a part: whether this call's other parts run at the same time, on other threads, so that a part may wait
+// for progress that a later part makes. False where the parts run one after another on this thread (above).
+inline bool parts_run_together() { return team_detail::parts_together(); }
 
 // Returns once a >= at_least: for a part that waits for another part's progress (a counter that part advances
 // and then notifies with a.notify_all()). Spins, then sleeps, as the team's threads do.

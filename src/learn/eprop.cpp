@@ -2,13 +2,11 @@
 
 #include <omp.h>
 
-#include <exception>
 #include <optional>
 
 #include "core/error.hpp"
 #include "core/team.hpp"
 #include "learn/eprop_eligibility.hpp"
-#include "substrate/read_key.hpp"
 
 namespace plasticore {
 
@@ -64,10 +62,7 @@ void eprop_gradients(const RecurrentSNN& net, const SequenceStream& sequence, Lo
   Matrix readout_gradient = Matrix::Zero(n_rec, n_out);  // transposed: each err_k zbar^T is one contiguous column
 
   const ThreadPhase learning(Phase::update);  // all but the network's own steps
-  const ReadKey caller_key = thread_read_key();
-  const auto run = [&] {
-    const ThreadPhase steps_learning(Phase::update);  // again: in a pipeline another thread may run this
-    const ReadKeyScope key(caller_key);               // and so read with the caller's key
+  const auto run = [&] {  // on this thread (shared: as part 0 of the team)
     RecurrentSNNState s;
     net.start(s);
     for (Eigen::Index t = 0; t < steps; ++t) {
@@ -93,22 +88,10 @@ void eprop_gradients(const RecurrentSNN& net, const SequenceStream& sequence, Lo
     }
     synapses.flush();
   };
-  // A sequence on its own (batch 1) outside any parallel region, big enough to share: one thread runs the
-  // steps while the team advances the synapses of the block before (learn/eprop_eligibility.hpp, "Pipelined").
+  // A sequence on its own (batch 1), big enough to share: part 0 of the team runs the steps, and the synapse rows
+  // are split among the parts (learn/eprop_eligibility.hpp, "Shared").
   if (team_of_several() && synapses.worth_sharing()) {
-    std::exception_ptr failure;
-#pragma omp parallel
-#pragma omp single
-    {
-      synapses.set_pipelined(true);
-      try {
-        run();
-      } catch (...) {
-        failure = std::current_exception();  // an exception must not leave the parallel region
-      }
-    }  // the region's end waits for every task
-    synapses.set_pipelined(false);
-    if (failure) std::rethrow_exception(failure);
+    synapses.run_shared(omp_get_max_threads(), run);
   } else {
     run();
   }

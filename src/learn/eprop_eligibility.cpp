@@ -1,9 +1,9 @@
 #include "learn/eprop_eligibility.hpp"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <bit>
+#include <chrono>
+#include <cmath>
 #include <utility>
 
 namespace plasticore {
@@ -18,12 +18,16 @@ Eigen::Index round_up(Eigen::Index n, Eigen::Index multiple) { return (n + multi
 constexpr int kLifVectors = 9;       // a LIF row's tile: 3 x 9 state registers
 constexpr int kAdaptiveVectors = 5;  // an ALIF row's tile: 4 x 5 (eps^a as well)
 
-// How many row chunks a sequence on its own hands to the threads: one per LIF tile of a row's columns (as many
-// tasks as when they were column shares, which is what was measured), and at least one per thread as far as a
-// row's column vectors go.
-Eigen::Index chunks(Eigen::Index cols) {
-  return std::max((cols / EpropEligibility::kLanes + kLifVectors - 1) / kLifVectors,
-                  std::min<Eigen::Index>(cols / EpropEligibility::kLanes, omp_get_max_threads()));
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Waits until a >= at_least; adds the time it waited, if it had to, to waited_s.
+void timed_wait(const std::atomic<uint32_t>& a, uint32_t at_least, double& waited_s) {
+  if (a.load(std::memory_order_acquire) >= at_least) return;
+  const auto t0 = std::chrono::steady_clock::now();
+  wait_for_count(a, at_least);
+  waited_s += seconds_since(t0);
 }
 
 }  // namespace
@@ -44,7 +48,6 @@ bool EpropEligibility::fits(Eigen::Index n_pre, Eigen::Index n_alif, Eigen::Inde
 
 void EpropEligibility::restart(Decays decays) {
   decays_ = decays;
-  n_chunks_ = chunks(cols_);  // the team may have changed since (threads = 0 chooses it batch by batch)
   for (Block& b : blocks_) {
     b.trace.setZero(cols_, kBlockSteps + 1);
     b.psi.setZero(n_rec_, kBlockSteps + 1);
@@ -54,7 +57,7 @@ void EpropEligibility::restart(Decays decays) {
     b.steps = 0;
     b.any_signal = false;
   }
-  pipelined_ = false;
+  parts_ = 1;
   filling_ = 0;
   active_row_steps_ = 0;
   threshold_eligibility_.setZero(cols_, n_alif_);
@@ -98,31 +101,30 @@ void EpropEligibility::record(const Vector& trace, const Vector& psi, const Scal
 
 void EpropEligibility::flush() {
   if (blocks_[filling_].steps > 0) advance_block(blocks_[filling_]);
-  if (pipelined_) {
-#pragma omp taskwait
-  }
+  if (parts_ > 1) await_helpers(published_);
 }
 
 void EpropEligibility::advance_block(Block& block) {
   for (const uint32_t steps : block.active) active_row_steps_ += std::popcount(steps);
-  if (pipelined_) {
-    // The tasks of the block before read the other buffer, which the step loop fills next: wait for them.
-#pragma omp taskwait
+  if (parts_ > 1) {
+    // Block n goes to the helpers, part 0 advances its own rows of it and then fills the other buffer, which
+    // holds block n - 1: once every helper is through with that.
+    const uint32_t n = published_++;
+    part_state_[0].blocks.store(n + 1, std::memory_order_release);
+    part_state_[0].blocks.notify_all();
+    advance_rows(block, 0, first_row(1, parts_));
+    await_helpers(n);
     Block& next = blocks_[filling_ ^ 1];
     next.trace.col(0) = block.trace.col(block.steps);  // the step before the next block's
     next.psi.col(0) = block.psi.col(block.steps);
     next.steps = 0;
     next.any_signal = false;
     std::fill(next.active.begin(), next.active.end(), 0U);
-    for (Eigen::Index chunk = 0; chunk < n_chunks_; ++chunk) {
-#pragma omp task firstprivate(chunk) shared(block)
-      advance_chunk(block, chunk);
-    }
     filling_ ^= 1;
     return;
   }
-  // Outside a pipeline this thread takes all columns at once: inside a parallel batch each thread has a
-  // sequence of its own, and a sequence on its own too small to share runs on one thread.
+  // Otherwise this thread takes every row: inside a parallel batch each thread has a sequence of its own, and a
+  // sequence on its own too small to share runs on one thread.
   advance_rows(block, 0, n_rec_);
   block.trace.col(0) = block.trace.col(block.steps);
   block.psi.col(0) = block.psi.col(block.steps);
@@ -131,12 +133,79 @@ void EpropEligibility::advance_block(Block& block) {
   std::fill(block.active.begin(), block.active.end(), 0U);
 }
 
-// A chunk is an even share of the postsynaptic rows, every presynaptic column: a row's synapse state is
-// contiguous (one column of each state matrix), so a chunk's state is whole cache lines that no other chunk
-// touches. (Shares of the column vectors of every row, as before, interleaved the threads' state at 0.5 KB and
-// the prefetchers pulled in the other core's lines.)
-void EpropEligibility::advance_chunk(const Block& block, Eigen::Index chunk) {
-  advance_rows(block, chunk * n_rec_ / n_chunks_, (chunk + 1) * n_rec_ / n_chunks_);
+void EpropEligibility::share(int parts) {
+  if (parts > sharing_parts_) {
+    part_state_.reset(new PartState[static_cast<size_t>(parts)]);
+    sharing_parts_ = parts;
+  }
+  for (int p = 0; p < parts; ++p) {
+    part_state_[p].blocks.store(0, std::memory_order_relaxed);
+    part_state_[p].waited_s = part_state_[p].busy_s = 0;
+  }
+  // A first guess for part 0, which also runs the network: half a helper's share.
+  if (part0_rows_ < 0) part0_rows_ = 0.5 * static_cast<double>(n_rec_) / (parts - 0.5);
+  parts_ = parts;
+  published_ = 0;
+}
+
+void EpropEligibility::lead(bool together) {
+  if (!together) parts_ = 1;  // the helpers run after this part (run_team on one thread): it takes every row
+}
+
+void EpropEligibility::help(int part) {
+  if (parts_ < 2) return;  // part 0 ran first, on this thread, and took every row (lead)
+  const Eigen::Index r0 = first_row(part, parts_), r1 = first_row(part + 1, parts_);
+  PartState& me = part_state_[part];
+  for (uint32_t n = 0;; ++n) {
+    timed_wait(part_state_[0].blocks, n + 1, me.waited_s);
+    if (part_state_[0].blocks.load(std::memory_order_acquire) == kStopped) return;
+    const auto t0 = std::chrono::steady_clock::now();
+    advance_rows(blocks_[n % 2], r0, r1);  // part 0 fills block n in blocks_[n % 2] (restart() starts at 0)
+    me.busy_s += seconds_since(t0);
+    me.blocks.store(n + 1, std::memory_order_release);
+    me.blocks.notify_all();
+  }
+}
+
+void EpropEligibility::stop_helpers() {
+  if (sharing_parts_ == 0) return;
+  part_state_[0].blocks.store(kStopped, std::memory_order_release);
+  part_state_[0].blocks.notify_all();
+}
+
+void EpropEligibility::await_helpers(uint32_t blocks) {
+  for (int p = 1; p < parts_; ++p) timed_wait(part_state_[p].blocks, blocks, part_state_[0].waited_s);
+}
+
+// Contiguous rows: a row's synapse state is one column of each state matrix, so a part's state is whole cache
+// lines that no other part touches. (Shares of the column vectors of every row interleaved the threads' state at
+// 0.5 KB, and the prefetchers pulled in the other core's lines.)
+Eigen::Index EpropEligibility::first_row(int part, int parts) const {
+  const auto rows0 = static_cast<Eigen::Index>(std::lround(part0_rows_));
+  if (part == 0) return 0;
+  return rows0 + (part - 1) * (n_rec_ - rows0) / (parts - 1);
+}
+
+// Moves rows towards the side that waited: a row moved from the helpers to part 0 shifts its time (a helper's busy
+// time per row) from one side to the other, so (part 0's waits - a helper's) / (2 x that time) rows even them out
+// (with several helpers a row moved to part 0 is shared among them); half of that per sequence and at most an
+// eighth of the rows, so that a sequence slowed by the host does not swing the split.
+void EpropEligibility::end_sharing() {
+  const int parts = parts_;
+  parts_ = 1;
+  if (parts < 2) return;
+  double helper_wait = 0, helper_busy = 0;
+  for (int p = 1; p < parts; ++p) {
+    helper_wait += part_state_[p].waited_s / (parts - 1);
+    helper_busy += part_state_[p].busy_s;
+  }
+  const auto helper_rows = static_cast<double>(n_rec_ - first_row(1, parts));
+  if (helper_rows <= 0 || helper_busy <= 0) return;
+  const double row_s = helper_busy / helper_rows;  // one row's time in a sequence
+  const double most = 0.125 * static_cast<double>(n_rec_);
+  const double move =
+      std::clamp(0.5 * (part_state_[0].waited_s - helper_wait) / (row_s * (1 + 1.0 / (parts - 1))), -most, most);
+  part0_rows_ = std::clamp(part0_rows_ + move, 0.0, static_cast<double>(n_rec_ - (parts - 1)));
 }
 
 void EpropEligibility::advance_rows(const Block& block, Eigen::Index r0, Eigen::Index r1) {

@@ -15,19 +15,24 @@
 // precision). One multiply per quiet run (kappa^g) would be cheaper still, but rounds differently and so
 // moves every e-prop figure.
 //
-// Pipelined (set_pipelined, inside an OpenMP single region of a sequence run on its own): a full buffer
-// is handed to the team as one task per column chunk, and the step loop goes on filling the other one;
-// the next full buffer first waits for those tasks (taskwait, where the waiting thread runs the rest
-// of them). The chunks hold disjoint state and see the steps in order: the same numbers.
+// Shared (a sequence on its own, with a team of several threads; learn/eprop.cpp): part 0 of the team runs the
+// steps and records them; a full buffer is published to the other parts, which advance their rows of the
+// block while part 0 advances its own rows and then fills the other buffer. Each part keeps the same rows all
+// sequence long, so a row's state stays in one core's caches; part 0, which also runs the network, takes fewer
+// rows, as many as its waits and the helpers' waits of the sequence before say (rows are independent: the
+// numbers do not depend on the split, only the speed does).
 //
 // Steps whose learning signal is zero for every neuron (outside a decision window, where err[t] = 0)
 // add nothing to the gradient: a block of them skips those multiply-adds (exact, as L ebar = 0).
 //
 // The presynaptic columns are padded to whole vectors of 16 with eps^v = 0, so their state stays zero.
 #pragma once
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
+#include "core/team.hpp"
 #include "core/tensor.hpp"
 
 namespace plasticore {
@@ -59,14 +64,25 @@ class EpropEligibility {
   // Advances the synapses through the steps still buffered; then gradient() and trace_sum() are current.
   void flush();
 
-  // Hand full buffers to OpenMP tasks (call only inside a parallel region's single construct).
-  void set_pipelined(bool pipelined) { pipelined_ = pipelined; }
+  // Runs steps(), which records a sequence's steps and flushes, as part 0 of a team of `parts` threads with the
+  // synapse rows shared among the parts (above). Where the team runs its parts one after another on this thread
+  // (core/team.hpp), part 0 takes every row.
+  template <typename Steps>
+  void run_shared(int parts, Steps&& steps) {
+    share(parts);
+    run_team(parts, [&](int part, int) {
+      if (part > 0) return help(part);
+      const StopHelpers stop{*this};  // however the steps end
+      lead(parts_run_together());
+      steps();
+    });
+    end_sharing();
+  }
 
-  // Whether a block's synapse work is worth sharing among threads. A sequence on its own hands each block to
-  // the team, and on the 2-core VM two threads lost below about 4 M synapse-steps per block (pattern
-  // generation: 0.66x at 100 neurons, 0.83x at 200, 1.10x at 400; bench/eprop_sizes.sh), so a smaller
-  // network runs on one thread whatever `threads` says.
-  static constexpr int64_t kSharedBlockWork = int64_t{1} << 22;  // synapse-steps per block, quiet ones included
+  // Whether a block's synapse work is worth sharing among threads: two threads gained 1.09x on pattern generation
+  // with 20 neurons (0.08 M synapse-steps per block), 1.30x with 50 (0.26 M) and more above (docs/performance.md,
+  // "Threads"); below this a thread that sleeps would cost a wake-up per block, for a few us of work.
+  static constexpr int64_t kSharedBlockWork = int64_t{1} << 17;  // synapse-steps per block, quiet ones included
   bool worth_sharing() const { return n_rec_ * cols_ * kBlockSteps >= kSharedBlockWork; }
 
   // dLoss/dW and sum_t e of presynaptic columns first .. first + count - 1, n_rec x count (call flush()
@@ -92,8 +108,18 @@ class EpropEligibility {
   };
   static_assert(kBlockSteps <= 32, "a row's active steps are the bits of a uint32_t");
 
-  void advance_block(Block& block);  // every chunk, in this thread or (pipelined) as tasks
-  void advance_chunk(const Block& block, Eigen::Index chunk);
+  struct StopHelpers {
+    EpropEligibility& synapses;
+    ~StopHelpers() { synapses.stop_helpers(); }
+  };
+  void share(int parts);        // before the team runs
+  void lead(bool together);     // part 0, before the steps
+  void help(int part);          // parts 1 .. parts - 1
+  void stop_helpers();          // part 0, after the steps
+  void end_sharing();           // after the team: moves rows between part 0 and the helpers by their waits
+  void advance_block(Block& block);  // every row, in this thread or (shared) with the helpers
+  void await_helpers(uint32_t blocks);  // until every helper has advanced that many blocks
+  Eigen::Index first_row(int part, int parts) const;  // part's rows: first_row(part) .. first_row(part + 1) - 1
   void advance_rows(const Block& block, Eigen::Index r0, Eigen::Index r1);  // rows r0 .. r1 - 1, every column
   template <bool kRegularize, bool kSignal>
   void advance_rows(const Block& block, Eigen::Index r0, Eigen::Index r1);
@@ -102,12 +128,22 @@ class EpropEligibility {
   template <bool kAdaptive, bool kRegularize, bool kSignal>
   void advance_any(const Block& block, Eigen::Index row, Eigen::Index v0, Eigen::Index vectors);
 
-  Eigen::Index n_pre_, n_alif_, n_rec_, cols_, n_chunks_;  // cols_: padded to kLanes
+  Eigen::Index n_pre_, n_alif_, n_rec_, cols_;  // cols_: padded to kLanes
   Decays decays_;
   bool regularize_;
-  bool pipelined_ = false;
-  Block blocks_[2];  // the one being filled, and (pipelined) the one the tasks may still be reading
+  Block blocks_[2];  // the one being filled, and (shared) the one the helpers may still be reading
   int filling_ = 0;
+  // Sharing: per part, a counter on a cache line of its own (part 0's: blocks published, or kStopped; a helper's:
+  // blocks advanced) and the seconds it waited and (helpers) advanced its rows in this sequence.
+  struct alignas(64) PartState {
+    std::atomic<uint32_t> blocks{0};
+    double waited_s = 0, busy_s = 0;
+  };
+  static constexpr uint32_t kStopped = UINT32_MAX;
+  int parts_ = 1, sharing_parts_ = 0;
+  std::unique_ptr<PartState[]> part_state_;
+  uint32_t published_ = 0;
+  double part0_rows_ = -1;  // part 0's share of the rows (fractional while it adapts); < 0: not yet set
   int64_t active_row_steps_ = 0;
   // State, one column per postsynaptic row (its synapses' values over the padded presynaptic columns).
   Matrix threshold_eligibility_;  // eps^a, cols_ x n_alif

@@ -36,7 +36,7 @@ same_weights eqspike_end_of_phase configs/eqspike_eop_mnist.toml "${idx[@]}"
 same_weights eqspike_chip configs/eqspike_chip_mnist.toml "${idx[@]}"
 same_weights eqspike_spike_trace configs/eqspike_spiketrace_mnist.toml "${idx[@]}"
 same_weights eprop_one_sequence configs/eprop_sine.toml --set task.steps=200 --set train.epochs=2 --set data.train_limit=3
-# 400 neurons: above EpropEligibility::kSharedBlockWork, so the 2-thread run is pipelined
+# 400 neurons: above EpropEligibility::kSharedBlockWork, so the 2-thread run shares its synapse rows
 same_weights eprop_one_sequence_pipelined configs/eprop_sine.toml --set task.steps=200 --set train.epochs=2 \
   --set data.train_limit=3 --set network.recurrent=400
 same_weights eprop_batch configs/eprop_evidence.toml --set task.steps=1200 --set train.epochs=1 --set data.train_limit=8 \

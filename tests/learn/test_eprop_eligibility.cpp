@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/rng.hpp"
+#include "core/team.hpp"
 #include "learn/eprop_eligibility.hpp"
 
 namespace plasticore {
@@ -105,6 +106,48 @@ INSTANTIATE_TEST_SUITE_P(Shapes, EpropEligibilityKernel,
                                            // up to 9); 140 is evidence accumulation's 40 inputs + 100 neurons.
                                            Case{140, 4, 3, 70, true, 0.6f, 40}, Case{120, 2, 3, 40, false},
                                            Case{100, 3, 2, 40, true}, Case{90, 2, 2, 40, true}));
+
+// A sequence shared among a team's parts (run_shared): part 0 records the steps and advances its rows, the helpers
+// theirs, on double-buffered blocks. Several sequences on one object, so that the split moves between them (by
+// the parts' waits), with 2 and 3 parts, running together and, inside a OneThread scope, one part after another:
+// the one-thread object's bytes every time.
+TEST(EpropEligibilityShared, GivesTheOneThreadBytes) {
+  const int n_pre = 70, n_alif = 9, n_lif = 41, n_rec = n_alif + n_lif;
+  const EpropEligibility::Decays decays{0.99f, 0.3f, 0.95f};
+  Rng rng(7, "test_eprop_eligibility_shared");
+  for (const int parts : {2, 3})
+    for (const bool together : {true, false}) {
+      EpropEligibility shared(n_pre, n_alif, n_lif, decays, true);
+      for (const int steps : {200, 77, 5, 130, 64}) {  // full blocks, partial ones and a single one
+        std::vector<Vector> trace, psi, signal;
+        for (int t = 0; t < steps; ++t) {
+          Vector x(n_pre), p(n_rec), l(n_rec);
+          for (auto& v : x) v = rng.uniform() * 3;
+          for (auto& v : p) v = rng.uniform() < 0.4 ? 0.0f : rng.uniform();
+          for (auto& v : l) v = t > steps / 3 ? static_cast<Scalar>(rng.normal()) : 0.0f;
+          trace.push_back(x), psi.push_back(p), signal.push_back(l);
+        }
+        const auto record = [&](EpropEligibility& k) {
+          for (size_t t = 0; t < trace.size(); ++t) k.record(trace[t], psi[t], signal[t].data());
+          k.flush();
+        };
+        EpropEligibility one(n_pre, n_alif, n_lif, decays, true);
+        record(one);
+        shared.restart(decays);
+        if (together) {
+          shared.run_shared(parts, [&] { record(shared); });
+        } else {
+          const OneThread here;
+          shared.run_shared(parts, [&] { record(shared); });
+        }
+        const auto where = ::testing::Message() << parts << " parts, together " << together << ", " << steps << " steps";
+        ASSERT_GT(one.gradient().norm(), 0) << where;
+        EXPECT_EQ(shared.gradient(), one.gradient()) << where;
+        EXPECT_EQ(shared.trace_sum(), one.trace_sum()) << where;
+        EXPECT_EQ(shared.active_row_steps(), one.active_row_steps()) << where;
+      }
+    }
+}
 
 }  // namespace
 }  // namespace plasticore

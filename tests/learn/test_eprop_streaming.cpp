@@ -61,11 +61,12 @@ TEST(StreamingGradients, EqualTheMatrixApi) {
   }
 }
 
-// A sequence on its own, big enough to share, runs pipelined on two threads (column chunks as tasks on
-// double-buffered blocks); a small one runs on one thread. Either way: the one-thread gradients, bit for bit.
+// A sequence on its own, big enough to share, runs on two and three threads (part 0 runs the steps, the synapse
+// rows are split among the parts, on double-buffered blocks); a small one runs on one thread. Either way: the
+// one-thread gradients, bit for bit, also for a second sequence, after the split has moved.
 TEST(StreamingGradients, OneSequenceOnTwoThreadsEqualsOneThread) {
   const auto task = dataset_from("pattern_generation", "[task]\nsteps = 300\ninput_rate_hz = 40.0\n");
-  for (const int recurrent : {40, 400}) {
+  for (const int recurrent : {10, 400}) {
     const int adaptive = recurrent / 4;
     const RecurrentSNN net = make_net(*task, recurrent, adaptive, 0.5);
     const EpropEligibility synapses(task->inputs() + recurrent, adaptive, recurrent - adaptive, {0.99f, 0.05f, 0.95f},
@@ -76,27 +77,29 @@ TEST(StreamingGradients, OneSequenceOnTwoThreadsEqualsOneThread) {
     const int before = omp_get_max_threads();
     omp_set_num_threads(1);
     const SequenceGradients one = eprop_gradients(net, *sequence, task->loss(), reg);
-    omp_set_num_threads(2);
-    const SequenceGradients two = eprop_gradients(net, *sequence, task->loss(), reg);
-    omp_set_num_threads(before);
     EXPECT_GT(one.recurrent.norm(), 0) << recurrent;
-    EXPECT_EQ(one.loss, two.loss) << recurrent;
-    EXPECT_EQ(one.input, two.input) << recurrent;
-    EXPECT_EQ(one.recurrent, two.recurrent) << recurrent;
-    EXPECT_EQ(one.readout, two.readout) << recurrent;
+    for (const int threads : {2, 3, 2, 2}) {
+      omp_set_num_threads(threads);
+      const SequenceGradients many = eprop_gradients(net, *sequence, task->loss(), reg);
+      EXPECT_EQ(one.loss, many.loss) << recurrent << " neurons, " << threads << " threads";
+      EXPECT_EQ(one.input, many.input) << recurrent << " neurons, " << threads << " threads";
+      EXPECT_EQ(one.recurrent, many.recurrent) << recurrent << " neurons, " << threads << " threads";
+      EXPECT_EQ(one.readout, many.readout) << recurrent << " neurons, " << threads << " threads";
+    }
+    omp_set_num_threads(before);
   }
 }
 
 // e-prop keeps its synapse state per thread and both fill the caller's SequenceGradients: a thread that ran a
 // network of other sizes or other decays, and a sequence stopped by an exception part-way through a block (also
-// in the pipeline of a big network on two threads), must leave nothing behind. The reference runs on a thread
+// when a big network's rows are shared between two threads), must leave nothing behind. The reference runs on a thread
 // of its own, where nothing was kept before.
 class ReusedMemory : public ::testing::TestWithParam<int> {};  // recurrent neurons
 
 TEST_P(ReusedMemory, GivesTheFreshResult) {
   const int recurrent = GetParam();
   const int threads = omp_get_max_threads();
-  omp_set_num_threads(2);  // a network big enough to share its blocks is then pipelined (ctest runs one thread)
+  omp_set_num_threads(2);  // a network big enough to share its blocks then shares them (ctest runs one thread)
   const auto task = dataset_from("evidence_accumulation", "[task]\nsteps = 1250\ninput_rate_hz = 40.0\n");
   const RecurrentSNN net = make_net(*task, recurrent, recurrent / 3, 0.5), other = make_net(*task, 20, 0, 0.5);
   RecurrentSNNParams slower = net.params();
@@ -139,7 +142,7 @@ TEST_P(ReusedMemory, GivesTheFreshResult) {
   omp_set_num_threads(threads);
 }
 
-// 30 neurons: one thread per sequence; 400: pipelined (above EpropEligibility::kSharedBlockWork per block).
+// 30 neurons: one thread per sequence; 400: shared (above EpropEligibility::kSharedBlockWork per block).
 INSTANTIATE_TEST_SUITE_P(Sizes, ReusedMemory, ::testing::Values(30, 400));
 
 TEST(StreamingGradients, RateRegularisationMatchesBpttWithoutRecurrence) {

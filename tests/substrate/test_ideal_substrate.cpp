@@ -123,6 +123,24 @@ TEST_F(IdealSubstrateTest, BackwardIsWTransposeTimesYForEveryColumn) {
     }
 }
 
+// One output and one column (e-prop's learning signal of a single readout): each element is one product, taken
+// without the general product's set-up; the same values, and zeros for a zero signal.
+TEST(IdealSubstrate, BackwardOfOneOutputIsEachWeightTimesTheSignal) {
+  Rng rng(11, "test_ideal_backward_one");
+  const Matrix w = random_matrix(1, 37, rng);
+  IdealSubstrate sub(1, 37);
+  sub.set_weights(w);
+  Matrix y(1, 1), x(3, 2);
+  y(0, 0) = -0.7f;
+  sub.backward(y, x);
+  ASSERT_EQ(x.rows(), 37);
+  ASSERT_EQ(x.cols(), 1);
+  for (int j = 0; j < 37; ++j) EXPECT_EQ(x(j, 0), w(0, j) * y(0, 0)) << j;
+  y(0, 0) = 0;
+  sub.backward(y, x);
+  EXPECT_EQ(x, Matrix::Zero(37, 1));
+}
+
 TEST_F(IdealSubstrateTest, ForwardEventsSumsTheActiveColumns) {
   const std::vector<std::vector<int32_t>> cases = {{}, {0}, {kCols - 1}, {3, 7, 8, 20, kCols - 1}, {5, 1, 28, 0, 14}};
   for (const auto& active : cases) {
