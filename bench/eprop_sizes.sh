@@ -17,7 +17,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 : >"$tmp/rows"
 for n in "${sizes[@]}"; do
-  sequences=$(( 400000 / (n * n) )); (( sequences >= 6 )) || sequences=6  # about a second per run
+  sequences=$(( 1200000 / (n * n) )); (( sequences >= 18 )) || sequences=18  # 2-4 s per run: the threads' split settles in the first ~10 sequences
   one=() two=()
   for r in $(seq "$repeats"); do
     for threads in 1 2; do
