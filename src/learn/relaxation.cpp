@@ -230,10 +230,11 @@ namespace {
 // s = clip((1 - leak) s_old + leak (((u + u2) + bias) + beta (y - s_old))) over one column, and ds = s - s_old
 // if kDelta: one pass, the additions in the order of the separate passes this replaced (bit-identical). s_old is
 // `previous`, or if kKeep s itself, written to `previous` as it is read (a spiking step: one pass fewer per step).
-template <bool kFeedback, bool kNudged, bool kDelta, bool kKeep>
+// kTrace: a learning trace that follows the state, in the same pass: ds = trace_rate (s - trace), trace += ds.
+template <bool kFeedback, bool kNudged, bool kDelta, bool kKeep, bool kTrace>
 void integrate_column(Eigen::Index n, const Scalar* u, const Scalar* u2, const Scalar* bias, const Scalar* y, Scalar beta,
-                      Scalar leak, Scalar* previous, Scalar* s, Scalar* ds) {
-#pragma GCC ivdep  // s, ds and previous are distinct columns, none of them an input
+                      Scalar leak, Scalar* previous, Scalar* s, Scalar* ds, Scalar* trace, Scalar trace_rate) {
+#pragma GCC ivdep  // s, ds, previous and trace are distinct columns, none of them an input
   for (Eigen::Index i = 0; i < n; ++i) {
     const Scalar old = kKeep ? s[i] : previous[i];
     if constexpr (kKeep) previous[i] = old;
@@ -243,16 +244,34 @@ void integrate_column(Eigen::Index n, const Scalar* u, const Scalar* u2, const S
     if constexpr (kNudged) v += beta * (y[i] - old);
     s[i] = std::min(std::max((1 - leak) * old + leak * v, Scalar{0}), Scalar{1});
     if constexpr (kDelta) ds[i] = s[i] - old;
+    if constexpr (kTrace) {
+      ds[i] = trace_rate * (s[i] - trace[i]);
+      trace[i] += ds[i];
+    }
   }
 }
 
+// trace: not null for a trace that follows the state (then delta is false).
 template <bool kFeedback, bool kNudged>
 void integrate_column(bool delta, bool keep, Eigen::Index n, const Scalar* u, const Scalar* u2, const Scalar* bias,
-                      const Scalar* y, Scalar beta, Scalar leak, Scalar* previous, Scalar* s, Scalar* ds) {
-  if (keep && delta) integrate_column<kFeedback, kNudged, true, true>(n, u, u2, bias, y, beta, leak, previous, s, ds);
-  else if (keep) integrate_column<kFeedback, kNudged, false, true>(n, u, u2, bias, y, beta, leak, previous, s, ds);
-  else if (delta) integrate_column<kFeedback, kNudged, true, false>(n, u, u2, bias, y, beta, leak, previous, s, ds);
-  else integrate_column<kFeedback, kNudged, false, false>(n, u, u2, bias, y, beta, leak, previous, s, ds);
+                      const Scalar* y, Scalar beta, Scalar leak, Scalar* previous, Scalar* s, Scalar* ds, Scalar* trace,
+                      Scalar trace_rate) {
+  const auto run = [&]<bool kDelta, bool kKeep, bool kTrace>() {
+    integrate_column<kFeedback, kNudged, kDelta, kKeep, kTrace>(n, u, u2, bias, y, beta, leak, previous, s, ds, trace,
+                                                                trace_rate);
+  };
+  if (trace != nullptr) {
+    if (keep) run.template operator()<false, true, true>();
+    else run.template operator()<false, false, true>();
+  } else if (keep && delta) {
+    run.template operator()<true, true, false>();
+  } else if (keep) {
+    run.template operator()<false, true, false>();
+  } else if (delta) {
+    run.template operator()<true, false, false>();
+  } else {
+    run.template operator()<false, false, false>();
+  }
 }
 
 }  // namespace
@@ -269,19 +288,27 @@ void Relaxation::integrate(RelaxationState& st, int l, Eigen::Index b, const Sca
   Scalar* s = st.state[k].col(b).data();
   Scalar* ds = st.delta[k].col(b).data();
   Scalar* previous = st.previous[k].col(b).data();
-  const bool delta = !params_.uses_trace();  // else the trace's change, below
+  const bool delta = !params_.uses_trace();  // else the trace's change
+  // A trace that follows the state is updated in integrate_column's pass; one that follows the spikes after it.
+  Scalar* trace = delta ? nullptr : st.trace[k].col(b).data();
+  Scalar* fused_trace = params_.trace_of_spikes ? nullptr : trace;
   if (targets != nullptr && l == net_.weight_layers()) {
     const Scalar* y = targets->col(b).data();
-    if (u2 != nullptr) integrate_column<true, true>(delta, keep_previous, n, u, u2, bias, y, beta, leak, previous, s, ds);
-    else integrate_column<false, true>(delta, keep_previous, n, u, u2, bias, y, beta, leak, previous, s, ds);
+    if (u2 != nullptr)
+      integrate_column<true, true>(delta, keep_previous, n, u, u2, bias, y, beta, leak, previous, s, ds, fused_trace, trace_rate);
+    else
+      integrate_column<false, true>(delta, keep_previous, n, u, u2, bias, y, beta, leak, previous, s, ds, fused_trace, trace_rate);
   } else {
-    if (u2 != nullptr) integrate_column<true, false>(delta, keep_previous, n, u, u2, bias, nullptr, beta, leak, previous, s, ds);
-    else integrate_column<false, false>(delta, keep_previous, n, u, u2, bias, nullptr, beta, leak, previous, s, ds);
+    if (u2 != nullptr)
+      integrate_column<true, false>(delta, keep_previous, n, u, u2, bias, nullptr, beta, leak, previous, s, ds, fused_trace,
+                                    trace_rate);
+    else
+      integrate_column<false, false>(delta, keep_previous, n, u, u2, bias, nullptr, beta, leak, previous, s, ds, fused_trace,
+                                     trace_rate);
   }
-  if (!delta) {
-    Scalar* trace = st.trace[k].col(b).data();
-    // The trace follows the new state, or the spikes this step emitted (rate mode: its "spikes" s(t)).
-    const Scalar* follows = !params_.trace_of_spikes ? s : params_.coding == SpikeCoding::rate ? previous : st.spikes[k].col(b).data();
+  if (trace != nullptr && fused_trace == nullptr) {
+    // The trace follows the spikes this step emitted (rate mode: its "spikes" s(t)).
+    const Scalar* follows = params_.coding == SpikeCoding::rate ? previous : st.spikes[k].col(b).data();
     for (Eigen::Index i = 0; i < n; ++i) {
       ds[i] = trace_rate * (follows[i] - trace[i]);
       trace[i] += ds[i];
