@@ -48,17 +48,8 @@ bool EpropEligibility::fits(Eigen::Index n_pre, Eigen::Index n_alif, Eigen::Inde
 
 void EpropEligibility::restart(Decays decays) {
   decays_ = decays;
-  for (Block& b : blocks_) {
-    b.trace.setZero(cols_, kBlockSteps + 1);
-    b.psi.setZero(n_rec_, kBlockSteps + 1);
-    b.signal.setZero(n_rec_, kBlockSteps);
-    b.decay.setZero(n_alif_, kBlockSteps);
-    b.active.assign(static_cast<size_t>(n_rec_), 0U);
-    b.steps = 0;
-    b.any_signal = false;
-  }
+  size_block(recording_);
   parts_ = 1;
-  filling_ = 0;
   active_row_steps_ = 0;
   threshold_eligibility_.setZero(cols_, n_alif_);
   filtered_trace_.setZero(cols_, n_rec_);
@@ -66,9 +57,19 @@ void EpropEligibility::restart(Decays decays) {
   trace_sum_.setZero(regularize_ ? cols_ : 0, regularize_ ? n_rec_ : 0);
 }
 
+void EpropEligibility::size_block(Block& b) const {
+  b.trace.setZero(cols_, kBlockSteps + 1);
+  b.psi.setZero(n_rec_, kBlockSteps + 1);
+  b.signal.setZero(n_rec_, kBlockSteps);
+  b.decay.setZero(n_alif_, kBlockSteps);
+  b.active.assign(static_cast<size_t>(n_rec_), 0U);
+  b.steps = 0;
+  b.any_signal = false;
+}
+
 void EpropEligibility::record(const Vector& trace, const Vector& psi, const Scalar* signal) {
   eigen_assert(psi.size() == n_rec_);  // the loops below read it raw
-  Block& b = blocks_[filling_];
+  Block& b = recording_;
   const Eigen::Index k = b.steps;
   b.trace.col(k + 1).head(n_pre_) = trace;
   b.decay.col(k) = (decays_.rho - decays_.beta * b.psi.col(k).head(n_alif_).array()).matrix();
@@ -100,32 +101,34 @@ void EpropEligibility::record(const Vector& trace, const Vector& psi, const Scal
 }
 
 void EpropEligibility::flush() {
-  if (blocks_[filling_].steps > 0) advance_block(blocks_[filling_]);
-  if (parts_ > 1) await_helpers(published_);
+  if (recording_.steps > 0) advance_block(recording_);
+  if (parts_ > 1) await_helpers(published_blocks_);
 }
 
 void EpropEligibility::advance_block(Block& block) {
   for (const uint32_t steps : block.active) active_row_steps_ += std::popcount(steps);
   if (parts_ > 1) {
-    // Block n goes to the helpers, part 0 advances its own rows of it and then fills the other buffer, which
-    // holds block n - 1: once every helper is through with that.
-    const uint32_t n = published_++;
+    // Block n goes to the helpers as a copy in published_[n % 2], once every helper is through with block n - 2
+    // there. The step loop records into lines of its own: writing into lines the other core has read stalled
+    // it at every step, where one copy per block moves the same lines at once.
+    const uint32_t n = published_blocks_++;
+    await_helpers(n < 2 ? 0 : n - 1);
+    Block& shared = published_[n % 2];
+    shared.trace.leftCols(block.steps + 1) = block.trace.leftCols(block.steps + 1);
+    shared.psi.leftCols(block.steps + 1) = block.psi.leftCols(block.steps + 1);
+    shared.signal.leftCols(block.steps) = block.signal.leftCols(block.steps);
+    shared.decay.leftCols(block.steps) = block.decay.leftCols(block.steps);
+    shared.active = block.active;
+    shared.steps = block.steps;
+    shared.any_signal = block.any_signal;
     part_state_[0].blocks.store(n + 1, std::memory_order_release);
     part_state_[0].blocks.notify_all();
     advance_rows(block, 0, first_row(1, parts_));
-    await_helpers(n);
-    Block& next = blocks_[filling_ ^ 1];
-    next.trace.col(0) = block.trace.col(block.steps);  // the step before the next block's
-    next.psi.col(0) = block.psi.col(block.steps);
-    next.steps = 0;
-    next.any_signal = false;
-    std::fill(next.active.begin(), next.active.end(), 0U);
-    filling_ ^= 1;
-    return;
+  } else {
+    // Otherwise this thread takes every row: inside a parallel batch each thread has a sequence of its own, and
+    // a sequence on its own too small to share runs on one thread.
+    advance_rows(block, 0, n_rec_);
   }
-  // Otherwise this thread takes every row: inside a parallel batch each thread has a sequence of its own, and a
-  // sequence on its own too small to share runs on one thread.
-  advance_rows(block, 0, n_rec_);
   block.trace.col(0) = block.trace.col(block.steps);
   block.psi.col(0) = block.psi.col(block.steps);
   block.steps = 0;
@@ -144,8 +147,10 @@ void EpropEligibility::share(int parts) {
   }
   // A first guess for part 0, which also runs the network: half a helper's share.
   if (part0_rows_ < 0) part0_rows_ = 0.5 * static_cast<double>(n_rec_) / (parts - 0.5);
+  if (published_[0].psi.rows() != n_rec_ || published_[0].trace.rows() != cols_)
+    for (Block& b : published_) size_block(b);
   parts_ = parts;
-  published_ = 0;
+  published_blocks_ = 0;
 }
 
 void EpropEligibility::lead(bool together) {
@@ -160,7 +165,7 @@ void EpropEligibility::help(int part) {
     timed_wait(part_state_[0].blocks, n + 1, me.waited_s);
     if (part_state_[0].blocks.load(std::memory_order_acquire) == kStopped) return;
     const auto t0 = std::chrono::steady_clock::now();
-    advance_rows(blocks_[n % 2], r0, r1);  // part 0 fills block n in blocks_[n % 2] (restart() starts at 0)
+    advance_rows(published_[n % 2], r0, r1);
     me.busy_s += seconds_since(t0);
     me.blocks.store(n + 1, std::memory_order_release);
     me.blocks.notify_all();

@@ -16,11 +16,11 @@
 // moves every e-prop figure.
 //
 // Shared (a sequence on its own, with a team of several threads; learn/eprop.cpp): part 0 of the team runs the
-// steps and records them; a full buffer is published to the other parts, which advance their rows of the
-// block while part 0 advances its own rows and then fills the other buffer. Each part keeps the same rows all
-// sequence long, so a row's state stays in one core's caches; part 0, which also runs the network, takes fewer
-// rows, as many as its waits and the helpers' waits of the sequence before say (rows are independent: the
-// numbers do not depend on the split, only the speed does).
+// steps and records them; a full block is copied to the helpers (two published buffers, so that they may still
+// be on the block before), which advance their rows of it while part 0 advances its own rows and records the
+// next. Each part keeps the same rows all sequence long, so a row's state stays in one core's caches; part 0,
+// which also runs the network, takes fewer rows, as many as its waits and the helpers' waits of the sequence
+// before say (rows are independent: the numbers do not depend on the split, only the speed does).
 //
 // Steps whose learning signal is zero for every neuron (outside a decision window, where err[t] = 0)
 // add nothing to the gradient: a block of them skips those multiply-adds (exact, as L ebar = 0).
@@ -117,6 +117,7 @@ class EpropEligibility {
   void help(int part);          // parts 1 .. parts - 1
   void stop_helpers();          // part 0, after the steps
   void end_sharing();           // after the team: moves rows between part 0 and the helpers by their waits
+  void size_block(Block& block) const;  // zeros of the sizes above
   void advance_block(Block& block);  // every row, in this thread or (shared) with the helpers
   void await_helpers(uint32_t blocks);  // until every helper has advanced that many blocks
   Eigen::Index first_row(int part, int parts) const;  // part's rows: first_row(part) .. first_row(part + 1) - 1
@@ -131,8 +132,8 @@ class EpropEligibility {
   Eigen::Index n_pre_, n_alif_, n_rec_, cols_;  // cols_: padded to kLanes
   Decays decays_;
   bool regularize_;
-  Block blocks_[2];  // the one being filled, and (shared) the one the helpers may still be reading
-  int filling_ = 0;
+  Block recording_;     // the block the steps fill
+  Block published_[2];  // shared: blocks n and n - 1 as the helpers read them
   // Sharing: per part, a counter on a cache line of its own (part 0's: blocks published, or kStopped; a helper's:
   // blocks advanced) and the seconds it waited and (helpers) advanced its rows in this sequence.
   struct alignas(64) PartState {
@@ -142,7 +143,7 @@ class EpropEligibility {
   static constexpr uint32_t kStopped = UINT32_MAX;
   int parts_ = 1, sharing_parts_ = 0;
   std::unique_ptr<PartState[]> part_state_;
-  uint32_t published_ = 0;
+  uint32_t published_blocks_ = 0;
   double part0_rows_ = -1;  // part 0's share of the rows (fractional while it adapts); < 0: not yet set
   int64_t active_row_steps_ = 0;
   // State, one column per postsynaptic row (its synapses' values over the padded presynaptic columns).
