@@ -210,7 +210,7 @@ void EpropEligibility::end_sharing() {
   const double most = 0.125 * static_cast<double>(n_rec_);
   const double move =
       std::clamp(0.5 * (part_state_[0].waited_s - helper_wait) / (row_s * (1 + 1.0 / (parts - 1))), -most, most);
-  part0_rows_ = std::clamp(part0_rows_ + move, 0.0, static_cast<double>(n_rec_ - (parts - 1)));
+  part0_rows_ = std::clamp(part0_rows_ + move, 0.0, static_cast<double>(std::max<Eigen::Index>(n_rec_ - (parts - 1), 0)));
 }
 
 void EpropEligibility::advance_rows(const Block& block, Eigen::Index r0, Eigen::Index r1) {
