@@ -92,7 +92,7 @@ void eprop_gradients(const RecurrentSNN& net, const SequenceStream& sequence, Lo
   // A sequence on its own (batch 1), big enough to share: part 0 of the team runs the steps, and the synapse rows
   // are split among the parts (learn/eprop_eligibility.hpp, "Shared").
   if (team_of_several() && synapses.worth_sharing()) {
-    // At least 8 rows per part: fewer would pay a hand-over per block for a few rows' work.
+    // At least 8 rows per part (2 parts below 16 rows): fewer would pay a hand-over per block for a few rows' work.
     synapses.run_shared(std::max(2, std::min<int>(omp_get_max_threads(), static_cast<int>(n_rec / 8))), run);
   } else {
     run();

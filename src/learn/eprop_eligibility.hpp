@@ -69,14 +69,15 @@ class EpropEligibility {
   // (core/team.hpp), part 0 takes every row.
   template <typename Steps>
   void run_shared(int parts, Steps&& steps) {
+    if (parts < 2) return steps();
     share(parts);
+    const EndSharing end{*this};  // also when the steps throw: record() must not wait for helpers gone home
     run_team(parts, [&](int part, int) {
       if (part > 0) return help(part);
       const StopHelpers stop{*this};  // however the steps end
       lead(parts_run_together());
       steps();
     });
-    end_sharing();
   }
 
   // Whether a block's synapse work is worth sharing among threads: two threads gained 1.09x on pattern generation
@@ -111,6 +112,10 @@ class EpropEligibility {
   struct StopHelpers {
     EpropEligibility& synapses;
     ~StopHelpers() { synapses.stop_helpers(); }
+  };
+  struct EndSharing {
+    EpropEligibility& synapses;
+    ~EndSharing() { synapses.end_sharing(); }
   };
   void share(int parts);        // before the team runs
   void lead(bool together);     // part 0, before the steps

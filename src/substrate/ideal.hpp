@@ -34,10 +34,11 @@ class IdealSubstrate final : public Substrate {
     if (y.isZero(0)) {
       x.setZero(w_.cols(), y.cols());  // e.g. no error outside a decision window
     } else if (w_.rows() == 1 && y.cols() == 1) {
-      // One output (a learning signal per step): each element is one product, as in the general product, whose
-      // set-up through Eigen's matrix-vector kernel cost e-prop on pattern generation 7 % of its time.
+      // One output (a learning signal per step): each element is one product added to zero, as in the general
+      // product (so a zero weight times a negative signal is +0 there too), whose set-up through Eigen's
+      // matrix-vector kernel cost e-prop on pattern generation 7 % of its time.
       x.resize(w_.cols(), 1);
-      x.col(0).noalias() = y(0, 0) * w_.row(0).transpose();
+      x.col(0).array() = Scalar{0} + y(0, 0) * w_.row(0).transpose().array();
     } else {
       x.noalias() = w_.transpose() * y;
     }

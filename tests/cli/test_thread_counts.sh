@@ -35,9 +35,12 @@ same_weights eqspike_input_changes configs/eqspike_mnist.toml "${idx[@]}" --set 
 same_weights eqspike_end_of_phase configs/eqspike_eop_mnist.toml "${idx[@]}"
 same_weights eqspike_chip configs/eqspike_chip_mnist.toml "${idx[@]}"
 same_weights eqspike_spike_trace configs/eqspike_spiketrace_mnist.toml "${idx[@]}"
+# A sequence on its own shares its synapse rows among the threads above EpropEligibility::kSharedBlockWork: not at
+# 15 neurons, at 100 (pattern generation) and at 400 (several rows per part and a different split).
+same_weights eprop_one_sequence_small configs/eprop_sine.toml --set task.steps=200 --set train.epochs=2 --set data.train_limit=3 \
+  --set network.recurrent=15
 same_weights eprop_one_sequence configs/eprop_sine.toml --set task.steps=200 --set train.epochs=2 --set data.train_limit=3
-# 400 neurons: above EpropEligibility::kSharedBlockWork, so the 2-thread run shares its synapse rows
-same_weights eprop_one_sequence_pipelined configs/eprop_sine.toml --set task.steps=200 --set train.epochs=2 \
+same_weights eprop_one_sequence_400 configs/eprop_sine.toml --set task.steps=200 --set train.epochs=2 \
   --set data.train_limit=3 --set network.recurrent=400
 same_weights eprop_batch configs/eprop_evidence.toml --set task.steps=1200 --set train.epochs=1 --set data.train_limit=8 \
   --set train.batch_size=4 --set data.test_limit=4

@@ -22,7 +22,7 @@ TEST(PostTimesPreEvents, EqualsThePlainLoopOnAnyThreadsAndColumnBlock) {
   constexpr Eigen::Index kCols = 97, kLists = 40;
   Rng rng(11, "test_post_times_pre_events");
   const int outer = omp_get_max_threads();
-  for (const Eigen::Index rows : {10, 64, 500}) {
+  for (const Eigen::Index rows : {1, 10, 16, 17, 64, 500}) {  // 16: the last of one masked vector; 17: the row tiles
     Matrix post(rows, kLists), start(rows, kCols);
     for (Eigen::Index i = 0; i < post.size(); ++i) post.data()[i] = rng.uniform() - 0.5f;
     for (Eigen::Index i = 0; i < start.size(); ++i) start.data()[i] = rng.uniform() - 0.5f;

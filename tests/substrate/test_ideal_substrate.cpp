@@ -124,18 +124,27 @@ TEST_F(IdealSubstrateTest, BackwardIsWTransposeTimesYForEveryColumn) {
 }
 
 // One output and one column (e-prop's learning signal of a single readout): each element is one product, taken
-// without the general product's set-up; the same values, and zeros for a zero signal.
-TEST(IdealSubstrate, BackwardOfOneOutputIsEachWeightTimesTheSignal) {
+// without the general product's set-up; the bytes of the general product (zero weights give +0, as there), and
+// zeros for a zero signal.
+TEST(IdealSubstrate, BackwardOfOneOutputIsTheGeneralProductsBytes) {
   Rng rng(11, "test_ideal_backward_one");
-  const Matrix w = random_matrix(1, 37, rng);
+  Matrix w = random_matrix(1, 37, rng);
+  w(0, 3) = 0;
+  w(0, 20) = -0.0f;
   IdealSubstrate sub(1, 37);
   sub.set_weights(w);
   Matrix y(1, 1), x(3, 2);
-  y(0, 0) = -0.7f;
-  sub.backward(y, x);
-  ASSERT_EQ(x.rows(), 37);
-  ASSERT_EQ(x.cols(), 1);
-  for (int j = 0; j < 37; ++j) EXPECT_EQ(x(j, 0), w(0, j) * y(0, 0)) << j;
+  for (const Scalar signal : {-0.7f, 1.3f}) {
+    y(0, 0) = signal;
+    sub.backward(y, x);
+    ASSERT_EQ(x.rows(), 37);
+    ASSERT_EQ(x.cols(), 1);
+    Matrix general(37, 1);
+    general.noalias() = w.transpose() * y;
+    EXPECT_EQ(std::memcmp(x.data(), general.data(), 37 * sizeof(Scalar)), 0) << signal;
+    for (int j = 0; j < 37; ++j) EXPECT_EQ(x(j, 0), w(0, j) * signal) << j;
+    EXPECT_FALSE(std::signbit(x(3, 0))) << "0 + w y: a zero weight gives +0";
+  }
   y(0, 0) = 0;
   sub.backward(y, x);
   EXPECT_EQ(x, Matrix::Zero(37, 1));
