@@ -137,7 +137,7 @@ class Team {
 
 }  // namespace
 
-OneThread::OneThread() : was_inside_(t_inside_part) { t_inside_part = true; }
+OneThread::OneThread(bool active) : was_inside_(t_inside_part) { t_inside_part = t_inside_part || active; }
 
 OneThread::~OneThread() { t_inside_part = was_inside_; }
 

@@ -41,7 +41,7 @@ inline bool team_of_several() {
 // one after another): for a batch too small to share, whose stages would only move lines between the cores.
 class OneThread {
  public:
-  OneThread();
+  explicit OneThread(bool active = true);  // active = false: a scope that changes nothing
   ~OneThread();
   OneThread(const OneThread&) = delete;
   OneThread& operator=(const OneThread&) = delete;

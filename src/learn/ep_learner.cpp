@@ -1,7 +1,6 @@
 #include "learn/ep_learner.hpp"
 
 #include <cmath>
-#include <optional>
 
 #include "core/error.hpp"
 #include "core/team.hpp"
@@ -204,8 +203,7 @@ void EPLearner::accumulate(const Batch& batch, Score& score) {
   }
   const Batch local = local_part(batch);
   gather(local);
-  std::optional<OneThread> one_thread;
-  if (!shares_update(static_cast<int64_t>(batch.samples.size()))) one_thread.emplace();  // the batch's work too
+  const OneThread one_thread(!shares_update(static_cast<int64_t>(batch.samples.size())));  // the batch's work too
   int64_t counts[2] = {run_phases(x_, labels_, local.samples, static_cast<uint64_t>(batch.epoch),
                                   static_cast<uint64_t>(batch.index)),
                        static_cast<int64_t>(local.samples.size())};

@@ -71,10 +71,11 @@ class EpropEligibility {
   void run_shared(int parts, Steps&& steps) {
     if (parts < 2) return steps();
     share(parts);
-    const EndSharing end{*this};  // also when the steps throw: record() must not wait for helpers gone home
+    const AtExit<&EpropEligibility::end_sharing> end{*this};  // also when the steps throw: record() must not
+                                                               // wait for helpers gone home
     run_team(parts, [&](int part, int) {
       if (part > 0) return help(part);
-      const StopHelpers stop{*this};  // however the steps end
+      const AtExit<&EpropEligibility::stop_helpers> stop{*this};  // however the steps end
       lead(parts_run_together());
       steps();
     });
@@ -109,13 +110,10 @@ class EpropEligibility {
   };
   static_assert(kBlockSteps <= 32, "a row's active steps are the bits of a uint32_t");
 
-  struct StopHelpers {
+  template <void (EpropEligibility::*kCall)()>
+  struct AtExit {  // calls kCall when the scope ends, also by an exception
     EpropEligibility& synapses;
-    ~StopHelpers() { synapses.stop_helpers(); }
-  };
-  struct EndSharing {
-    EpropEligibility& synapses;
-    ~EndSharing() { synapses.end_sharing(); }
+    ~AtExit() { (synapses.*kCall)(); }
   };
   void share(int parts);        // before the team runs
   void lead(bool together);     // part 0, before the steps

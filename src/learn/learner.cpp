@@ -1,7 +1,5 @@
 #include "learn/learner.hpp"
 
-#include <optional>
-
 #include "core/error.hpp"
 #include "core/product_chunks.hpp"
 #include "core/team.hpp"
@@ -19,8 +17,7 @@ Batch Learner::local_part(const Batch& batch) const {
 
 void Learner::apply_update(int64_t samples) {
   if (counters_ != nullptr) counters_->set_phase(Phase::update);
-  std::optional<OneThread> one_thread;
-  if (!shares_update(samples)) one_thread.emplace();
+  const OneThread one_thread(!shares_update(samples));
   // Every rank writes the same update; rank 0 counts the writes.
   OpCounters* const writes = repeated_work_counters();
   if (writes != counters_)

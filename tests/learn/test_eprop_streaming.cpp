@@ -63,7 +63,7 @@ TEST(StreamingGradients, EqualTheMatrixApi) {
 
 // A sequence on its own, big enough to share, runs on two and three threads (part 0 runs the steps, the synapse
 // rows are split among the parts, on double-buffered blocks); a small one runs on one thread. Either way: the
-// one-thread gradients, bit for bit, also for a second sequence, after the split has moved.
+// one-thread gradients, bit for bit, also for the sequences after, whose split the waits may have moved.
 TEST(StreamingGradients, OneSequenceOnTwoThreadsEqualsOneThread) {
   const auto task = dataset_from("pattern_generation", "[task]\nsteps = 300\ninput_rate_hz = 40.0\n");
   for (const int recurrent : {10, 400}) {
