@@ -1,6 +1,7 @@
 #include "learn/ep_learner.hpp"
 
 #include <cmath>
+#include <utility>
 
 #include "core/error.hpp"
 #include "core/team.hpp"
@@ -121,9 +122,9 @@ int argmax_column(const Matrix& m, Eigen::Index col) {
 
 EPLearner::EPLearner(std::unique_ptr<LayeredEPNetwork> net, RelaxationParams relax, EPLearningParams learn, uint64_t seed)
     : net_(std::move(net)), relax_(*net_, relax), relax_params_(relax), learn_(std::move(learn)), seed_(seed) {
-  // A spiking relaxation sends each step's spikes of every layer above the first back through W_l^T.
-  if (relax.coding != SpikeCoding::rate)
-    for (int l = 1; l < net_->weight_layers(); ++l) net_->weight(l).keep_transposed_weights();
+  // Every step sends the states (spikes) of each layer above the first back through W_l^T, which an exact
+  // substrate then reads from a kept copy (one transpose per update).
+  for (int l = 1; l < net_->weight_layers(); ++l) net_->weight(l).keep_transposed_weights();
   EPRuleSums sums;
   std::vector<double> rates;
   parameters_.reserve(static_cast<size_t>(2 * net_->weight_layers()));
@@ -322,6 +323,8 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
       set_phase(Phase::free);
       relax_.start(state_, x, seed_, "train_phase", epoch, ids);
       relax_.run(state_, learn_.free_steps, nullptr, 0, 0);
+    } else if (phase > 0 && phase + 1 == signs.size() && !rule_->reads_reference_state()) {
+      std::swap(state_, free_state_);  // the last phase starts from the saved free state itself: nothing reads it after
     } else if (phase > 0) {
       state_ = free_state_;
     }

@@ -40,7 +40,7 @@ class IdealSubstrate final : public Substrate {
       x.resize(w_.cols(), 1);
       x.col(0).array() = Scalar{0} + y(0, 0) * w_.row(0).transpose().array();
     } else {
-      x.noalias() = w_.transpose() * y;
+      exact_backward(w_, y, x);
     }
   }
   void backward_events(std::span<const int32_t> active, Scalar* x) const override { exact_backward_events(w_, active, x); }

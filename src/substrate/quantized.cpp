@@ -178,7 +178,7 @@ void QuantizedSubstrate::forward(const Matrix& x, Matrix& y) const {
 }
 
 void QuantizedSubstrate::backward(const Matrix& y, Matrix& x) const {
-  x.noalias() = w_.transpose() * y;
+  exact_backward(w_, y, x);
   count(Op::dense_macs, w_.size() * y.cols());
   count(Op::dense_equivalent_macs, w_.size() * y.cols());
 }

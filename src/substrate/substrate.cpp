@@ -65,13 +65,22 @@ void Substrate::exact_forward_nonzero(const Matrix& w, const Matrix& x, Matrix& 
 void Substrate::exact_backward_events(const Matrix& w, std::span<const int32_t> active, Scalar* x) const {
   count(Op::synaptic_events, static_cast<int64_t>(active.size()) * w.cols());
   count(Op::dense_equivalent_macs, static_cast<int64_t>(w.size()));
+  if (keep_transpose_) {  // contiguous columns, summed from zero in register tiles (no zeroing pass over x)
+    sum_columns<true, false>(x, w.cols(), active.size(), Scalar{1}, [&](size_t k) { return transposed_.col(active[k]).data(); });
+    return;
+  }
   Eigen::Map<Vector> out(x, w.cols());
   out.setZero();
-  if (keep_transpose_) {
-    for (const int32_t i : active) out += transposed_.col(i);  // contiguous
-  } else {
-    for (const int32_t i : active) out += w.row(i).transpose();
-  }
+  for (const int32_t i : active) out += w.row(i).transpose();
+}
+
+void Substrate::exact_backward(const Matrix& w, const Matrix& y, Matrix& x) const {
+  // Eigen evaluates a product as a coefficient-wise loop below 20 rows + columns + depth, and as a matrix-vector
+  // product for one column or one row; those kernels read each operand in its own order, so only the general
+  // product may take W^T from the copy.
+  const bool general = y.cols() > 1 && w.cols() > 1 && w.rows() + w.cols() + y.cols() >= 20;
+  if (keep_transpose_ && general) x.noalias() = transposed_ * y;
+  else x.noalias() = w.transpose() * y;
 }
 
 void save_matrix(NamedTensors& out, const std::string& name, const Substrate& substrate) {

@@ -101,6 +101,10 @@ class Substrate {
   void exact_forward_events(const Matrix& w, std::span<const int32_t> active, Scalar* y) const;
   // From the kept W^T if keep_transpose_of(w) was called: the same additions in the same order.
   void exact_backward_events(const Matrix& w, std::span<const int32_t> active, Scalar* x) const;
+  // x = w^T y (dense). From the kept W^T where Eigen's product is the general one (blocked matrix-matrix), which packs
+  // a column-major operand the same as the row-major view w^T but without gathering it (Eigen packing w^T was 5 % of
+  // rate EP); the same bits (tests/substrate/test_ideal_substrate.cpp).
+  void exact_backward(const Matrix& w, const Matrix& y, Matrix& x) const;
   // keep_transposed_weights of an exact substrate whose weights are w: W^T is kept from now on, and the substrate
   // calls refresh_transpose(w) after every change of w (else backward_events would read stale weights).
   void keep_transpose_of(const Matrix& w) {

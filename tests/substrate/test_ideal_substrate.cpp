@@ -150,6 +150,38 @@ TEST(IdealSubstrate, BackwardOfOneOutputIsTheGeneralProductsBytes) {
   EXPECT_EQ(x, Matrix::Zero(37, 1));
 }
 
+// A substrate that keeps W^T (EP's layers above the first) takes it for the general product: the same bytes as
+// the product of the row-major view, for the rate network's shapes and at each of Eigen's kernel boundaries (one
+// column, one row, under 20 rows + columns + depth), also after an update (the copy follows the weights).
+TEST(IdealSubstrate, BackwardFromTheKeptTransposeIsTheProductsBytes) {
+  Rng rng(12, "test_ideal_backward_kept");
+  const std::vector<std::pair<int, int>> shapes = {{10, 500}, {1, 100}, {100, 1}, {3, 5}, {8, 8}, {16, 13}, {64, 33}};
+  for (const auto& [rows, cols] : shapes) {
+    IdealSubstrate plain(rows, cols), kept(rows, cols);
+    const Matrix w = random_matrix(rows, cols, rng);
+    plain.set_weights(w);
+    kept.set_weights(w);
+    kept.keep_transposed_weights();
+    const Matrix delta = 0.1f * random_matrix(rows, cols, rng);
+    for (const int update : {0, 1}) {
+      if (update == 1) {
+        plain.update(delta);
+        kept.update(delta);
+      }
+      for (const int batch : {1, 2, 3, 7, 8, 12, 20}) {
+        const Matrix y = random_matrix(rows, batch, rng);
+        Matrix want, got;
+        plain.backward(y, want);
+        kept.backward(y, got);
+        ASSERT_EQ(got.rows(), cols);
+        ASSERT_EQ(got.cols(), batch);
+        EXPECT_EQ(std::memcmp(got.data(), want.data(), sizeof(Scalar) * static_cast<size_t>(want.size())), 0)
+            << rows << " x " << cols << ", batch " << batch << ", after update " << update;
+      }
+    }
+  }
+}
+
 TEST_F(IdealSubstrateTest, ForwardEventsSumsTheActiveColumns) {
   const std::vector<std::vector<int32_t>> cases = {{}, {0}, {kCols - 1}, {3, 7, 8, 20, kCols - 1}, {5, 1, 28, 0, 14}};
   for (const auto& active : cases) {
