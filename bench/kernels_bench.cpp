@@ -7,7 +7,8 @@
 // Benchmark's default). BM_LoadMnistTraining: reading the 60,000 MNIST training images, their bytes (a sample's
 // floats are made when it is taken); the cost every process that trains on MNIST pays once; skipped if the
 // cache has no MNIST. Memory that the allocator reuses between iterations: a fresh process also page-faults.
-// BM_RateSmallProducts: rate EP's per-step products at batch 20 (W2 h, 10 x 500, and W2^T o), MAC/s.
+// BM_RateSmallProducts: rate EP's per-step products at batch 20 (W2 h, 10 x 500, and W2^T o from the kept
+// column-major copy of W2^T, as Substrate::exact_backward takes it), MAC/s.
 // BM_RateSmallProductsOwn: the same two products with a register-blocked AVX2 kernel of our own on a
 // transposed copy of W2 (2 x 4 dot products, 16 x 4 axpy tiles; no operand packing), tried against Eigen's
 // packed products and not adopted (docs/performance.md, "What would move us closer"). Needs AVX2/FMA.
@@ -121,10 +122,11 @@ BENCHMARK(BM_NonzeroOuterUpdate);
 
 void BM_RateSmallProducts(benchmark::State& state) {
   const Matrix w2 = Matrix::Random(10, kPost), h = Matrix::Random(kPost, kBatch), o = Matrix::Random(10, kBatch);
+  const Matrix w2t = w2.transpose();
   Matrix up(10, kBatch), down(kPost, kBatch);
   for (auto _ : state) {
     up.noalias() = w2 * h;
-    down.noalias() = w2.transpose() * o;
+    down.noalias() = w2t * o;
     benchmark::DoNotOptimize(up.data());
     benchmark::DoNotOptimize(down.data());
   }
