@@ -42,7 +42,8 @@ class EPRule {
   // After each nudged phase, with its sign, from the nudged and the free states.
   virtual void end_nudged_phase(const RelaxationState& nudged, const RelaxationState& free, Scalar sign) = 0;
   // Whether end_nudged_phase reads the reference (free) state: a chip must then keep the free state of
-  // every non-input neuron until the update (counted as state_stores / state_loads by the learner).
+  // every non-input neuron until the update (counted as state_stores / state_loads by the learner). If not, the
+  // learner may hand end_nudged_phase another state as `free` (the last phase starts from the saved one itself).
   virtual bool reads_reference_state() const { return false; }
   // After the last nudged phase: terms that need the whole batch (in the update phase of the counters).
   virtual void finish_batch() {}

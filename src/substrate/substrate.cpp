@@ -75,10 +75,11 @@ void Substrate::exact_backward_events(const Matrix& w, std::span<const int32_t> 
 }
 
 void Substrate::exact_backward(const Matrix& w, const Matrix& y, Matrix& x) const {
-  // Eigen evaluates a product as a coefficient-wise loop below 20 rows + columns + depth, and as a matrix-vector
-  // product for one column or one row; those kernels read each operand in its own order, so only the general
-  // product may take W^T from the copy.
-  const bool general = y.cols() > 1 && w.cols() > 1 && w.rows() + w.cols() + y.cols() >= 20;
+  // Eigen evaluates a product as a coefficient-wise loop below EIGEN_GEMM_TO_COEFFBASED_THRESHOLD (20) rows +
+  // columns + depth, and as a matrix-vector product for one column or one row; those kernels read each operand in
+  // its own order, so only the general product may take W^T from the copy.
+  const bool general =
+      y.cols() > 1 && w.cols() > 1 && w.rows() + w.cols() + y.cols() >= EIGEN_GEMM_TO_COEFFBASED_THRESHOLD;
   if (keep_transpose_ && general) x.noalias() = transposed_ * y;
   else x.noalias() = w.transpose() * y;
 }

@@ -59,9 +59,10 @@ class Substrate {
   virtual void backward(const Matrix& y, Matrix& x) const = 0;
   // x = sum of the rows of W named in `active` (postsynaptic spikes sent back through W^T).
   virtual void backward_events(std::span<const int32_t> active, Scalar* x) const = 0;
-  // A hint from a caller that will call backward_events every step (a spiking network's feedback): keep W^T beside
-  // W, so that an event reads a contiguous row of W^T instead of a strided row of W (one cache line per weight once
-  // W has 16 rows or more). The same sums, bit for bit. Exact substrates take it; the others ignore it.
+  // A hint from a caller that will read W^T every step (backward_events of a spiking network's feedback, backward of
+  // a rate network's): keep W^T beside W, so that an event reads a contiguous row of W^T instead of a strided row of
+  // W (one cache line per weight once W has 16 rows or more) and a dense product packs a column-major operand
+  // instead of gathering one. The same sums, bit for bit. Exact substrates take it; the others ignore it.
   virtual void keep_transposed_weights() {}
   // Request W += delta; the substrate realises what it can (the achieved change shows in weights()).
   virtual void update(const Matrix& delta) = 0;
