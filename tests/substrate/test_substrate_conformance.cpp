@@ -170,10 +170,11 @@ TEST(SubstrateConformance, UpdatesRealiseTheRequest) {
   }
 }
 
-// A substrate that keeps W^T for its backward events (the spiking EP learner asks every matrix above the first)
-// must give what the strided rows of W give, bit for bit, after every kind of weight change. Exact kinds keep
+// A substrate that keeps W^T for its backward reads (the EP learner asks every matrix above the first) must give
+// what the strided rows of W (events) and the product with the transposed view (dense) give, bit for bit, after
+// every kind of weight change. Exact kinds keep
 // the copy, the others ignore the hint; both are checked, and quantized also in the loop (program and remap).
-TEST(SubstrateConformance, KeptTransposeChangesNoBackwardEvent) {
+TEST(SubstrateConformance, KeptTransposeChangesNoBackwardRead) {
   constexpr int kRows = 40, kCols = 50;
   std::vector<std::pair<Row, bool>> cases;  // (row, hardware in the loop)
   for (const Row& row : table())
@@ -190,15 +191,25 @@ TEST(SubstrateConformance, KeptTransposeChangesNoBackwardEvent) {
     plain->set_counters(&plain_counts);
     kept->set_counters(&kept_counts);
     const std::vector<int32_t> post = {0, 3, 4, 17, 31, 39, 12};
+    Rng rng(7, "conformance-kept-transpose");
+    // The dense read too: a batch (Eigen's general product, which takes the copy) and one column (which does not).
+    const Matrix batch = random_matrix(kRows, 20, 1.0f, rng), one = random_matrix(kRows, 1, 1.0f, rng);
     const auto expect_same = [&](const char* after) {
       SCOPED_TRACE(after);
       std::vector<Scalar> want(kCols), got(kCols, std::numeric_limits<Scalar>::quiet_NaN());
       plain->backward_events(post, want.data());
       kept->backward_events(post, got.data());
       EXPECT_EQ(std::memcmp(want.data(), got.data(), sizeof(Scalar) * kCols), 0);
+      for (const Matrix* y : {&batch, &one}) {
+        Matrix want_dense, got_dense;
+        plain->backward(*y, want_dense);
+        kept->backward(*y, got_dense);
+        ASSERT_EQ(got_dense.size(), want_dense.size());
+        EXPECT_EQ(std::memcmp(want_dense.data(), got_dense.data(), sizeof(Scalar) * static_cast<size_t>(want_dense.size())), 0)
+            << "dense read of " << y->cols() << " column(s)";
+      }
       EXPECT_EQ(plain_counts.counts(Phase::free), kept_counts.counts(Phase::free));
     };
-    Rng rng(7, "conformance-kept-transpose");
     const Matrix w = random_matrix(kRows, kCols, 0.3f, rng);
     plain->set_weights(w);
     kept->set_weights(w);
