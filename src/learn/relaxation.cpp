@@ -106,12 +106,23 @@ void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, 
     // A sample's work per step: its input spikes (sigma-delta: the pixel sum) and ~30 events' worth of neuron updates.
     sample_work_.resize(static_cast<size_t>(B));
     for (Eigen::Index b = 0; b < B; ++b) sample_work_[static_cast<size_t>(b)] = 30.0 + static_cast<double>(input.col(b).sum());
-    for (Eigen::Index b = 0; b < B; ++b) {
-      // Random initial phase of every spike accumulator, so neurons with equal states do not fire in lockstep.
-      Rng rng(seed, purpose, epoch, static_cast<uint64_t>(sample_ids[static_cast<size_t>(b)]));
+    const Rng::Key key(seed, purpose);
+    for (Eigen::Index b = 0; b < B; ++b) st.rng.emplace_back(key, epoch, static_cast<uint64_t>(sample_ids[static_cast<size_t>(b)]));
+    // Random initial phase of every spike accumulator, so neurons with equal states do not fire in lockstep: each
+    // sample from its own stream, so on the team's threads in run()'s shares of the samples (their columns then
+    // start in the caches of the threads that relax them).
+    const auto draw = [&](Eigen::Index b) {
+      Rng& rng = st.rng[static_cast<size_t>(b)];
       for (size_t l = 0; l < layers; ++l)
         for (Eigen::Index i = 0; i < st.accumulator[l].rows(); ++i) st.accumulator[l](i, b) = rng.uniform();
-      st.rng.push_back(rng);
+    };
+    if (team_of_several() && B > 1) {
+      const std::vector<int> shares = work_shares(sample_work_, omp_get_max_threads());
+      run_team(omp_get_max_threads(), [&](int part, int) {
+        for (int b = shares[static_cast<size_t>(part)]; b < shares[static_cast<size_t>(part) + 1]; ++b) draw(b);
+      });
+    } else {
+      for (Eigen::Index b = 0; b < B; ++b) draw(b);
     }
   }
   mark_quiet_input(st);

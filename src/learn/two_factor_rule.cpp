@@ -6,7 +6,9 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <numeric>
 #include <span>
 #include <stdexcept>
 #include <vector>
@@ -194,7 +196,7 @@ void TwoFactorRule::after_step(int step, const RelaxationState& st) {
   for (size_t b = 0; b < static_cast<size_t>(st.batch()); ++b) count_sample_step(st, b);
   if (spiking) {
     keep_input_step(step, st);
-    add_upper_layer_events(st.delta, st.events);
+    add_upper_layer_events(st.delta, st.events, upper_scratch_[0]);
   }
   for (int l = 1; l <= L; ++l) {
     const auto k = static_cast<size_t>(l), w = static_cast<size_t>(l - 1);
@@ -218,19 +220,59 @@ void TwoFactorRule::after_step(int step, const RelaxationState& st) {
   add_biases(st.delta);
 }
 
+namespace {
+
+// Share `part` of `parts` of the columns [begin, end) of a column-major matrix of `rows` rows: contiguous and
+// nearly equal, the inner boundaries on whole 64-byte lines (16 floats; Eigen starts a matrix on one), so that
+// no line is written by two threads.
+TwoFactorRule::ColumnBlock column_share(TwoFactorRule::ColumnBlock block, Eigen::Index rows, int part, int parts) {
+  const Eigen::Index step = 16 / std::gcd<Eigen::Index>(rows, 16);  // columns that fill whole lines
+  const auto boundary = [&](int p) {
+    if (p == 0) return block.begin;
+    if (p == parts) return block.end;
+    return std::clamp(block.begin + (block.end - block.begin) * p / parts / step * step, block.begin, block.end);
+  };
+  return {boundary(part), boundary(part + 1)};
+}
+
+}  // namespace
+
 // Spiking mode, the layers above the first (the first's sum is added at the end of the phase): presynaptic
 // spike x postsynaptic state change, and the feedback direction, spikes of layer l changing layer l-1 through
 // W_l^T. delta and events are one step's, as in RelaxationState.
-void TwoFactorRule::add_upper_layer_events(const std::vector<Matrix>& delta, const std::vector<std::vector<SpikeEvents>>& events) {
+void TwoFactorRule::add_upper_layer_events(const std::vector<Matrix>& delta, const std::vector<std::vector<SpikeEvents>>& events,
+                                           UpperLayerScratch& scratch, int part, int parts) {
   for (int l = 2; l <= net_.weight_layers(); ++l) {
     const auto k = static_cast<size_t>(l), w = static_cast<size_t>(l - 1);
     Matrix& pre_post = *sums_.weights[w];
-    const ColumnBlock columns = columns_of(w);
-    phase_lists_.clear();
-    for (size_t b = 0; b < events[k - 1].size(); ++b) phase_lists_.push_back({&events[k - 1][b], static_cast<Eigen::Index>(b), sign_});
-    add_post_times_pre_events(pre_post, delta[k], phase_lists_, columns.begin, columns.end, by_column_);
+    const ColumnBlock columns = column_share(columns_of(w), pre_post.rows(), part, parts);
+    if (columns.begin >= columns.end) continue;
+    scratch.lists.clear();
+    for (size_t b = 0; b < events[k - 1].size(); ++b) scratch.lists.push_back({&events[k - 1][b], static_cast<Eigen::Index>(b), sign_});
+    add_post_times_pre_events(pre_post, delta[k], scratch.lists, columns.begin, columns.end, scratch.by_column);
     add_post_events_times_pre(pre_post, delta[k - 1], events[k], sign_, columns.begin, columns.end);
   }
+}
+
+// The upper layers' and the biases' sums of the steps kept sample by sample, in step order, as after_step adds
+// them. On a team each part takes a share of every upper layer's columns through all the steps, so that each
+// weight takes its terms in the same order as on one thread (this was serial: the other thread waited); part 0
+// also takes the biases.
+void TwoFactorRule::add_kept_steps() {
+  int64_t work = 0;  // upper-layer weights x steps
+  for (int w = 1; w < net_.weight_layers(); ++w) work += sums_.weights[static_cast<size_t>(w)]->size();
+  work *= sample_steps_;
+  const int parts = work >= (int64_t{1} << 14) && team_of_several() ? omp_get_max_threads() : 1;  // MNIST: 50,000
+  if (upper_scratch_.size() < static_cast<size_t>(parts)) upper_scratch_.resize(static_cast<size_t>(parts));
+  const auto steps = [&](int part, int n) {
+    for (int t = 0; t < sample_steps_; ++t) {
+      add_upper_layer_events(kept_delta_[static_cast<size_t>(t)], kept_events_[static_cast<size_t>(t)],
+                             upper_scratch_[static_cast<size_t>(part)], part, n);
+      if (part == 0) add_biases(kept_delta_[static_cast<size_t>(t)]);
+    }
+  };
+  if (parts > 1) run_team(parts, steps);
+  else steps(0, 1);
 }
 
 void TwoFactorRule::add_biases(const std::vector<Matrix>& delta) {
@@ -326,11 +368,7 @@ void TwoFactorRule::after_sample_step(int step, int b, const RelaxationState& st
 // first phase's ds (H with the input as changes) is held, and the second adds sign1 ds1 + sign2 ds2 =
 // sign1 (ds1 - ds2) over the lists they share.
 void TwoFactorRule::end_phase() {
-  // The batch's sums of the steps kept sample by sample, in step order as after_step adds them.
-  for (int t = 0; t < sample_steps_; ++t) {
-    add_upper_layer_events(kept_delta_[static_cast<size_t>(t)], kept_events_[static_cast<size_t>(t)]);
-    add_biases(kept_delta_[static_cast<size_t>(t)]);
-  }
+  add_kept_steps();
   sample_steps_ = 0;
   if (phase_steps_ == 0) return;
   const Eigen::Index B = phase_batch_;

@@ -88,7 +88,15 @@ class TwoFactorRule final : public EPRule, public PhaseObserver {
  private:
   void count_sample_step(const RelaxationState& st, size_t b) const;
   ColumnBlock columns_of(size_t weight_layer) const;
-  void add_upper_layer_events(const std::vector<Matrix>& delta, const std::vector<std::vector<SpikeEvents>>& events);
+  // Scratch of one team part's upper-layer sums.
+  struct UpperLayerScratch {
+    std::vector<PreEvents> lists;
+    EventsByColumn by_column;
+  };
+  // One step's upper-layer sums, over share `part` of `parts` of each layer's columns.
+  void add_upper_layer_events(const std::vector<Matrix>& delta, const std::vector<std::vector<SpikeEvents>>& events,
+                              UpperLayerScratch& scratch, int part = 0, int parts = 1);
+  void add_kept_steps();
   void add_biases(const std::vector<Matrix>& delta);
   void size_input_phase(int steps, int batch);
   void keep_input_step(int step, const RelaxationState& st);
@@ -103,6 +111,7 @@ class TwoFactorRule final : public EPRule, public PhaseObserver {
   std::vector<Vector> pre_spike_weight_, post_spike_weight_;  // C_pre, C_post per weight layer
   std::vector<ColumnBlock> columns_;  // per weight layer, the columns of its sum this rule adds (empty: all)
   EventsByColumn by_column_;
+  std::vector<UpperLayerScratch> upper_scratch_ = std::vector<UpperLayerScratch>(1);  // one per team part
   // The first layer's events of the phase so far (spiking mode; see the header): per step and sample, layer 1's
   // change ds(t) in column t B + b of phase_post_ and the input's spikes in phase_events_[t B + b]; with the
   // input sent as changes, H(t) in the same column, the spikes that started and stopped in phase_events_[2 (t B

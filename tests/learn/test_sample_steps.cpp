@@ -2,7 +2,7 @@
 // sums over the batch at the end of the phase) sums exactly what it sums shown the phase step by step
 // (after_step), bit for bit and with the same op counts: input as spikes, as changes, and as changes with
 // paired phases; two hidden layers, so the layers above the first and their feedback direction are summed too;
-// one and two threads.
+// one and two threads, with small upper layers and with upper layers large enough to be split between the threads.
 #include <gtest/gtest.h>
 
 #include <omp.h>
@@ -42,10 +42,12 @@ struct Sums {
 
 // restart = false: the -beta phase continues from the +beta phase's end instead of the free state, so its input
 // spikes are not the first phase's (a wrong pairing).
-// hidden: the first hidden layer's size (64 or more: the accumulation's sorted path, else the small layer's).
+// hidden: the first hidden layer's size (64 or more: the accumulation's sorted path, else the small layer's);
+// upper: the second's (large upper layers are summed on the team's threads at the end of a phase, each thread
+// taking a share of the columns).
 Sums run(bool changes, bool paired, bool sample_steps, int threads, bool restart = true, double self_correction = 0,
-         int hidden = 24) {
-  const std::vector<int> sizes = {kIn, hidden, 12, 4};
+         int hidden = 24, int upper = 12) {
+  const std::vector<int> sizes = {kIn, hidden, upper, 4};
   LayeredEPNetwork net(sizes, ideal_substrates());
   Rng rng(5, "test_sample_steps");
   for (int l = 0; l < net.weight_layers(); ++l) {
@@ -105,22 +107,26 @@ Sums run(bool changes, bool paired, bool sample_steps, int threads, bool restart
 }
 
 TEST(SampleSteps, TheRuleSumsWhatItSumsStepByStep) {
-  for (const int variant : {0, 1, 2, 3}) {
-    const bool changes = variant == 1 || variant == 2, paired = variant >= 2;
-    SCOPED_TRACE(std::string(changes ? "input as changes" : "input as spikes") + (paired ? ", paired phases" : ""));
-    const Sums reference = run(changes, paired, false, 1);
-    ASSERT_EQ(reference.whole_steps, 16);  // the reference did see whole steps
-    for (const int threads : {1, 2}) {
-      SCOPED_TRACE(std::to_string(threads) + " thread(s)");
-      const Sums got = run(changes, paired, true, threads);
-      for (size_t w = 0; w < reference.dw.size(); ++w) {
-        ASSERT_GT(reference.dw[w].norm(), 0) << "layer " << w;  // every layer learned something: not vacuous
-        EXPECT_TRUE(got.dw[w] == reference.dw[w]) << "layer " << w << ", largest difference "
-                                                   << (got.dw[w] - reference.dw[w]).cwiseAbs().maxCoeff();
-        EXPECT_TRUE(got.db[w] == reference.db[w]) << "layer " << w;
+  // 24-12: the upper layers' sums on one thread; 100-160: on the team (160 x 100 + 4 x 160 weights x 8 steps).
+  for (const auto& [hidden, upper] : {std::pair{24, 12}, std::pair{100, 160}}) {
+    for (const int variant : {0, 1, 2, 3}) {
+      const bool changes = variant == 1 || variant == 2, paired = variant >= 2;
+      SCOPED_TRACE(std::string(changes ? "input as changes" : "input as spikes") + (paired ? ", paired phases" : "") +
+                   ", hidden layers " + std::to_string(hidden) + "-" + std::to_string(upper));
+      const Sums reference = run(changes, paired, false, 1, true, 0, hidden, upper);
+      ASSERT_EQ(reference.whole_steps, 16);  // the reference did see whole steps
+      for (const int threads : {1, 2}) {
+        SCOPED_TRACE(std::to_string(threads) + " thread(s)");
+        const Sums got = run(changes, paired, true, threads, true, 0, hidden, upper);
+        for (size_t w = 0; w < reference.dw.size(); ++w) {
+          ASSERT_GT(reference.dw[w].norm(), 0) << "layer " << w;  // every layer learned something: not vacuous
+          EXPECT_TRUE(got.dw[w] == reference.dw[w]) << "layer " << w << ", largest difference "
+                                                     << (got.dw[w] - reference.dw[w]).cwiseAbs().maxCoeff();
+          EXPECT_TRUE(got.db[w] == reference.db[w]) << "layer " << w;
+        }
+        for (const Phase p : {Phase::free, Phase::nudged, Phase::update, Phase::forward})
+          EXPECT_EQ(got.ops.counts(p), reference.ops.counts(p));
       }
-      for (const Phase p : {Phase::free, Phase::nudged, Phase::update, Phase::forward})
-        EXPECT_EQ(got.ops.counts(p), reference.ops.counts(p));
     }
   }
 }
