@@ -299,7 +299,7 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
   // Every phase after the first restarts from the saved free state: its input spikes, and so layer 1's input
   // drive, are the first phase's step for step (the weights change only after the batch).
   const bool replays_input = !flip && signs.size() > 1 && learn_.nudged_start == NudgedStart::saved_free_state;
-  free_state_ = state_;
+  relax_.copy_state(free_state_, state_);
   count_chip_state_traffic(B, static_cast<int64_t>(signs.size()));
   rule_->begin_batch();
   // Symmetric nudging: both nudged phases start from the same free state (stored, or recomputed bit for bit by
@@ -316,7 +316,7 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
   for (size_t phase = 0; phase < signs.size(); ++phase) {
     const Scalar sign = signs[phase];
     if (phase > 0 && flip) {
-      phase_start_ = state_;  // what end_nudged_phase compares this phase's end with
+      relax_.copy_state(phase_start_, state_);  // what end_nudged_phase compares this phase's end with
     } else if (phase > 0 && learn_.nudged_start == NudgedStart::fresh_free_phase) {
       // The free phase again from zero states and the same initial spike phases: the same free state,
       // computed instead of stored.
@@ -326,7 +326,7 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
     } else if (phase > 0 && phase + 1 == signs.size() && !rule_->reads_reference_state()) {
       std::swap(state_, free_state_);  // the last phase starts from the saved free state itself: nothing reads it after
     } else if (phase > 0) {
-      state_ = free_state_;
+      relax_.copy_state(state_, free_state_);
     }
     const RelaxationState& start = phase > 0 && flip ? phase_start_ : free_state_;
     if (parallel() && (phase == 0 || flip)) whole_states(*comm_, start, whole_free_);

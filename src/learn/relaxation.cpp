@@ -142,6 +142,60 @@ void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, 
   });
 }
 
+// Every member of RelaxationState, by the copy below: a new member must be copied there too.
+static_assert(sizeof(RelaxationState) == 13 * sizeof(std::vector<Matrix>), "copy_state copies every member");
+
+void Relaxation::copy_state(RelaxationState& to, const RelaxationState& from) const {
+  const int B = from.batch();
+  const bool rate = params_.coding == SpikeCoding::rate;
+  // The samples of each part: rate mode's column chunks, or run()'s first shares of the samples.
+  std::vector<int> first;
+  if (team_of_several() && B > 1) {
+    if (rate && !rate_chunks_.empty()) {
+      for (const RateChunk& c : rate_chunks_) first.push_back(static_cast<int>(c.begin));
+      first.push_back(B);
+    } else if (!rate && sample_work_.size() == static_cast<size_t>(B)) {
+      first = work_shares(sample_work_, omp_get_max_threads());
+    }
+  }
+  if (first.size() < 3) {
+    to = from;
+    return;
+  }
+  // Per batch, and the shapes, here; per sample, on the team.
+  to.rng = from.rng;
+  to.read_sample = from.read_sample;
+  to.quiet_input = from.quiet_input;
+  std::vector<std::pair<Matrix*, const Matrix*>> matrices;
+  for (auto member : {&RelaxationState::state, &RelaxationState::accumulator, &RelaxationState::spikes,
+                      &RelaxationState::trace, &RelaxationState::delta, &RelaxationState::previous}) {
+    (to.*member).resize((from.*member).size());
+    for (size_t l = 0; l < (from.*member).size(); ++l) matrices.emplace_back(&(to.*member)[l], &(from.*member)[l]);
+  }
+  matrices.emplace_back(&to.input_drive, &from.input_drive);
+  std::vector<std::pair<std::vector<SpikeEvents>*, const std::vector<SpikeEvents>*>> lists;
+  to.events.resize(from.events.size());
+  for (size_t l = 0; l < from.events.size(); ++l) lists.emplace_back(&to.events[l], &from.events[l]);
+  lists.emplace_back(&to.input_on, &from.input_on);
+  lists.emplace_back(&to.input_off, &from.input_off);
+  for (auto& [t, f] : matrices) {
+    if (f->cols() == B) t->resize(f->rows(), B);
+    else *t = *f;  // not per sample (an unused, empty member)
+  }
+  for (auto& [t, f] : lists) {
+    if (f->size() == static_cast<size_t>(B)) t->resize(static_cast<size_t>(B));
+    else *t = *f;
+  }
+  run_team(static_cast<int>(first.size()) - 1, [&](int part, int) {
+    const int b0 = first[static_cast<size_t>(part)], n = first[static_cast<size_t>(part) + 1] - b0;
+    for (auto& [t, f] : matrices)
+      if (f->cols() == B) t->middleCols(b0, n) = f->middleCols(b0, n);
+    for (auto& [t, f] : lists)
+      if (f->size() == static_cast<size_t>(B))
+        for (int b = b0; b < b0 + n; ++b) (*t)[static_cast<size_t>(b)] = (*f)[static_cast<size_t>(b)];
+  });
+}
+
 // Rate mode on several threads: the batch's columns in one chunk per thread, aligned so that a product's
 // columns see the same arithmetic as in the whole batch (core/product_chunks.hpp): the numbers do not depend
 // on the thread count, and no step needs a barrier because samples are independent.
