@@ -143,7 +143,7 @@ void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, 
 }
 
 // Every member of RelaxationState, by the copy below: a new member must be copied there too.
-static_assert(sizeof(RelaxationState) == 13 * sizeof(std::vector<Matrix>), "copy_state copies every member");
+static_assert(sizeof(RelaxationState) == 12 * sizeof(std::vector<int>) + sizeof(Matrix), "copy_state copies every member");
 
 void Relaxation::copy_state(RelaxationState& to, const RelaxationState& from) const {
   const int B = from.batch();
@@ -151,7 +151,7 @@ void Relaxation::copy_state(RelaxationState& to, const RelaxationState& from) co
   // The samples of each part: rate mode's column chunks, or run()'s first shares of the samples.
   std::vector<int> first;
   if (team_of_several() && B > 1) {
-    if (rate && !rate_chunks_.empty()) {
+    if (rate && !rate_chunks_.empty() && rate_chunks_.back().begin + rate_chunks_.back().cols == B) {  // chunks of B
       for (const RateChunk& c : rate_chunks_) first.push_back(static_cast<int>(c.begin));
       first.push_back(B);
     } else if (!rate && sample_work_.size() == static_cast<size_t>(B)) {

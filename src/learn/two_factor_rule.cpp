@@ -223,14 +223,14 @@ void TwoFactorRule::after_step(int step, const RelaxationState& st) {
 namespace {
 
 // Share `part` of `parts` of the columns [begin, end) of a column-major matrix of `rows` rows: contiguous and
-// nearly equal, the inner boundaries on whole 64-byte lines (16 floats; Eigen starts a matrix on one), so that
-// no line is written by two threads.
+// nearly equal, the inner boundaries at columns that start a 64-byte line (16 floats; with AVX-512 Eigen starts a
+// matrix on one), so that no line is written by two threads (but at a block's own ends, under MPI).
 TwoFactorRule::ColumnBlock column_share(TwoFactorRule::ColumnBlock block, Eigen::Index rows, int part, int parts) {
   const Eigen::Index step = 16 / std::gcd<Eigen::Index>(rows, 16);  // columns that fill whole lines
   const auto boundary = [&](int p) {
     if (p == 0) return block.begin;
     if (p == parts) return block.end;
-    return std::clamp(block.begin + (block.end - block.begin) * p / parts / step * step, block.begin, block.end);
+    return std::clamp((block.begin + (block.end - block.begin) * p / parts) / step * step, block.begin, block.end);
   };
   return {boundary(part), boundary(part + 1)};
 }
