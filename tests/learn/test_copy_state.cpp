@@ -41,8 +41,9 @@ Matrix random_input(Rng& rng, Eigen::Index batch) {
 }
 
 bool same_bits(const Matrix& a, const Matrix& b) {
-  return a.rows() == b.rows() && a.cols() == b.cols() &&
-         std::memcmp(a.data(), b.data(), sizeof(Scalar) * static_cast<size_t>(a.size())) == 0;
+  if (a.rows() != b.rows() || a.cols() != b.cols()) return false;
+  // An empty matrix has no data pointer, which memcmp must not be given even for 0 bytes.
+  return a.size() == 0 || std::memcmp(a.data(), b.data(), sizeof(Scalar) * static_cast<size_t>(a.size())) == 0;
 }
 
 void expect_same(const std::vector<Matrix>& a, const std::vector<Matrix>& b, const char* name) {
