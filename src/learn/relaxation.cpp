@@ -158,7 +158,7 @@ void Relaxation::copy_state(RelaxationState& to, const RelaxationState& from) co
       first = work_shares(sample_work_, omp_get_max_threads());
     }
   }
-  if (first.size() < 3) {
+  if (first.size() < 3) {  // fewer than two parts: one thread
     to = from;
     return;
   }

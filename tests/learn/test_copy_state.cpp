@@ -13,6 +13,7 @@
 #include "core/rng.hpp"
 #include "learn/relaxation.hpp"
 #include "substrate/ideal.hpp"
+#include "../support/ep_networks.hpp"
 
 namespace plasticore {
 namespace {
@@ -21,12 +22,7 @@ constexpr int kInputs = 40, kBatch = 7;
 
 LayeredEPNetwork random_network(Rng& rng) {
   LayeredEPNetwork net({kInputs, 20, 12, 4}, ideal_substrates());
-  for (int l = 0; l < net.weight_layers(); ++l) {
-    Matrix w(net.weight(l).rows(), net.weight(l).cols());
-    for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = 0.8f * (rng.uniform() - 0.5f);
-    net.weight(l).set_weights(w);
-    for (Eigen::Index i = 0; i < net.bias(l).size(); ++i) net.bias(l)[i] = 0.3f * rng.uniform();
-  }
+  randomize_layers(net, rng, 0.8f, 0.3f);
   return net;
 }
 

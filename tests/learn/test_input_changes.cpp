@@ -14,6 +14,7 @@
 #include "learn/two_factor_rule.hpp"
 #include "substrate/ideal.hpp"
 #include "substrate/registry.hpp"
+#include "../support/ep_networks.hpp"
 
 namespace plasticore {
 namespace {
@@ -22,12 +23,7 @@ constexpr int kIn = 40, kHidden = 24, kOut = 4, kBatch = 6;
 
 void randomize(LayeredEPNetwork& net) {
   Rng rng(5, "test_input_changes");
-  for (int l = 0; l < net.weight_layers(); ++l) {
-    Matrix w(net.weight(l).rows(), net.weight(l).cols());
-    for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = 0.5f * (rng.uniform() - 0.5f);
-    net.weight(l).set_weights(w);
-    for (Eigen::Index i = 0; i < net.bias(l).size(); ++i) net.bias(l)[i] = 0.3f * rng.uniform();
-  }
+  randomize_layers(net, rng, 0.5f, 0.3f);
 }
 
 // Pixels like MNIST's: most 0, some saturated, the rest in between (the ones whose spikes change).

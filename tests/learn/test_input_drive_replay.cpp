@@ -9,6 +9,7 @@
 #include "learn/relaxation.hpp"
 #include "substrate/ideal.hpp"
 #include "substrate/registry.hpp"
+#include "../support/ep_networks.hpp"
 
 namespace plasticore {
 namespace {
@@ -29,12 +30,7 @@ SubstrateConfig quantized(bool in_the_loop) {
 void expect_replay_equals_recompute(const SubstrateFactory& substrates) {
   LayeredEPNetwork net({30, 12, 4}, substrates);
   Rng rng(3, "test_input_drive_replay");
-  for (int l = 0; l < net.weight_layers(); ++l) {
-    Matrix w(net.weight(l).rows(), net.weight(l).cols());
-    for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = 0.6f * (rng.uniform() - 0.5f);
-    net.weight(l).set_weights(w);
-    for (Eigen::Index i = 0; i < net.bias(l).size(); ++i) net.bias(l)[i] = 0.2f * rng.uniform();
-  }
+  randomize_layers(net, rng, 0.6f, 0.2f);
   Matrix x(30, 5), targets = Matrix::Zero(4, 5);
   for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = rng.uniform() < 0.6f ? 0.0f : rng.uniform();
   for (Eigen::Index b = 0; b < 5; ++b) targets(b % 4, b) = 1;

@@ -9,6 +9,7 @@
 #include "core/rng.hpp"
 #include "learn/relaxation.hpp"
 #include "substrate/ideal.hpp"
+#include "../support/ep_networks.hpp"
 
 namespace plasticore {
 namespace {
@@ -29,12 +30,7 @@ Matrix input_with_blanks(const std::vector<int>& blank, Rng& rng) {
 
 LayeredEPNetwork random_network(Rng& rng) {
   LayeredEPNetwork net({static_cast<int>(kInputs), 12, 4}, ideal_substrates());
-  for (int l = 0; l < net.weight_layers(); ++l) {
-    Matrix w(net.weight(l).rows(), net.weight(l).cols());
-    for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = 0.6f * (rng.uniform() - 0.5f);
-    net.weight(l).set_weights(w);
-    for (Eigen::Index i = 0; i < net.bias(l).size(); ++i) net.bias(l)[i] = 0.2f * rng.uniform();
-  }
+  randomize_layers(net, rng, 0.6f, 0.2f);
   return net;
 }
 

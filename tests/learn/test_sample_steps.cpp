@@ -18,6 +18,7 @@
 #include "learn/two_factor_rule.hpp"
 #include "substrate/ideal.hpp"
 #include "substrate/registry.hpp"
+#include "../support/ep_networks.hpp"
 
 namespace plasticore {
 namespace {
@@ -50,12 +51,7 @@ Sums run(bool changes, bool paired, bool sample_steps, int threads, bool restart
   const std::vector<int> sizes = {kIn, hidden, upper, 4};
   LayeredEPNetwork net(sizes, ideal_substrates());
   Rng rng(5, "test_sample_steps");
-  for (int l = 0; l < net.weight_layers(); ++l) {
-    Matrix w(net.weight(l).rows(), net.weight(l).cols());
-    for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = 0.8f * (rng.uniform() - 0.5f);
-    net.weight(l).set_weights(w);
-    for (Eigen::Index i = 0; i < net.bias(l).size(); ++i) net.bias(l)[i] = 0.3f * rng.uniform();
-  }
+  randomize_layers(net, rng, 0.8f, 0.3f);
   Matrix x(kIn, kBatch), y = Matrix::Zero(sizes.back(), kBatch);
   for (Eigen::Index i = 0; i < x.size(); ++i) {
     const float u = rng.uniform();
