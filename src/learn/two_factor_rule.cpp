@@ -36,6 +36,19 @@ void add_post_times_pre_events(Matrix& dW, const Matrix& post, std::span<const P
     // vector with AVX-512 (the factor path's 8-row tile, loop and scalar rows were 4.4 % of a spikes-mode run).
     for (const PreEvents& l : lists) {
       const Scalar* post_column = post.col(l.post).data();
+#if defined(__AVX512F__)
+      if (rows <= 16) {  // the list's signed column once, then one masked add per event (exact: the factor is +-1)
+        const auto lanes = static_cast<__mmask16>((1U << rows) - 1);
+        const __m512 term = _mm512_mul_ps(_mm512_set1_ps(l.factor), _mm512_maskz_loadu_ps(lanes, post_column));
+        for (const int32_t j : *l.events)
+          if (j >= begin && j < end) {
+            Scalar* column = dW.col(j).data();
+            _mm512_mask_storeu_ps(column, lanes, _mm512_add_ps(_mm512_maskz_loadu_ps(lanes, column), term));
+            if (written != nullptr) written->mark(j);
+          }
+        continue;
+      }
+#endif
       for (const int32_t j : *l.events)
         if (j >= begin && j < end) {
           sum_columns<false, true>(dW.col(j).data(), rows, 1, l.factor, [&](size_t) { return post_column; });
