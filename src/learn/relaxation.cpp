@@ -326,7 +326,9 @@ void integrate_column(Eigen::Index n, const Scalar* u, const Scalar* u2, const S
       const __m512 t = _mm512_maskz_loadu_ps(m, trace + i);
       const __m512 d = _mm512_mul_ps(rate, _mm512_sub_ps(x, t));
       _mm512_mask_storeu_ps(ds + i, m, d);
-      _mm512_mask_storeu_ps(trace + i, m, _mm512_add_ps(t, d));
+      // ds + trace in this operand order (add_round: GCC may swap a plain add's operands), as GCC compiled the
+      // scalar loop: where both are NaN, the result is ds's NaN, bit for bit.
+      _mm512_mask_storeu_ps(trace + i, m, _mm512_add_round_ps(d, t, _MM_FROUND_CUR_DIRECTION));
     }
   }
 #else

@@ -37,7 +37,10 @@ void add_post_times_pre_events(Matrix& dW, const Matrix& post, std::span<const P
     for (const PreEvents& l : lists) {
       const Scalar* post_column = post.col(l.post).data();
 #if defined(__AVX512F__)
-      if (rows <= 16) {  // the list's signed column once, then one masked add per event (exact: the factor is +-1)
+      // The list's signed column once, then one masked add per event: the same bits as a fused multiply-add per
+      // event because the factor is an exact multiplier (the rule's +-1; a power of two could overflow where the
+      // fused form would not).
+      if (rows <= 16) {
         const auto lanes = static_cast<__mmask16>((1U << rows) - 1);
         const __m512 term = _mm512_mul_ps(_mm512_set1_ps(l.factor), _mm512_maskz_loadu_ps(lanes, post_column));
         for (const int32_t j : *l.events)
