@@ -3,8 +3,9 @@
 # e-prop LIF (pattern generation) and ALIF (evidence accumulation). Each pair runs interleaved, plasticore
 # then its peer(s), REPEATS times with seeds 1..REPEATS, every process on one thread; the ratio uses the
 # CPU time of each whole process (start-up, data, training, test evaluation; nothing subtracted).
-# Prints the Markdown table docs/performance.md quotes and writes bench/results/compare.json.
-# Usage: bash bench/compare.sh [REPEATS=3] [--only NAME]   (about 8-10 min on the 2-core machine with 3 repeats)
+# Prints the Markdown table docs/performance.md quotes and writes bench/results/compare.json (with --only NAME:
+# bench/results/compare_<name>.json, so that the whole table stays; --json FILE writes elsewhere).
+# Usage: bash bench/compare.sh [REPEATS=3] [--only NAME] [--json FILE]   (about 6-10 min with 3 repeats)
 # Not part of the test suite: it measures time. Run it with nothing else on the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -14,6 +14,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
@@ -126,8 +127,12 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--only", help="run only the pairs whose name contains this")
-    p.add_argument("--json", default=os.path.join(ROOT, "bench", "results", "compare.json"))
+    p.add_argument("--json", help="where to write the results (default: bench/results/compare.json; with --only "
+                                  "compare_<only>.json, so that a run of some rows never replaces the whole table)")
     args = p.parse_args()
+    if args.json is None:
+        name = "compare" if not args.only else "compare_" + re.sub(r"[^a-z0-9]+", "_", args.only.lower()).strip("_")
+        args.json = os.path.join(ROOT, "bench", "results", name + ".json")
     pairs = [q for q in PAIRS if not args.only or args.only.lower() in q["name"].lower()]
     if not pairs:
         sys.exit(f"compare: --only {args.only!r} matches none of: " + ", ".join(q["name"] for q in PAIRS))
