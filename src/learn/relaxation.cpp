@@ -308,7 +308,7 @@ void integrate_column(Eigen::Index n, const Scalar* u, const Scalar* u2, const S
 #if defined(__AVX512F__)
   // The clip as max(0, x) then min(1, x), which keep std::max's and std::min's results for NaN and -0 (the
   // first operand is returned only if the comparison holds): GCC vectorises the std:: forms as compares and
-  // blends through mask registers, 20-30 % slower per neuron.
+  // blends through mask registers (a 500-neuron column took 309-345 ns against 254-276 ns in a scratch program).
   const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1), kept = _mm512_set1_ps(1 - leak),
                gain = _mm512_set1_ps(leak), nudge = _mm512_set1_ps(beta), rate = _mm512_set1_ps(trace_rate);
   for (Eigen::Index i = 0; i < n; i += 16) {
