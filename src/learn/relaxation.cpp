@@ -25,7 +25,8 @@ namespace {
 // sum over b < B of spikes(b), the samples on the threads if there are several (core/shares.hpp: contiguous
 // shares of equal expected work, the same in every phase of a batch, so a sample's state stays in one core's
 // caches and neighbouring samples' columns, which share a cache line at their boundary, meet on one thread),
-// else in a plain loop. Each sample is computed alone, so any split gives the same numbers.
+// else in a plain loop. Each sample is computed alone, so any split gives the same numbers. spikes(b, part): part
+// is the thread's index in the team (0 on one thread), for scratch of its own.
 template <typename F>
 int64_t sum_over_samples(int B, const std::vector<double>& work, ShareQueues& queues, F&& spikes) {
   // The work is start()'s, per sample of the batch it started: a state from another start would be split wrongly.
@@ -33,7 +34,7 @@ int64_t sum_over_samples(int B, const std::vector<double>& work, ShareQueues& qu
     throw std::logic_error("Relaxation::run: the state's batch is not the one start() was last called with");
   int64_t sum = 0;
   if (!team_of_several()) {
-    for (int b = 0; b < B; ++b) sum += spikes(b);
+    for (int b = 0; b < B; ++b) sum += spikes(b, 0);
     return sum;
   }
   const int threads = omp_get_max_threads();
@@ -41,7 +42,7 @@ int64_t sum_over_samples(int B, const std::vector<double>& work, ShareQueues& qu
   std::vector<int64_t> sums(static_cast<size_t>(threads), 0);  // per batch and phase, not per sample
   run_team(threads, [&](int part, int) {
     int64_t n = 0;
-    queues.run(part, [&](int b) { n += spikes(b); });
+    queues.run(part, [&](int b) { n += spikes(b, part); });
     sums[static_cast<size_t>(part)] = n;
   });
   for (const int64_t n : sums) sum += n;
@@ -248,10 +249,42 @@ void Relaxation::mark_quiet_input(RelaxationState& st) const {
   }
 }
 
-int64_t Relaxation::emit_spikes(RelaxationState& st, int b) const {
+void Relaxation::emit_input_steps(RelaxationState& st, int b, int steps, InputDrive input, InputSteps& in) const {
+  const Eigen::Index n = st.state[0].rows();
+  const Scalar* s = st.state[0].col(b).data();
+  Scalar* S = st.spikes[0].col(b).data();
+  Scalar* a = st.accumulator[0].col(b).data();
+  const uint8_t* quiet = st.quiet_input.empty() ? nullptr : st.quiet_input.data() + b * ((n + 15) / 16);
+  for (auto* lists : {&in.events, &in.on, &in.off})
+    if (lists->size() < static_cast<size_t>(steps)) lists->resize(static_cast<size_t>(steps));
+  for (size_t t = 0; t < static_cast<size_t>(steps); ++t) {
+    for (auto* lists : {&in.events, &in.on, &in.off}) (*lists)[t].resize(static_cast<size_t>(n));  // the capacity stays
+    const LayerSpikeCounts c = sigma_delta_layer(s, a, S, n, in.events[t].data(), in.on[t].data(), in.off[t].data(), quiet);
+    in.events[t].resize(static_cast<size_t>(c.spikes));
+    in.on[t].resize(static_cast<size_t>(c.started));
+    in.off[t].resize(static_cast<size_t>(c.stopped));
+  }
+  in.drives = false;
+  if (input == InputDrive::replay) return;  // the recorded drives (input_drive)
+  Matrix& drives = input == InputDrive::record ? recorded_input_drive_ : ahead_drive_;
+  in.changes.resize(static_cast<size_t>(steps));
+  for (size_t t = 0; t < in.changes.size(); ++t)
+    in.changes[t] = {in.on[t], in.off[t], in.events[t].size(), drives.col(static_cast<Eigen::Index>(t) * st.batch() + b).data()};
+  in.drives = net_.weight(0).forward_event_change_steps(in.changes, st.input_drive.col(b).data());
+}
+
+int64_t Relaxation::emit_spikes(RelaxationState& st, int b, int t, InputSteps* ahead) const {
   int64_t emitted = 0;
   for (size_t l = 0; l < st.state.size(); ++l) {
     auto& events = st.events[l][static_cast<size_t>(b)];
+    if (l == 0 && ahead != nullptr) {  // step t's lists, emitted before the phase, swapped in (no copy)
+      const auto k = static_cast<size_t>(t);
+      events.swap(ahead->events[k]);
+      st.input_on[static_cast<size_t>(b)].swap(ahead->on[k]);
+      st.input_off[static_cast<size_t>(b)].swap(ahead->off[k]);
+      emitted += static_cast<int64_t>(events.size());
+      continue;
+    }
     const auto n = st.state[l].rows();
     events.resize(static_cast<size_t>(n));  // the capacity stays from step to step (reserved in start())
     const Scalar* s = st.state[l].col(b).data();
@@ -417,19 +450,26 @@ void Relaxation::integrate(RelaxationState& st, int l, Eigen::Index b, const Sca
 
 // One spiking step of sample b: emit spikes, sum the weight columns of the neurons that spiked, integrate.
 // Touches only column b, so samples run in parallel.
-int64_t Relaxation::step_sample(RelaxationState& st, int b, int t, const Matrix* targets, Scalar beta, InputDrive input) const {
+int64_t Relaxation::step_sample(RelaxationState& st, int b, int t, const Matrix* targets, Scalar beta, InputDrive input,
+                                InputSteps* ahead) const {
   const int L = net_.weight_layers();
   const ReadKeyScope key({sample_read_key(st.read_sample[static_cast<size_t>(b)], read_phase_), static_cast<uint64_t>(t)});
-  const int64_t spikes = emit_spikes(st, b);  // from the state before the step, which integrate keeps as previous
+  const int64_t spikes = emit_spikes(st, b, t, ahead);  // from the state before the step, which integrate keeps as previous
+  const bool drive_ahead = ahead != nullptr && ahead->drives;
   const auto drive = [&](int l) {
+    if (l == 1 && drive_ahead)
+      return (input == InputDrive::record ? recorded_input_drive_ : ahead_drive_).col(static_cast<Eigen::Index>(t) * st.batch() + b).data();
     if (l == 1 && params_.input_changes) return st.input_drive.col(b).data();
     if (l == 1 && input != InputDrive::compute) return recorded_input_drive_.col(static_cast<Eigen::Index>(t) * st.batch() + b).data();
     return scratch_drive_[static_cast<size_t>(l)].col(b).data();
   };
   for (int l = 1; l <= L; ++l) {
     const auto k = static_cast<size_t>(l);
-    if (l == 1) input_drive(st, b, t, input, drive(1));
-    else net_.weight(l - 1).forward_events(st.events[k - 1][static_cast<size_t>(b)], drive(l));
+    if (l == 1) {
+      if (!drive_ahead) input_drive(st, b, t, input, drive(1));
+    } else {
+      net_.weight(l - 1).forward_events(st.events[k - 1][static_cast<size_t>(b)], drive(l));
+    }
     if (l < L) net_.weight(l).backward_events(st.events[k + 1][static_cast<size_t>(b)], scratch_feedback_[k].col(b).data());
   }
   for (int l = 1; l <= L; ++l)
@@ -514,17 +554,28 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
   } else if (std::ranges::all_of(observers, [](const PhaseObserver* o) { return o->observes_samples(); })) {
     // Samples are independent unless an observer needs a whole step: one parallel region for the whole phase.
     for (PhaseObserver* o : observers) o->begin_sample_steps(steps, B);
-    spikes += sum_over_samples(B, sample_work_, sample_queues_, [&](int b) {
+    // A clamped sigma-delta input sent as changes: its lists for the whole phase first, sample by sample (its
+    // state then stays in L1 between the steps, and the substrate can sum the drives of all steps at once, reading
+    // the few columns the input keeps changing from L1). Its a[0] and S[0] are then the phase's last step's while
+    // the other layers step: the observers here (the two-factor rule) read only the input's lists.
+    const bool ahead = params_.coding == SpikeCoding::sigma_delta && params_.input_changes;
+    if (ahead) {
+      input_steps_.resize(static_cast<size_t>(omp_get_max_threads()));
+      if (input == InputDrive::compute) ahead_drive_.resize(net_.sizes()[1], drives);
+    }
+    spikes += sum_over_samples(B, sample_work_, sample_queues_, [&](int b, int part) {
       int64_t n = 0;
+      InputSteps* in = ahead ? &input_steps_[static_cast<size_t>(part)] : nullptr;
+      if (in != nullptr) emit_input_steps(st, b, steps, input, *in);
       for (int t = 0; t < steps; ++t) {
-        n += step_sample(st, b, t, targets, beta, input);
+        n += step_sample(st, b, t, targets, beta, input, in);
         for (PhaseObserver* o : observers) o->after_sample_step(t, b, st);
       }
       return n;
     });
   } else {
     for (int t = 0; t < steps; ++t) {
-      spikes += sum_over_samples(B, sample_work_, sample_queues_, [&](int b) { return step_sample(st, b, t, targets, beta, input); });
+      spikes += sum_over_samples(B, sample_work_, sample_queues_, [&](int b, int) { return step_sample(st, b, t, targets, beta, input); });
       for (PhaseObserver* o : observers) o->after_step(t, st);
     }
   }

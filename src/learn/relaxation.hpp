@@ -12,6 +12,7 @@
 #include <span>
 #include <vector>
 
+#include "core/column_sums.hpp"
 #include "core/nonzero_indices.hpp"
 #include "core/rng.hpp"
 #include "core/shares.hpp"
@@ -91,14 +92,28 @@ class Relaxation {
   void copy_state(RelaxationState& to, const RelaxationState& from) const;
 
  private:
-  int64_t emit_spikes(RelaxationState& st, int b) const;  // returns the spikes emitted
+  // Sigma-delta input as changes in a phase run sample by sample: the clamped input's lists of each step of the
+  // phase, emitted before its first step (they depend on nothing else; run()), for the sample a thread is on (one
+  // per thread: [t] for step t, each with room for the whole layer, swapped into the state at its step), and
+  // `drives`: the substrate also summed the steps' input drives (Substrate::forward_event_change_steps).
+  struct InputSteps {
+    std::vector<SpikeEvents> events, on, off;
+    std::vector<StepChanges> changes;
+    bool drives = false;
+  };
+  // Step t's spikes (the input's from `ahead` if not null); returns the spikes emitted.
+  int64_t emit_spikes(RelaxationState& st, int b, int t, InputSteps* ahead) const;
+  // The clamped input's lists of a phase's `steps` steps for sample b into `ahead`, and if the substrate can, their
+  // drives.
+  void emit_input_steps(RelaxationState& st, int b, int steps, InputDrive input, InputSteps& ahead) const;
   void mark_quiet_input(RelaxationState& st) const;
   // Layer 1's input drive of sample b at step t, into `y` (params.input_changes: y holds the last step's).
   void input_drive(RelaxationState& st, int b, int t, InputDrive input, Scalar* y) const;
   void integrate(RelaxationState& st, int l, Eigen::Index b, const Scalar* drive, const Scalar* feedback, const Matrix* targets,
                  Scalar beta, bool keep_previous) const;
   // Step t of sample b (spiking mode); returns the spikes emitted.
-  int64_t step_sample(RelaxationState& st, int b, int t, const Matrix* targets, Scalar beta, InputDrive input) const;
+  int64_t step_sample(RelaxationState& st, int b, int t, const Matrix* targets, Scalar beta, InputDrive input,
+                      InputSteps* ahead = nullptr) const;
   // A rate-mode step of the samples [chunk.begin, chunk.begin + chunk.cols).
   struct RateChunk;
   void step_rate(RelaxationState& st, RateChunk& chunk, int t, const Matrix* targets, Scalar beta) const;
@@ -116,6 +131,8 @@ class Relaxation {
   mutable std::vector<double> sample_work_;  // spiking mode: each sample's expected work per step, for the threads' shares
   mutable ShareQueues sample_queues_;
   mutable Matrix recorded_input_drive_;  // InputDrive::record: W_1 S_0(t) of sample b in column t B + b
+  mutable std::vector<InputSteps> input_steps_;
+  mutable Matrix ahead_drive_;  // InputDrive::compute with the input's steps emitted ahead: W_1 S_0(t) of sample b in column t B + b
   // Rate mode: the samples of a batch in column chunks, one per thread, with their own operands and drives.
   struct RateChunk {
     Eigen::Index begin = 0, cols = 0;

@@ -29,6 +29,10 @@ class IdealSubstrate final : public Substrate {
     exact_forward_event_changes(w_, on, off, active, y);
     return true;
   }
+  bool forward_event_change_steps(std::span<const StepChanges> steps, Scalar* y) const override {
+    exact_forward_event_change_steps(w_, steps, y);
+    return true;
+  }
   void backward(const Matrix& y, Matrix& x) const override {
     count_dense(y.cols());
     if (y.isZero(0)) {

@@ -24,6 +24,11 @@ void Substrate::exact_forward_event_changes(const Matrix& w, std::span<const int
   sum_columns<false, true>(y, w.rows(), off.size(), Scalar{-1}, [&](size_t k) { return w.col(off[k]).data(); });
 }
 
+void Substrate::exact_forward_event_change_steps(const Matrix& w, std::span<const StepChanges> steps, Scalar* y) const {
+  for (const StepChanges& s : steps) count_forward_events(w, s.active);
+  sum_changes_over_steps(y, w.rows(), steps, [&](int32_t j) { return w.col(j).data(); });
+}
+
 void Substrate::exact_forward_nonzero(const Matrix& w, const Matrix& x, Matrix& y) const {
   const int64_t macs = static_cast<int64_t>(w.size()) * x.cols();
   count(Op::dense_macs, macs);

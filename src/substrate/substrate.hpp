@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "core/column_sums.hpp"
 #include "core/named_tensors.hpp"
 #include "core/op_counters.hpp"
 #include "core/tensor.hpp"
@@ -55,6 +56,11 @@ class Substrate {
                                      size_t /*active*/, Scalar* /*y*/) const {
     return false;
   }
+  // forward_event_changes for every step of a phase at once, known before it (a clamped input's spikes): for each
+  // step in order, y += its `on` columns - its `off` columns, copied to the step's `out`, counted as the step's
+  // `active` events; the same numbers as a call per step. False (nothing done) where the substrate cannot: reads
+  // that depend on the step or on the order of calls; the caller then goes step by step.
+  virtual bool forward_event_change_steps(std::span<const StepChanges> /*steps*/, Scalar* /*y*/) const { return false; }
   // x = W^T y for every column of y (symmetric feedback).
   virtual void backward(const Matrix& y, Matrix& x) const = 0;
   // x = sum of the rows of W named in `active` (postsynaptic spikes sent back through W^T).
@@ -118,6 +124,7 @@ class Substrate {
   // y += the columns of w in `on` - those in `off` (forward_event_changes), counted as `active` events.
   void exact_forward_event_changes(const Matrix& w, std::span<const int32_t> on, std::span<const int32_t> off,
                                    size_t active, Scalar* y) const;
+  void exact_forward_event_change_steps(const Matrix& w, std::span<const StepChanges> steps, Scalar* y) const;
   // y = w x from the non-zero entries of each column of x (forward_nonzero), each output's additions in the
   // order of the inputs; counted as the dense product it stands for.
   void exact_forward_nonzero(const Matrix& w, const Matrix& x, Matrix& y) const;

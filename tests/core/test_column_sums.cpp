@@ -37,6 +37,36 @@ TEST(SumColumns, EqualsColumnAfterColumnBitForBit) {
     }
 }
 
+// sum_changes_over_steps (a phase's input drives, row tiles through all steps) against a plain loop of steps that
+// adds each step's `on` columns and subtracts its `off` columns, column after column: bit for bit at every step and
+// at the end, for the row counts above (the 96-, 64- and 16-row tiles, the masked or scalar tail), with NaN and
+// infinite entries, steps without changes and columns listed more than once.
+TEST(SumChangesOverSteps, EqualsStepAfterStepBitForBit) {
+  Rng rng(9, "test_column_sums_steps");
+  for (const Eigen::Index rows : {1, 4, 10, 12, 16, 29, 52, 64, 95, 96, 100, 160, 500}) {
+    Matrix columns(rows, 11);
+    for (Eigen::Index i = 0; i < columns.size(); ++i) columns.data()[i] = rng.uniform() - 0.5f;
+    columns(rows / 2, 7) = std::nanf("");
+    columns(rows - 1, 9) = -INFINITY;
+    const std::vector<std::vector<int32_t>> on = {{0, 3, 5}, {}, {7, 1}, {2, 2, 10}, {}}, off = {{}, {3}, {0, 5}, {}, {9, 4, 6}};
+    Vector start(rows);
+    for (Eigen::Index i = 0; i < rows; ++i) start[i] = rng.uniform();
+    Vector want = start, got = start;
+    Matrix want_steps(rows, 5), got_steps = Matrix::Constant(rows, 5, 7.0f);
+    for (size_t t = 0; t < on.size(); ++t) {
+      for (const int32_t j : on[t]) want += columns.col(j);
+      for (const int32_t j : off[t]) want += Scalar{-1} * columns.col(j);
+      want_steps.col(static_cast<Eigen::Index>(t)) = want;
+    }
+    std::vector<StepChanges> steps;
+    for (size_t t = 0; t < on.size(); ++t) steps.push_back({on[t], off[t], 0, got_steps.col(static_cast<Eigen::Index>(t)).data()});
+    sum_changes_over_steps(got.data(), rows, steps, [&](int32_t j) { return columns.col(j).data(); });
+    EXPECT_EQ(std::memcmp(got.data(), want.data(), sizeof(Scalar) * static_cast<size_t>(rows)), 0) << rows << " rows";
+    EXPECT_EQ(std::memcmp(got_steps.data(), want_steps.data(), sizeof(Scalar) * static_cast<size_t>(got_steps.size())), 0)
+        << rows << " rows";
+  }
+}
+
 // sum_scaled_columns with a factor per column (forward_nonzero, the rate network's first-layer update)
 // against a double reference: a few ulps of the sum of |terms|, for the same row counts.
 TEST(SumScaledColumns, EqualsTheWeightedSumOfTheColumns) {

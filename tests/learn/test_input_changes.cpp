@@ -6,7 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/rng.hpp"
 #include "learn/phase_observer.hpp"
@@ -143,6 +146,65 @@ TEST(InputChanges, NoisyDevicesSumEveryStep) {
   const Phases spikes = run_phases(substrate_factory(pcm), false), changes = run_phases(substrate_factory(pcm), true);
   for (size_t l = 0; l < spikes.st.state.size(); ++l) EXPECT_TRUE(spikes.st.state[l] == changes.st.state[l]) << "layer " << l;
   EXPECT_EQ(spikes.events, changes.events);
+}
+
+// An observer that takes whole steps: beside it Relaxation::run steps the whole batch, the input step by step.
+class WholeSteps final : public PhaseObserver {
+ public:
+  void begin_phase(Phase, Scalar) override {}
+  void after_step(int, const RelaxationState&) override {}
+  void end_phase() override {}
+};
+
+bool same_bits(const Matrix& a, const Matrix& b) {
+  return a.rows() == b.rows() && a.cols() == b.cols() &&
+         std::equal(a.data(), a.data() + a.size(), b.data(), [](Scalar x, Scalar y) {
+           return std::bit_cast<uint32_t>(x) == std::bit_cast<uint32_t>(y);
+         });
+}
+
+// A phase run sample by sample emits the input's lists of all its steps first, and an exact substrate sums their
+// drives at once (Relaxation::run): every member of the state after a free phase, a recorded +beta phase and a
+// replayed -beta phase is the state the step-by-step path leaves, bit for bit, on a substrate that sums the
+// steps at once (ideal) and on one that declines and is called step by step (pcm).
+TEST(InputChanges, ThePhasesInputEmittedAheadLeavesTheStepByStepState) {
+  SubstrateConfig pcm;
+  pcm.kind = "pcm";
+  for (const SubstrateFactory& substrates : {ideal_substrates(), substrate_factory(pcm)}) {
+    RelaxationState got[2];
+    OpCounters ops[2];
+    for (const bool ahead : {false, true}) {
+      LayeredEPNetwork net({kIn, kHidden, kOut}, substrates);
+      randomize(net);
+      net.weight(0).set_counters(&ops[ahead]);
+      RelaxationParams params{SpikeCoding::sigma_delta, 0.5f, 0.3f};
+      params.input_changes = true;
+      const Relaxation relax(net, params);
+      WholeSteps whole;
+      std::vector<PhaseObserver*> observers;
+      if (!ahead) observers.push_back(&whole);
+      RelaxationState& st = got[ahead];
+      relax.start(st, input(), 3, "test", 0, ids());
+      relax.run(st, 20, nullptr, 0, 0, observers);
+      const Matrix y = targets();
+      const RelaxationState free = st;
+      relax.run(st, 10, &y, 0.5f, 1, observers, InputDrive::record);
+      st = free;
+      relax.run(st, 10, &y, -0.5f, -1, observers, InputDrive::replay);
+    }
+    const RelaxationState &a = got[0], &b = got[1];
+    for (const auto member : {&RelaxationState::state, &RelaxationState::accumulator, &RelaxationState::spikes,
+                              &RelaxationState::trace, &RelaxationState::delta, &RelaxationState::previous}) {
+      ASSERT_EQ((a.*member).size(), (b.*member).size());
+      for (size_t l = 0; l < (a.*member).size(); ++l) EXPECT_TRUE(same_bits((a.*member)[l], (b.*member)[l])) << "layer " << l;
+    }
+    EXPECT_TRUE(same_bits(a.input_drive, b.input_drive));
+    EXPECT_TRUE(a.events == b.events);
+    EXPECT_TRUE(a.input_on == b.input_on);
+    EXPECT_TRUE(a.input_off == b.input_off);
+    EXPECT_GT(a.input_on[0].size() + a.input_off[0].size(), 0U);
+    EXPECT_TRUE(ops[0].counts(Phase::forward) == ops[1].counts(Phase::forward));
+  }
 }
 
 // dW_1 += sign ds_1(t) S_0(t)^T, step by step, sample by sample, spike by spike: the rule's sum as it was
