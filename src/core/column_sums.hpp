@@ -117,11 +117,13 @@ struct StepChanges {
 };
 
 // For each step t in order: out = out + the columns of steps[t].on - those of steps[t].off, copied to
-// steps[t].out; column(j) returns input j's column. Each element's additions are those of two sum_columns calls
-// per step, the `on` list's then the `off` list's times -1 (bit-identical), but row tiles go through all steps
-// before the next tile: a tile's slices of the few columns a clamped input keeps changing stay in L1 across the
-// steps, where step by step each step's whole columns came from L2 (a scratch program on MNIST's sigma-delta
-// lists, 45 changes per step: 1.15-1.2x with 96-row tiles; 160-row tiles read 2.5 KB of each column per tile).
+// steps[t].out; column(j) returns input j's column. Each element gets the additions of two sum_columns calls per
+// step, the `on` list's then the `off` list's times -1, in their order (the same bits, but where two NaNs meet:
+// which payload survives follows the operand order the compiler picks, as in sum_scaled_columns' masked tail).
+// Row tiles go through all steps before the next tile: a tile's slices of the few columns a clamped input keeps
+// changing stay in L1 across the steps, where step by step each step's whole columns came from L2 (a scratch
+// program on MNIST's sigma-delta lists, 45 changes per step: 1.15-1.2x with 96-row tiles; with 160-row tiles a
+// sample's ~150 changing columns take ~96 KB per tile, three times L1, and gained less).
 template <typename Tiles = RowTiles<96, 64, 16, 8, 4>, typename ColumnOf>
 void sum_changes_over_steps(Scalar* out, Eigen::Index rows, std::span<const StepChanges> steps, ColumnOf&& column) {
   const Scalar minus = -1;

@@ -264,13 +264,18 @@ void Relaxation::emit_input_steps(RelaxationState& st, int b, int steps, InputDr
     in.on[t].resize(static_cast<size_t>(c.started));
     in.off[t].resize(static_cast<size_t>(c.stopped));
   }
-  in.drives = false;
+  in.summed = false;
   if (input == InputDrive::replay) return;  // the recorded drives (input_drive)
-  Matrix& drives = input == InputDrive::record ? recorded_input_drive_ : ahead_drive_;
+  if (input == InputDrive::compute) in.drive.resize(net_.sizes()[1], steps);
   in.changes.resize(static_cast<size_t>(steps));
   for (size_t t = 0; t < in.changes.size(); ++t)
-    in.changes[t] = {in.on[t], in.off[t], in.events[t].size(), drives.col(static_cast<Eigen::Index>(t) * st.batch() + b).data()};
-  in.drives = net_.weight(0).forward_event_change_steps(in.changes, st.input_drive.col(b).data());
+    in.changes[t] = {in.on[t], in.off[t], in.events[t].size(), ahead_drive(in, st, b, static_cast<int>(t), input)};
+  in.summed = net_.weight(0).forward_event_change_steps(in.changes, st.input_drive.col(b).data());
+}
+
+Scalar* Relaxation::ahead_drive(InputSteps& in, const RelaxationState& st, int b, int t, InputDrive input) const {
+  if (input == InputDrive::record) return recorded_input_drive_.col(Eigen::Index{t} * st.batch() + b).data();
+  return in.drive.col(t).data();
 }
 
 int64_t Relaxation::emit_spikes(RelaxationState& st, int b, int t, InputSteps* ahead) const {
@@ -455,10 +460,9 @@ int64_t Relaxation::step_sample(RelaxationState& st, int b, int t, const Matrix*
   const int L = net_.weight_layers();
   const ReadKeyScope key({sample_read_key(st.read_sample[static_cast<size_t>(b)], read_phase_), static_cast<uint64_t>(t)});
   const int64_t spikes = emit_spikes(st, b, t, ahead);  // from the state before the step, which integrate keeps as previous
-  const bool drive_ahead = ahead != nullptr && ahead->drives;
+  const bool drive_ahead = ahead != nullptr && ahead->summed;
   const auto drive = [&](int l) {
-    if (l == 1 && drive_ahead)
-      return (input == InputDrive::record ? recorded_input_drive_ : ahead_drive_).col(static_cast<Eigen::Index>(t) * st.batch() + b).data();
+    if (l == 1 && drive_ahead) return ahead_drive(*ahead, st, b, t, input);
     if (l == 1 && params_.input_changes) return st.input_drive.col(b).data();
     if (l == 1 && input != InputDrive::compute) return recorded_input_drive_.col(static_cast<Eigen::Index>(t) * st.batch() + b).data();
     return scratch_drive_[static_cast<size_t>(l)].col(b).data();
@@ -559,10 +563,7 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
     // the few columns the input keeps changing from L1). Its a[0] and S[0] are then the phase's last step's while
     // the other layers step: the observers here (the two-factor rule) read only the input's lists.
     const bool ahead = params_.coding == SpikeCoding::sigma_delta && params_.input_changes;
-    if (ahead) {
-      input_steps_.resize(static_cast<size_t>(omp_get_max_threads()));
-      if (input == InputDrive::compute) ahead_drive_.resize(net_.sizes()[1], drives);
-    }
+    if (ahead) input_steps_.resize(static_cast<size_t>(omp_get_max_threads()));
     spikes += sum_over_samples(B, sample_work_, sample_queues_, [&](int b, int part) {
       int64_t n = 0;
       InputSteps* in = ahead ? &input_steps_[static_cast<size_t>(part)] : nullptr;

@@ -45,7 +45,8 @@ struct RelaxationParams {
 struct RelaxationState {
   std::vector<Matrix> state;        // s[l], n_l x B
   std::vector<Matrix> accumulator;  // sigma-delta accumulators a[l]
-  std::vector<Matrix> spikes;       // S[l] at the current step (0/1; unused in rate mode, where S = s)
+  std::vector<Matrix> spikes;       // S[l] at the current step (0/1; unused in rate mode, where S = s; see
+                                    // PhaseObserver for the input's while a phase runs sample by sample)
   std::vector<std::vector<SpikeEvents>> events;  // [layer][sample] indices that spiked
   std::vector<Rng> rng;             // one stream per sample (Bernoulli spikes)
   std::vector<uint64_t> read_sample;  // each sample's read key (substrate/read_key.hpp)
@@ -95,17 +96,21 @@ class Relaxation {
   // Sigma-delta input as changes in a phase run sample by sample: the clamped input's lists of each step of the
   // phase, emitted before its first step (they depend on nothing else; run()), for the sample a thread is on (one
   // per thread: [t] for step t, each with room for the whole layer, swapped into the state at its step), and
-  // `drives`: the substrate also summed the steps' input drives (Substrate::forward_event_change_steps).
+  // `summed`: the substrate also summed the steps' input drives at once (Substrate::forward_event_change_steps),
+  // into `drive` (n_1 x steps; a recorded phase's go into the record instead).
   struct InputSteps {
     std::vector<SpikeEvents> events, on, off;
     std::vector<StepChanges> changes;
-    bool drives = false;
+    Matrix drive;
+    bool summed = false;
   };
   // Step t's spikes (the input's from `ahead` if not null); returns the spikes emitted.
   int64_t emit_spikes(RelaxationState& st, int b, int t, InputSteps* ahead) const;
   // The clamped input's lists of a phase's `steps` steps for sample b into `ahead`, and if the substrate can, their
   // drives.
   void emit_input_steps(RelaxationState& st, int b, int steps, InputDrive input, InputSteps& ahead) const;
+  // Where sample b's input drive of step t goes when the substrate sums a phase's at once: the record, or `in`.
+  Scalar* ahead_drive(InputSteps& in, const RelaxationState& st, int b, int t, InputDrive input) const;
   void mark_quiet_input(RelaxationState& st) const;
   // Layer 1's input drive of sample b at step t, into `y` (params.input_changes: y holds the last step's).
   void input_drive(RelaxationState& st, int b, int t, InputDrive input, Scalar* y) const;
@@ -132,7 +137,6 @@ class Relaxation {
   mutable ShareQueues sample_queues_;
   mutable Matrix recorded_input_drive_;  // InputDrive::record: W_1 S_0(t) of sample b in column t B + b
   mutable std::vector<InputSteps> input_steps_;
-  mutable Matrix ahead_drive_;  // InputDrive::compute with the input's steps emitted ahead: W_1 S_0(t) of sample b in column t B + b
   // Rate mode: the samples of a batch in column chunks, one per thread, with their own operands and drives.
   struct RateChunk {
     Eigen::Index begin = 0, cols = 0;

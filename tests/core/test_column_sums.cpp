@@ -37,10 +37,11 @@ TEST(SumColumns, EqualsColumnAfterColumnBitForBit) {
     }
 }
 
-// sum_changes_over_steps (a phase's input drives, row tiles through all steps) against a plain loop of steps that
-// adds each step's `on` columns and subtracts its `off` columns, column after column: bit for bit at every step and
-// at the end, for the row counts above (the 96-, 64- and 16-row tiles, the masked or scalar tail), with NaN and
-// infinite entries, steps without changes and columns listed more than once.
+// sum_changes_over_steps (a phase's input drives, row tiles through all steps) against what it replaced, the
+// per-step calls of Substrate::exact_forward_event_changes: sum_columns over each step's `on` columns with sign +1,
+// then over its `off` columns with sign -1. Bit for bit at every step and at the end, for the row counts above (the
+// 96-, 64- and 16-row tiles, the masked or scalar tail), with a NaN and an infinite entry (never two NaNs meeting,
+// where the surviving payload follows the compiler's operand order), steps without changes and repeated columns.
 TEST(SumChangesOverSteps, EqualsStepAfterStepBitForBit) {
   Rng rng(9, "test_column_sums_steps");
   for (const Eigen::Index rows : {1, 4, 10, 12, 16, 29, 52, 64, 95, 96, 100, 160, 500}) {
@@ -54,8 +55,8 @@ TEST(SumChangesOverSteps, EqualsStepAfterStepBitForBit) {
     Vector want = start, got = start;
     Matrix want_steps(rows, 5), got_steps = Matrix::Constant(rows, 5, 7.0f);
     for (size_t t = 0; t < on.size(); ++t) {
-      for (const int32_t j : on[t]) want += columns.col(j);
-      for (const int32_t j : off[t]) want += Scalar{-1} * columns.col(j);
+      sum_columns<false, true>(want.data(), rows, on[t].size(), Scalar{1}, [&](size_t n) { return columns.col(on[t][n]).data(); });
+      sum_columns<false, true>(want.data(), rows, off[t].size(), Scalar{-1}, [&](size_t n) { return columns.col(off[t][n]).data(); });
       want_steps.col(static_cast<Eigen::Index>(t)) = want;
     }
     std::vector<StepChanges> steps;
