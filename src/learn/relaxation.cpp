@@ -266,7 +266,9 @@ void Relaxation::emit_input_steps(RelaxationState& st, int b, int steps, InputDr
   }
   in.summed = false;
   if (input == InputDrive::replay) return;  // the recorded drives (input_drive)
-  if (input == InputDrive::compute) in.drive.resize(net_.sizes()[1], steps);
+  // Only grows (phases of 20 and 10 steps would otherwise reallocate it for every sample).
+  const int n1 = net_.sizes()[1];
+  if (input == InputDrive::compute && (in.drive.rows() != n1 || in.drive.cols() < steps)) in.drive.resize(n1, steps);
   in.changes.resize(static_cast<size_t>(steps));
   for (size_t t = 0; t < in.changes.size(); ++t)
     in.changes[t] = {in.on[t], in.off[t], in.events[t].size(), ahead_drive(in, st, b, static_cast<int>(t), input)};
