@@ -19,20 +19,12 @@
 #include "substrate/ideal.hpp"
 #include "substrate/registry.hpp"
 #include "../support/ep_networks.hpp"
+#include "../support/whole_steps.hpp"
 
 namespace plasticore {
 namespace {
 
 constexpr int kIn = 40, kBatch = 7;
-
-// An observer that needs whole steps: with it beside the rule, Relaxation::run shows the rule whole steps too.
-class WholeSteps final : public PhaseObserver {
- public:
-  void begin_phase(Phase, Scalar) override {}
-  void after_step(int, const RelaxationState&) override { ++steps; }
-  void end_phase() override {}
-  int steps = 0;
-};
 
 struct Sums {
   std::vector<Matrix> dw, db;
