@@ -15,9 +15,10 @@
 // BM_OuterProductUpdate: rate EP's dW1 += (h^beta - h^0) x^T (500 x 20 x 784), MAC/s.
 // BM_WeightPass: one streaming pass W1 += dW1 over the 1.57 MB matrix, bytes/s (read 8, write 4 per weight):
 // the rate of the update's memory-bound passes.
-// BM_EventForwardTileMajor, BM_EventForwardPadded/<rows>: two layouts of BM_EventForwardBatch's sums
-// (core/column_sums.hpp) that were tried and not adopted (docs/performance.md): each 64-row tile of W summed
-// for all 20 samples before the next tile, and W's columns padded to <rows> rows (512: 64-byte aligned).
+// BM_EventForwardTileMajor, BM_EventForwardPadded/<rows>: layouts of BM_EventForwardBatch's sums
+// (core/column_sums.hpp): each 64-row tile of W summed for all 20 samples before the next tile (tried, not
+// adopted), and W's columns padded to <rows> rows (512: 64-byte aligned, 32 lines apart, not adopted; 528: 33
+// lines apart, the aligned copy BM_EventForwardBatch and training read since 2026-12-07; docs/performance.md).
 // BM_EventSumRowTiles/<rows>: BM_EventForwardBatch's sums with other row tiles (core/column_sums.hpp; see there).
 // BM_EpropSynapses/<n_alif>: e-prop's per-synapse kernel (learn/eprop_eligibility.hpp) on the shapes of
 // pattern generation (200 presynaptic, 100 LIF) and evidence accumulation (140, 50 ALIF + 50 LIF), with
@@ -243,9 +244,15 @@ std::vector<std::vector<int32_t>> batch_events(int64_t& n_events) {
   return events;
 }
 
-// The layer, the kBatch samples' active inputs and the outputs of the event-sum benchmarks.
-struct EventBatch {
+// The layer (with the aligned copy that EqSpike's layers keep, Substrate::keep_aligned_columns), the kBatch samples'
+// active inputs and the outputs of the event-sum benchmarks.
+IdealSubstrate make_aligned_layer() {
   IdealSubstrate layer = make_layer();
+  layer.keep_aligned_columns();
+  return layer;
+}
+struct EventBatch {
+  IdealSubstrate layer = make_aligned_layer();
   int64_t n_events = 0;
   std::vector<std::vector<int32_t>> events = batch_events(n_events);
   Matrix y = Matrix(kPost, kBatch);
@@ -279,7 +286,8 @@ BENCHMARK(BM_TwoFactorAccumulate);
 // in registers.
 void BM_TwoFactorAccumulateSorted(benchmark::State& state) {
   constexpr int kPhaseSteps = 10;
-  Matrix dw = Matrix::Zero(kPost, kPre), dh = Matrix::Random(kPost, kPhaseSteps * kBatch);
+  // dh's columns stored as the rule stores them (aligned_column_rows; the rows past kPost are not read).
+  Matrix dw = Matrix::Zero(kPost, kPre), dh = Matrix::Random(aligned_column_rows(kPost), kPhaseSteps * kBatch);
   int64_t n_events = 0;
   std::vector<SpikeEvents> events;
   for (int t = 0; t < kPhaseSteps; ++t)
@@ -334,7 +342,7 @@ void BM_EventForwardPadded(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * n_events * kPost);
 }
-BENCHMARK(BM_EventForwardPadded)->Arg(kPost)->Arg(512);
+BENCHMARK(BM_EventForwardPadded)->Arg(kPost)->Arg(512)->Arg(aligned_column_rows(kPost));
 
 // BM_EventForwardBatch's sums with the first (largest) row tile of core/column_sums.hpp set to <rows>, then 96 (0:
 // 64-row tiles first, as before 2026-12-05 evening; 160 is the default): same numbers, fewer passes over each event

@@ -125,6 +125,9 @@ EPLearner::EPLearner(std::unique_ptr<LayeredEPNetwork> net, RelaxationParams rel
   // Every step sends the states (spikes) of each layer above the first back through W_l^T, which an exact
   // substrate then reads from a kept copy (one transpose per update).
   for (int l = 1; l < net_->weight_layers(); ++l) net_->weight(l).keep_transposed_weights();
+  // Spiking: every step sums columns of each layer's weights by events (the input's at every step of every sample).
+  if (relax.coding != SpikeCoding::rate)
+    for (int l = 0; l < net_->weight_layers(); ++l) net_->weight(l).keep_aligned_columns();
   EPRuleSums sums;
   std::vector<double> rates;
   parameters_.reserve(static_cast<size_t>(2 * net_->weight_layers()));

@@ -312,7 +312,9 @@ void TwoFactorRule::size_input_phase(int steps, int batch) {
   phase_batch_ = batch;
   input_columns_ = columns_of(0);
   const Eigen::Index rows = net_.sizes()[1], cols = Eigen::Index{steps} * batch;
-  if (phase_post_.rows() != rows || phase_post_.cols() < cols) phase_post_.conservativeResize(rows, cols);
+  // Its columns are stored aligned (the accumulation reads each many times); the rows below `rows` are never read.
+  const Eigen::Index stored = aligned_column_rows(rows);
+  if (phase_post_.rows() != stored || phase_post_.cols() < cols) phase_post_.conservativeResize(stored, cols);
   const auto lists = static_cast<size_t>(relax_.input_changes ? 2 * cols : cols);
   if (phase_events_.size() < lists) phase_events_.resize(lists);
 }
@@ -321,13 +323,14 @@ void TwoFactorRule::keep_input_sample(int step, int b, const RelaxationState& st
   const auto col = Eigen::Index{step} * st.batch() + b;
   const auto n = static_cast<size_t>(col);
   const auto sample = static_cast<size_t>(b);
-  if (!relax_.input_changes || step == 0) phase_post_.col(col) = st.delta[1].col(b);
-  else phase_post_.col(col) = phase_post_.col(col - st.batch()) + st.delta[1].col(b);
+  const Eigen::Index rows = st.delta[1].rows();  // phase_post_'s columns are longer (size_input_phase)
+  if (!relax_.input_changes || step == 0) phase_post_.col(col).head(rows) = st.delta[1].col(b);
+  else phase_post_.col(col).head(rows) = phase_post_.col(col - st.batch()).head(rows) + st.delta[1].col(b);
   if (holding_) {
     // Paired phases: the second phase's sum pairs ds1 - ds2 (H1 - H2 with the input as changes), formed here on
     // the sample's thread, over the input events the first phase kept (the same, pair_phases says; the counts
     // are checked because a wrong pairing would otherwise go unnoticed).
-    first_phase_post_.col(col) = first_phase_post_.col(col) - phase_post_.col(col);
+    first_phase_post_.col(col).head(rows) = first_phase_post_.col(col).head(rows) - phase_post_.col(col).head(rows);
     const bool same = !relax_.input_changes ? phase_events_[n].size() == st.events[0][sample].size()
                                             : phase_events_[2 * n].size() == st.input_on[sample].size() &&
                                                   phase_events_[2 * n + 1].size() == st.input_off[sample].size();

@@ -116,7 +116,7 @@ class TwoFactorRule final : public EPRule, public PhaseObserver {
   // change ds(t) in column t B + b of phase_post_ and the input's spikes in phase_events_[t B + b]; with the
   // input sent as changes, H(t) in the same column, the spikes that started and stopped in phase_events_[2 (t B
   // + b)] and [2 (t B + b) + 1], and the last step's spikes in last_input_events_.
-  Matrix phase_post_;
+  Matrix phase_post_;  // its columns aligned_column_rows(n_1) long (core/column_sums.hpp); the rows past n_1 unused
   std::vector<SpikeEvents> phase_events_, last_input_events_;
   std::vector<PreEvents> phase_lists_;
   int phase_steps_ = 0, phase_batch_ = 0;

@@ -74,6 +74,7 @@ class HardwareInTheLoop final : public Substrate {
   void backward(const Matrix& y, Matrix& x) const override { chip_->backward(y, x); }
   void backward_events(std::span<const int32_t> active, Scalar* x) const override { chip_->backward_events(active, x); }
   void keep_transposed_weights() override { chip_->keep_transposed_weights(); }
+  void keep_aligned_columns() override { chip_->keep_aligned_columns(); }
   void update(const Matrix& delta) override;
   void advance(double seconds) override { chip_->advance(seconds); }
   const Matrix& weights() const override { return master_; }

@@ -8,7 +8,10 @@ namespace plasticore {
 
 void IdealSubstrate::update(const Matrix& delta) {
   count(Op::accumulator_updates, w_.size());  // digital weights: one memory write per synapse
-  for_column_chunks(w_.rows(), w_.cols(), [&](Eigen::Index c0, Eigen::Index n) { w_.middleCols(c0, n) += delta.middleCols(c0, n); });
+  for_column_chunks(w_.rows(), w_.cols(), [&](Eigen::Index c0, Eigen::Index n) {
+    w_.middleCols(c0, n) += delta.middleCols(c0, n);
+    refresh_aligned(w_, c0, n);  // on the thread that changed them
+  });
   refresh_transpose(w_);
 }
 
@@ -43,11 +46,13 @@ bool IdealSubstrate::update_sgd(Matrix& gradient, Scalar scale, Scalar step, con
     for_column_chunks(rows, w_.cols(), [&](Eigen::Index c0, Eigen::Index n) {
       for_column_runs(listed_in(*columns, c0, n), [&](Eigen::Index r0, Eigen::Index m) {
         sgd_sweep(w_.data() + r0 * rows, gradient.data() + r0 * rows, m * rows, scale, step);
+        refresh_aligned(w_, r0, m);  // while the run is in this core's cache
       });
     });
   } else {
     for_column_chunks(rows, w_.cols(), [&](Eigen::Index c0, Eigen::Index n) {
       sgd_sweep(w_.data() + c0 * rows, gradient.data() + c0 * rows, n * rows, scale, step);
+      refresh_aligned(w_, c0, n);
     });
   }
   refresh_transpose(w_);
@@ -58,7 +63,7 @@ void IdealSubstrate::set_weights(const Matrix& w) {
   if (w.rows() != w_.rows() || w.cols() != w_.cols())
     throw RuntimeError("substrate: weight matrix has the wrong shape");
   w_ = w;
-  refresh_transpose(w_);
+  refresh_copies(w_);
 }
 
 SubstrateEntry ideal_substrate_entry() {

@@ -49,6 +49,7 @@ class IdealSubstrate final : public Substrate {
   }
   void backward_events(std::span<const int32_t> active, Scalar* x) const override { exact_backward_events(w_, active, x); }
   void keep_transposed_weights() override { keep_transpose_of(w_); }
+  void keep_aligned_columns() override { keep_aligned_columns_of(w_); }
   void update(const Matrix& delta) override;
   bool update_sgd(Matrix& gradient, Scalar scale, Scalar step, const std::vector<int32_t>* columns = nullptr) override;
   void advance(double) override {}
@@ -63,7 +64,7 @@ class IdealSubstrate final : public Substrate {
     count(Op::dense_macs, macs);
     count(Op::dense_equivalent_macs, macs);
   }
-  Matrix w_;  // every change ends in refresh_transpose(w_)
+  Matrix w_;  // every change ends in refresh_transpose(w_) and refreshes its aligned columns
 };
 
 SubstrateEntry ideal_substrate_entry();

@@ -11,22 +11,31 @@
 
 namespace plasticore {
 
+void Substrate::keep_aligned_columns_of(const Matrix& w) {
+  const Eigen::Index rows = aligned_column_rows(w.rows());
+  if (rows == w.rows()) return;  // aligned so already, or too short to gain
+  aligned_.setZero(rows, w.cols());
+  refresh_aligned(w, 0, w.cols());
+}
+
 void Substrate::exact_forward_events(const Matrix& w, std::span<const int32_t> active, Scalar* y) const {
   count_forward_events(w, active.size());
   // Each output is added to in the order of `active`, as a column-at-a-time sum would (bit-identical).
-  sum_columns<true, false>(y, w.rows(), active.size(), Scalar{1}, [&](size_t k) { return w.col(active[k]).data(); });
+  const EventColumns column = event_columns(w);
+  sum_columns<true, false>(y, w.rows(), active.size(), Scalar{1}, [&](size_t k) { return column(active[k]); });
 }
 
 void Substrate::exact_forward_event_changes(const Matrix& w, std::span<const int32_t> on, std::span<const int32_t> off,
                                             size_t active, Scalar* y) const {
   count_forward_events(w, active);
-  sum_columns<false, true>(y, w.rows(), on.size(), Scalar{1}, [&](size_t k) { return w.col(on[k]).data(); });
-  sum_columns<false, true>(y, w.rows(), off.size(), Scalar{-1}, [&](size_t k) { return w.col(off[k]).data(); });
+  const EventColumns column = event_columns(w);
+  sum_columns<false, true>(y, w.rows(), on.size(), Scalar{1}, [&](size_t k) { return column(on[k]); });
+  sum_columns<false, true>(y, w.rows(), off.size(), Scalar{-1}, [&](size_t k) { return column(off[k]); });
 }
 
 void Substrate::exact_forward_event_change_steps(const Matrix& w, std::span<const StepChanges> steps, Scalar* y) const {
   for (const StepChanges& s : steps) count_forward_events(w, s.active);
-  sum_changes_over_steps(y, w.rows(), steps, [&](int32_t j) { return w.col(j).data(); });
+  sum_changes_over_steps(y, w.rows(), steps, event_columns(w));
 }
 
 void Substrate::exact_forward_nonzero(const Matrix& w, const Matrix& x, Matrix& y) const {

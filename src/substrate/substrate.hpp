@@ -70,6 +70,11 @@ class Substrate {
   // W (one cache line per weight once W has 16 rows or more) and a dense product packs a column-major operand
   // instead of gathering one. The same sums, bit for bit. Exact substrates take it; the others ignore it.
   virtual void keep_transposed_weights() {}
+  // A hint from a caller that will sum columns of W by events at every step (a spiking layer's input): keep a copy of W
+  // whose columns start on 64-byte lines, an odd number of lines apart (aligned_column_rows in core/column_sums.hpp),
+  // which the event-driven forward sums then read. The same sums, bit for bit; each change of W also copies the
+  // changed columns. Exact substrates take it; the others ignore it.
+  virtual void keep_aligned_columns() {}
   // Request W += delta; the substrate realises what it can (the achieved change shows in weights()).
   virtual void update(const Matrix& delta) = 0;
   // The whole SGD update of a batch in one sweep over the matrix, where the substrate adds a change exactly:
@@ -121,6 +126,27 @@ class Substrate {
   void refresh_transpose(const Matrix& w) {
     if (keep_transpose_) transposed_ = w.transpose();
   }
+  // keep_aligned_columns of an exact substrate whose weights are w (a no-op where the columns are aligned so already or
+  // too short to gain); the substrate then calls refresh_aligned for every column it changes (else the event sums
+  // would read stale weights), or refresh_copies after a change of all of w.
+  void keep_aligned_columns_of(const Matrix& w);
+  void refresh_aligned(const Matrix& w, Eigen::Index c0, Eigen::Index n) {
+    if (aligned_.size() > 0) aligned_.block(0, c0, w.rows(), n) = w.middleCols(c0, n);
+  }
+  void refresh_copies(const Matrix& w) {
+    refresh_transpose(w);
+    refresh_aligned(w, 0, w.cols());
+  }
+  // The columns of w as the event-driven forward sums read them: from the aligned copy if one is kept. Chosen once
+  // per sum, so that the sum's loop computes each column's address without a branch.
+  struct EventColumns {
+    const Scalar* first;
+    Eigen::Index stride;  // floats from one column to the next
+    const Scalar* operator()(Eigen::Index j) const { return first + j * stride; }
+  };
+  EventColumns event_columns(const Matrix& w) const {
+    return aligned_.size() > 0 ? EventColumns{aligned_.data(), aligned_.rows()} : EventColumns{w.data(), w.rows()};
+  }
   // y += the columns of w in `on` - those in `off` (forward_event_changes), counted as `active` events.
   void exact_forward_event_changes(const Matrix& w, std::span<const int32_t> on, std::span<const int32_t> off,
                                    size_t active, Scalar* y) const;
@@ -142,6 +168,7 @@ class Substrate {
   OpCounters* counters_ = nullptr;
   bool keep_transpose_ = false;
   Matrix transposed_;  // W^T, if keep_transpose_
+  Matrix aligned_;     // W in its top rows (keep_aligned_columns_of), else empty; Eigen starts it on a 64-byte line
 };
 
 // Builds the substrate of one named matrix ("w1", "w_rec", ...) of a network: rows x cols.

@@ -2,7 +2,8 @@
 // plain loop it stands for: list after list, each listed presynaptic column j in [begin, end) getting factor x
 // its list's postsynaptic column. Bit for bit (memcmp): small layers (added in place), layers of 64 and 500 rows
 // (sorted by column, each thread summing a contiguous range of columns), on 1, 2 and 3 threads, over the whole
-// matrix and over column blocks (MPI's split), with empty lists and columns no list names. And its feedback-
+// matrix and over column blocks (MPI's split), with empty lists and columns no list names, the postsynaptic
+// columns stored longer than dW's (as the rule stores them). And its feedback-
 // direction twin add_post_events_times_pre against adding a row at a time, as it did before its column blocks.
 #include <gtest/gtest.h>
 
@@ -12,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/column_sums.hpp"
 #include "core/rng.hpp"
 #include "learn/two_factor_rule.hpp"
 
@@ -23,7 +25,8 @@ TEST(PostTimesPreEvents, EqualsThePlainLoopOnAnyThreadsAndColumnBlock) {
   Rng rng(11, "test_post_times_pre_events");
   const int outer = omp_get_max_threads();
   for (const Eigen::Index rows : {1, 10, 16, 17, 64, 500}) {  // 16: the last of one masked vector; 17: the row tiles
-    Matrix post(rows, kLists), start(rows, kCols);
+    // post's columns stored as the rule stores them (aligned_column_rows: 528 for 500): only its top rows are read.
+    Matrix post(aligned_column_rows(rows), kLists), start(rows, kCols);
     for (Eigen::Index i = 0; i < post.size(); ++i) post.data()[i] = rng.uniform() - 0.5f;
     for (Eigen::Index i = 0; i < start.size(); ++i) start.data()[i] = rng.uniform() - 0.5f;
     // Increasing event lists as spikes give them, dense on the low columns (ink in the centre), some empty;

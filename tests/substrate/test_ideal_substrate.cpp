@@ -3,15 +3,18 @@
 // of the wrong shape (RuntimeError) and leaves the weights unchanged. Also the substrate factory.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include <omp.h>
 
+#include "core/column_sums.hpp"
 #include "core/error.hpp"
 #include "core/op_counters.hpp"
 #include "core/rng.hpp"
@@ -362,6 +365,81 @@ TEST(IdealSubstrateThreads, ForwardNonzeroAndListedUpdateGiveTheOneThreadBytes) 
     EXPECT_EQ(std::memcmp(s.weights().data(), w_one.data(), sizeof(Scalar) * static_cast<size_t>(w_one.size())), 0)
         << threads << " threads";
   }
+}
+
+}  // namespace
+}  // namespace plasticore
+
+namespace plasticore {
+namespace {
+
+// Substrate::keep_aligned_columns: the event-driven forward sums then read a copy of W whose columns start on 64-byte
+// lines an odd number of lines apart. Every sum must give the bytes of the substrate without the copy, before and
+// after each kind of change of W (set_weights, update, the SGD sweep over listed columns and over all, on 1 and 2
+// threads): a copy left stale by any of them fails here.
+TEST(IdealSubstrateAlignedColumns, EventSumsGiveThePlainBytesAfterEveryChange) {
+  for (const Eigen::Index rows : {10, 63, 64, 80, 100, 500}) {
+    const Eigen::Index stored = aligned_column_rows(rows);
+    EXPECT_GE(stored, rows);
+    if (rows < 64) EXPECT_EQ(stored, rows);
+    else EXPECT_TRUE(stored % 16 == 0 && (stored / 16) % 2 == 1) << rows << " rows stored as " << stored;
+  }
+  Rng rng(13, "test_ideal_substrate_aligned");
+  const int rows = 500, cols = 97;
+  IdealSubstrate plain(rows, cols), aligned(rows, cols);
+  aligned.keep_aligned_columns();  // before the weights: the copy must follow set_weights too
+  const Matrix w = random_matrix(rows, cols, rng);
+  plain.set_weights(w);
+  aligned.set_weights(w);
+  std::vector<int32_t> active, on, off;
+  for (int32_t j = 0; j < cols; ++j) {
+    if (rng.uniform() < 0.4f) active.push_back(j);
+    if (rng.uniform() < 0.2f) (rng.uniform() < 0.5f ? on : off).push_back(j);
+  }
+  const auto same_sums = [&](const std::string& after) {
+    SCOPED_TRACE("after " + after);
+    EXPECT_TRUE(aligned.weights() == plain.weights());
+    std::vector<Scalar> a(rows), b(rows);
+    plain.forward_events(active, a.data());
+    aligned.forward_events(active, b.data());
+    EXPECT_EQ(std::memcmp(a.data(), b.data(), sizeof(Scalar) * rows), 0) << "forward_events";
+    std::fill(a.begin(), a.end(), 0.25f), std::fill(b.begin(), b.end(), 0.25f);
+    ASSERT_TRUE(plain.forward_event_changes(on, off, active.size(), a.data()));
+    ASSERT_TRUE(aligned.forward_event_changes(on, off, active.size(), b.data()));
+    EXPECT_EQ(std::memcmp(a.data(), b.data(), sizeof(Scalar) * rows), 0) << "forward_event_changes";
+    Matrix steps_a(rows, 3), steps_b(rows, 3);
+    std::vector<StepChanges> sa, sb;
+    for (Eigen::Index t = 0; t < 3; ++t) {
+      sa.push_back({on, off, active.size(), steps_a.col(t).data()});
+      sb.push_back({on, off, active.size(), steps_b.col(t).data()});
+    }
+    ASSERT_TRUE(plain.forward_event_change_steps(sa, a.data()));
+    ASSERT_TRUE(aligned.forward_event_change_steps(sb, b.data()));
+    EXPECT_EQ(std::memcmp(a.data(), b.data(), sizeof(Scalar) * rows), 0) << "forward_event_change_steps";
+    EXPECT_TRUE(steps_a == steps_b);
+  };
+  same_sums("set_weights");
+  const Matrix delta = random_matrix(rows, cols, rng);
+  plain.update(delta);
+  aligned.update(delta);
+  same_sums("update");
+  const std::vector<int32_t> listed = {0, 1, 2, 40, 41, 96};
+  const int outer = omp_get_max_threads();
+  for (const int threads : {1, 2}) {
+    omp_set_num_threads(threads);
+    for (const bool some : {true, false}) {
+      Matrix gradient = Matrix::Zero(rows, cols);
+      const Matrix g = random_matrix(rows, cols, rng);
+      if (some) for (const int32_t j : listed) gradient.col(j) = g.col(j);
+      else gradient = g;
+      Matrix ga = gradient, gb = gradient;
+      ASSERT_TRUE(plain.update_sgd(ga, 1, -0.3f, some ? &listed : nullptr));
+      ASSERT_TRUE(aligned.update_sgd(gb, 1, -0.3f, some ? &listed : nullptr));
+      same_sums(std::string(some ? "the listed columns' SGD sweep" : "the whole SGD sweep") + " on " +
+                std::to_string(threads) + " thread(s)");
+    }
+  }
+  omp_set_num_threads(outer);
 }
 
 }  // namespace
