@@ -10,6 +10,7 @@
 #include <omp.h>
 
 #include <cstring>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -26,8 +27,11 @@ TEST(PostTimesPreEvents, EqualsThePlainLoopOnAnyThreadsAndColumnBlock) {
   const int outer = omp_get_max_threads();
   for (const Eigen::Index rows : {1, 10, 16, 17, 64, 500}) {  // 16: the last of one masked vector; 17: the row tiles
     // post's columns stored as the rule stores them (aligned_column_rows: 528 for 500): only its top rows are read.
-    Matrix post(aligned_column_rows(rows), kLists), start(rows, kCols);
-    for (Eigen::Index i = 0; i < post.size(); ++i) post.data()[i] = rng.uniform() - 0.5f;
+    // NaN in the rows past dW's: they must not be read.
+    Matrix post = Matrix::Constant(aligned_column_rows(rows), kLists, std::numeric_limits<Scalar>::quiet_NaN());
+    Matrix start(rows, kCols);
+    for (Eigen::Index n = 0; n < kLists; ++n)
+      for (Eigen::Index i = 0; i < rows; ++i) post(i, n) = rng.uniform() - 0.5f;
     for (Eigen::Index i = 0; i < start.size(); ++i) start.data()[i] = rng.uniform() - 0.5f;
     // Increasing event lists as spikes give them, dense on the low columns (ink in the centre), some empty;
     // the factors are exact multipliers, as the rule's +-1, so any fusing of multiply and add gives the same.
