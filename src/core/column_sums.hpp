@@ -129,6 +129,30 @@ struct StepChanges {
   Scalar* out = nullptr;  // rows elements
 };
 
+#ifdef __AVX512F__
+// sum_changes_over_steps' last rows, r0 .. rows - 1 (fewer than kVectors x 16 + 16), in one pass over the steps'
+// lists: kVectors vectors, the last masked to the rows left. Masked-off lanes are neither read nor written.
+template <int kVectors, typename ColumnOf>
+void sum_changes_tail(Scalar* out, Eigen::Index r0, Eigen::Index rows, std::span<const StepChanges> steps,
+                      ColumnOf&& column) {
+  const auto last = static_cast<__mmask16>((1u << (rows - r0 - 16 * (kVectors - 1))) - 1);
+  const auto lanes = [&](int v) { return v == kVectors - 1 ? last : static_cast<__mmask16>(0xFFFF); };
+  const __m512 negative = _mm512_set1_ps(-1);
+  __m512 sum[kVectors];
+  for (int v = 0; v < kVectors; ++v) sum[v] = _mm512_maskz_loadu_ps(lanes(v), out + r0 + 16 * v);
+  for (const StepChanges& s : steps) {
+    for (const int32_t j : s.on)
+      for (int v = 0; v < kVectors; ++v)
+        sum[v] = _mm512_add_ps(sum[v], _mm512_maskz_loadu_ps(lanes(v), column(j) + r0 + 16 * v));
+    for (const int32_t j : s.off)
+      for (int v = 0; v < kVectors; ++v)
+        sum[v] = _mm512_add_ps(sum[v], _mm512_mul_ps(negative, _mm512_maskz_loadu_ps(lanes(v), column(j) + r0 + 16 * v)));
+    for (int v = 0; v < kVectors; ++v) _mm512_mask_storeu_ps(s.out + r0 + 16 * v, lanes(v), sum[v]);
+  }
+  for (int v = 0; v < kVectors; ++v) _mm512_mask_storeu_ps(out + r0 + 16 * v, lanes(v), sum[v]);
+}
+#endif
+
 // For each step t in order: out = out + the columns of steps[t].on - those of steps[t].off, copied to
 // steps[t].out; column(j) returns input j's column. Each element gets the additions of two sum_columns calls per
 // step, the `on` list's then the `off` list's times -1, in their order (the same bits, but where two NaNs meet:
@@ -136,7 +160,9 @@ struct StepChanges {
 // Row tiles go through all steps before the next tile: a tile's slices of the few columns a clamped input keeps
 // changing stay in L1 across the steps, where step by step each step's whole columns came from L2 (a scratch
 // program on MNIST's sigma-delta lists, 45 changes per step: 1.15-1.2x with 96-row tiles; with 160-row tiles a
-// sample's ~150 changing columns take ~96 KB per tile, three times L1, and gained less).
+// sample's ~150 changing columns take ~96 KB per tile, three times L1, and gained less). With AVX-512 the rows
+// after the 96-row tiles go in one pass (sum_changes_tail), as each pass walks every list of the phase: a 500-row
+// layer in 6 passes, where a 16-row tile and a masked 4-row tail made it 7.
 template <typename Tiles = RowTiles<96, 64, 16, 8, 4>, typename ColumnOf>
 void sum_changes_over_steps(Scalar* out, Eigen::Index rows, std::span<const StepChanges> steps, ColumnOf&& column) {
   const Scalar minus = -1;
@@ -154,24 +180,18 @@ void sum_changes_over_steps(Scalar* out, Eigen::Index rows, std::span<const Step
   };
   Eigen::Index r0 = 0;
 #ifdef __AVX512F__
-  constexpr bool kMaskedTail = true;  // as sum_scaled_columns' sums without factors
-#else
-  constexpr bool kMaskedTail = false;
-#endif
-  for_row_tiles<kMaskedTail, Tiles>(tiles, r0);
-#ifdef __AVX512F__
-  if (r0 < rows) {
-    const __mmask16 lanes = static_cast<__mmask16>((1u << (rows - r0)) - 1);
-    const __m512 negative = _mm512_set1_ps(minus);
-    __m512 sum = _mm512_maskz_loadu_ps(lanes, out + r0);
-    for (const StepChanges& s : steps) {
-      for (const int32_t j : s.on) sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(lanes, column(j) + r0));
-      for (const int32_t j : s.off) sum = _mm512_add_ps(sum, _mm512_mul_ps(negative, _mm512_maskz_loadu_ps(lanes, column(j) + r0)));
-      _mm512_mask_storeu_ps(s.out + r0, lanes, sum);
-    }
-    _mm512_mask_storeu_ps(out + r0, lanes, sum);
+  tiles.template operator()<96>(r0);  // then the rest, fewer than 96 rows, in one pass
+  switch ((rows - r0 + 15) / 16) {
+    case 0: break;
+    case 1: sum_changes_tail<1>(out, r0, rows, steps, column); break;
+    case 2: sum_changes_tail<2>(out, r0, rows, steps, column); break;
+    case 3: sum_changes_tail<3>(out, r0, rows, steps, column); break;
+    case 4: sum_changes_tail<4>(out, r0, rows, steps, column); break;
+    case 5: sum_changes_tail<5>(out, r0, rows, steps, column); break;
+    default: sum_changes_tail<6>(out, r0, rows, steps, column); break;
   }
 #else
+  for_row_tiles<false, Tiles>(tiles, r0);
   for (Eigen::Index i = r0; i < rows; ++i) {
     Scalar sum = out[i];
     for (const StepChanges& s : steps) {
