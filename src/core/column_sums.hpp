@@ -1,7 +1,7 @@
 // The event-driven sum at the heart of spiking networks: out = out0 + sum over a list of columns, each
 // element's additions in list order (and, with a factor per column, a product whose input is mostly zeros). Rows go
-// in register tiles (160, 96, 64, 16, 8 and 4), then a scalar tail (with AVX-512, sums without factors end in one
-// masked 16-lane tile instead of the 8, 4 and scalar rows): each tile
+// in register tiles (160, 96, 64, 16, 8 and 4), then a scalar tail (with AVX-512, sums without factors take their
+// largest tiles, then the rows left in one pass whose last vector is masked): each tile
 // is summed over the whole list before it is stored, so `out` is loaded and stored once per tile, not once
 // per column, and no per-column call has to work out alignment or length at run time (Eigen's dynamic
 // segments did, and for a 10-row layer that set-up cost more than the sum).
@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Core>
@@ -42,15 +43,41 @@ template <Eigen::Index... kRows>
 struct RowTiles {};
 
 // tiles.template operator()<kRows>(r0) for each tile of Tiles in order, each taking as many whole tiles from r0
-// on as fit; with kMaskedTail the tiles under 16 rows are skipped (the caller ends in one masked 16-lane tile).
-template <bool kMaskedTail, typename Tiles, typename TileLoop>
+// on as fit.
+template <typename Tiles, typename TileLoop>
 void for_row_tiles(TileLoop&& tiles, Eigen::Index& r0) {
   [&]<Eigen::Index... kRows>(RowTiles<kRows...>) {
     static_assert(((kRows % 4 == 0) && ...), "row tiles are multiples of 4");
-    static_assert(!kMaskedTail || ((kRows == 16) || ...), "with the masked tail the tile list needs 16 rows");
-    ((kMaskedTail && kRows < 16 ? void() : tiles.template operator()<kRows>(r0)), ...);
+    (tiles.template operator()<kRows>(r0), ...);
   }(Tiles{});
 }
+
+template <Eigen::Index kFirst, Eigen::Index... kRest>
+constexpr Eigen::Index first_row_tile(RowTiles<kFirst, kRest...>) {
+  return kFirst;
+}
+
+#ifdef __AVX512F__
+// Rows r0 .. rows - 1 (at most 16 kVectors) of a sum without factors (sum_scaled_columns) in one pass over the
+// list: kVectors vectors, the last masked to the rows left. Masked-off lanes are neither read nor written.
+template <int kVectors, bool kFromZero, bool kSigned, typename ColumnOf>
+void sum_columns_tail(Scalar* out, Eigen::Index r0, Eigen::Index rows, size_t count, Scalar sign, ColumnOf& column) {
+  const auto last = static_cast<__mmask16>(rows - r0 - 16 * (kVectors - 1) >= 16 ? 0xFFFFu
+                                                                                 : (1u << (rows - r0 - 16 * (kVectors - 1))) - 1);
+  const auto lanes = [&](int v) { return v == kVectors - 1 ? last : static_cast<__mmask16>(0xFFFF); };
+  const __m512 s = _mm512_set1_ps(sign);  // sign * value is exact (+-1)
+  __m512 sum[kVectors];
+  for (int v = 0; v < kVectors; ++v) sum[v] = kFromZero ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(lanes(v), out + r0 + 16 * v);
+  for (size_t n = 0; n < count; ++n) {
+    const Scalar* c = column(n) + r0;
+    for (int v = 0; v < kVectors; ++v) {
+      const __m512 x = _mm512_maskz_loadu_ps(lanes(v), c + 16 * v);
+      sum[v] = _mm512_add_ps(sum[v], kSigned ? _mm512_mul_ps(s, x) : x);
+    }
+  }
+  for (int v = 0; v < kVectors; ++v) _mm512_mask_storeu_ps(out + r0 + 16 * v, lanes(v), sum[v]);
+}
+#endif
 
 // out[i] = (kFromZero ? 0 : out[i]) + sum over n < count of scale(n) * column(n)[i], for i < rows, where
 // scale(n) is 1, sign or factor(n) as kScale says. column(n) returns a const Scalar* to a column's first
@@ -74,38 +101,31 @@ void sum_scaled_columns(Scalar* out, Eigen::Index rows, size_t count, Scalar sig
   };
   Eigen::Index r0 = 0;
 #ifdef __AVX512F__
-  // Sums without factors end in one masked 16-lane tile instead of the 8- and 4-row tiles and the scalar rows, each
-  // of which was a chain of dependent additions as long as the list (GCC vectorised the scalar rows over the list
-  // with gathers): a 10-row output layer in one chain instead of three. Not with factors: a masked tile of fused
-  // multiply-adds did not reproduce the last rows' bits there (a trial on 500 rows; on 480 it did).
-  // The same numbers, except where two NaNs meet: which one's payload and sign survive follows operand order, and
-  // the tail now picks as the 16-row and larger tiles always did. Masked-off lanes are neither read nor written
-  // (no fault past the matrix's end).
-  constexpr bool kMaskedTail = kScale != ColumnScale::factor;
-#else
-  constexpr bool kMaskedTail = false;
+  // Sums without factors: the first (largest) tiles, then the rows left in one pass of up to that many vectors, the
+  // last masked (sum_columns_tail): a 500-row layer in 4 passes over the list (3 x 160 rows, then 20), a 100-row one
+  // in 1, where 16-row tiles and a masked 16-lane tail took 5 and 2 (each pass walks the list again). The 8- and
+  // 4-row tiles and the scalar rows before that were each a chain of dependent additions as long as the list. Not
+  // with factors: a masked tile of fused multiply-adds did not reproduce the last rows' bits there (a trial on 500
+  // rows; on 480 it did). The same numbers, except where two NaNs meet: which one's payload and sign survive follows
+  // operand order, and the tail picks as the full tiles do. Masked-off lanes are neither read nor written (no fault
+  // past the matrix's end).
+  if constexpr (kScale != ColumnScale::factor) {
+    constexpr Eigen::Index kFirst = first_row_tile(Tiles{});
+    static_assert(kFirst % 16 == 0, "the first row tile is whole vectors");
+    tiles.template operator()<kFirst>(r0);
+    const auto vectors = static_cast<int>((rows - r0 + 15) / 16);  // at most kFirst / 16
+    [&]<int... kMinus1>(std::integer_sequence<int, kMinus1...>) {
+      ((vectors == kMinus1 + 1 &&
+        (sum_columns_tail<kMinus1 + 1, kFromZero, kScale == ColumnScale::sign>(out, r0, rows, count, sign, column), true)) ||
+       ...);
+    }(std::make_integer_sequence<int, static_cast<int>(kFirst / 16)>{});
+    return;
+  }
 #endif
   // 160 rows (10 vector registers) first by default, then 96: a 500-row layer in 5 passes over the list and a
   // 100-row one in 2, instead of 11 and 4 with 64-row tiles first (BM_EventSumRowTiles: 1.15-1.22x); 8 and 4 rows
   // last: a 500-row layer's last 4 rows as a scalar tail were ~10 % of its sum.
-  for_row_tiles<kMaskedTail, Tiles>(tiles, r0);
-#ifdef __AVX512F__
-  if constexpr (kMaskedTail) {
-    if (r0 < rows) {
-      const __mmask16 lanes = static_cast<__mmask16>((1u << (rows - r0)) - 1);  // rows - r0 < 16: the tiles took 16s
-      __m512 sum = kFromZero ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(lanes, out + r0);
-      if constexpr (kScale == ColumnScale::one) {
-        for (size_t n = 0; n < count; ++n) sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(lanes, column(n) + r0));
-      } else {  // sign * value is exact (+-1)
-        const __m512 s = _mm512_set1_ps(sign);
-        for (size_t n = 0; n < count; ++n)
-          sum = _mm512_add_ps(sum, _mm512_mul_ps(s, _mm512_maskz_loadu_ps(lanes, column(n) + r0)));
-      }
-      _mm512_mask_storeu_ps(out + r0, lanes, sum);
-    }
-    return;
-  }
-#endif
+  for_row_tiles<Tiles>(tiles, r0);
   for (Eigen::Index i = r0; i < rows; ++i) {
     Scalar sum = kFromZero ? Scalar{0} : out[i];
     for (size_t n = 0; n < count; ++n) sum += term(column(n)[i], n);
@@ -191,7 +211,7 @@ void sum_changes_over_steps(Scalar* out, Eigen::Index rows, std::span<const Step
     default: sum_changes_tail<6>(out, r0, rows, steps, column); break;
   }
 #else
-  for_row_tiles<false, Tiles>(tiles, r0);
+  for_row_tiles<Tiles>(tiles, r0);
   for (Eigen::Index i = r0; i < rows; ++i) {
     Scalar sum = out[i];
     for (const StepChanges& s : steps) {
