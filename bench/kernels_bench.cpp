@@ -345,8 +345,8 @@ void BM_EventForwardPadded(benchmark::State& state) {
 BENCHMARK(BM_EventForwardPadded)->Arg(kPost)->Arg(512)->Arg(aligned_column_rows(kPost));
 
 // BM_EventForwardBatch's sums with the first (largest) row tile of core/column_sums.hpp set to <rows>, then the rows
-// left in one pass (0: 64-row tiles first, as before 2026-12-05 evening; 160 is the default): same numbers, fewer
-// passes over each event list with bigger tiles. Run with --benchmark_repetitions=8 --benchmark_enable_random_interleaving=true
+// left in one pass (0: 64-row tiles first; 160 is the default), on the plain 500-row layout (not the aligned copy
+// BM_EventForwardBatch reads): same numbers, fewer passes over each event list with bigger tiles. Run with --benchmark_repetitions=8 --benchmark_enable_random_interleaving=true
 // (docs/performance.md, "Bigger row tiles"), so that the variants share the host's periods.
 template <typename Tiles>
 void event_sums_in_tiles(const Matrix& w, const std::vector<std::vector<int32_t>>& events, Matrix& y) {

@@ -150,8 +150,9 @@ struct StepChanges {
 };
 
 #ifdef __AVX512F__
-// sum_changes_over_steps' last rows, r0 .. rows - 1 (fewer than kVectors x 16 + 16), in one pass over the steps'
-// lists: kVectors vectors, the last masked to the rows left. Masked-off lanes are neither read nor written.
+// sum_changes_over_steps' last rows, r0 .. rows - 1 (more than 16 (kVectors - 1), at most 16 kVectors), in one pass
+// over the steps' lists: kVectors vectors, the last masked to the rows left. Masked-off lanes are neither read nor
+// written.
 template <int kVectors, typename ColumnOf>
 void sum_changes_tail(Scalar* out, Eigen::Index r0, Eigen::Index rows, std::span<const StepChanges> steps,
                       ColumnOf&& column) {
@@ -181,8 +182,8 @@ void sum_changes_tail(Scalar* out, Eigen::Index r0, Eigen::Index rows, std::span
 // changing stay in L1 across the steps, where step by step each step's whole columns came from L2 (a scratch
 // program on MNIST's sigma-delta lists, 45 changes per step: 1.15-1.2x with 96-row tiles; with 160-row tiles a
 // sample's ~150 changing columns take ~96 KB per tile, three times L1, and gained less). With AVX-512 the rows
-// after the 96-row tiles go in one pass (sum_changes_tail), as each pass walks every list of the phase: a 500-row
-// layer in 6 passes, where a 16-row tile and a masked 4-row tail made it 7.
+// after the first (largest) tiles go in one pass (sum_changes_tail), as each pass walks every list of the phase: a
+// 500-row layer in 6 passes, where a 16-row tile and a masked 4-row tail made it 7.
 template <typename Tiles = RowTiles<96, 64, 16, 8, 4>, typename ColumnOf>
 void sum_changes_over_steps(Scalar* out, Eigen::Index rows, std::span<const StepChanges> steps, ColumnOf&& column) {
   const Scalar minus = -1;
@@ -200,16 +201,13 @@ void sum_changes_over_steps(Scalar* out, Eigen::Index rows, std::span<const Step
   };
   Eigen::Index r0 = 0;
 #ifdef __AVX512F__
-  tiles.template operator()<96>(r0);  // then the rest, fewer than 96 rows, in one pass
-  switch ((rows - r0 + 15) / 16) {
-    case 0: break;
-    case 1: sum_changes_tail<1>(out, r0, rows, steps, column); break;
-    case 2: sum_changes_tail<2>(out, r0, rows, steps, column); break;
-    case 3: sum_changes_tail<3>(out, r0, rows, steps, column); break;
-    case 4: sum_changes_tail<4>(out, r0, rows, steps, column); break;
-    case 5: sum_changes_tail<5>(out, r0, rows, steps, column); break;
-    default: sum_changes_tail<6>(out, r0, rows, steps, column); break;
-  }
+  constexpr Eigen::Index kFirst = first_row_tile(Tiles{});
+  static_assert(kFirst % 16 == 0, "the first row tile is whole vectors");
+  tiles.template operator()<kFirst>(r0);  // then the rest, fewer than kFirst rows, in one pass
+  const auto vectors = static_cast<int>((rows - r0 + 15) / 16);
+  [&]<int... kMinus1>(std::integer_sequence<int, kMinus1...>) {
+    ((vectors == kMinus1 + 1 && (sum_changes_tail<kMinus1 + 1>(out, r0, rows, steps, column), true)) || ...);
+  }(std::make_integer_sequence<int, static_cast<int>(kFirst / 16)>{});
 #else
   for_row_tiles<Tiles>(tiles, r0);
   for (Eigen::Index i = r0; i < rows; ++i) {

@@ -52,7 +52,8 @@ struct EventsByColumn {
 
 // dW(:, j) += lists[n].factor * post(:, lists[n].post) for every list n and every presynaptic j in [begin, end)
 // it names, each column's terms in list order: the rule's accumulation, also benchmarked on its own
-// (bench/kernels_bench.cpp). Marks the columns it adds to in `written`, if not null.
+// (bench/kernels_bench.cpp). Marks the columns it adds to in `written`, if not null. post may have more rows than
+// dW (the rule stores its columns aligned, core/column_sums.hpp): only its first dW.rows() rows are read.
 void add_post_times_pre_events(Matrix& dW, const Matrix& post, std::span<const PreEvents> lists, Eigen::Index begin,
                                Eigen::Index end, EventsByColumn& by_column, GradientColumns* written = nullptr);
 // Its feedback-direction twin: dW(i, begin:end) += sign * pre(begin:end, b)^T for every sample b and every

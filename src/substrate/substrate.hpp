@@ -73,7 +73,8 @@ class Substrate {
   // A hint from a caller that will sum columns of W by events at every step (a spiking layer's input): keep a copy of W
   // whose columns start on 64-byte lines, an odd number of lines apart (aligned_column_rows in core/column_sums.hpp),
   // which the event-driven forward sums then read. The same sums, bit for bit; each change of W also copies the
-  // changed columns. Exact substrates take it; the others ignore it.
+  // changed columns. The ideal substrate takes it (hardware-in-the-loop passes it to its chip); the others ignore it.
+  // The columns start on lines where Eigen allocates on 64 bytes (AVX-512 builds); elsewhere only the stride helps.
   virtual void keep_aligned_columns() {}
   // Request W += delta; the substrate realises what it can (the achieved change shows in weights()).
   virtual void update(const Matrix& delta) = 0;

@@ -68,6 +68,49 @@ TEST(SumChangesOverSteps, EqualsStepAfterStepBitForBit) {
   }
 }
 
+// The sums' last rows in one pass (sum_columns_tail, sum_changes_tail: every vector count from 1 to the first tile's)
+// for each first tile the code is instantiated with, every row count up to past 240: bit for bit against adding
+// column after column, and nothing written past the last row (16 sentinels after the output and each step's).
+template <typename Tiles>
+void expect_sums_in_tiles(Rng& rng) {
+  for (Eigen::Index rows = 1; rows <= 260; ++rows) {
+    Matrix columns(rows, 6);
+    for (Eigen::Index i = 0; i < columns.size(); ++i) columns.data()[i] = rng.uniform() - 0.5f;
+    const std::vector<int> order = {3, 0, 5, 3, 1};
+    const auto column = [&](size_t n) { return columns.col(order[n]).data(); };
+    for (const Scalar sign : {Scalar{1}, Scalar{-1}}) {
+      Vector got = Vector::Constant(rows + 16, 7.0f), want = got;
+      for (Eigen::Index i = 0; i < rows; ++i) got[i] = want[i] = rng.uniform();
+      for (size_t n = 0; n < order.size(); ++n) want.head(rows) += sign * columns.col(order[n]);
+      sum_scaled_columns<false, ColumnScale::sign, Tiles>(got.data(), rows, order.size(), sign, column,
+                                                          [](size_t) { return Scalar{1}; });
+      EXPECT_TRUE(got == want) << rows << " rows, sign " << sign;
+    }
+    const std::vector<std::vector<int32_t>> on = {{0, 3}, {}, {5, 1}}, off = {{}, {3}, {0, 4}};
+    Vector got = Vector::Constant(rows + 16, 7.0f), want = got;
+    for (Eigen::Index i = 0; i < rows; ++i) got[i] = want[i] = rng.uniform();
+    Matrix got_steps = Matrix::Constant(rows + 16, 3, 7.0f), want_steps = got_steps;
+    std::vector<StepChanges> steps;
+    for (size_t t = 0; t < on.size(); ++t) {
+      for (const int32_t j : on[t]) want.head(rows) += columns.col(j);
+      for (const int32_t j : off[t]) want.head(rows) += Scalar{-1} * columns.col(j);
+      want_steps.col(static_cast<Eigen::Index>(t)).head(rows) = want.head(rows);
+      steps.push_back({on[t], off[t], 0, got_steps.col(static_cast<Eigen::Index>(t)).data()});
+    }
+    sum_changes_over_steps<Tiles>(got.data(), rows, steps, [&](int32_t j) { return columns.col(j).data(); });
+    EXPECT_TRUE(got == want) << rows << " rows, changes over steps";
+    EXPECT_TRUE(got_steps == want_steps) << rows << " rows, changes over steps, each step";
+  }
+}
+
+TEST(SumColumnsTail, EveryRowCountAndFirstTile) {
+  Rng rng(8, "test_column_sums_tail");
+  expect_sums_in_tiles<RowTiles<64, 16, 8, 4>>(rng);
+  expect_sums_in_tiles<RowTiles<96, 64, 16, 8, 4>>(rng);
+  expect_sums_in_tiles<RowTiles<160, 96, 64, 16, 8, 4>>(rng);
+  expect_sums_in_tiles<RowTiles<240, 96, 64, 16, 8, 4>>(rng);
+}
+
 // sum_scaled_columns with a factor per column (forward_nonzero, the rate network's first-layer update)
 // against a double reference: a few ulps of the sum of |terms|, for the same row counts.
 TEST(SumScaledColumns, EqualsTheWeightedSumOfTheColumns) {
