@@ -20,6 +20,7 @@
 // adopted), and W's columns padded to <rows> rows (512: 64-byte aligned, 32 lines apart, not adopted; 528: 33
 // lines apart, the aligned copy BM_EventForwardBatch and training read since 2026-12-07; docs/performance.md).
 // BM_EventSumRowTiles/<rows>: BM_EventForwardBatch's sums with other row tiles (core/column_sums.hpp; see there).
+// BM_InputChangeSteps/<stride>: a clamped input's changes summed through a phase with W1's columns <stride> apart.
 // BM_EpropSynapses/<n_alif>: e-prop's per-synapse kernel (learn/eprop_eligibility.hpp) on the shapes of
 // pattern generation (200 presynaptic, 100 LIF) and evidence accumulation (140, 50 ALIF + 50 LIF), with
 // the rate-regularisation sum, as synapse-steps per second: the limit an e-prop run is measured against.
@@ -343,6 +344,62 @@ void BM_EventForwardPadded(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * n_events * kPost);
 }
 BENCHMARK(BM_EventForwardPadded)->Arg(kPost)->Arg(512)->Arg(aligned_column_rows(kPost));
+
+// A clamped input's changes through a phase (sum_changes_over_steps, as Substrate::forward_event_change_steps sums
+// them), W1's columns <stride> floats apart: 500 as stored, 512 (32 lines, even) and 528 (33 lines, the aligned copy
+// EqSpike keeps). The lists are a sigma-delta encoder's (a += x; spike at a >= 1) on mostly_zero_input's pixels with
+// uniform intensities and random phases, steps 10-39 of 40 (a phase after the first changes), per sample; items are
+// column additions (changes x 500 rows). docs/performance.md, EqSpike, "Aligned columns".
+void BM_InputChangeSteps(benchmark::State& state) {
+  constexpr int kSteps = 30;
+  const Eigen::Index stride = state.range(0);
+  Matrix w = Matrix::Zero(stride, kPre);
+  w.topRows(kPost) = make_layer().weights();
+  const Matrix x = mostly_zero_input();
+  std::mt19937 gen(11);
+  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+  std::vector<std::vector<std::vector<int32_t>>> on(kBatch), off(kBatch);
+  int64_t changes = 0;
+  for (int b = 0; b < kBatch; ++b) {
+    std::vector<float> a(kPre), spiked(kPre, 0.0f), intensity(kPre);
+    for (int j = 0; j < kPre; ++j) {
+      a[static_cast<size_t>(j)] = uniform(gen);
+      intensity[static_cast<size_t>(j)] = x(j, b) != 0 ? uniform(gen) : 0.0f;
+    }
+    for (int t = 0; t < kSteps + 10; ++t) {
+      std::vector<int32_t> started, stopped;
+      for (int j = 0; j < kPre; ++j) {
+        const auto k = static_cast<size_t>(j);
+        a[k] += intensity[k];
+        const float s = a[k] >= 1.0f ? 1.0f : 0.0f;
+        a[k] -= s;
+        if (s != spiked[k]) (s != 0 ? started : stopped).push_back(j);
+        spiked[k] = s;
+      }
+      if (t < 10) continue;
+      changes += static_cast<int64_t>(started.size() + stopped.size());
+      on[static_cast<size_t>(b)].push_back(std::move(started));
+      off[static_cast<size_t>(b)].push_back(std::move(stopped));
+    }
+  }
+  Matrix drives(kPost, kSteps);
+  Vector y(kPost);
+  std::vector<StepChanges> steps(kSteps);
+  const float* first = w.data();
+  const auto column = [first, stride](int32_t j) { return first + j * stride; };
+  for (auto _ : state) {
+    for (int b = 0; b < kBatch; ++b) {
+      for (int t = 0; t < kSteps; ++t)
+        steps[static_cast<size_t>(t)] = {on[static_cast<size_t>(b)][static_cast<size_t>(t)],
+                                         off[static_cast<size_t>(b)][static_cast<size_t>(t)], 0, drives.col(t).data()};
+      y.setZero();
+      sum_changes_over_steps(y.data(), kPost, steps, column);
+    }
+    benchmark::DoNotOptimize(drives.data());
+  }
+  state.SetItemsProcessed(state.iterations() * changes * kPost);
+}
+BENCHMARK(BM_InputChangeSteps)->Arg(kPost)->Arg(512)->Arg(aligned_column_rows(kPost));
 
 // BM_EventForwardBatch's sums with the first (largest) row tile of core/column_sums.hpp set to <rows>, then the rows
 // left in one pass (0: 64-row tiles first; 160 is the default), on the plain 500-row layout (not the aligned copy

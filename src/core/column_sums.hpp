@@ -58,13 +58,21 @@ constexpr Eigen::Index first_row_tile(RowTiles<kFirst, kRest...>) {
 }
 
 #ifdef __AVX512F__
-// Rows r0 .. rows - 1 (at most 16 kVectors) of a sum without factors (sum_scaled_columns) in one pass over the
-// list: kVectors vectors, the last masked to the rows left. Masked-off lanes are neither read nor written.
+// The lanes of vector v of a one-pass tail of kVectors vectors over rows r0 .. rows - 1 (more than 16 (kVectors - 1),
+// at most 16 kVectors): all 16 but in the last vector, which holds the rows left.
+template <int kVectors>
+struct TailLanes {
+  __mmask16 last;
+  TailLanes(Eigen::Index r0, Eigen::Index rows)
+      : last(static_cast<__mmask16>((1u << (rows - r0 - 16 * (kVectors - 1))) - 1)) {}
+  __mmask16 operator()(int v) const { return v == kVectors - 1 ? last : static_cast<__mmask16>(0xFFFF); }
+};
+
+// Rows r0 .. rows - 1 (as TailLanes) of a sum without factors (sum_scaled_columns) in one pass over the list:
+// kVectors vectors, the last masked to the rows left. Masked-off lanes are neither read nor written.
 template <int kVectors, bool kFromZero, bool kSigned, typename ColumnOf>
 void sum_columns_tail(Scalar* out, Eigen::Index r0, Eigen::Index rows, size_t count, Scalar sign, ColumnOf& column) {
-  const auto last = static_cast<__mmask16>(rows - r0 - 16 * (kVectors - 1) >= 16 ? 0xFFFFu
-                                                                                 : (1u << (rows - r0 - 16 * (kVectors - 1))) - 1);
-  const auto lanes = [&](int v) { return v == kVectors - 1 ? last : static_cast<__mmask16>(0xFFFF); };
+  const TailLanes<kVectors> lanes(r0, rows);
   const __m512 s = _mm512_set1_ps(sign);  // sign * value is exact (+-1)
   __m512 sum[kVectors];
   for (int v = 0; v < kVectors; ++v) sum[v] = kFromZero ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(lanes(v), out + r0 + 16 * v);
@@ -150,14 +158,12 @@ struct StepChanges {
 };
 
 #ifdef __AVX512F__
-// sum_changes_over_steps' last rows, r0 .. rows - 1 (more than 16 (kVectors - 1), at most 16 kVectors), in one pass
-// over the steps' lists: kVectors vectors, the last masked to the rows left. Masked-off lanes are neither read nor
+// sum_changes_over_steps' last rows, r0 .. rows - 1 (as TailLanes), in one pass over the steps' lists: kVectors vectors, the last masked to the rows left. Masked-off lanes are neither read nor
 // written.
 template <int kVectors, typename ColumnOf>
 void sum_changes_tail(Scalar* out, Eigen::Index r0, Eigen::Index rows, std::span<const StepChanges> steps,
                       ColumnOf&& column) {
-  const auto last = static_cast<__mmask16>((1u << (rows - r0 - 16 * (kVectors - 1))) - 1);
-  const auto lanes = [&](int v) { return v == kVectors - 1 ? last : static_cast<__mmask16>(0xFFFF); };
+  const TailLanes<kVectors> lanes(r0, rows);
   const __m512 negative = _mm512_set1_ps(-1);
   __m512 sum[kVectors];
   for (int v = 0; v < kVectors; ++v) sum[v] = _mm512_maskz_loadu_ps(lanes(v), out + r0 + 16 * v);
