@@ -3,6 +3,9 @@
 // per weight column (row) entry an event-driven product sums, and the dense equivalent of both.
 // No keys beyond substrate.kind = "ideal"; no state beyond its weights.
 #pragma once
+#include <atomic>
+#include <mutex>
+
 #include "substrate/registry.hpp"
 
 namespace plasticore {
@@ -15,9 +18,9 @@ class IdealSubstrate final : public Substrate {
   int cols() const override { return static_cast<int>(w_.cols()); }
   void forward(const Matrix& x, Matrix& y) const override {
     count_dense(x.cols());
-    y.noalias() = w_ * x;
+    y.noalias() = plain() * x;
   }
-  void forward_nonzero(const Matrix& x, Matrix& y) const override { exact_forward_nonzero(w_, x, y); }
+  void forward_nonzero(const Matrix& x, Matrix& y) const override { exact_forward_nonzero(plain(), x, y); }
   bool forward_nonzero_on_team() const override { return true; }
   void forward_events(std::span<const int32_t> active, Scalar* y) const override { exact_forward_events(w_, active, y); }
   bool repeat_forward_events(std::span<const int32_t> active) const override {
@@ -35,25 +38,28 @@ class IdealSubstrate final : public Substrate {
   }
   void backward(const Matrix& y, Matrix& x) const override {
     count_dense(y.cols());
+    const Matrix& w = plain();
     if (y.isZero(0)) {
-      x.setZero(w_.cols(), y.cols());  // e.g. no error outside a decision window
-    } else if (w_.rows() == 1 && y.cols() == 1) {
+      x.setZero(w.cols(), y.cols());  // e.g. no error outside a decision window
+    } else if (w.rows() == 1 && y.cols() == 1) {
       // One output (a learning signal per step): each element is one product added to zero, as in the general
       // product (so a zero weight times a negative signal is +0 there too), whose set-up through Eigen's
       // matrix-vector kernel cost e-prop on pattern generation 7 % of its time.
-      x.resize(w_.cols(), 1);
-      x.col(0).array() = Scalar{0} + y(0, 0) * w_.row(0).transpose().array();
+      x.resize(w.cols(), 1);
+      x.col(0).array() = Scalar{0} + y(0, 0) * w.row(0).transpose().array();
     } else {
-      exact_backward(w_, y, x);
+      exact_backward(w, y, x);
     }
   }
-  void backward_events(std::span<const int32_t> active, Scalar* x) const override { exact_backward_events(w_, active, x); }
+  void backward_events(std::span<const int32_t> active, Scalar* x) const override {
+    exact_backward_events(plain(), active, x);
+  }
   void keep_transposed_weights() override { keep_transpose_of(w_); }
-  void keep_aligned_columns() override { keep_aligned_columns_of(w_); }
+  void keep_aligned_columns() override { keep_aligned_columns_of(plain()); }
   void update(const Matrix& delta) override;
   bool update_sgd(Matrix& gradient, Scalar scale, Scalar step, const std::vector<int32_t>* columns = nullptr) override;
   void advance(double) override {}
-  const Matrix& weights() const override { return w_; }
+  const Matrix& weights() const override { return plain(); }
   void set_weights(const Matrix& w) override;
   void save_state(NamedTensors&, const std::string&) const override {}
   bool restore_state(const NamedTensors&, const std::string&) override { return false; }
@@ -64,7 +70,27 @@ class IdealSubstrate final : public Substrate {
     count(Op::dense_macs, macs);
     count(Op::dense_equivalent_macs, macs);
   }
-  Matrix w_;  // every change ends in refresh_transpose(w_) and refreshes its aligned columns
+  // W as weights() returns it: refreshed from the aligned copy when read after a change there (plain()).
+  const Matrix& plain() const;
+  // After a change of W in the aligned copy: w_ is stale until read; the kept W^T is refreshed now.
+  void changed_in_aligned_copy();
+  // The weights, unless keep_aligned_columns() made an aligned copy: from then on W changes only there, and w_ is
+  // that copy's plain image, made when something reads it (weights(), dense products). Writing both layouts at every
+  // update cost EqSpike ~4-12 % of its training (a scratch build that kept a second copy of aligned 496-row columns).
+  mutable Matrix w_;
+  // Whether w_ lags the aligned copy, and the lock of its refresh (weights() may be called on several threads).
+  // Copies of the substrate copy the flag; each has its own lock.
+  struct StaleFlag {
+    std::atomic<bool> stale{false};
+    std::mutex refresh;
+    StaleFlag() = default;
+    StaleFlag(const StaleFlag& other) : stale(other.stale.load()) {}
+    StaleFlag& operator=(const StaleFlag& other) {
+      stale.store(other.stale.load());
+      return *this;
+    }
+  };
+  mutable StaleFlag plain_;
 };
 
 SubstrateEntry ideal_substrate_entry();

@@ -72,8 +72,9 @@ class Substrate {
   virtual void keep_transposed_weights() {}
   // A hint from a caller that will sum columns of W by events at every step (a spiking layer's input): keep a copy of W
   // whose columns start on 64-byte lines, an odd number of lines apart (aligned_column_rows in core/column_sums.hpp),
-  // which the event-driven forward sums then read. The same sums, bit for bit; each change of W also copies the
-  // changed columns. The ideal substrate takes it (hardware-in-the-loop passes it to its chip); the others ignore it.
+  // which the event-driven forward sums then read. The same sums, bit for bit. The ideal substrate takes it (then W
+  // changes in the copy, and weights() is made from it when read; hardware-in-the-loop passes it to its chip); the
+  // others ignore it.
   // The columns start on lines where Eigen allocates on 64 bytes (AVX-512 builds); elsewhere only the stride helps.
   virtual void keep_aligned_columns() {}
   // Request W += delta; the substrate realises what it can (the achieved change shows in weights()).
@@ -128,9 +129,13 @@ class Substrate {
     if (keep_transpose_) transposed_ = w.transpose();
   }
   // keep_aligned_columns of an exact substrate whose weights are w (a no-op where the columns are aligned so already or
-  // too short to gain); the substrate then calls refresh_aligned for every column it changes (else the event sums
-  // would read stale weights), or refresh_copies after a change of all of w.
+  // too short to gain); the substrate then changes W in the copy (aligned_columns(), else the event sums would read
+  // stale weights), or calls refresh_copies after a change of all of w.
   void keep_aligned_columns_of(const Matrix& w);
+  // The aligned copy (keep_aligned_columns_of): W in its top rows; null if none is kept.
+  Matrix* aligned_columns() { return aligned_.size() > 0 ? &aligned_ : nullptr; }
+  const Matrix* aligned_columns() const { return aligned_.size() > 0 ? &aligned_ : nullptr; }
+  bool keeps_transpose() const { return keep_transpose_; }
   void refresh_aligned(const Matrix& w, Eigen::Index c0, Eigen::Index n) {
     if (aligned_.size() > 0) aligned_.block(0, c0, w.rows(), n) = w.middleCols(c0, n);
   }
