@@ -2,7 +2,11 @@
 // the dense batched product the rate network uses (W x for 20 samples), the event-driven sum the
 // spiking network uses (columns of the ~104 input pixels that spike per step, MNIST average), and the
 // two-factor accumulation dW(:, j) += dh for the same events (BM_TwoFactorAccumulate column by column,
-// BM_TwoFactorAccumulateSorted as the rule does it: sorted by column first). Reports items/s as synaptic events/s
+// BM_TwoFactorAccumulateSorted as the rule does it: sorted by column first). The inputs of these are random pixels;
+// BM_EventForwardSteps, BM_TwoFactorAccumulateSteps, BM_NonzeroForwardMnist and BM_NonzeroOuterUpdateMnist do the
+// same work on MNIST images from the data cache (their spikes step by step, sample by sample, as training emits
+// them), whose inked pixels crowd into the middle and reuse W1's columns: the limits of bench/limits.sh (skipped
+// without MNIST). Reports items/s as synaptic events/s
 // (or MACs/s) so they compare with the bound in docs/performance.md. Rates are per CPU second (Google
 // Benchmark's default). BM_LoadMnistTraining: reading the 60,000 MNIST training images, their bytes (a sample's
 // floats are made when it is taken); the cost every process that trains on MNIST pays once; skipped if the
@@ -96,31 +100,51 @@ Matrix mostly_zero_input() {
   return x;
 }
 
-// Rate EP's input drive as plasticore computes it (IdealSubstrate::forward_nonzero): items are the MACs
+// MNIST training images 0, 3000, ..., 57000 from the data cache as a batch (pixels in [0, 1]); empty without MNIST.
+Matrix mnist_batch();
+
+// The MACs of x's non-zero entries into a 500-row layer.
+int64_t nonzero_macs(const Matrix& x) { return int64_t{kPost} * static_cast<int64_t>((x.array() != 0).count()); }
+
+// Rate EP's input drive as plasticore computes it (IdealSubstrate::forward_nonzero), on a batch x: items are the MACs
 // of the non-zero pixels.
-void BM_NonzeroForwardBatch(benchmark::State& state) {
+void nonzero_forward(benchmark::State& state, const Matrix& x) {
   const IdealSubstrate s = make_layer();
-  const Matrix x = mostly_zero_input();
   Matrix y;
   for (auto _ : state) {
     s.forward_nonzero(x, y);
     benchmark::DoNotOptimize(y.data());
   }
-  state.SetItemsProcessed(state.iterations() * int64_t{kPost} * kNonzero * kBatch);
+  state.SetItemsProcessed(state.iterations() * nonzero_macs(x));
 }
-BENCHMARK(BM_NonzeroForwardBatch);
-
 // Rate EP's first-layer update as plasticore computes it (add_outer_nonzero): items as above.
-void BM_NonzeroOuterUpdate(benchmark::State& state) {
-  const Matrix delta = Matrix::Random(kPost, kBatch), x = mostly_zero_input();
+void nonzero_outer_update(benchmark::State& state, const Matrix& x) {
+  const Matrix delta = Matrix::Random(kPost, kBatch);
   Matrix dw = Matrix::Zero(kPost, kPre);
   for (auto _ : state) {
     add_outer_nonzero(dw, 0, kPre, Scalar{1}, delta, x);
     benchmark::DoNotOptimize(dw.data());
   }
-  state.SetItemsProcessed(state.iterations() * int64_t{kPost} * kNonzero * kBatch);
+  state.SetItemsProcessed(state.iterations() * nonzero_macs(x));
 }
+// Both on mostly_zero_input (150 random pixels per sample), and on MNIST images, whose inked pixels crowd into the
+// middle of the image, so that the samples of a batch share columns of W1 (needs MNIST).
+void BM_NonzeroForwardBatch(benchmark::State& state) { nonzero_forward(state, mostly_zero_input()); }
+BENCHMARK(BM_NonzeroForwardBatch);
+void BM_NonzeroOuterUpdate(benchmark::State& state) { nonzero_outer_update(state, mostly_zero_input()); }
 BENCHMARK(BM_NonzeroOuterUpdate);
+void BM_NonzeroForwardMnist(benchmark::State& state) {
+  const Matrix x = mnist_batch();
+  if (x.size() == 0) return state.SkipWithError("no MNIST training images in the data cache (scripts/setup.sh fetches them)");
+  nonzero_forward(state, x);
+}
+BENCHMARK(BM_NonzeroForwardMnist);
+void BM_NonzeroOuterUpdateMnist(benchmark::State& state) {
+  const Matrix x = mnist_batch();
+  if (x.size() == 0) return state.SkipWithError("no MNIST training images in the data cache (scripts/setup.sh fetches them)");
+  nonzero_outer_update(state, x);
+}
+BENCHMARK(BM_NonzeroOuterUpdateMnist);
 
 void BM_RateSmallProducts(benchmark::State& state) {
   const Matrix w2 = Matrix::Random(10, kPost), h = Matrix::Random(kPost, kBatch), o = Matrix::Random(10, kBatch);
@@ -269,6 +293,84 @@ void BM_EventForwardBatch(benchmark::State& state) {
 }
 BENCHMARK(BM_EventForwardBatch);
 
+// Where the data cache keeps MNIST (PLASTICORE_DATA, else ~/.cache/plasticore), with a trailing slash.
+std::string mnist_cache_dir() {
+  const char* data = std::getenv("PLASTICORE_DATA");
+  const char* home = std::getenv("HOME");
+  return (data != nullptr ? std::string(data) : std::string(home != nullptr ? home : "") + "/.cache/plasticore") + "/mnist/";
+}
+
+// MNIST's training images from the data cache, or an empty set.
+ClassificationSet cached_mnist_training() {
+  const std::string dir = mnist_cache_dir();
+  if (!std::filesystem::exists(dir + "train-images-idx3-ubyte")) return {};
+  return load_idx_classification(dir + "train-images-idx3-ubyte", dir + "train-labels-idx1-ubyte", 0, 10, "data.train_limit");
+}
+
+// The clamped input's spike lists of kBatch samples through `steps` steps, as EqSpike's spikes mode emits them: a
+// sigma-delta encoder (a += x; spike at a >= 1; a -= 1; random initial phases) on MNIST training images 0, 3000, ...,
+// 57000 (~100 spikes per step); lists[b][t]. Empty if the data cache has no MNIST.
+Matrix mnist_batch() {
+  const ClassificationSet mnist = cached_mnist_training();
+  if (mnist.size() < 3000 * kBatch) return {};
+  Matrix x(kPre, kBatch);
+  for (int b = 0; b < kBatch; ++b) mnist.image(int64_t{b} * 3000, x.col(b).data());
+  return x;
+}
+
+std::vector<std::vector<SpikeEvents>> mnist_spike_lists(int steps) {
+  const Matrix images = mnist_batch();
+  if (images.size() == 0) return {};
+  std::mt19937 gen(17);
+  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+  std::vector<std::vector<SpikeEvents>> lists(kBatch);
+  for (int b = 0; b < kBatch; ++b) {
+    std::vector<float> a(kPre);
+    const Scalar* x = images.col(b).data();
+    for (float& v : a) v = uniform(gen);
+    for (int t = 0; t < steps; ++t) {
+      SpikeEvents spiked;
+      for (int j = 0; j < kPre; ++j) {
+        const auto k = static_cast<size_t>(j);
+        a[k] += x[k];
+        if (a[k] >= 1.0f) {
+          a[k] -= 1.0f;
+          spiked.push_back(j);
+        }
+      }
+      lists[static_cast<size_t>(b)].push_back(std::move(spiked));
+    }
+  }
+  return lists;
+}
+
+// The input's spikes summed as EqSpike's spikes mode sums them in training: sample after sample, each through the 30
+// steps of its free and +beta phases (the -beta phase replays them; mnist_spike_lists). A clamped image spikes from
+// nearly the same ~150 pixels at every step, so its columns stay in L1/L2 from step to step, where
+// BM_EventForwardBatch draws each sample's columns from all 784: training's sums ran above that benchmark's rate
+// (docs/performance.md, EqSpike). Items are synaptic events (spikes x 500 rows); needs MNIST.
+void BM_EventForwardSteps(benchmark::State& state) {
+  constexpr int kSteps = 30;
+  const auto lists = mnist_spike_lists(kSteps);
+  if (lists.empty()) return state.SkipWithError("no MNIST training images in the data cache (scripts/setup.sh fetches them)");
+  const IdealSubstrate layer = make_aligned_layer();
+  int64_t n_events = 0;
+  for (const auto& sample : lists)
+    for (const auto& step : sample) n_events += static_cast<int64_t>(step.size());
+  Vector y(kPost);
+  for (auto _ : state) {
+    for (const auto& sample : lists)
+      for (const auto& step : sample) {
+        layer.forward_events(step, y.data());
+        benchmark::DoNotOptimize(y.data());
+      }
+  }
+  state.SetItemsProcessed(state.iterations() * n_events * kPost);  // synaptic events
+  state.counters["spikes_per_step"] = static_cast<double>(n_events) / (kBatch * kSteps);
+}
+BENCHMARK(BM_EventForwardSteps);
+
+
 void BM_TwoFactorAccumulate(benchmark::State& state) {
   Matrix dw = Matrix::Zero(kPost, kPre), dh = Matrix::Random(kPost, kBatch);
   int64_t n_events = 0;
@@ -282,31 +384,53 @@ void BM_TwoFactorAccumulate(benchmark::State& state) {
 }
 BENCHMARK(BM_TwoFactorAccumulate);
 
-// The same accumulation as the rule does it (learn/two_factor_rule.hpp): a nudged phase's events (kPhaseSteps
-// steps, each sample's active inputs drawn afresh) sorted by column, each column of dW summed over all of them
-// in registers.
-void BM_TwoFactorAccumulateSorted(benchmark::State& state) {
-  constexpr int kPhaseSteps = 10;
-  // dh's columns stored as the rule stores them (aligned_column_rows; the rows past kPost are not read).
-  Matrix dw = Matrix::Zero(kPost, kPre), dh = Matrix::Random(aligned_column_rows(kPost), kPhaseSteps * kBatch);
+// The accumulation as the rule does it (add_post_times_pre_events, learn/two_factor_rule.hpp) of a nudged phase's
+// lists, one per sample and step (dh's column n for list n): sorted by column, each column of dW summed over all of
+// them in registers. dh's columns are stored as the rule stores them (aligned_column_rows; the rows past kPost are
+// not read). Items are synapse updates.
+void sorted_accumulation(benchmark::State& state, const std::vector<const SpikeEvents*>& phase) {
+  Matrix dw = Matrix::Zero(kPost, kPre), dh = Matrix::Random(aligned_column_rows(kPost), static_cast<Eigen::Index>(phase.size()));
   int64_t n_events = 0;
-  std::vector<SpikeEvents> events;
-  for (int t = 0; t < kPhaseSteps; ++t)
-    for (int b = 0; b < kBatch; ++b) {
-      const auto a = active_inputs(static_cast<uint64_t>(t * kBatch + b));
-      events.emplace_back(a.begin(), a.end());
-      n_events += static_cast<int64_t>(a.size());
-    }
   std::vector<PreEvents> lists;
-  for (size_t n = 0; n < events.size(); ++n) lists.push_back({&events[n], static_cast<Eigen::Index>(n), 1.0f});
+  for (size_t n = 0; n < phase.size(); ++n) {
+    lists.push_back({phase[n], static_cast<Eigen::Index>(n), 1.0f});
+    n_events += static_cast<int64_t>(phase[n]->size());
+  }
   EventsByColumn by_column;
   for (auto _ : state) {
     add_post_times_pre_events(dw, dh, lists, 0, kPre, by_column);
     benchmark::DoNotOptimize(dw.data());
   }
-  state.SetItemsProcessed(state.iterations() * n_events * kPost);  // synapse updates
+  state.SetItemsProcessed(state.iterations() * n_events * kPost);
+}
+constexpr int kPhaseSteps = 10;
+
+// kPhaseSteps steps, each sample's active inputs drawn afresh from all 784.
+void BM_TwoFactorAccumulateSorted(benchmark::State& state) {
+  std::vector<SpikeEvents> events;
+  for (int t = 0; t < kPhaseSteps; ++t)
+    for (int b = 0; b < kBatch; ++b) {
+      const auto a = active_inputs(static_cast<uint64_t>(t * kBatch + b));
+      events.emplace_back(a.begin(), a.end());
+    }
+  std::vector<const SpikeEvents*> phase;
+  for (const SpikeEvents& e : events) phase.push_back(&e);
+  sorted_accumulation(state, phase);
 }
 BENCHMARK(BM_TwoFactorAccumulateSorted);
+
+// On the lists of clamped MNIST inputs (mnist_spike_lists: a +beta phase, steps 20-29, after the free phase), whose
+// events crowd into each image's ~150 inked pixels. Needs MNIST.
+void BM_TwoFactorAccumulateSteps(benchmark::State& state) {
+  constexpr int kFree = 20;
+  const auto spikes = mnist_spike_lists(kFree + kPhaseSteps);
+  if (spikes.empty()) return state.SkipWithError("no MNIST training images in the data cache (scripts/setup.sh fetches them)");
+  std::vector<const SpikeEvents*> phase;
+  for (int t = 0; t < kPhaseSteps; ++t)
+    for (int b = 0; b < kBatch; ++b) phase.push_back(&spikes[static_cast<size_t>(b)][static_cast<size_t>(kFree + t)]);
+  sorted_accumulation(state, phase);
+}
+BENCHMARK(BM_TwoFactorAccumulateSteps);
 
 void BM_EventForwardTileMajor(benchmark::State& state) {
   const IdealSubstrate s = make_layer();
@@ -454,9 +578,7 @@ BENCHMARK(BM_EpropSynapses)->Arg(0)->Arg(50);
 BENCHMARK(BM_EpropSynapsesNoSignal)->Arg(0)->Arg(50);
 
 void BM_LoadMnistTraining(benchmark::State& state) {
-  const char* data = std::getenv("PLASTICORE_DATA");
-  const char* home = std::getenv("HOME");
-  const std::string dir = (data != nullptr ? std::string(data) : std::string(home != nullptr ? home : "") + "/.cache/plasticore") + "/mnist/";
+  const std::string dir = mnist_cache_dir();
   if (!std::filesystem::exists(dir + "train-images-idx3-ubyte")) {
     state.SkipWithError(("no MNIST in " + dir + " (scripts/setup.sh fetches it)").c_str());
     return;

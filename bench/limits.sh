@@ -3,18 +3,22 @@
 # ROUNDS rounds, the kernels (build/bin/kernels_bench, one thread, CPU time) and then one short training run
 # of each config (one thread, the training loop's train_samples_per_cpu_second), so that every fraction
 # divides a training rate by kernel rates measured minutes apart on the same (shared) machine.
-# The limit of a sample is the time of the work the algorithm must do at the kernels' rates:
+# The limit of a sample is the time of the work the algorithm must do at the kernels' rates. Every kernel reads the input as training does (since 2026-12-07: MNIST images; their inked pixels crowd into the
+# middle, so a batch's samples and a sample's steps reuse columns of W1, which the benchmarks on random pixels
+# did not; training ran EqSpike's input sums above that limit's rate). They need MNIST in the data cache.
 #   rate EP (ep_mnist, 784-500-10, T1 + T2 = 24 steps, batch 20): W1 x from the image's non-zero pixels,
-#     149.9 x 500 MAC (the training set's mean; BM_NonzeroForwardBatch), 24 x (W2 h + W2^T o) = 240,000 MAC
-#     and dW2 20,000 MAC (BM_RateSmallProducts), the update's outer product from the same pixels, 149.9 x 500
-#     MAC (BM_NonzeroOuterUpdate), one pass over W1 per batch, 12 B x 392,000 / 20 (BM_WeightPass);
+#     149.9 x 500 MAC (the training set's mean; BM_NonzeroForwardMnist), 24 x (W2 h + W2^T o) = 240,000 MAC and
+#     dW2 20,000 MAC (BM_RateSmallProducts), the update's outer product from the same pixels, 149.9 x 500 MAC
+#     (BM_NonzeroOuterUpdateMnist), one pass over W1 per batch, 12 B x 392,000 / 20 (BM_WeightPass);
 #   EqSpike (eqspike_mnist with the input summed as spikes, ep.input_events = "spikes"): the run's counted
-#     synaptic events (BM_EventForwardBatch) less the half of the nudged phases' events that the -beta phase replays
-#     (learn/relaxation.hpp, InputDrive: its input drive is the +beta phase's; the few hidden-layer events it does
-#     sum are left out too, so the limit is a little high), half the counted accumulator updates (the faster of
-#     BM_TwoFactorAccumulate and BM_TwoFactorAccumulateSorted: the two nudged phases replay one input, so the first
-#     layer's sum is added once for both, with ds+ - ds-; learn/two_factor_rule.hpp; the few upper-layer updates
-#     that are not paired are left out as well), plus the same weight pass.
+#     synaptic events (BM_EventForwardSteps: MNIST images' spikes, sample after sample and step after step, as
+#     training sums them; 1.1-1.3x BM_EventForwardBatch's rate) less the half of the nudged phases' events that
+#     the -beta phase replays (learn/relaxation.hpp, InputDrive: its input drive is the +beta phase's; the few
+#     hidden-layer events it does sum are left out too, so the limit is a little high), half the counted
+#     accumulator updates (BM_TwoFactorAccumulateSteps, the rule's sorted accumulation of a phase of MNIST's
+#     spikes: the two nudged phases replay one input, so the first layer's sum is added once for both, with
+#     ds+ - ds-; learn/two_factor_rule.hpp; the few upper-layer updates that are not paired are left out as
+#     well), plus the same weight pass.
 # Prints each round and the medians; writes bench/results/limits.json. Not part of the test suite: it
 # measures time. Usage: bash bench/limits.sh [ROUNDS=5]
 set -euo pipefail
@@ -27,7 +31,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export OMP_NUM_THREADS=1
 for r in $(seq "$rounds"); do
-  build/bin/kernels_bench --benchmark_filter='BM_NonzeroForwardBatch|BM_NonzeroOuterUpdate|BM_RateSmallProducts$|BM_WeightPass|BM_EventForwardBatch|BM_TwoFactorAccumulate' \
+  build/bin/kernels_bench --benchmark_filter='BM_NonzeroForwardMnist|BM_NonzeroOuterUpdateMnist|BM_RateSmallProducts$|BM_WeightPass|BM_EventForwardSteps|BM_TwoFactorAccumulateSteps' \
     --benchmark_format=json --benchmark_out="$tmp/kernels.$r.json" >/dev/null 2>"$tmp/kernels.$r.err" ||
     { echo "limits: kernels_bench failed: $(tail -n 1 "$tmp/kernels.$r.err")" >&2; exit 1; }
   for c in ep_mnist eqspike_mnist; do
@@ -45,18 +49,20 @@ tmp, rounds, dest = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 rows = []
 for r in range(1, rounds + 1):
     k = {b["name"]: b for b in json.load(open(f"{tmp}/kernels.{r}.json"))["benchmarks"]}
+    missing = [n for n, b in k.items() if "items_per_second" not in b and "bytes_per_second" not in b]
+    if missing:
+        sys.exit(f"limits: kernels_bench skipped {', '.join(missing)} (no MNIST in the data cache? make demo fetches it)")
     items = lambda name: k[name]["items_per_second"]  # noqa: E731  (per CPU second)
     weight_pass_bytes = 12 * 392_000 / 20
     update_s = weight_pass_bytes / k["BM_WeightPass"]["bytes_per_second"]
     nonzero_macs = 149.9 * 500  # the MNIST training images' mean number of non-zero pixels x 500 neurons
-    ep_limit_s = (nonzero_macs / items("BM_NonzeroForwardBatch") + 260_000 / items("BM_RateSmallProducts")
-                  + nonzero_macs / items("BM_NonzeroOuterUpdate") + update_s)
+    ep_limit_s = (nonzero_macs / items("BM_NonzeroForwardMnist") + 260_000 / items("BM_RateSmallProducts")
+                  + nonzero_macs / items("BM_NonzeroOuterUpdateMnist") + update_s)
     eq = json.load(open(f"{tmp}/eqspike_mnist.{r}/metrics.json"))
     per = eq["op_counts"]["training"]["per_sample"]
     events = per["free"]["synaptic_events"] + per["nudged"]["synaptic_events"] / 2  # summed; the rest replayed
     updates = sum(p["accumulator_updates"] for p in per.values()) / 2  # counted per phase; the phases are paired
-    accumulate = max(items("BM_TwoFactorAccumulate"), items("BM_TwoFactorAccumulateSorted"))
-    eq_limit_s = events / items("BM_EventForwardBatch") + updates / accumulate + update_s
+    eq_limit_s = events / items("BM_EventForwardSteps") + updates / items("BM_TwoFactorAccumulateSteps") + update_s
     ep = json.load(open(f"{tmp}/ep_mnist.{r}/metrics.json"))
     row = {"round": r, "ep_limit_samples_per_s": 1 / ep_limit_s, "ep_samples_per_cpu_s": ep["train_samples_per_cpu_second"],
            "eqspike_limit_samples_per_s": 1 / eq_limit_s, "eqspike_samples_per_cpu_s": eq["train_samples_per_cpu_second"],
