@@ -32,7 +32,7 @@ const Matrix& IdealSubstrate::plain() const {
 
 void IdealSubstrate::changed_in_aligned_copy() {
   plain_.stale.store(true, std::memory_order_release);
-  if (keeps_transpose()) refresh_transpose(plain());
+  refresh_transpose_from_aligned(w_.rows());
 }
 
 namespace {

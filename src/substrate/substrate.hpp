@@ -91,7 +91,8 @@ class Substrate {
   }
   // Wall-clock time passes (drift on devices; nothing on digital substrates).
   virtual void advance(double seconds) = 0;
-  // The effective weight matrix, for checkpoints, analysis and rules that need w_ij.
+  // The effective weight matrix, for checkpoints, analysis and rules that need w_ij. The reference is current until
+  // the next change of W (an update may leave it behind: read weights() again after one).
   virtual const Matrix& weights() const = 0;
   // Program a whole matrix (initialisation, or a run record without this substrate's state).
   virtual void set_weights(const Matrix& w) = 0;
@@ -128,6 +129,10 @@ class Substrate {
   void refresh_transpose(const Matrix& w) {
     if (keep_transpose_) transposed_ = w.transpose();
   }
+  // The same from the aligned copy's top `rows` rows (a substrate whose W changes there).
+  void refresh_transpose_from_aligned(Eigen::Index rows) {
+    if (keep_transpose_) transposed_ = aligned_.topRows(rows).transpose();
+  }
   // keep_aligned_columns of an exact substrate whose weights are w (a no-op where the columns are aligned so already or
   // too short to gain); the substrate then changes W in the copy (aligned_columns(), else the event sums would read
   // stale weights), or calls refresh_copies after a change of all of w.
@@ -135,7 +140,6 @@ class Substrate {
   // The aligned copy (keep_aligned_columns_of): W in its top rows; null if none is kept.
   Matrix* aligned_columns() { return aligned_.size() > 0 ? &aligned_ : nullptr; }
   const Matrix* aligned_columns() const { return aligned_.size() > 0 ? &aligned_ : nullptr; }
-  bool keeps_transpose() const { return keep_transpose_; }
   void refresh_aligned(const Matrix& w, Eigen::Index c0, Eigen::Index n) {
     if (aligned_.size() > 0) aligned_.block(0, c0, w.rows(), n) = w.middleCols(c0, n);
   }

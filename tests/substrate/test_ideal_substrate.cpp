@@ -374,12 +374,13 @@ namespace plasticore {
 namespace {
 
 // Substrate::keep_aligned_columns: the event-driven forward sums then read a copy of W whose columns start on 64-byte
-// lines an odd number of lines apart, and W changes only there (weights() is made from it when read). Every sum, and
-// weights(), must give the bytes of the substrate without the copy, before and after each kind of change of W
-// (set_weights, update, the SGD sweep over listed columns and over all, on 1 and 2 threads): a copy left stale, or a
-// plain matrix not remade, by any of them fails here; so do a copy of the substrate and weights() read on two threads
-// at once after a change.
-TEST(IdealSubstrateAlignedColumns, EventSumsGiveThePlainBytesAfterEveryChange) {
+// lines an odd number of lines apart, and W changes only there (weights() is made from it when read). Every read must
+// give the bytes of the substrate without the copy, before and after each kind of change of W (set_weights, update, the
+// SGD sweep over listed columns and over all, on 1 and 2 threads): a copy left stale, or a plain matrix or W^T not
+// remade, by any of them fails here. The substrates: the copy asked for before the weights; the copy and W^T (an upper
+// layer's feedback, keep_transposed_weights); the copy, and W^T asked for only after an update went into the copy; and
+// the copy asked for only after an update.
+TEST(IdealSubstrateAlignedColumns, EveryReadGivesThePlainBytesAfterEveryChange) {
   for (const Eigen::Index rows : {10, 63, 64, 80, 100, 500}) {
     const Eigen::Index stored = aligned_column_rows(rows);
     EXPECT_GE(stored, rows);
@@ -388,58 +389,76 @@ TEST(IdealSubstrateAlignedColumns, EventSumsGiveThePlainBytesAfterEveryChange) {
   }
   Rng rng(13, "test_ideal_substrate_aligned");
   const int rows = 500, cols = 160;  // above for_column_chunks' 2^16 weights: two threads refresh a chunk each
-  IdealSubstrate plain(rows, cols), aligned(rows, cols);
-  aligned.keep_aligned_columns();  // before the weights: the copy must follow set_weights too
+  IdealSubstrate plain(rows, cols), aligned(rows, cols), both(rows, cols), late_t(rows, cols), late_a(rows, cols);
+  for (IdealSubstrate* s : {&aligned, &both, &late_t}) s->keep_aligned_columns();  // before the weights too
+  both.keep_transposed_weights();
   const Matrix w = random_matrix(rows, cols, rng);
-  plain.set_weights(w);
-  aligned.set_weights(w);
-  std::vector<int32_t> active, on, off;
+  IdealSubstrate* const kept[] = {&aligned, &both, &late_t, &late_a};
+  IdealSubstrate* const all[] = {&plain, &aligned, &both, &late_t, &late_a};
+  for (IdealSubstrate* s : all) s->set_weights(w);
+  std::vector<int32_t> active, on, off, active_rows;
   for (int32_t j = 0; j < cols; ++j) {
     if (rng.uniform() < 0.4f) active.push_back(j);
     if (rng.uniform() < 0.2f) (rng.uniform() < 0.5f ? on : off).push_back(j);
   }
-  const auto same_sums = [&](const std::string& after) {
-    SCOPED_TRACE("after " + after);
-    std::vector<Scalar> a(rows), b(rows);
-    plain.forward_events(active, a.data());
-    aligned.forward_events(active, b.data());
-    EXPECT_EQ(std::memcmp(a.data(), b.data(), sizeof(Scalar) * rows), 0) << "forward_events";
-    std::fill(a.begin(), a.end(), 0.25f), std::fill(b.begin(), b.end(), 0.25f);
-    ASSERT_TRUE(plain.forward_event_changes(on, off, active.size(), a.data()));
-    ASSERT_TRUE(aligned.forward_event_changes(on, off, active.size(), b.data()));
-    EXPECT_EQ(std::memcmp(a.data(), b.data(), sizeof(Scalar) * rows), 0) << "forward_event_changes";
-    Matrix steps_a(rows, 3), steps_b(rows, 3);
-    std::vector<StepChanges> sa, sb;
-    for (Eigen::Index t = 0; t < 3; ++t) {
-      sa.push_back({on, off, active.size(), steps_a.col(t).data()});
-      sb.push_back({on, off, active.size(), steps_b.col(t).data()});
+  for (int32_t i = 0; i < rows; i += 7) active_rows.push_back(i);
+  const Matrix x = random_matrix(cols, 3, rng), y = random_matrix(rows, 3, rng);
+  const auto same_reads = [&](const std::string& after) {
+    for (size_t k = 0; k < std::size(kept); ++k) {
+      const IdealSubstrate* s = kept[k];
+      SCOPED_TRACE("after " + after + ", substrate " + std::to_string(k) + " (aligned, both, late_t, late_a)");
+      std::vector<Scalar> a(rows), b(rows);
+      plain.forward_events(active, a.data());
+      s->forward_events(active, b.data());
+      EXPECT_EQ(std::memcmp(a.data(), b.data(), sizeof(Scalar) * rows), 0) << "forward_events";
+      std::fill(a.begin(), a.end(), 0.25f), std::fill(b.begin(), b.end(), 0.25f);
+      ASSERT_TRUE(plain.forward_event_changes(on, off, active.size(), a.data()));
+      ASSERT_TRUE(s->forward_event_changes(on, off, active.size(), b.data()));
+      EXPECT_EQ(std::memcmp(a.data(), b.data(), sizeof(Scalar) * rows), 0) << "forward_event_changes";
+      Matrix steps_a(rows, 3), steps_b(rows, 3);
+      std::vector<StepChanges> sa, sb;
+      for (Eigen::Index t = 0; t < 3; ++t) {
+        sa.push_back({on, off, active.size(), steps_a.col(t).data()});
+        sb.push_back({on, off, active.size(), steps_b.col(t).data()});
+      }
+      ASSERT_TRUE(plain.forward_event_change_steps(sa, a.data()));
+      ASSERT_TRUE(s->forward_event_change_steps(sb, b.data()));
+      EXPECT_EQ(std::memcmp(a.data(), b.data(), sizeof(Scalar) * rows), 0) << "forward_event_change_steps";
+      EXPECT_TRUE(steps_a == steps_b);
+      // The feedback direction (from the kept W^T where there is one: the same bits) and the dense products, after
+      // the sums (which must not need the plain matrix).
+      std::vector<Scalar> xa(cols), xb(cols);
+      plain.backward_events(active_rows, xa.data());
+      s->backward_events(active_rows, xb.data());
+      EXPECT_EQ(std::memcmp(xa.data(), xb.data(), sizeof(Scalar) * cols), 0) << "backward_events";
+      Matrix pa, pb;
+      plain.backward(y, pa), s->backward(y, pb);
+      EXPECT_TRUE(pa == pb) << "backward";
+      plain.backward(y.leftCols(1), pa), s->backward(y.leftCols(1), pb);
+      EXPECT_TRUE(pa == pb) << "backward of one column";
+      plain.forward(x, pa), s->forward(x, pb);
+      EXPECT_TRUE(pa == pb) << "forward";
+      plain.forward_nonzero(x, pa), s->forward_nonzero(x, pb);
+      EXPECT_TRUE(pa == pb) << "forward_nonzero";
     }
-    ASSERT_TRUE(plain.forward_event_change_steps(sa, a.data()));
-    ASSERT_TRUE(aligned.forward_event_change_steps(sb, b.data()));
-    EXPECT_EQ(std::memcmp(a.data(), b.data(), sizeof(Scalar) * rows), 0) << "forward_event_change_steps";
-    EXPECT_TRUE(steps_a == steps_b);
-    // The plain matrix, remade after the sums (which must not need it): by a copy of the substrate, by two threads
-    // at once, and for a dense product.
+    // The plain matrix remade by a copy of the substrate and by two threads at once (a race here shows under a thread
+    // sanitizer; the bytes would agree either way).
     const IdealSubstrate copy = aligned;
-    EXPECT_TRUE(copy.weights() == plain.weights()) << "a copy";
+    EXPECT_TRUE(copy.weights() == plain.weights()) << "a copy, after " << after;
     int same = 0, team = 0;
 #pragma omp parallel num_threads(2) reduction(+ : same, team)
     {
       same += aligned.weights() == plain.weights() ? 1 : 0;
       ++team;
     }
-    EXPECT_EQ(same, team) << "weights() on " << team << " threads";
-    const Matrix x = Matrix::Constant(cols, 2, 0.5f);
-    Matrix ya, yb;
-    plain.forward(x, ya);
-    aligned.forward(x, yb);
-    EXPECT_TRUE(ya == yb) << "forward";
+    EXPECT_EQ(same, team) << "weights() on " << team << " threads, after " << after;
   };
-  same_sums("set_weights");
+  same_reads("set_weights");
   const Matrix delta = random_matrix(rows, cols, rng);
-  plain.update(delta);
-  aligned.update(delta);
-  same_sums("update");
+  for (IdealSubstrate* s : all) s->update(delta);
+  late_t.keep_transposed_weights();  // after an update into the copy: W^T must start from the weights as they are now
+  late_a.keep_aligned_columns();     // after an update of the plain matrix: the copy too
+  same_reads("update");
   const std::vector<int32_t> listed = {0, 1, 2, 40, 41, 96, 150, 159};
   const int outer = omp_get_max_threads();
   for (const int threads : {1, 2}) {
@@ -449,13 +468,16 @@ TEST(IdealSubstrateAlignedColumns, EventSumsGiveThePlainBytesAfterEveryChange) {
       const Matrix g = random_matrix(rows, cols, rng);
       if (some) for (const int32_t j : listed) gradient.col(j) = g.col(j);
       else gradient = g;
-      Matrix ga = gradient, gb = gradient;
-      ASSERT_TRUE(plain.update_sgd(ga, 1, -0.3f, some ? &listed : nullptr));
-      ASSERT_TRUE(aligned.update_sgd(gb, 1, -0.3f, some ? &listed : nullptr));
-      same_sums(std::string(some ? "the listed columns' SGD sweep" : "the whole SGD sweep") + " on " +
-                std::to_string(threads) + " thread(s)");
+      for (IdealSubstrate* s : all) {
+        Matrix gs = gradient;
+        ASSERT_TRUE(s->update_sgd(gs, 1, -0.3f, some ? &listed : nullptr));
+      }
+      same_reads(std::string(some ? "the listed columns' SGD sweep" : "the whole SGD sweep") + " on " +
+                 std::to_string(threads) + " thread(s)");
     }
   }
+  for (IdealSubstrate* s : all) s->update(delta);
+  same_reads("a second update");
   omp_set_num_threads(outer);
 }
 
