@@ -21,7 +21,9 @@
 #     ds+ - ds-; learn/two_factor_rule.hpp; the few upper-layer updates that are not paired are left out as
 #     well), plus the same weight pass.
 # Prints each round and the medians; writes bench/results/limits.json. Not part of the test suite: it
-# measures time. Usage: bash bench/limits.sh [ROUNDS=5]
+# measures time. Usage: bash bench/limits.sh [ROUNDS=5]; with LIMITS_RANDOM_INPUT=1 each round also measures the
+# limits' kernels on random pixels (BM_NonzeroForwardBatch, BM_NonzeroOuterUpdate, BM_EventForwardBatch,
+# BM_TwoFactorAccumulateSorted: the limits before 2026-12-07) and prints the fractions of both on the same runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-5}
@@ -31,8 +33,11 @@ done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export OMP_NUM_THREADS=1
+kernels='BM_NonzeroForwardMnist|BM_NonzeroOuterUpdateMnist|BM_RateSmallProducts$|BM_WeightPass|BM_EventForwardSteps|BM_TwoFactorAccumulateSteps'
+[[ ${LIMITS_RANDOM_INPUT:-0} == 1 ]] &&
+  kernels+='|BM_NonzeroForwardBatch|BM_NonzeroOuterUpdate$|BM_EventForwardBatch|BM_TwoFactorAccumulateSorted'
 for r in $(seq "$rounds"); do
-  build/bin/kernels_bench --benchmark_filter='BM_NonzeroForwardMnist|BM_NonzeroOuterUpdateMnist|BM_RateSmallProducts$|BM_WeightPass|BM_EventForwardSteps|BM_TwoFactorAccumulateSteps' \
+  build/bin/kernels_bench --benchmark_filter="$kernels" \
     --benchmark_format=json --benchmark_out="$tmp/kernels.$r.json" >/dev/null 2>"$tmp/kernels.$r.err" ||
     { echo "limits: kernels_bench failed: $(tail -n 1 "$tmp/kernels.$r.err")" >&2; exit 1; }
   # Every kernel of the limits ran (the MNIST ones skip without MNIST in the data cache).
@@ -64,13 +69,15 @@ for r in range(1, rounds + 1):
     weight_pass_bytes = 12 * 392_000 / 20
     update_s = weight_pass_bytes / k["BM_WeightPass"]["bytes_per_second"]
     nonzero_macs = 149.9 * 500  # the MNIST training images' mean number of non-zero pixels x 500 neurons
-    ep_limit_s = (nonzero_macs / items("BM_NonzeroForwardMnist") + 260_000 / items("BM_RateSmallProducts")
-                  + nonzero_macs / items("BM_NonzeroOuterUpdateMnist") + update_s)
+    ep_limit = lambda drive, outer: (nonzero_macs / items(drive) + 260_000 / items("BM_RateSmallProducts")  # noqa: E731
+                                     + nonzero_macs / items(outer) + update_s)
+    ep_limit_s = ep_limit("BM_NonzeroForwardMnist", "BM_NonzeroOuterUpdateMnist")
     eq = json.load(open(f"{tmp}/eqspike_mnist.{r}/metrics.json"))
     per = eq["op_counts"]["training"]["per_sample"]
     events = per["free"]["synaptic_events"] + per["nudged"]["synaptic_events"] / 2  # summed; the rest replayed
     updates = sum(p["accumulator_updates"] for p in per.values()) / 2  # counted per phase; the phases are paired
-    eq_limit_s = events / items("BM_EventForwardSteps") + updates / items("BM_TwoFactorAccumulateSteps") + update_s
+    eq_limit = lambda sums, accumulate: events / items(sums) + updates / items(accumulate) + update_s  # noqa: E731
+    eq_limit_s = eq_limit("BM_EventForwardSteps", "BM_TwoFactorAccumulateSteps")
     ep = json.load(open(f"{tmp}/ep_mnist.{r}/metrics.json"))
     row = {"round": r, "ep_limit_samples_per_s": 1 / ep_limit_s, "ep_samples_per_cpu_s": ep["train_samples_per_cpu_second"],
            "eqspike_limit_samples_per_s": 1 / eq_limit_s, "eqspike_samples_per_cpu_s": eq["train_samples_per_cpu_second"],
@@ -78,15 +85,25 @@ for r in range(1, rounds + 1):
            "kernels": {n: b.get("items_per_second", b.get("bytes_per_second")) for n, b in k.items()}}
     row["ep_fraction"] = row["ep_samples_per_cpu_s"] * ep_limit_s
     row["eqspike_fraction"] = row["eqspike_samples_per_cpu_s"] * eq_limit_s
+    random_input = "BM_EventForwardBatch" in k
+    if random_input:
+        row["ep_fraction_random_input"] = row["ep_samples_per_cpu_s"] * ep_limit("BM_NonzeroForwardBatch", "BM_NonzeroOuterUpdate")
+        row["eqspike_fraction_random_input"] = row["eqspike_samples_per_cpu_s"] * eq_limit("BM_EventForwardBatch",
+                                                                                           "BM_TwoFactorAccumulateSorted")
     rows.append(row)
     print(f"round {r}: rate EP {row['ep_samples_per_cpu_s']:8.0f} of {row['ep_limit_samples_per_s']:8.0f} samples/s "
           f"({100 * row['ep_fraction']:.0f} %)   EqSpike {row['eqspike_samples_per_cpu_s']:6.0f} of "
-          f"{row['eqspike_limit_samples_per_s']:6.0f} ({100 * row['eqspike_fraction']:.0f} %)")
+          f"{row['eqspike_limit_samples_per_s']:6.0f} ({100 * row['eqspike_fraction']:.0f} %)"
+          + (f"   random input's kernels: {100 * row['ep_fraction_random_input']:.0f} % and "
+             f"{100 * row['eqspike_fraction_random_input']:.0f} %" if random_input else ""))
 med = lambda key: statistics.median(row[key] for row in rows)  # noqa: E731
 print(f"median over {rounds} rounds: rate EP {100 * med('ep_fraction'):.0f} % of its one-core limit "
       f"(range {100 * min(r['ep_fraction'] for r in rows):.0f}-{100 * max(r['ep_fraction'] for r in rows):.0f}), "
       f"EqSpike {100 * med('eqspike_fraction'):.0f} % "
       f"(range {100 * min(r['eqspike_fraction'] for r in rows):.0f}-{100 * max(r['eqspike_fraction'] for r in rows):.0f})")
+if "ep_fraction_random_input" in rows[0]:
+    print(f"the same runs against the limits of the kernels on random pixels: rate EP "
+          f"{100 * med('ep_fraction_random_input'):.0f} %, EqSpike {100 * med('eqspike_fraction_random_input'):.0f} %")
 os.makedirs(os.path.dirname(dest), exist_ok=True)
 with open(dest + ".tmp", "w") as f:
     json.dump({"benchmark": "limits", "date": datetime.date.today().isoformat(), "rounds": rows,
