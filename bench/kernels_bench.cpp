@@ -49,6 +49,7 @@
 #include "data/image_dataset.hpp"
 #include "learn/eprop_eligibility.hpp"
 #include "learn/two_factor_rule.hpp"
+#include "neuron/sigma_delta_layer.hpp"
 #include "substrate/ideal.hpp"
 
 namespace {
@@ -315,9 +316,9 @@ Matrix mnist_batch() {
   return x;
 }
 
-// The clamped input's spike lists of kBatch samples through `steps` steps, as EqSpike's spikes mode emits them: a
-// sigma-delta encoder (a += x; spike at a >= 1; a -= 1; random initial phases) on mnist_batch()'s images (~100 spikes
-// per step); lists[b][t]. Empty if the data cache has no MNIST.
+// The clamped input's spike lists of kBatch samples through `steps` steps, as EqSpike's spikes mode emits them
+// (sigma_delta_layer, from random initial phases) on mnist_batch()'s images (~100 spikes per step); lists[b][t].
+// Empty if the data cache has no MNIST.
 std::vector<std::vector<SpikeEvents>> mnist_spike_lists(int steps) {
   const Matrix images = mnist_batch();
   if (images.size() == 0) return {};
@@ -325,19 +326,13 @@ std::vector<std::vector<SpikeEvents>> mnist_spike_lists(int steps) {
   std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
   std::vector<std::vector<SpikeEvents>> lists(kBatch);
   for (int b = 0; b < kBatch; ++b) {
-    std::vector<float> a(kPre);
-    const Scalar* x = images.col(b).data();
-    for (float& v : a) v = uniform(gen);
+    std::vector<Scalar> a(kPre), spikes(kPre);
+    for (Scalar& v : a) v = uniform(gen);
     for (int t = 0; t < steps; ++t) {
-      SpikeEvents spiked;
-      for (int j = 0; j < kPre; ++j) {
-        const auto k = static_cast<size_t>(j);
-        a[k] += x[k];
-        if (a[k] >= 1.0f) {
-          a[k] -= 1.0f;
-          spiked.push_back(j);
-        }
-      }
+      SpikeEvents spiked(kPre);
+      const LayerSpikeCounts c = sigma_delta_layer(images.col(b).data(), a.data(), spikes.data(), kPre, spiked.data(),
+                                                   nullptr, nullptr);
+      spiked.resize(static_cast<size_t>(c.spikes));
       lists[static_cast<size_t>(b)].push_back(std::move(spiked));
     }
   }
@@ -371,7 +366,6 @@ void BM_EventForwardSteps(benchmark::State& state) {
   state.counters["spikes_per_step"] = static_cast<double>(n_events) / (kBatch * kSteps);
 }
 BENCHMARK(BM_EventForwardSteps);
-
 
 void BM_TwoFactorAccumulate(benchmark::State& state) {
   Matrix dw = Matrix::Zero(kPost, kPre), dh = Matrix::Random(kPost, kBatch);
@@ -473,7 +467,7 @@ BENCHMARK(BM_EventForwardPadded)->Arg(kPost)->Arg(512)->Arg(aligned_column_rows(
 
 // A clamped input's changes through a phase (sum_changes_over_steps, as Substrate::forward_event_change_steps sums
 // them), W1's columns <stride> floats apart: 500 as stored, 512 (32 lines, even) and 528 (33 lines, the aligned copy
-// EqSpike keeps). The lists are a sigma-delta encoder's (a += x; spike at a >= 1) on mostly_zero_input's pixels with
+// EqSpike keeps). The lists are sigma_delta_layer's on mostly_zero_input's pixels with
 // uniform intensities and random phases, steps 10-39 of 40 (a phase after the first changes), per sample; items are
 // column additions (changes x 500 rows). docs/performance.md, EqSpike, "Aligned columns".
 void BM_InputChangeSteps(benchmark::State& state) {
@@ -484,26 +478,23 @@ void BM_InputChangeSteps(benchmark::State& state) {
   const Matrix x = mostly_zero_input();
   std::mt19937 gen(11);
   std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
-  std::vector<std::vector<std::vector<int32_t>>> on(kBatch), off(kBatch);
+  std::vector<std::vector<SpikeEvents>> on(kBatch), off(kBatch);
   int64_t changes = 0;
   for (int b = 0; b < kBatch; ++b) {
-    std::vector<float> a(kPre), spiked(kPre, 0.0f), intensity(kPre);
+    std::vector<Scalar> a(kPre), spikes(kPre, 0.0f), intensity(kPre);
     for (int j = 0; j < kPre; ++j) {
       a[static_cast<size_t>(j)] = uniform(gen);
       intensity[static_cast<size_t>(j)] = x(j, b) != 0 ? uniform(gen) : 0.0f;
     }
+    SpikeEvents events(kPre);
     for (int t = 0; t < kSteps + 10; ++t) {
-      std::vector<int32_t> started, stopped;
-      for (int j = 0; j < kPre; ++j) {
-        const auto k = static_cast<size_t>(j);
-        a[k] += intensity[k];
-        const float s = a[k] >= 1.0f ? 1.0f : 0.0f;
-        a[k] -= s;
-        if (s != spiked[k]) (s != 0 ? started : stopped).push_back(j);
-        spiked[k] = s;
-      }
+      SpikeEvents started(kPre), stopped(kPre);
+      const LayerSpikeCounts c = sigma_delta_layer(intensity.data(), a.data(), spikes.data(), kPre, events.data(),
+                                                   started.data(), stopped.data());
       if (t < 10) continue;
-      changes += static_cast<int64_t>(started.size() + stopped.size());
+      started.resize(static_cast<size_t>(c.started));
+      stopped.resize(static_cast<size_t>(c.stopped));
+      changes += c.started + c.stopped;
       on[static_cast<size_t>(b)].push_back(std::move(started));
       off[static_cast<size_t>(b)].push_back(std::move(stopped));
     }

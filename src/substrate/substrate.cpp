@@ -15,7 +15,7 @@ void Substrate::keep_aligned_columns_of(const Matrix& w) {
   const Eigen::Index rows = aligned_column_rows(w.rows());
   if (rows == w.rows()) return;  // aligned so already, or too short to gain
   aligned_.setZero(rows, w.cols());
-  refresh_aligned(w, 0, w.cols());
+  refresh_aligned(w);
 }
 
 void Substrate::exact_forward_events(const Matrix& w, std::span<const int32_t> active, Scalar* y) const {

@@ -140,12 +140,12 @@ class Substrate {
   // The aligned copy (keep_aligned_columns_of): W in its top rows; null if none is kept.
   Matrix* aligned_columns() { return aligned_.size() > 0 ? &aligned_ : nullptr; }
   const Matrix* aligned_columns() const { return aligned_.size() > 0 ? &aligned_ : nullptr; }
-  void refresh_aligned(const Matrix& w, Eigen::Index c0, Eigen::Index n) {
-    if (aligned_.size() > 0) aligned_.block(0, c0, w.rows(), n) = w.middleCols(c0, n);
+  void refresh_aligned(const Matrix& w) {
+    if (aligned_.size() > 0) aligned_.topRows(w.rows()) = w;
   }
   void refresh_copies(const Matrix& w) {
     refresh_transpose(w);
-    refresh_aligned(w, 0, w.cols());
+    refresh_aligned(w);
   }
   // The columns of w as the event-driven forward sums read them: from the aligned copy if one is kept. Chosen once
   // per sum, so that the sum's loop computes each column's address without a branch.
