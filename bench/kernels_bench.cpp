@@ -428,6 +428,46 @@ void BM_TwoFactorAccumulateSteps(benchmark::State& state) {
 }
 BENCHMARK(BM_TwoFactorAccumulateSteps);
 
+// BM_EventForwardSteps' sums with each phase's steps summed at once (sum_events_over_steps, as
+// Substrate::forward_event_steps sums them since 2026-12-07): sample after sample, its 20 free steps, then its 10 +beta
+// steps, each phase's row tiles through all of its steps. <rows>: the first row tile. Needs MNIST.
+template <Eigen::Index kFirst>
+void event_forward_phase(benchmark::State& state) {
+  constexpr int kFree = 20;
+  const auto lists = mnist_spike_lists(kFree + kPhaseSteps);
+  if (lists.empty()) return state.SkipWithError("no MNIST training images in the data cache (scripts/setup.sh fetches them)");
+  Matrix w = Matrix::Zero(aligned_column_rows(kPost), kPre);  // the aligned copy training reads
+  w.topRows(kPost) = make_layer().weights();
+  const auto column = [&](int32_t j) { return w.col(j).data(); };
+  int64_t n_events = 0;
+  for (const auto& sample : lists)
+    for (const auto& step : sample) n_events += static_cast<int64_t>(step.size());
+  Matrix drives(kPost, kFree + kPhaseSteps);
+  std::vector<StepEvents> steps;
+  for (int t = 0; t < kFree + kPhaseSteps; ++t) steps.push_back({{}, drives.col(t).data()});
+  const std::span<const StepEvents> free(steps.data(), kFree), nudged(steps.data() + kFree, kPhaseSteps);
+  for (auto _ : state) {
+    for (const auto& sample : lists) {
+      for (size_t t = 0; t < steps.size(); ++t) steps[t].events = sample[t];
+      sum_events_over_steps<RowTiles<kFirst, 16, 8, 4>>(kPost, free, column);
+      sum_events_over_steps<RowTiles<kFirst, 16, 8, 4>>(kPost, nudged, column);
+      benchmark::DoNotOptimize(drives.data());
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * n_events * kPost);  // synaptic events
+}
+void BM_EventForwardPhase(benchmark::State& state) {
+  switch (state.range(0)) {
+    case 32: return event_forward_phase<32>(state);
+    case 48: return event_forward_phase<48>(state);
+    case 64: return event_forward_phase<64>(state);
+    case 96: return event_forward_phase<96>(state);
+    case 160: return event_forward_phase<160>(state);
+    default: state.SkipWithError("row tiles of 32, 48, 64, 96 or 160");
+  }
+}
+BENCHMARK(BM_EventForwardPhase)->Arg(32)->Arg(48)->Arg(64)->Arg(96)->Arg(160);
+
 void BM_EventForwardTileMajor(benchmark::State& state) {
   const IdealSubstrate s = make_layer();
   const Matrix& w = s.weights();

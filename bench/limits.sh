@@ -12,8 +12,9 @@
 #     dW2 20,000 MAC (BM_RateSmallProducts), the update's outer product from the same pixels, 149.9 x 500 MAC
 #     (BM_NonzeroOuterUpdateMnist), one pass over W1 per batch, 12 B x 392,000 / 20 (BM_WeightPass);
 #   EqSpike (eqspike_mnist with the input summed as spikes, ep.input_events = "spikes"): the run's counted
-#     synaptic events (BM_EventForwardSteps: MNIST images' spikes, sample after sample and step after step, as
-#     training sums them; 1.1-1.3x BM_EventForwardBatch's rate) less the half of the nudged phases' events that
+#     synaptic events (BM_EventForwardPhase/48: MNIST images' spikes, sample after sample, each phase's steps summed
+#     at once in 48-row tiles, as training sums them since 2026-12-07 09:00; 1.2-1.35x BM_EventForwardSteps, the
+#     step-by-step sums of the limit before, and 1.1-1.3x that of BM_EventForwardBatch) less the half of the nudged phases' events that
 #     the -beta phase replays (learn/relaxation.hpp, InputDrive: its input drive is the +beta phase's; the few
 #     hidden-layer events it does sum are left out too, so the limit is a little high), half the counted
 #     accumulator updates (BM_TwoFactorAccumulateSteps, the rule's sorted accumulation of a phase of MNIST's
@@ -33,8 +34,8 @@ done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export OMP_NUM_THREADS=1
-kernels=(BM_NonzeroForwardMnist BM_NonzeroOuterUpdateMnist BM_RateSmallProducts BM_WeightPass BM_EventForwardSteps
-         BM_TwoFactorAccumulateSteps)
+kernels=(BM_NonzeroForwardMnist BM_NonzeroOuterUpdateMnist BM_RateSmallProducts BM_WeightPass BM_EventForwardPhase/48
+         BM_EventForwardSteps BM_TwoFactorAccumulateSteps)
 [[ ${LIMITS_RANDOM_INPUT:-0} == 1 ]] &&
   kernels+=(BM_NonzeroForwardBatch BM_NonzeroOuterUpdate BM_EventForwardBatch BM_TwoFactorAccumulateSorted)
 filter="^($(IFS='|'; echo "${kernels[*]}"))\$"  # these names exactly
@@ -77,7 +78,7 @@ for r in range(1, rounds + 1):
     events = per["free"]["synaptic_events"] + per["nudged"]["synaptic_events"] / 2  # summed; the rest replayed
     updates = sum(p["accumulator_updates"] for p in per.values()) / 2  # counted per phase; the phases are paired
     eq_limit = lambda sums, accumulate: events / items(sums) + updates / items(accumulate) + update_s  # noqa: E731
-    eq_limit_s = eq_limit("BM_EventForwardSteps", "BM_TwoFactorAccumulateSteps")
+    eq_limit_s = eq_limit("BM_EventForwardPhase/48", "BM_TwoFactorAccumulateSteps")
     ep = json.load(open(f"{tmp}/ep_mnist.{r}/metrics.json"))
     row = {"round": r, "ep_limit_samples_per_s": 1 / ep_limit_s, "ep_samples_per_cpu_s": ep["train_samples_per_cpu_second"],
            "eqspike_limit_samples_per_s": 1 / eq_limit_s, "eqspike_samples_per_cpu_s": eq["train_samples_per_cpu_second"],
@@ -85,6 +86,9 @@ for r in range(1, rounds + 1):
            "kernels": {n: b.get("items_per_second", b.get("bytes_per_second")) for n, b in k.items()}}
     row["ep_fraction"] = row["ep_samples_per_cpu_s"] * ep_limit_s
     row["eqspike_fraction"] = row["eqspike_samples_per_cpu_s"] * eq_limit_s
+    # Against the limit with the sums step by step (before 2026-12-07 09:00), on the same runs.
+    row["eqspike_fraction_step_sums"] = row["eqspike_samples_per_cpu_s"] * eq_limit("BM_EventForwardSteps",
+                                                                                    "BM_TwoFactorAccumulateSteps")
     random_input = "BM_EventForwardBatch" in k
     if random_input:
         row["ep_fraction_random_input"] = row["ep_samples_per_cpu_s"] * ep_limit("BM_NonzeroForwardBatch", "BM_NonzeroOuterUpdate")
@@ -93,14 +97,16 @@ for r in range(1, rounds + 1):
     rows.append(row)
     print(f"round {r}: rate EP {row['ep_samples_per_cpu_s']:8.0f} of {row['ep_limit_samples_per_s']:8.0f} samples/s "
           f"({100 * row['ep_fraction']:.0f} %)   EqSpike {row['eqspike_samples_per_cpu_s']:6.0f} of "
-          f"{row['eqspike_limit_samples_per_s']:6.0f} ({100 * row['eqspike_fraction']:.0f} %)"
+          f"{row['eqspike_limit_samples_per_s']:6.0f} ({100 * row['eqspike_fraction']:.0f} %; "
+          f"{100 * row['eqspike_fraction_step_sums']:.0f} % of the step-by-step sums' limit)"
           + (f"   random input's kernels: {100 * row['ep_fraction_random_input']:.0f} % and "
              f"{100 * row['eqspike_fraction_random_input']:.0f} %" if random_input else ""))
 med = lambda key: statistics.median(row[key] for row in rows)  # noqa: E731
 print(f"median over {rounds} rounds: rate EP {100 * med('ep_fraction'):.0f} % of its one-core limit "
       f"(range {100 * min(r['ep_fraction'] for r in rows):.0f}-{100 * max(r['ep_fraction'] for r in rows):.0f}), "
       f"EqSpike {100 * med('eqspike_fraction'):.0f} % "
-      f"(range {100 * min(r['eqspike_fraction'] for r in rows):.0f}-{100 * max(r['eqspike_fraction'] for r in rows):.0f})")
+      f"(range {100 * min(r['eqspike_fraction'] for r in rows):.0f}-{100 * max(r['eqspike_fraction'] for r in rows):.0f}; "
+      f"{100 * med('eqspike_fraction_step_sums'):.0f} % of the step-by-step sums' limit)")
 if "ep_fraction_random_input" in rows[0]:
     print(f"the same runs against the limits of the kernels on random pixels: rate EP "
           f"{100 * med('ep_fraction_random_input'):.0f} %, EqSpike {100 * med('eqspike_fraction_random_input'):.0f} %")

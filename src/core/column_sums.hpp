@@ -68,6 +68,16 @@ struct TailLanes {
   __mmask16 operator()(int v) const { return v == kVectors - 1 ? last : static_cast<__mmask16>(0xFFFF); }
 };
 
+// tail.template operator()<k>() for k, the vectors that rows r0 .. rows - 1 take (1 to kMost; no call for none): the
+// one-pass tails below are compiled for each vector count, so that their sums stay in registers.
+template <int kMost, typename Tail>
+void with_tail_vectors(Eigen::Index r0, Eigen::Index rows, Tail&& tail) {
+  const auto vectors = static_cast<int>((rows - r0 + 15) / 16);
+  [&]<int... kMinus1>(std::integer_sequence<int, kMinus1...>) {
+    ((vectors == kMinus1 + 1 && (tail.template operator()<kMinus1 + 1>(), true)) || ...);
+  }(std::make_integer_sequence<int, kMost>{});
+}
+
 // Rows r0 .. rows - 1 (as TailLanes) of a sum without factors (sum_scaled_columns) in one pass over the list:
 // kVectors vectors, the last masked to the rows left. Masked-off lanes are neither read nor written.
 template <int kVectors, bool kFromZero, bool kSigned, typename ColumnOf>
@@ -121,12 +131,9 @@ void sum_scaled_columns(Scalar* out, Eigen::Index rows, size_t count, Scalar sig
     constexpr Eigen::Index kFirst = first_row_tile(Tiles{});
     static_assert(kFirst % 16 == 0, "the first row tile is whole vectors");
     tiles.template operator()<kFirst>(r0);
-    const auto vectors = static_cast<int>((rows - r0 + 15) / 16);  // at most kFirst / 16
-    [&]<int... kMinus1>(std::integer_sequence<int, kMinus1...>) {
-      ((vectors == kMinus1 + 1 &&
-        (sum_columns_tail<kMinus1 + 1, kFromZero, kScale == ColumnScale::sign>(out, r0, rows, count, sign, column), true)) ||
-       ...);
-    }(std::make_integer_sequence<int, static_cast<int>(kFirst / 16)>{});
+    with_tail_vectors<static_cast<int>(kFirst / 16)>(r0, rows, [&]<int kVectors>() {
+      sum_columns_tail<kVectors, kFromZero, kScale == ColumnScale::sign>(out, r0, rows, count, sign, column);
+    });
     return;
   }
 #endif
@@ -210,10 +217,8 @@ void sum_changes_over_steps(Scalar* out, Eigen::Index rows, std::span<const Step
   constexpr Eigen::Index kFirst = first_row_tile(Tiles{});
   static_assert(kFirst % 16 == 0, "the first row tile is whole vectors");
   tiles.template operator()<kFirst>(r0);  // then the rest, fewer than kFirst rows, in one pass
-  const auto vectors = static_cast<int>((rows - r0 + 15) / 16);
-  [&]<int... kMinus1>(std::integer_sequence<int, kMinus1...>) {
-    ((vectors == kMinus1 + 1 && (sum_changes_tail<kMinus1 + 1>(out, r0, rows, steps, column), true)) || ...);
-  }(std::make_integer_sequence<int, static_cast<int>(kFirst / 16)>{});
+  with_tail_vectors<static_cast<int>(kFirst / 16)>(
+      r0, rows, [&]<int kVectors>() { sum_changes_tail<kVectors>(out, r0, rows, steps, column); });
 #else
   for_row_tiles<Tiles>(tiles, r0);
   for (Eigen::Index i = r0; i < rows; ++i) {
@@ -225,6 +230,64 @@ void sum_changes_over_steps(Scalar* out, Eigen::Index rows, std::span<const Step
     }
     out[i] = sum;
   }
+#endif
+}
+
+// One step's spikes of a clamped input (Substrate::forward_event_steps over a phase): the columns of the inputs that
+// spiked, and where their sum goes (rows elements).
+struct StepEvents {
+  std::span<const int32_t> events;
+  Scalar* out = nullptr;
+};
+
+#ifdef __AVX512F__
+// sum_events_over_steps' last rows, r0 .. rows - 1 (as TailLanes), in one pass over the steps' lists: kVectors
+// vectors, the last masked to the rows left. Masked-off lanes are neither read nor written.
+template <int kVectors, typename ColumnOf>
+void sum_events_tail(Eigen::Index r0, Eigen::Index rows, std::span<const StepEvents> steps, ColumnOf&& column) {
+  const TailLanes<kVectors> lanes(r0, rows);
+  for (const StepEvents& s : steps) {
+    __m512 sum[kVectors];
+    for (int v = 0; v < kVectors; ++v) sum[v] = _mm512_setzero_ps();
+    for (const int32_t j : s.events)
+      for (int v = 0; v < kVectors; ++v)
+        sum[v] = _mm512_add_ps(sum[v], _mm512_maskz_loadu_ps(lanes(v), column(j) + r0 + 16 * v));
+    for (int v = 0; v < kVectors; ++v) _mm512_mask_storeu_ps(s.out + r0 + 16 * v, lanes(v), sum[v]);
+  }
+}
+#endif
+
+// For each step: steps[t].out = the sum of the columns in steps[t].events, from zero, each element's additions in
+// list order: the numbers of a sum_columns<true, false> call per step (but where two NaNs meet, as there). Row tiles
+// go through all steps before the next tile, so a tile's slices of the ~150 columns a clamped image keeps spiking
+// from are read from L1 across the steps, where step by step each step's whole columns came from L2. With AVX-512
+// the rows after the first (largest) tiles go in one pass (sum_events_tail).
+template <typename Tiles = RowTiles<48, 16, 8, 4>, typename ColumnOf>
+void sum_events_over_steps(Eigen::Index rows, std::span<const StepEvents> steps, ColumnOf&& column) {
+  const auto tiles = [&]<Eigen::Index kRows>(Eigen::Index& r0) {
+    using Tile = Eigen::Array<Scalar, kRows, 1>;
+    for (; r0 + kRows <= rows; r0 += kRows)
+      for (const StepEvents& s : steps) {
+        Tile sum = Tile::Zero();
+        for (const int32_t j : s.events) sum += Eigen::Map<const Tile>(column(j) + r0);
+        Eigen::Map<Tile>(s.out + r0) = sum;
+      }
+  };
+  Eigen::Index r0 = 0;
+#ifdef __AVX512F__
+  constexpr Eigen::Index kFirst = first_row_tile(Tiles{});
+  static_assert(kFirst % 16 == 0, "the first row tile is whole vectors");
+  tiles.template operator()<kFirst>(r0);  // then the rest, fewer than kFirst rows, in one pass
+  with_tail_vectors<static_cast<int>(kFirst / 16)>(r0, rows,
+                                                   [&]<int kVectors>() { sum_events_tail<kVectors>(r0, rows, steps, column); });
+#else
+  for_row_tiles<Tiles>(tiles, r0);
+  for (Eigen::Index i = r0; i < rows; ++i)
+    for (const StepEvents& s : steps) {
+      Scalar sum = 0;
+      for (const int32_t j : s.events) sum += column(j)[i];
+      s.out[i] = sum;
+    }
 #endif
 }
 

@@ -255,20 +255,34 @@ void Relaxation::emit_input_steps(RelaxationState& st, int b, int steps, InputDr
   Scalar* S = st.spikes[0].col(b).data();
   Scalar* a = st.accumulator[0].col(b).data();
   const uint8_t* quiet = st.quiet_input.empty() ? nullptr : st.quiet_input.data() + b * ((n + 15) / 16);
+  const bool changes = params_.input_changes;
   for (auto* lists : {&in.events, &in.on, &in.off})
     if (lists->size() < static_cast<size_t>(steps)) lists->resize(static_cast<size_t>(steps));
   for (size_t t = 0; t < static_cast<size_t>(steps); ++t) {
-    for (auto* lists : {&in.events, &in.on, &in.off}) (*lists)[t].resize(static_cast<size_t>(n));  // the capacity stays
-    const LayerSpikeCounts c = sigma_delta_layer(s, a, S, n, in.events[t].data(), in.on[t].data(), in.off[t].data(), quiet);
+    in.events[t].resize(static_cast<size_t>(n));  // the capacity stays
+    if (changes) {
+      in.on[t].resize(static_cast<size_t>(n));
+      in.off[t].resize(static_cast<size_t>(n));
+    }
+    const LayerSpikeCounts c = sigma_delta_layer(s, a, S, n, in.events[t].data(), changes ? in.on[t].data() : nullptr,
+                                                 changes ? in.off[t].data() : nullptr, quiet);
     in.events[t].resize(static_cast<size_t>(c.spikes));
-    in.on[t].resize(static_cast<size_t>(c.started));
-    in.off[t].resize(static_cast<size_t>(c.stopped));
+    if (changes) {
+      in.on[t].resize(static_cast<size_t>(c.started));
+      in.off[t].resize(static_cast<size_t>(c.stopped));
+    }
   }
   in.summed = false;
   if (input == InputDrive::replay) return;  // the recorded drives (input_drive)
   // Only grows (phases of 20 and 10 steps would otherwise reallocate it for every sample).
   const int n1 = net_.sizes()[1];
   if (input == InputDrive::compute && (in.drive.rows() != n1 || in.drive.cols() < steps)) in.drive.resize(n1, steps);
+  if (!changes) {
+    in.spikes.resize(static_cast<size_t>(steps));
+    for (size_t t = 0; t < in.spikes.size(); ++t) in.spikes[t] = {in.events[t], ahead_drive(in, st, b, static_cast<int>(t), input)};
+    in.summed = net_.weight(0).forward_event_steps(in.spikes);
+    return;
+  }
   in.changes.resize(static_cast<size_t>(steps));
   for (size_t t = 0; t < in.changes.size(); ++t)
     in.changes[t] = {in.on[t], in.off[t], in.events[t].size(), ahead_drive(in, st, b, static_cast<int>(t), input)};
@@ -287,8 +301,10 @@ int64_t Relaxation::emit_spikes(RelaxationState& st, int b, int t, InputSteps* a
     if (l == 0 && ahead != nullptr) {  // step t's lists, emitted before the phase, swapped in (no copy)
       const auto k = static_cast<size_t>(t);
       events.swap(ahead->events[k]);
-      st.input_on[static_cast<size_t>(b)].swap(ahead->on[k]);
-      st.input_off[static_cast<size_t>(b)].swap(ahead->off[k]);
+      if (params_.input_changes) {
+        st.input_on[static_cast<size_t>(b)].swap(ahead->on[k]);
+        st.input_off[static_cast<size_t>(b)].swap(ahead->off[k]);
+      }
       emitted += static_cast<int64_t>(events.size());
       continue;
     }
@@ -569,11 +585,11 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
   } else if (std::ranges::all_of(observers, [](const PhaseObserver* o) { return o->observes_samples(); })) {
     // Samples are independent unless an observer needs a whole step: one parallel region for the whole phase.
     for (PhaseObserver* o : observers) o->begin_sample_steps(steps, B);
-    // A clamped sigma-delta input sent as changes: its lists for the whole phase first, sample by sample (its
-    // state then stays in L1 between the steps, and the substrate can sum the drives of all steps at once, reading
-    // the few columns the input keeps changing from L1). Its a[0] and S[0] are then the phase's last step's while
+    // A clamped sigma-delta input: its lists for the whole phase first, sample by sample (its state then stays in
+    // L1 between the steps, and the substrate can sum the drives of all steps at once, reading the columns the
+    // input keeps spiking from, or changing, from L1). Its a[0] and S[0] are then the phase's last step's while
     // the other layers step: the observers here (the two-factor rule) read only the input's lists.
-    const bool ahead = params_.coding == SpikeCoding::sigma_delta && params_.input_changes;
+    const bool ahead = params_.coding == SpikeCoding::sigma_delta;
     if (ahead) input_steps_.resize(static_cast<size_t>(omp_get_max_threads()));
     spikes += sum_over_samples(B, sample_work_, sample_queues_, [&](int b, int part) {
       int64_t n = 0;

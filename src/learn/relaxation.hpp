@@ -93,14 +93,16 @@ class Relaxation {
   void copy_state(RelaxationState& to, const RelaxationState& from) const;
 
  private:
-  // Sigma-delta input as changes in a phase run sample by sample: the clamped input's lists of each step of the
-  // phase, emitted before its first step (they depend on nothing else; run()), for the sample a thread is on (one
-  // per thread: [t] for step t, each with room for the whole layer, swapped into the state at its step), and
-  // `summed`: the substrate also summed the steps' input drives at once (Substrate::forward_event_change_steps),
+  // A sigma-delta input in a phase run sample by sample: the clamped input's lists of each step of the phase (with
+  // the input as changes also those of the inputs that started and stopped), emitted before its first step (they
+  // depend on nothing else; run()), for the sample a thread is on (one per thread: [t] for step t, each with room
+  // for the whole layer, swapped into the state at its step), and `summed`: the substrate also summed the steps'
+  // input drives at once (Substrate::forward_event_change_steps, or forward_event_steps for the input as spikes),
   // into `drive` (n_1 x steps; a recorded phase's go into the record instead).
   struct InputSteps {
     std::vector<SpikeEvents> events, on, off;
     std::vector<StepChanges> changes;
+    std::vector<StepEvents> spikes;
     Matrix drive;
     bool summed = false;
   };

@@ -71,6 +71,7 @@ class HardwareInTheLoop final : public Substrate {
   bool forward_event_change_steps(std::span<const StepChanges> steps, Scalar* y) const override {
     return chip_->forward_event_change_steps(steps, y);
   }
+  bool forward_event_steps(std::span<const StepEvents> steps) const override { return chip_->forward_event_steps(steps); }
   void backward(const Matrix& y, Matrix& x) const override { chip_->backward(y, x); }
   void backward_events(std::span<const int32_t> active, Scalar* x) const override { chip_->backward_events(active, x); }
   void keep_transposed_weights() override { chip_->keep_transposed_weights(); }

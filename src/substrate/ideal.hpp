@@ -36,6 +36,10 @@ class IdealSubstrate final : public Substrate {
     exact_forward_event_change_steps(w_, steps, y);
     return true;
   }
+  bool forward_event_steps(std::span<const StepEvents> steps) const override {
+    exact_forward_event_steps(w_, steps);
+    return true;
+  }
   void backward(const Matrix& y, Matrix& x) const override {
     count_dense(y.cols());
     const Matrix& w = plain();

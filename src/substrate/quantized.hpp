@@ -38,6 +38,10 @@ class QuantizedSubstrate final : public Substrate, public ProgrammableArray {
     exact_forward_event_change_steps(w_, steps, y);
     return true;
   }
+  bool forward_event_steps(std::span<const StepEvents> steps) const override {
+    exact_forward_event_steps(w_, steps);
+    return true;
+  }
   void backward(const Matrix& y, Matrix& x) const override;
   void backward_events(std::span<const int32_t> active, Scalar* x) const override { exact_backward_events(w_, active, x); }
   void keep_transposed_weights() override { keep_transpose_of(w_); }

@@ -38,6 +38,11 @@ void Substrate::exact_forward_event_change_steps(const Matrix& w, std::span<cons
   sum_changes_over_steps(y, w.rows(), steps, event_columns(w));
 }
 
+void Substrate::exact_forward_event_steps(const Matrix& w, std::span<const StepEvents> steps) const {
+  for (const StepEvents& s : steps) count_forward_events(w, s.events.size());
+  sum_events_over_steps(w.rows(), steps, event_columns(w));
+}
+
 void Substrate::exact_forward_nonzero(const Matrix& w, const Matrix& x, Matrix& y) const {
   const int64_t macs = static_cast<int64_t>(w.size()) * x.cols();
   count(Op::dense_macs, macs);

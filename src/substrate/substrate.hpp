@@ -61,6 +61,10 @@ class Substrate {
   // `active` events; the same numbers as a call per step. False (nothing done) where the substrate cannot: reads
   // that depend on the step or on the order of calls; the caller then goes step by step.
   virtual bool forward_event_change_steps(std::span<const StepChanges> /*steps*/, Scalar* /*y*/) const { return false; }
+  // forward_events for every step of a phase at once, known before it (a clamped input's spikes): each step's `out` =
+  // the sum of its `events` columns, counted as forward_events; the same numbers as a call per step. False (nothing
+  // done) where the substrate cannot, as forward_event_change_steps; the caller then goes step by step.
+  virtual bool forward_event_steps(std::span<const StepEvents> /*steps*/) const { return false; }
   // x = W^T y for every column of y (symmetric feedback).
   virtual void backward(const Matrix& y, Matrix& x) const = 0;
   // x = sum of the rows of W named in `active` (postsynaptic spikes sent back through W^T).
@@ -161,6 +165,7 @@ class Substrate {
   void exact_forward_event_changes(const Matrix& w, std::span<const int32_t> on, std::span<const int32_t> off,
                                    size_t active, Scalar* y) const;
   void exact_forward_event_change_steps(const Matrix& w, std::span<const StepChanges> steps, Scalar* y) const;
+  void exact_forward_event_steps(const Matrix& w, std::span<const StepEvents> steps) const;
   // y = w x from the non-zero entries of each column of x (forward_nonzero), each output's additions in the
   // order of the inputs; counted as the dense product it stands for.
   void exact_forward_nonzero(const Matrix& w, const Matrix& x, Matrix& y) const;

@@ -111,6 +111,40 @@ TEST(SumColumnsTail, EveryRowCountAndFirstTile) {
   expect_sums_in_tiles<RowTiles<240, 96, 64, 16, 8, 4>>(rng);
 }
 
+// sum_events_over_steps (a phase's input drives from its spikes, row tiles through all steps) against what it
+// replaced, a sum_columns<true, false> call per step (Substrate::exact_forward_events), bit for bit at every step,
+// for every row count up to past 240 and several first tiles (the masked tail takes 1 to all of the first tile's
+// vectors), with a NaN, an infinite and a -0 entry, a step without spikes and a repeated column; nothing written past
+// the last row (16 sentinels after each step's output).
+template <typename Tiles>
+void expect_event_steps(Rng& rng) {
+  const std::vector<std::vector<int32_t>> events = {{0, 3, 5}, {}, {7, 1, 7}, {2, 9, 10, 4}, {6}};
+  for (Eigen::Index rows = 1; rows <= 260; ++rows) {
+    Matrix columns(rows, 11);
+    for (Eigen::Index i = 0; i < columns.size(); ++i) columns.data()[i] = rng.uniform() - 0.5f;
+    columns(rows / 2, 7) = std::nanf("");
+    columns(rows - 1, 9) = -INFINITY;
+    columns(0, 6) = -0.0f;
+    Matrix want = Matrix::Constant(rows + 16, 5, 7.0f), got = want;
+    std::vector<StepEvents> steps;
+    for (size_t t = 0; t < events.size(); ++t) {
+      const auto& e = events[t];
+      sum_columns<true, false>(want.col(static_cast<Eigen::Index>(t)).data(), rows, e.size(), Scalar{1},
+                               [&](size_t n) { return columns.col(e[n]).data(); });
+      steps.push_back({e, got.col(static_cast<Eigen::Index>(t)).data()});
+    }
+    sum_events_over_steps<Tiles>(rows, steps, [&](int32_t j) { return columns.col(j).data(); });
+    EXPECT_EQ(std::memcmp(got.data(), want.data(), sizeof(Scalar) * static_cast<size_t>(got.size())), 0) << rows << " rows";
+  }
+}
+
+TEST(SumEventsOverSteps, EqualsAColumnSumPerStepBitForBit) {
+  Rng rng(10, "test_column_sums_event_steps");
+  expect_event_steps<RowTiles<48, 16, 8, 4>>(rng);  // the default
+  expect_event_steps<RowTiles<64, 16, 8, 4>>(rng);
+  expect_event_steps<RowTiles<160, 96, 64, 16, 8, 4>>(rng);
+}
+
 // sum_scaled_columns with a factor per column (forward_nonzero, the rate network's first-layer update)
 // against a double reference: a few ulps of the sum of |terms|, for the same row counts.
 TEST(SumScaledColumns, EqualsTheWeightedSumOfTheColumns) {
