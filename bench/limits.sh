@@ -13,7 +13,7 @@
 #     (BM_NonzeroOuterUpdateMnist), one pass over W1 per batch, 12 B x 392,000 / 20 (BM_WeightPass);
 #   EqSpike (eqspike_mnist with the input summed as spikes, ep.input_events = "spikes"): the run's counted
 #     synaptic events (BM_EventForwardPhase/48: MNIST images' spikes, sample after sample, each phase's steps summed
-#     at once in 48-row tiles, as training sums them since 2026-12-07 09:00; 1.2-1.35x BM_EventForwardSteps, the
+#     at once in 48-row tiles, as training sums them since 2026-12-07 09:10; 1.2-1.35x BM_EventForwardSteps, the
 #     step-by-step sums of the limit before, and 1.1-1.3x that of BM_EventForwardBatch) less the half of the nudged phases' events that
 #     the -beta phase replays (learn/relaxation.hpp, InputDrive: its input drive is the +beta phase's; the few
 #     hidden-layer events it does sum are left out too, so the limit is a little high), half the counted
@@ -86,7 +86,7 @@ for r in range(1, rounds + 1):
            "kernels": {n: b.get("items_per_second", b.get("bytes_per_second")) for n, b in k.items()}}
     row["ep_fraction"] = row["ep_samples_per_cpu_s"] * ep_limit_s
     row["eqspike_fraction"] = row["eqspike_samples_per_cpu_s"] * eq_limit_s
-    # Against the limit with the sums step by step (before 2026-12-07 09:00), on the same runs.
+    # Against the limit with the sums step by step (before 2026-12-07 09:10), on the same runs.
     row["eqspike_fraction_step_sums"] = row["eqspike_samples_per_cpu_s"] * eq_limit("BM_EventForwardSteps",
                                                                                     "BM_TwoFactorAccumulateSteps")
     random_input = "BM_EventForwardBatch" in k

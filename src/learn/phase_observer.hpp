@@ -8,9 +8,10 @@
 // batch at end_phase (observes_samples) keeps the single region too: if every observer of a phase can,
 // Relaxation::run calls begin_sample_steps(steps, batch) after begin_phase and then after_sample_step for
 // every step of every sample (a sample's steps in order, samples concurrently) instead of after_step.
-// There, with a sigma-delta input sent as changes, the input's lists of every step are emitted before the first
-// (Relaxation::run): after_sample_step sees step t's input lists (events[0], input_on, input_off) but the input's
-// accumulator and spikes (accumulator[0], spikes[0]) and the carried input_drive as they are at the phase's end.
+// There, with a sigma-delta input (sent as changes or as spikes), the input's lists of every step are emitted before
+// the first (Relaxation::run): after_sample_step sees step t's input lists (events[0], and with changes input_on and
+// input_off) but the input's accumulator and spikes (accumulator[0], spikes[0]) and the carried input_drive as they
+// are at the phase's end.
 #pragma once
 #include "core/op_counters.hpp"
 #include "learn/relaxation.hpp"

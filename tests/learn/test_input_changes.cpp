@@ -165,8 +165,9 @@ TEST(InputChanges, ThePhasesInputEmittedAheadLeavesTheStepByStepState) {
   SubstrateConfig pcm;
   pcm.kind = "pcm";
   for (const bool changes : {true, false})
-  for (const SubstrateFactory& substrates : {ideal_substrates(), substrate_factory(pcm)}) {
-    SCOPED_TRACE(changes ? "input as changes" : "input as spikes");
+  for (const bool noisy : {false, true}) {
+    SCOPED_TRACE(std::string(changes ? "input as changes" : "input as spikes") + (noisy ? ", pcm" : ", ideal"));
+    const SubstrateFactory substrates = noisy ? substrate_factory(pcm) : ideal_substrates();
     RelaxationState got[2];
     OpCounters ops[2];
     for (const bool ahead : {false, true}) {

@@ -425,6 +425,21 @@ TEST(IdealSubstrateAlignedColumns, EveryReadGivesThePlainBytesAfterEveryChange) 
       ASSERT_TRUE(s->forward_event_change_steps(sb, b.data()));
       EXPECT_EQ(std::memcmp(a.data(), b.data(), sizeof(Scalar) * rows), 0) << "forward_event_change_steps";
       EXPECT_TRUE(steps_a == steps_b);
+      // A phase's spike sums at once (forward_event_steps): each step as forward_events on the plain matrix.
+      const std::vector<int32_t>* lists[] = {&active, &on, &off};
+      Matrix events_a(rows, 3), events_b(rows, 3);
+      std::vector<StepEvents> ea, eb;
+      for (Eigen::Index t = 0; t < 3; ++t) {
+        ea.push_back({*lists[t], events_a.col(t).data()});
+        eb.push_back({*lists[t], events_b.col(t).data()});
+      }
+      ASSERT_TRUE(plain.forward_event_steps(ea));
+      ASSERT_TRUE(s->forward_event_steps(eb));
+      for (Eigen::Index t = 0; t < 3; ++t) {
+        plain.forward_events(*lists[t], a.data());
+        EXPECT_EQ(std::memcmp(a.data(), events_a.col(t).data(), sizeof(Scalar) * rows), 0) << "forward_event_steps, step " << t;
+        EXPECT_EQ(std::memcmp(a.data(), events_b.col(t).data(), sizeof(Scalar) * rows), 0) << "forward_event_steps, step " << t;
+      }
       // The feedback direction (from the kept W^T where there is one: the same bits) and the dense products, after
       // the sums (which must not need the plain matrix).
       std::vector<Scalar> xa(cols), xb(cols);
