@@ -25,6 +25,8 @@
 // lines apart, the aligned copy BM_EventForwardBatch and training read since 2026-12-07; docs/performance.md).
 // BM_EventSumRowTiles/<rows>: BM_EventForwardBatch's sums with other row tiles (core/column_sums.hpp; see there).
 // BM_InputChangeSteps/<stride>: a clamped input's changes summed through a phase with W1's columns <stride> apart.
+// BM_EventForwardPhase/<rows>: BM_EventForwardSteps' sums a phase at a time (sum_events_over_steps) with first row
+// tiles of <rows>; /48, training's, is EqSpike's limit in bench/limits.sh since 2026-12-07.
 // BM_EpropSynapses/<n_alif>: e-prop's per-synapse kernel (learn/eprop_eligibility.hpp) on the shapes of
 // pattern generation (200 presynaptic, 100 LIF) and evidence accumulation (140, 50 ALIF + 50 LIF), with
 // the rate-regularisation sum, as synapse-steps per second: the limit an e-prop run is measured against.

@@ -13,8 +13,9 @@
 #     (BM_NonzeroOuterUpdateMnist), one pass over W1 per batch, 12 B x 392,000 / 20 (BM_WeightPass);
 #   EqSpike (eqspike_mnist with the input summed as spikes, ep.input_events = "spikes"): the run's counted
 #     synaptic events (BM_EventForwardPhase/48: MNIST images' spikes, sample after sample, each phase's steps summed
-#     at once in 48-row tiles, as training sums them since 2026-12-07 09:10; 1.2-1.35x BM_EventForwardSteps, the
-#     step-by-step sums of the limit before, and 1.1-1.3x that of BM_EventForwardBatch) less the half of the nudged phases' events that
+#     at once in 48-row tiles, as training sums them since 2026-12-07 09:10; 1.3-1.4x BM_EventForwardSteps, the
+#     step-by-step sums the limit divided by from 06:20 to 09:10, which run 1.1-1.3x BM_EventForwardBatch; the hidden
+#     layer's few events, summed step by step, are counted at that rate too) less the half of the nudged phases' events that
 #     the -beta phase replays (learn/relaxation.hpp, InputDrive: its input drive is the +beta phase's; the few
 #     hidden-layer events it does sum are left out too, so the limit is a little high), half the counted
 #     accumulator updates (BM_TwoFactorAccumulateSteps, the rule's sorted accumulation of a phase of MNIST's
