@@ -589,6 +589,61 @@ void BM_EventSumRowTiles(benchmark::State& state) {
 }
 BENCHMARK(BM_EventSumRowTiles)->Arg(0)->Arg(96)->Arg(160)->Arg(240);
 
+// A clamped input's spike emission over a 20-step phase, as EqSpike emits it (Relaxation::emit_input_steps): on
+// mnist_batch()'s images from random initial phases, the blank pixels' vectors marked quiet, with the lists of started
+// and stopped spikes (range(1) = 1: the input as changes, the default) or without (0: as spikes). range(0) = 0: a
+// sigma_delta_layer call per step (before 2026-12-07 afternoon); 1: sigma_delta_layer_steps, vectors through all
+// steps. Items are neuron-steps of the non-blank vectors; needs MNIST.
+void BM_InputEmission(benchmark::State& state) {
+  constexpr int kSteps = 20;
+  const Matrix images = mnist_batch();
+  if (images.size() == 0) return state.SkipWithError("no MNIST training images in the data cache (scripts/setup.sh fetches them)");
+  const bool steps_at_once = state.range(0) == 1, changes = state.range(1) == 1;
+  constexpr int kVectors = (kPre + 15) / 16;
+  std::mt19937 gen(19);
+  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+  Matrix a0(kPre, kBatch), a(kPre, kBatch), S(kPre, kBatch);
+  for (Eigen::Index i = 0; i < a0.size(); ++i) a0.data()[i] = uniform(gen);
+  std::vector<uint8_t> quiet(static_cast<size_t>(kVectors) * kBatch);
+  int64_t busy = 0;
+  for (int b = 0; b < kBatch; ++b)
+    for (int v = 0; v < kVectors; ++v) {
+      const bool blank = images.col(b).segment(16 * v, std::min(16, kPre - 16 * v)).isZero(0);
+      quiet[static_cast<size_t>(b * kVectors + v)] = blank ? 1 : 0;
+      busy += blank ? 0 : std::min(16, kPre - 16 * v);
+    }
+  std::vector<SpikeEvents> events(kSteps, SpikeEvents(kPre)), on(kSteps, SpikeEvents(kPre)), off(kSteps, SpikeEvents(kPre));
+  std::vector<int32_t*> events_at, on_at, off_at;
+  for (int t = 0; t < kSteps; ++t) {
+    events_at.push_back(events[static_cast<size_t>(t)].data());
+    on_at.push_back(on[static_cast<size_t>(t)].data());
+    off_at.push_back(off[static_cast<size_t>(t)].data());
+  }
+  std::vector<LayerSpikeCounts> counts(kSteps);
+  for (auto _ : state) {
+    state.PauseTiming();
+    a = a0;
+    S.setZero();
+    state.ResumeTiming();
+    for (int b = 0; b < kBatch; ++b) {
+      const Scalar* s = images.col(b).data();
+      const uint8_t* q = quiet.data() + b * kVectors;
+      if (steps_at_once) {
+        sigma_delta_layer_steps(s, a.col(b).data(), S.col(b).data(), kPre, kSteps, events_at.data(),
+                                changes ? on_at.data() : nullptr, changes ? off_at.data() : nullptr, counts.data(), q);
+      } else {
+        for (int t = 0; t < kSteps; ++t)
+          counts[static_cast<size_t>(t)] = sigma_delta_layer(s, a.col(b).data(), S.col(b).data(), kPre, events_at[static_cast<size_t>(t)],
+                                                             changes ? on_at[static_cast<size_t>(t)] : nullptr,
+                                                             changes ? off_at[static_cast<size_t>(t)] : nullptr, q);
+      }
+      benchmark::DoNotOptimize(counts.data());
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * busy * kSteps);
+}
+BENCHMARK(BM_InputEmission)->Args({0, 1})->Args({1, 1})->Args({0, 0})->Args({1, 0});
+
 void eprop_synapses(benchmark::State& state, bool with_signal) {
   const auto n_alif = static_cast<Eigen::Index>(state.range(0));
   const Eigen::Index n_pre = n_alif > 0 ? 140 : 200, n_lif = 100 - n_alif;

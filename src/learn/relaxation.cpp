@@ -258,18 +258,28 @@ void Relaxation::emit_input_steps(RelaxationState& st, int b, int steps, InputDr
   const bool changes = params_.input_changes;
   for (auto* lists : {&in.events, &in.on, &in.off})
     if (lists->size() < static_cast<size_t>(steps)) lists->resize(static_cast<size_t>(steps));
-  for (size_t t = 0; t < static_cast<size_t>(steps); ++t) {
-    in.events[t].resize(static_cast<size_t>(n));  // the capacity stays
+  const auto T = static_cast<size_t>(steps);
+  in.events_at.resize(T);
+  in.on_at.resize(T);
+  in.off_at.resize(T);
+  in.counts.resize(T);
+  for (size_t t = 0; t < T; ++t) {
+    in.events[t].resize(static_cast<size_t>(n));  // the capacity stays (and nothing is written: not initialised)
+    in.events_at[t] = in.events[t].data();
     if (changes) {
       in.on[t].resize(static_cast<size_t>(n));
       in.off[t].resize(static_cast<size_t>(n));
+      in.on_at[t] = in.on[t].data();
+      in.off_at[t] = in.off[t].data();
     }
-    const LayerSpikeCounts c = sigma_delta_layer(s, a, S, n, in.events[t].data(), changes ? in.on[t].data() : nullptr,
-                                                 changes ? in.off[t].data() : nullptr, quiet);
-    in.events[t].resize(static_cast<size_t>(c.spikes));
+  }
+  sigma_delta_layer_steps(s, a, S, n, steps, in.events_at.data(), changes ? in.on_at.data() : nullptr,
+                          changes ? in.off_at.data() : nullptr, in.counts.data(), quiet);
+  for (size_t t = 0; t < T; ++t) {
+    in.events[t].resize(static_cast<size_t>(in.counts[t].spikes));
     if (changes) {
-      in.on[t].resize(static_cast<size_t>(c.started));
-      in.off[t].resize(static_cast<size_t>(c.stopped));
+      in.on[t].resize(static_cast<size_t>(in.counts[t].started));
+      in.off[t].resize(static_cast<size_t>(in.counts[t].stopped));
     }
   }
   in.summed = false;

@@ -18,6 +18,7 @@
 #include "core/shares.hpp"
 #include "network/layered_ep.hpp"
 #include "neuron/ep_neuron.hpp"
+#include "neuron/sigma_delta_layer.hpp"
 
 namespace plasticore {
 
@@ -101,6 +102,8 @@ class Relaxation {
   // into `drive` (n_1 x steps; a recorded phase's go into the record instead).
   struct InputSteps {
     std::vector<SpikeEvents> events, on, off;
+    std::vector<int32_t*> events_at, on_at, off_at;  // the lists' data, for sigma_delta_layer_steps
+    std::vector<LayerSpikeCounts> counts;
     std::vector<StepChanges> changes;
     std::vector<StepEvents> spikes;
     Matrix drive;

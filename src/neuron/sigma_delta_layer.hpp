@@ -77,4 +77,88 @@ inline LayerSpikeCounts sigma_delta_layer(const Scalar* s, Scalar* a, Scalar* S,
   return c;
 }
 
+// The steps [0, steps) of a layer whose s stays the same (a clamped input): `steps` calls of sigma_delta_layer,
+// one after the other, with the same spikes, accumulators and lists, bit for bit, taken vector by vector through all
+// the steps instead of step by step, so that a and S stay in registers and are stored once (step by step, their
+// loads and stores per vector and step were most of the emission's time). events[t] (and started[t], stopped[t]) is
+// step t's list, each with room for n entries; counts[t] gets step t's counts.
+inline void sigma_delta_layer_steps(const Scalar* s, Scalar* a, Scalar* S, Eigen::Index n, int steps,
+                                    int32_t* const* events, int32_t* const* started, int32_t* const* stopped,
+                                    LayerSpikeCounts* counts, const uint8_t* quiet = nullptr) {
+  for (int t = 0; t < steps; ++t) counts[t] = {};
+#if defined(__AVX512F__)
+  if (steps <= 0) return;
+  const __m512 one = _mm512_set1_ps(1.0f);
+  // As sigma_delta_layer's: all 16 lanes where there is room, only the found ones in a partial or quiet vector.
+  const auto compress = [](int32_t* out, Eigen::Index& count, __mmask16 mask, __m512i index, bool whole) {
+    const __m512i packed = _mm512_maskz_compress_epi32(mask, index);
+    const int found = __builtin_popcount(static_cast<unsigned>(mask));
+    if (whole) _mm512_storeu_si512(out + count, packed);
+    else _mm512_mask_storeu_epi32(out + count, static_cast<__mmask16>((1U << found) - 1), packed);
+    count += found;
+  };
+  // kGroup vectors at a time through the steps: their chains of adds and compares are independent (one vector's
+  // steps alone wait on each step's latency). Quiet vectors are left out (a clamped MNIST image's 42 %); a group's
+  // slots past the last vector have no lanes: they neither spike nor write.
+  constexpr int kGroup = 4;
+  Eigen::Index next = 0;  // the first vector not yet taken
+  const Eigen::Index vectors = (n + 15) / 16;
+  while (true) {
+    Eigen::Index at[kGroup];  // the group's vectors' first neurons, increasing; n for an empty slot
+    for (int g = 0; g < kGroup; ++g) {
+      while (next < vectors && quiet != nullptr && quiet[next] != 0) ++next;
+      at[g] = next < vectors ? 16 * next++ : n;
+    }
+    if (at[0] == n) break;
+    __m512 x[kGroup], acc[kGroup];
+    __m512i index[kGroup];
+    __mmask16 lanes[kGroup], before[kGroup], spike[kGroup];
+    bool whole[kGroup];
+    for (int g = 0; g < kGroup; ++g) {
+      const Eigen::Index i = at[g];
+      whole[g] = n - i >= 16;
+      lanes[g] = static_cast<__mmask16>(whole[g] ? 0xFFFFU : (1U << (n - i)) - 1);  // 0 for an empty slot
+      index[g] = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int32_t>(i)), _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+      x[g] = acc[g] = _mm512_setzero_ps();
+      before[g] = spike[g] = 0;
+      if (i == n) continue;
+      x[g] = _mm512_maskz_loadu_ps(lanes[g], s + i);
+      acc[g] = _mm512_maskz_loadu_ps(lanes[g], a + i);
+      if (started != nullptr)
+        before[g] = _mm512_mask_cmp_ps_mask(lanes[g], _mm512_maskz_loadu_ps(lanes[g], S + i), _mm512_setzero_ps(), _CMP_NEQ_UQ);
+    }
+    for (int t = 0; t < steps; ++t) {
+      for (int g = 0; g < kGroup; ++g) {
+        acc[g] = _mm512_add_ps(acc[g], x[g]);
+        spike[g] = _mm512_mask_cmp_ps_mask(lanes[g], acc[g], one, _CMP_GE_OQ);
+        acc[g] = _mm512_mask_sub_ps(acc[g], spike[g], acc[g], one);
+      }
+      // The lists in index order, vector after vector; the counts in registers (through memory, each add waited on
+      // the last one's store).
+      LayerSpikeCounts c = counts[t];
+      for (int g = 0; g < kGroup; ++g) {
+        compress(events[t], c.spikes, spike[g], index[g], whole[g]);
+        if (started != nullptr) {
+          // Unconditionally: a pixel of intensity 1/2 starts and stops every other step (branches mispredicted).
+          compress(started[t], c.started, static_cast<__mmask16>(spike[g] & ~before[g]), index[g], whole[g]);
+          compress(stopped[t], c.stopped, static_cast<__mmask16>(before[g] & ~spike[g]), index[g], whole[g]);
+          before[g] = spike[g];
+        }
+      }
+      counts[t] = c;
+    }
+    for (int g = 0; g < kGroup; ++g) {
+      const Eigen::Index i = at[g];
+      if (i == n) continue;
+      _mm512_mask_storeu_ps(a + i, lanes[g], acc[g]);
+      _mm512_mask_storeu_ps(S + i, lanes[g], _mm512_maskz_mov_ps(spike[g], one));
+    }
+  }
+#else
+  for (int t = 0; t < steps; ++t)
+    counts[t] = sigma_delta_layer(s, a, S, n, events[t], started != nullptr ? started[t] : nullptr,
+                                  stopped != nullptr ? stopped[t] : nullptr, quiet);
+#endif
+}
+
 }  // namespace plasticore

@@ -2,7 +2,8 @@
 // sigma_delta_spike neuron by neuron and plain loops for its lists: every length from 0 to 70 and MNIST's 784
 // (partial and whole 16-lane blocks), states from silent to saturated, accumulators near the threshold, with
 // and without the lists of started and stopped spikes, with NaN, infinities, -0 and denormals among them, with
-// and without quiet vectors to skip; bit for bit, and no write past n.
+// and without quiet vectors to skip; bit for bit, and no write past n. And sigma_delta_layer_steps, a clamped
+// input's steps at once, against that many calls of sigma_delta_layer.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -83,6 +84,77 @@ TEST(SigmaDeltaLayer, MatchesTheNeuronByNeuronStepAndPlainLoops) {
           EXPECT_EQ(c.stopped, 0);
         }
       }
+}
+
+
+TEST(SigmaDeltaLayerSteps, EqualsOneCallPerStep) {
+  Rng rng(6, "test_sigma_delta_layer_steps");
+  std::vector<int> lengths;
+  for (int n = 0; n <= 40; ++n) lengths.push_back(n);
+  lengths.push_back(784);
+  const Scalar odd[] = {std::numeric_limits<Scalar>::quiet_NaN(), std::numeric_limits<Scalar>::infinity(),
+                        -std::numeric_limits<Scalar>::infinity(), -0.0f, std::numeric_limits<Scalar>::denorm_min(), 2.0f};
+  for (const int n : lengths)
+    for (const int steps : {0, 1, 2, 7, 20})
+      for (const bool changes : {false, true})
+        for (const bool with_quiet : {false, true}) {
+          const auto size = static_cast<size_t>(n);
+          std::vector<Scalar> s(size), a(size), S(size);
+          for (size_t i = 0; i < size; ++i) {
+            s[i] = rng.uniform() < 0.6f ? rng.uniform() : (rng.uniform() < 0.5f ? 1.0f : 0.0f);
+            a[i] = rng.uniform() < 0.1f ? 1.0f - s[i] : rng.uniform();
+            S[i] = rng.uniform() < 0.5f ? 1.0f : 0.0f;
+            if (rng.uniform() < 0.05f) s[i] = odd[static_cast<size_t>(rng.uniform() * 6) % 6];
+            if (rng.uniform() < 0.05f) a[i] = odd[static_cast<size_t>(rng.uniform() * 6) % 6];
+            if (rng.uniform() < 0.05f) S[i] = odd[static_cast<size_t>(rng.uniform() * 6) % 6];
+          }
+          std::vector<uint8_t> quiet(size / 16 + 1, 0);
+          if (with_quiet)
+            for (size_t v = 1; v * 16 < size; v += 3) {
+              quiet[v] = 1;
+              for (size_t i = 16 * v; i < std::min(size, 16 * v + 16); ++i) s[i] = 0, a[i] = rng.uniform(), S[i] = 0;
+            }
+          const uint8_t* q = with_quiet ? quiet.data() : nullptr;
+          constexpr int32_t kGuard = -77;
+          const auto lists = [&] { return std::vector<std::vector<int32_t>>(static_cast<size_t>(steps), std::vector<int32_t>(size + 1, kGuard)); };
+          // Reference: one call per step.
+          std::vector<Scalar> a_ref = a, S_ref = S;
+          auto events_ref = lists(), started_ref = lists(), stopped_ref = lists();
+          std::vector<LayerSpikeCounts> counts_ref(static_cast<size_t>(steps));
+          for (size_t t = 0; t < static_cast<size_t>(steps); ++t)
+            counts_ref[t] = sigma_delta_layer(s.data(), a_ref.data(), S_ref.data(), n, events_ref[t].data(),
+                                              changes ? started_ref[t].data() : nullptr, changes ? stopped_ref[t].data() : nullptr, q);
+          auto events = lists(), started = lists(), stopped = lists();
+          std::vector<int32_t*> events_at, started_at, stopped_at;
+          for (size_t t = 0; t < static_cast<size_t>(steps); ++t) {
+            events_at.push_back(events[t].data());
+            started_at.push_back(started[t].data());
+            stopped_at.push_back(stopped[t].data());
+          }
+          std::vector<LayerSpikeCounts> counts(static_cast<size_t>(steps), LayerSpikeCounts{-1, -1, -1});
+          sigma_delta_layer_steps(s.data(), a.data(), S.data(), n, steps, events_at.data(), changes ? started_at.data() : nullptr,
+                                  changes ? stopped_at.data() : nullptr, counts.data(), q);
+          const std::string where = "n = " + std::to_string(n) + ", " + std::to_string(steps) + " steps" +
+                                    (changes ? ", changes" : "") + (with_quiet ? ", quiet vectors" : "");
+          EXPECT_TRUE(size == 0 || std::memcmp(a.data(), a_ref.data(), size * sizeof(Scalar)) == 0) << where;
+          EXPECT_TRUE(size == 0 || std::memcmp(S.data(), S_ref.data(), size * sizeof(Scalar)) == 0) << where;
+          for (size_t t = 0; t < static_cast<size_t>(steps); ++t) {
+            const LayerSpikeCounts& c = counts[t];
+            const LayerSpikeCounts& r = counts_ref[t];
+            EXPECT_EQ(c.spikes, r.spikes) << where << ", step " << t;
+            EXPECT_EQ(c.started, r.started) << where << ", step " << t;
+            EXPECT_EQ(c.stopped, r.stopped) << where << ", step " << t;
+            const auto head = [](const std::vector<int32_t>& x, Eigen::Index k) {
+              return std::vector<int32_t>(x.begin(), x.begin() + std::max<Eigen::Index>(0, k));
+            };
+            EXPECT_EQ(head(events[t], c.spikes), head(events_ref[t], r.spikes)) << where << ", step " << t;
+            EXPECT_EQ(head(started[t], c.started), head(started_ref[t], r.started)) << where << ", step " << t;
+            EXPECT_EQ(head(stopped[t], c.stopped), head(stopped_ref[t], r.stopped)) << where << ", step " << t;
+            EXPECT_EQ(events[t][size], kGuard) << where;  // nothing written past n
+            EXPECT_EQ(started[t][size], kGuard) << where;
+            EXPECT_EQ(stopped[t][size], kGuard) << where;
+          }
+        }
 }
 
 }  // namespace
