@@ -32,8 +32,8 @@ void add_post_times_pre_events(Matrix& dW, const Matrix& post, std::span<const P
   if (rows < 64) {
     // A small layer (the 10 outputs) stays in L1: each event's column is added where it stands, list after list,
     // so each element sees the same additions in the same order as on the sorted path (sorting cost ~3x the adds).
-    // The factors are +-1, so each term is a signed column: the signed sum, whose rows below 16 are one masked
-    // vector with AVX-512 (the factor path's 8-row tile, loop and scalar rows were 4.4 % of a spikes-mode run).
+    // The factors are +-1, so each term is a signed column: the signed sum, whose rows (at most 16) go in a few
+    // vector pieces with AVX-512 (the factor path's 8-row tile, loop and scalar rows were 4.4 % of a spikes-mode run).
     for (const PreEvents& l : lists) {
       const Scalar* post_column = post.col(l.post).data();
 #if defined(__AVX512F__)
@@ -42,11 +42,26 @@ void add_post_times_pre_events(Matrix& dW, const Matrix& post, std::span<const P
       // fused form would not).
       if (rows <= 16) {
         const auto lanes = static_cast<__mmask16>((1U << rows) - 1);
-        const __m512 term = _mm512_mul_ps(_mm512_set1_ps(l.factor), _mm512_maskz_loadu_ps(lanes, post_column));
+        alignas(64) Scalar term[16];
+        _mm512_store_ps(term, _mm512_mul_ps(_mm512_set1_ps(l.factor), _mm512_maskz_loadu_ps(lanes, post_column)));
+        // The column in unmasked pieces of 8, 4, 2 and 1 rows: a masked store does not forward to a later masked
+        // load of the same column (the next sample's event there), which then waited for the store to reach L1.
+        const bool whole = rows == 16;
+        const Eigen::Index eight = rows & 8, four = rows & 4, two = rows & 2, single = rows & 1;  // 0 for 16
+        const __m256 t8 = _mm256_load_ps(term);
+        const __m128 t4 = _mm_load_ps(term + eight), t2 = _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(term + eight + four)));
+        const Scalar t1 = term[eight + four + two];
         for (const int32_t j : *l.events)
           if (j >= begin && j < end) {
             Scalar* column = dW.col(j).data();
-            _mm512_mask_storeu_ps(column, lanes, _mm512_add_ps(_mm512_maskz_loadu_ps(lanes, column), term));
+            if (whole) _mm512_storeu_ps(column, _mm512_add_ps(_mm512_loadu_ps(column), _mm512_load_ps(term)));
+            if (eight != 0) _mm256_storeu_ps(column, _mm256_add_ps(_mm256_loadu_ps(column), t8));
+            if (four != 0) _mm_storeu_ps(column + eight, _mm_add_ps(_mm_loadu_ps(column + eight), t4));
+            if (two != 0) {
+              double* at = reinterpret_cast<double*>(column + eight + four);
+              _mm_store_sd(at, _mm_castps_pd(_mm_add_ps(_mm_castpd_ps(_mm_load_sd(at)), t2)));
+            }
+            if (single != 0) column[eight + four + two] += t1;
             if (written != nullptr) written->mark(j);
           }
         continue;
