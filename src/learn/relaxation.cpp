@@ -377,23 +377,30 @@ void integrate_column(Eigen::Index n, const Scalar* u, const Scalar* u2, const S
   // blends through mask registers (a 500-neuron column took 309-345 ns against 254-276 ns in a scratch program).
   const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1), kept = _mm512_set1_ps(1 - leak),
                gain = _mm512_set1_ps(leak), nudge = _mm512_set1_ps(beta), rate = _mm512_set1_ps(trace_rate);
-  const auto rows = [&](Eigen::Index i, __mmask16 m) {
-    const __m512 old = _mm512_maskz_loadu_ps(m, kKeep ? s + i : previous + i);
-    if constexpr (kKeep) _mm512_mask_storeu_ps(previous + i, m, old);
-    __m512 v = _mm512_maskz_loadu_ps(m, u + i);
-    if constexpr (kFeedback) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, u2 + i));
-    v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, bias + i));
-    if constexpr (kNudged) v = _mm512_fmadd_ps(nudge, _mm512_sub_ps(_mm512_maskz_loadu_ps(m, y + i), old), v);
+  // Whole vectors load and store unmasked: a masked store does not forward to a load of the same line soon after
+  // (the next step's emission reads s, the rule copies ds), which then waits for the store to reach L1.
+  const auto rows = [&]<bool kWhole>(Eigen::Index i, __mmask16 m) {
+    const auto load = [m](const Scalar* p) { return kWhole ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(m, p); };
+    const auto store = [m](Scalar* p, __m512 v) {
+      if constexpr (kWhole) _mm512_storeu_ps(p, v);
+      else _mm512_mask_storeu_ps(p, m, v);
+    };
+    const __m512 old = load(kKeep ? s + i : previous + i);
+    if constexpr (kKeep) store(previous + i, old);
+    __m512 v = load(u + i);
+    if constexpr (kFeedback) v = _mm512_add_ps(v, load(u2 + i));
+    v = _mm512_add_ps(v, load(bias + i));
+    if constexpr (kNudged) v = _mm512_fmadd_ps(nudge, _mm512_sub_ps(load(y + i), old), v);
     const __m512 x = _mm512_min_ps(one, _mm512_max_ps(zero, _mm512_fmadd_ps(old, kept, _mm512_mul_ps(gain, v))));
-    _mm512_mask_storeu_ps(s + i, m, x);
-    if constexpr (kDelta) _mm512_mask_storeu_ps(ds + i, m, _mm512_sub_ps(x, old));
+    store(s + i, x);
+    if constexpr (kDelta) store(ds + i, _mm512_sub_ps(x, old));
     if constexpr (kTrace) {
-      const __m512 t = _mm512_maskz_loadu_ps(m, trace + i);
+      const __m512 t = load(trace + i);
       const __m512 d = _mm512_mul_ps(rate, _mm512_sub_ps(x, t));
-      _mm512_mask_storeu_ps(ds + i, m, d);
+      store(ds + i, d);
       // ds + trace in this operand order (add_round: GCC may swap a plain add's operands), as GCC compiled the
       // scalar loop: where both are NaN, the result is ds's NaN, bit for bit.
-      _mm512_mask_storeu_ps(trace + i, m, _mm512_add_round_ps(d, t, _MM_FROUND_CUR_DIRECTION));
+      store(trace + i, _mm512_add_round_ps(d, t, _MM_FROUND_CUR_DIRECTION));
     }
   };
   // The vectors start on s's 64-byte lines, the first one taking the rows before its first line: a 500-neuron
@@ -402,10 +409,11 @@ void integrate_column(Eigen::Index n, const Scalar* u, const Scalar* u2, const S
   const auto head = static_cast<Eigen::Index>(((64 - (reinterpret_cast<uintptr_t>(s) & 63)) & 63) / sizeof(Scalar));
   Eigen::Index i = 0;
   if (head > 0 && head < n) {
-    rows(0, static_cast<__mmask16>((1U << head) - 1));
+    rows.template operator()<false>(0, static_cast<__mmask16>((1U << head) - 1));
     i = head;
   }
-  for (; i < n; i += 16) rows(i, static_cast<__mmask16>(n - i >= 16 ? 0xFFFFU : (1U << (n - i)) - 1));
+  for (; i + 16 <= n; i += 16) rows.template operator()<true>(i, 0xFFFF);
+  if (i < n) rows.template operator()<false>(i, static_cast<__mmask16>((1U << (n - i)) - 1));
 #else
 #pragma GCC ivdep  // s, ds, previous and trace are distinct columns, none of them an input
   for (Eigen::Index i = 0; i < n; ++i) {
