@@ -59,7 +59,8 @@ class Rng {
   }
 
  private:
-  friend class RngJump;  // core/rng_jump.hpp: advances the state without drawing
+  friend class RngJump;   // core/rng_jump.hpp: advances the state without drawing
+  friend class RngLanes;  // core/rng_lanes.hpp: eight streams drawn side by side
   static constexpr uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   uint64_t state_[4] = {};
 };
