@@ -1,8 +1,10 @@
 // Sequence tasks (data/registry.hpp entries): deterministic per seed, streamed steps equal on every call,
-// the evidence-accumulation timeline and answer, and bad task settings as UsageErrors.
+// the evidence-accumulation timeline and answer, its spikes against the stream recipe drawn step by step (the task
+// draws blocks of steps side by side), and bad task settings as UsageErrors.
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
+#include "core/rng.hpp"
 #include "data/evidence_accumulation.hpp"
 #include "../support/datasets.hpp"
 #include "../support/materialise_sequence.hpp"
@@ -65,6 +67,35 @@ TEST(SequenceTasks, EvidenceAccumulationAnswersTheMajority) {
   materialise(*task.sequence(Split::train, 0), 40, 2, train_x, train_y);
   materialise(*task.sequence(Split::test, 0), 40, 2, test_x, test_y);
   EXPECT_NE(train_x, test_x) << "test sequences are not training sequences";
+}
+
+TEST(SequenceTasks, EvidenceAccumulationSpikesAreEachStepsOwnStream) {
+  SequenceTaskParams c;
+  c.steps = 1300;
+  c.seed = 5;
+  c.input_rate_hz = 40;
+  const EvidenceAccumulation task(c);
+  constexpr int group = EvidenceAccumulation::kGroup;
+  for (const int64_t index : {int64_t{0}, int64_t{9}}) {
+    const auto sides = task.cue_sides(Split::train, index);
+    const auto sequence = task.sequence(Split::train, index);
+    Matrix x(4 * group, 1);
+    // Steps out of order and across the blocks' edges, each twice: every one as its own stream gives it.
+    for (const Eigen::Index t : {Eigen::Index{0}, Eigen::Index{1299}, Eigen::Index{7}, Eigen::Index{8}, Eigen::Index{0},
+                                 Eigen::Index{150}, Eigen::Index{99}, Eigen::Index{100}, Eigen::Index{1150}, Eigen::Index{1151},
+                                 Eigen::Index{7}, Eigen::Index{1299}}) {
+      Rng rng(c.seed, "evidence_train", static_cast<uint64_t>(index), static_cast<uint64_t>(t) + 1);
+      Matrix expected = Matrix::Zero(4 * group, 1);
+      for (int i = 0; i < group; ++i) expected(3 * group + i, 0) = rng.uniform_double() < 10 * 1e-3 ? 1.0f : 0.0f;
+      const auto cue = static_cast<int>(t / 150);
+      int active = cue < EvidenceAccumulation::kCues && t - 150 * cue < 100 ? sides[static_cast<size_t>(cue)] : -1;
+      if (t >= 1300 - 150) active = 2;
+      if (active >= 0)
+        for (int i = 0; i < group; ++i) expected(active * group + i, 0) = rng.uniform_double() < 40 * 1e-3 ? 1.0f : 0.0f;
+      sequence->input(t, x);
+      EXPECT_EQ(x, expected) << "sequence " << index << ", step " << t;
+    }
+  }
 }
 
 TEST(SequenceTasks, BadSettingsAreUsageErrors) {
