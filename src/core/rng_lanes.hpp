@@ -1,7 +1,8 @@
 // Eight Rng streams drawn side by side in the lanes of AVX-512 registers: each lane's numbers are exactly its
 // stream's (core/rng.hpp, xoshiro256**), so code that draws from many streams in turn (a batch's samples) gets the
 // same numbers eight at a time. One stream's draws wait on each other (its state is one chain of operations); eight
-// in lanes run together. Without AVX-512 (DQ for the 64-bit conversion) the lanes are drawn one after the other.
+// in lanes run together. Without AVX-512 (DQ for the 64-bit conversions and the seeding's 64-bit multiplies) the
+// lanes are drawn one after the other.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -11,6 +12,14 @@
 #endif
 
 #include "core/rng.hpp"
+
+// GCC 12 warns that the unmasked 64-bit shifts and rotates read an uninitialised register (their intrinsics pass
+// _mm512_undefined_epi32() as the unused merge source; GCC bug 105593): not so, the masks are all ones.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 namespace plasticore {
 
@@ -65,7 +74,7 @@ class RngLanes {
 #endif
   }
 
-  // Each stream's next Rng::uniform(), lane k to out[k] (all eight lanes: out has room for 8).
+  // Each stream's next Rng::uniform(), lane k to out[k] (out has room for 8; with AVX-512 every lane is written).
   void uniform(float* out) {
 #if defined(__AVX512F__) && defined(__AVX512DQ__)
     // Rng::uniform: the top 24 bits as a float (exact), times 2^-24 (exact).
@@ -112,3 +121,7 @@ class RngLanes {
 };
 
 }  // namespace plasticore
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif

@@ -25,7 +25,8 @@ class SequenceStream {
  public:
   virtual ~SequenceStream() = default;
   virtual Eigen::Index steps() const = 0;
-  // x[t] into input (n_in x 1, already sized) and y*[t] into target (n_out, already sized).
+  // x[t] into input (n_in x 1, already sized) and y*[t] into target (n_out, already sized). A stream may keep a cache
+  // (evidence accumulation draws blocks of steps): one object is read by one thread at a time.
   virtual void input(Eigen::Index t, Matrix& input) const = 0;
   virtual void target(Eigen::Index t, Vector& target) const = 0;
 };

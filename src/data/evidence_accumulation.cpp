@@ -47,8 +47,9 @@ class EvidenceSequence final : public SequenceStream {
   void input(Eigen::Index t, Matrix& input) const override {
     if (t < block_start_ || t >= block_start_ + RngLanes::kLanes) draw_block(t - t % RngLanes::kLanes);
     const uint64_t spiking = spiking_[static_cast<size_t>(t - block_start_)];
-    Scalar* x = input.data();
     constexpr int n = 4 * EvidenceAccumulation::kGroup;
+    eigen_assert(input.rows() == n && input.cols() == 1);  // every entry is written below
+    Scalar* x = input.data();
 #if defined(__AVX512F__)
     for (int i = 0; i < n; i += 16) {  // 1.0 where the pattern's bit is set, 16 inputs to a masked move
       const auto rows = static_cast<__mmask16>(n - i >= 16 ? 0xFFFFU : (1U << (n - i)) - 1);

@@ -37,19 +37,21 @@ void add_post_times_pre_events(Matrix& dW, const Matrix& post, std::span<const P
     for (const PreEvents& l : lists) {
       const Scalar* post_column = post.col(l.post).data();
 #if defined(__AVX512F__)
-      // The list's signed column once, then one masked add per event: the same bits as a fused multiply-add per
-      // event because the factor is an exact multiplier (the rule's +-1; a power of two could overflow where the
-      // fused form would not).
+      // The list's signed column once, then one add per event: the same bits as a fused multiply-add per event
+      // because the factor is an exact multiplier (the rule's +-1; a power of two could overflow where the fused
+      // form would not).
       if (rows <= 16) {
         const auto lanes = static_cast<__mmask16>((1U << rows) - 1);
         alignas(64) Scalar term[16];
         _mm512_store_ps(term, _mm512_mul_ps(_mm512_set1_ps(l.factor), _mm512_maskz_loadu_ps(lanes, post_column)));
-        // The column in unmasked pieces of 8, 4, 2 and 1 rows: a masked store does not forward to a later masked
-        // load of the same column (the next sample's event there), which then waited for the store to reach L1.
+        // The column in unmasked pieces of 16, or 8, 4, 2 and 1 rows: a masked store does not forward to a later
+        // masked load of the same column (the next sample's event there), which then waited for the store to reach L1.
+        // The 2-row piece as 64-bit integer moves (_mm_loadl_epi64 and _mm_storel_epi64 may alias the floats).
         const bool whole = rows == 16;
         const Eigen::Index eight = rows & 8, four = rows & 4, two = rows & 2, single = rows & 1;  // 0 for 16
         const __m256 t8 = _mm256_load_ps(term);
-        const __m128 t4 = _mm_load_ps(term + eight), t2 = _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(term + eight + four)));
+        const __m128 t4 = _mm_load_ps(term + eight),
+                     t2 = _mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(term + eight + four)));
         const Scalar t1 = term[eight + four + two];
         for (const int32_t j : *l.events)
           if (j >= begin && j < end) {
@@ -58,8 +60,8 @@ void add_post_times_pre_events(Matrix& dW, const Matrix& post, std::span<const P
             if (eight != 0) _mm256_storeu_ps(column, _mm256_add_ps(_mm256_loadu_ps(column), t8));
             if (four != 0) _mm_storeu_ps(column + eight, _mm_add_ps(_mm_loadu_ps(column + eight), t4));
             if (two != 0) {
-              double* at = reinterpret_cast<double*>(column + eight + four);
-              _mm_store_sd(at, _mm_castps_pd(_mm_add_ps(_mm_castpd_ps(_mm_load_sd(at)), t2)));
+              auto* at = reinterpret_cast<__m128i*>(column + eight + four);
+              _mm_storel_epi64(at, _mm_castps_si128(_mm_add_ps(_mm_castsi128_ps(_mm_loadl_epi64(at)), t2)));
             }
             if (single != 0) column[eight + four + two] += t1;
             if (written != nullptr) written->mark(j);

@@ -70,10 +70,13 @@ TEST(SequenceTasks, EvidenceAccumulationAnswersTheMajority) {
 }
 
 TEST(SequenceTasks, EvidenceAccumulationSpikesAreEachStepsOwnStream) {
+  // 40 Hz as configured, and 500 Hz, where half the cue channels spike, so that a step's spikes in another step's
+  // place would show.
+  for (const double rate_hz : {40.0, 500.0}) {
   SequenceTaskParams c;
   c.steps = 1300;
   c.seed = 5;
-  c.input_rate_hz = 40;
+  c.input_rate_hz = rate_hz;
   const EvidenceAccumulation task(c);
   constexpr int group = EvidenceAccumulation::kGroup;
   for (const int64_t index : {int64_t{0}, int64_t{9}}) {
@@ -91,10 +94,11 @@ TEST(SequenceTasks, EvidenceAccumulationSpikesAreEachStepsOwnStream) {
       int active = cue < EvidenceAccumulation::kCues && t - 150 * cue < 100 ? sides[static_cast<size_t>(cue)] : -1;
       if (t >= 1300 - 150) active = 2;
       if (active >= 0)
-        for (int i = 0; i < group; ++i) expected(active * group + i, 0) = rng.uniform_double() < 40 * 1e-3 ? 1.0f : 0.0f;
+        for (int i = 0; i < group; ++i) expected(active * group + i, 0) = rng.uniform_double() < rate_hz * 1e-3 ? 1.0f : 0.0f;
       sequence->input(t, x);
-      EXPECT_EQ(x, expected) << "sequence " << index << ", step " << t;
+      EXPECT_EQ(x, expected) << rate_hz << " Hz, sequence " << index << ", step " << t;
     }
+  }
   }
 }
 

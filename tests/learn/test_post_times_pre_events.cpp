@@ -26,7 +26,7 @@ TEST(PostTimesPreEvents, EqualsThePlainLoopOnAnyThreadsAndColumnBlock) {
   Rng rng(11, "test_post_times_pre_events");
   const int outer = omp_get_max_threads();
   // 1-16: the small path's pieces of 8, 4, 2 and 1 rows (16: one vector); 17: the row tiles.
-  for (const Eigen::Index rows : {1, 7, 10, 15, 16, 17, 64, 500}) {
+  for (const Eigen::Index rows : {1, 2, 3, 7, 8, 10, 15, 16, 17, 64, 500}) {
     // post's columns stored as the rule stores them (aligned_column_rows: 528 for 500): only its top rows are read.
     // NaN in the rows past dW's: they must not be read.
     Matrix post = Matrix::Constant(aligned_column_rows(rows), kLists, std::numeric_limits<Scalar>::quiet_NaN());

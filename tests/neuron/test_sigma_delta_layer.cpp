@@ -91,7 +91,8 @@ TEST(SigmaDeltaLayerSteps, EqualsOneCallPerStep) {
   Rng rng(6, "test_sigma_delta_layer_steps");
   std::vector<int> lengths;
   for (int n = 0; n <= 40; ++n) lengths.push_back(n);
-  lengths.push_back(784);
+  for (int n = 63; n <= 81; ++n) lengths.push_back(n);  // a second group of four vectors, partial vectors in it
+  for (const int n : {100, 784, 785}) lengths.push_back(n);
   const Scalar odd[] = {std::numeric_limits<Scalar>::quiet_NaN(), std::numeric_limits<Scalar>::infinity(),
                         -std::numeric_limits<Scalar>::infinity(), -0.0f, std::numeric_limits<Scalar>::denorm_min(), 2.0f};
   for (const int n : lengths)
