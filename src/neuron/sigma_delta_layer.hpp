@@ -20,6 +20,18 @@ struct LayerSpikeCounts {
   Eigen::Index spikes = 0, started = 0, stopped = 0;
 };
 
+#if defined(__AVX512F__)
+// The lanes of `index` that `mask` selects, appended to out + count in lane order: all 16 lanes stored where there is
+// room (whole: count <= the vector's first index, as in nonzero_indices), only the found ones otherwise.
+inline void append_indices(int32_t* out, Eigen::Index& count, __mmask16 mask, __m512i index, bool whole) {
+  const __m512i packed = _mm512_maskz_compress_epi32(mask, index);
+  const int found = __builtin_popcount(static_cast<unsigned>(mask));
+  if (whole) _mm512_storeu_si512(out + count, packed);
+  else _mm512_mask_storeu_epi32(out + count, static_cast<__mmask16>((1U << found) - 1), packed);
+  count += found;
+}
+#endif
+
 // For i < n: a[i] += s[i]; S[i] = [a[i] >= 1] (0 or 1); a[i] -= S[i]. The indices of the spikes go to `events`;
 // if `started` is not null, the indices where S was 0 before and is 1 now go to `started` and those where it
 // was 1 and is 0 now to `stopped` (S must then hold the last step's spikes, 0 or 1). Each list has room for n
@@ -33,15 +45,6 @@ inline LayerSpikeCounts sigma_delta_layer(const Scalar* s, Scalar* a, Scalar* S,
   const __m512 one = _mm512_set1_ps(1.0f);
   __m512i index = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   const __m512i sixteen = _mm512_set1_epi32(16);
-  // The compressed indices of `mask` to out + count: all 16 lanes where there is room (count <= i, as in
-  // nonzero_indices), only the found ones in the last partial vector.
-  const auto compress = [&](int32_t* out, Eigen::Index& count, __mmask16 mask, bool whole) {
-    const __m512i packed = _mm512_maskz_compress_epi32(mask, index);
-    const int found = __builtin_popcount(static_cast<unsigned>(mask));
-    if (whole) _mm512_storeu_si512(out + count, packed);
-    else _mm512_mask_storeu_epi32(out + count, static_cast<__mmask16>((1U << found) - 1), packed);
-    count += found;
-  };
   for (Eigen::Index i = 0; i < n; i += 16, index = _mm512_add_epi32(index, sixteen)) {
     if (quiet != nullptr && quiet[i / 16] != 0) continue;
     const bool whole = n - i >= 16;
@@ -52,10 +55,10 @@ inline LayerSpikeCounts sigma_delta_layer(const Scalar* s, Scalar* a, Scalar* S,
     acc = _mm512_mask_sub_ps(acc, spike, acc, one);
     _mm512_mask_storeu_ps(a + i, lanes, acc);
     _mm512_mask_storeu_ps(S + i, lanes, _mm512_maskz_mov_ps(spike, one));
-    compress(events, c.spikes, spike, whole);
+    append_indices(events, c.spikes, spike, index, whole);
     if (started != nullptr) {
-      compress(started, c.started, static_cast<__mmask16>(spike & ~before), whole);
-      compress(stopped, c.stopped, static_cast<__mmask16>(before & ~spike), whole);
+      append_indices(started, c.started, static_cast<__mmask16>(spike & ~before), index, whole);
+      append_indices(stopped, c.stopped, static_cast<__mmask16>(before & ~spike), index, whole);
     }
   }
 #else
@@ -89,14 +92,6 @@ inline void sigma_delta_layer_steps(const Scalar* s, Scalar* a, Scalar* S, Eigen
 #if defined(__AVX512F__)
   if (steps <= 0) return;
   const __m512 one = _mm512_set1_ps(1.0f);
-  // As sigma_delta_layer's: all 16 lanes where there is room, only the found ones in a partial or quiet vector.
-  const auto compress = [](int32_t* out, Eigen::Index& count, __mmask16 mask, __m512i index, bool whole) {
-    const __m512i packed = _mm512_maskz_compress_epi32(mask, index);
-    const int found = __builtin_popcount(static_cast<unsigned>(mask));
-    if (whole) _mm512_storeu_si512(out + count, packed);
-    else _mm512_mask_storeu_epi32(out + count, static_cast<__mmask16>((1U << found) - 1), packed);
-    count += found;
-  };
   // kGroup vectors at a time through the steps: their chains of adds and compares are independent (one vector's
   // steps alone wait on each step's latency). Quiet vectors are left out (a clamped MNIST image's 42 %); a group's
   // slots past the last vector have no lanes: they neither spike nor write.
@@ -137,11 +132,11 @@ inline void sigma_delta_layer_steps(const Scalar* s, Scalar* a, Scalar* S, Eigen
       // the last one's store).
       LayerSpikeCounts c = counts[t];
       for (int g = 0; g < kGroup; ++g) {
-        compress(events[t], c.spikes, spike[g], index[g], whole[g]);
+        append_indices(events[t], c.spikes, spike[g], index[g], whole[g]);
         if (started != nullptr) {
           // Unconditionally: a pixel of intensity 1/2 starts and stops every other step (branches mispredicted).
-          compress(started[t], c.started, static_cast<__mmask16>(spike[g] & ~before[g]), index[g], whole[g]);
-          compress(stopped[t], c.stopped, static_cast<__mmask16>(before[g] & ~spike[g]), index[g], whole[g]);
+          append_indices(started[t], c.started, static_cast<__mmask16>(spike[g] & ~before[g]), index[g], whole[g]);
+          append_indices(stopped[t], c.stopped, static_cast<__mmask16>(before[g] & ~spike[g]), index[g], whole[g]);
           before[g] = spike[g];
         }
       }
