@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -67,7 +68,15 @@ TEST(SigmaDeltaLayer, MatchesTheNeuronByNeuronStepAndPlainLoops) {
         const auto same_bits = [](const std::vector<Scalar>& x, const std::vector<Scalar>& y) {  // memcmp of nothing: a null pointer
           return x.size() == y.size() && (x.empty() || std::memcmp(x.data(), y.data(), x.size() * sizeof(Scalar)) == 0);
         };
-        EXPECT_TRUE(same_bits(a, a_ref)) << where;
+        // Bit for bit, but where the add met two NaNs: IEEE 754 leaves open which one it returns, and GCC orders the
+        // commutative add as it likes in each loop (the build without AVX-512 kept a's where the reference kept s's).
+        const auto same_bits_or_both_nan = [](const std::vector<Scalar>& x, const std::vector<Scalar>& y) {
+          if (x.size() != y.size()) return false;
+          for (size_t i = 0; i < x.size(); ++i)
+            if (std::memcmp(&x[i], &y[i], sizeof(Scalar)) != 0 && !(std::isnan(x[i]) && std::isnan(y[i]))) return false;
+          return true;
+        };
+        EXPECT_TRUE(same_bits_or_both_nan(a, a_ref)) << where;
         EXPECT_TRUE(same_bits(S, S_ref)) << where;
         EXPECT_EQ(events[size], kGuard) << where;
         events.resize(static_cast<size_t>(c.spikes));
