@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Two plasticore binaries on the same short runs, interleaved (A B A B ...), one thread each, counting the
+# Two plasticore binaries on the same short runs, interleaved (A B B A A B ...), one thread each, counting the
 # CPU time (user + system) of each whole process: start-up, data, training and test evaluation. Prints
 # the median CPU seconds of each side and the ratio A / B per config, and beside it the training loop's rate
 # (train_samples_per_cpu_second of each run's metrics.json, or the wall-time train_samples_per_second if a
@@ -35,9 +35,13 @@ cpu_seconds() {  # binary, out dir, train args...: prints user + system seconds 
 for c in "${configs[@]}"; do
   ta=() tb=()
   for r in $(seq "$repeats"); do
+    # A first in odd rounds, B first in even ones: a run's place in the pair does not favour either side.
     # shellcheck disable=SC2086  # the argument strings are word lists
+    if (( r % 2 == 0 )); then tb+=("$(cpu_seconds "$b" "$tmp/$c.b$r" "configs/$c.toml" ${SHORT_RUN[$c]} ${AB_SET:-})"); fi
+    # shellcheck disable=SC2086
     ta+=("$(cpu_seconds "$a" "$tmp/$c.a$r" "configs/$c.toml" ${SHORT_RUN[$c]} ${AB_SET:-})")
-    tb+=("$(cpu_seconds "$b" "$tmp/$c.b$r" "configs/$c.toml" ${SHORT_RUN[$c]} ${AB_SET:-})")
+    # shellcheck disable=SC2086
+    if (( r % 2 == 1 )); then tb+=("$(cpu_seconds "$b" "$tmp/$c.b$r" "configs/$c.toml" ${SHORT_RUN[$c]} ${AB_SET:-})"); fi
   done
   echo "$c ${ta[*]} | ${tb[*]}" >>"$tmp/rows"
 done

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Training throughput with 1 and with N threads (default 2), interleaved (1 N 1 N ...), on short runs of
+# Training throughput with 1 and with N threads (default 2), interleaved (1 N N 1 1 N ...), on short runs of
 # every training config: the threads table of docs/performance.md. Reads train_samples_per_second (wall
 # time of the training loop) from each run's metrics.json, so run it on an otherwise idle machine.
 # Prints the medians and the speed-up per config; writes bench/results/threads.json. Runs build/bin/host_probe
@@ -32,7 +32,11 @@ rate() {  # config, threads, repeat
 build/bin/host_probe --repeats 3 --json "$tmp/probe_before.json" | tail -n 4
 for c in "${configs[@]}"; do
   one=() many=()
-  for r in $(seq "$repeats"); do one+=("$(rate "$c" 1 "$r")"); many+=("$(rate "$c" "$n" "$r")"); done
+  for r in $(seq "$repeats"); do  # 1 thread first in odd repeats, N first in even ones
+    if (( r % 2 == 0 )); then many+=("$(rate "$c" "$n" "$r")"); fi
+    one+=("$(rate "$c" 1 "$r")")
+    if (( r % 2 == 1 )); then many+=("$(rate "$c" "$n" "$r")"); fi
+  done
   echo "$c ${one[*]} | ${many[*]}" >>"$tmp/rows"
 done
 build/bin/host_probe --repeats 3 --json "$tmp/probe_after.json" | tail -n 4

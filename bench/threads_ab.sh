@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Two plasticore builds, each with 1 and N threads, on the same runs, interleaved (A/1, A/N, B/1, B/N, then
-# again): what a change did to one thread and to N threads in the same minutes of this shared host. Runs are one
+# Two plasticore builds, each with 1 and N threads, on the same runs, interleaved (A/1, A/N, B/1, B/N, then B first
+# and A): what a change did to one thread and to N threads in the same minutes of this shared host. Runs are one
 # epoch on RUN_SAMPLES (default 6,000) training samples and 100 test samples, long enough for the threads' shares
 # to settle; the figure is the training loop's samples per second of wall time (metrics.json), median over the
 # rounds. Prints a Markdown table (A and B, N / 1, and B with N threads over A with 1) and writes
@@ -25,7 +25,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for c in "${configs[@]}"; do
   for r in $(seq "$rounds"); do
-    for side in a b; do
+    sides=(a b); (( r % 2 == 0 )) && sides=(b a)  # alternate which build goes first in a round
+    for side in "${sides[@]}"; do
       bin=$a; [[ $side == b ]] && bin=$b
       for t in 1 "$n"; do
         out="$tmp/$c.$side.$t.$r"
