@@ -68,10 +68,12 @@ TEST(PostTimesPreEvents, EqualsThePlainLoopOnAnyThreadsAndColumnBlock) {
 TEST(PostEventsTimesPre, EqualsAddingARowAtATime) {
   constexpr Eigen::Index kCols = 97, kSamples = 6;
   Rng rng(12, "test_post_events_times_pre");
-  // Dense spikes (30 %) take the masked vector adds at 64 and 300 rows (a partial last vector of 12 rows); sparse
-  // ones (3 %) and 10 rows the column blocks: one block of every column at 10 rows, blocks of 64 columns at 64 and
-  // of 13 at 300 rows, so that a column range ends inside one.
-  for (const auto& [rows, density] : {std::pair<Eigen::Index, float>{10, 0.3f}, {64, 0.3f}, {300, 0.3f}, {64, 0.03f}, {300, 0.03f}}) {
+  // Dense spikes (30 %) take the masked vector adds, 16 vectors of a column held at a time: 16 rows (one vector), 64,
+  // 257 (a second group of one vector with one row), 300 (a partial last vector of 12 rows) and 512 (two whole
+  // groups); sparse ones (3 %) and 10 rows the column blocks: one block of every column at 10 rows, blocks of 64
+  // columns at 64 and of 13 at 300 rows, so that a column range ends inside one.
+  for (const auto& [rows, density] : {std::pair<Eigen::Index, float>{10, 0.3f}, {16, 0.3f}, {64, 0.3f}, {257, 0.3f}, {300, 0.3f},
+                                      {512, 0.3f}, {64, 0.03f}, {300, 0.03f}}) {
     Matrix pre(kCols, kSamples), start(rows, kCols);
     for (Eigen::Index i = 0; i < pre.size(); ++i) pre.data()[i] = rng.uniform() - 0.5f;
     for (Eigen::Index i = 0; i < start.size(); ++i) start.data()[i] = rng.uniform() - 0.5f;
