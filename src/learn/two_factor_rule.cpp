@@ -131,21 +131,24 @@ template <int kHeld>
 void add_masked_column_vectors(Matrix& dW, const Matrix& pre, const uint16_t* masks, Eigen::Index stride, Eigen::Index samples,
                                Eigen::Index v0, Scalar sign, Eigen::Index begin, Eigen::Index end) {
   const Eigen::Index rows = dW.rows();
-  __mmask16 lanes[kHeld];  // each held vector's lanes inside the column (none past its end: never read or written)
+  __mmask16 lanes[kHeld];      // each held vector's lanes inside the column (none past its end: never read or written)
+  Eigen::Index offset[kHeld];  // and where it starts (a vector past the column's end points at its start instead)
   for (int v = 0; v < kHeld; ++v) {
     const Eigen::Index left = std::clamp<Eigen::Index>(rows - 16 * (v0 + v), 0, 16);
     lanes[v] = static_cast<__mmask16>((1U << left) - 1);
+    offset[v] = left > 0 ? 16 * v : 0;
   }
   for (Eigen::Index j = begin; j < end; ++j) {
     Scalar* column = dW.col(j).data() + 16 * v0;
     __m512 sum[kHeld];
-    for (int v = 0; v < kHeld; ++v) sum[v] = _mm512_maskz_loadu_ps(lanes[v], column + 16 * v);
+    for (int v = 0; v < kHeld; ++v) sum[v] = _mm512_maskz_loadu_ps(lanes[v], column + offset[v]);
     for (Eigen::Index b = 0; b < samples; ++b) {
       const uint16_t* mask = masks + b * stride + v0;
       const __m512 term = _mm512_set1_ps(sign * pre(j, b));
-      for (int v = 0; v < kHeld; ++v) sum[v] = _mm512_mask_add_ps(sum[v], static_cast<__mmask16>(mask[v]), sum[v], term);
+      // term + sum, in this order: of two NaNs the add keeps its first operand's, as the per-sample adds did.
+      for (int v = 0; v < kHeld; ++v) sum[v] = _mm512_mask_add_ps(sum[v], static_cast<__mmask16>(mask[v]), term, sum[v]);
     }
-    for (int v = 0; v < kHeld; ++v) _mm512_mask_storeu_ps(column + 16 * v, lanes[v], sum[v]);
+    for (int v = 0; v < kHeld; ++v) _mm512_mask_storeu_ps(column + offset[v], lanes[v], sum[v]);
   }
 }
 
