@@ -5,8 +5,24 @@
 # caught. Tolerance 1e-4 relative (EP accuracies: one sample): tight enough for any change in the maths,
 # loose enough for a different vector width (FMA contraction). To re-pin after an intended change, run
 # the commands below and copy the printed values.
+# The EP curves are pinned per vector instruction set (PLASTICORE_SIMD, which tests/CMakeLists.txt sets from the
+# build: avx512 or avx2 for a release build with -march=native, baseline otherwise; without it, this CPU's): Eigen's
+# products and the kernels' scalar fallbacks round differently without AVX-512, and a spiking network turns a last
+# bit into another spike (the AVX2 + FMA build moved three of the EqSpike curves by 1-6 samples of 200). The
+# recurrent losses hold at the tolerance on both. A baseline build (no -march=native: portable and sanitizer
+# builds) has no pinned curves and is skipped.
 # Usage (from the project root): bash tests/cli/test_golden_losses.sh PATH_TO_plasticore
 . "$(dirname "$0")/common.sh" golden_losses "$@"
+if [ -z "${PLASTICORE_SIMD:-}" ]; then
+  if grep -qw avx512f /proc/cpuinfo; then PLASTICORE_SIMD=avx512
+  elif grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; then PLASTICORE_SIMD=avx2
+  else PLASTICORE_SIMD=baseline; fi
+fi
+case $PLASTICORE_SIMD in
+  avx512|avx2) ;;
+  *) echo "golden curves: skipped, pinned for release builds with AVX-512 or AVX2 + FMA (this build: $PLASTICORE_SIMD)"; exit 0 ;;
+esac
+pin() { [ "$PLASTICORE_SIMD" = avx512 ] && echo "$1" || echo "$2"; }  # the AVX-512 curve, the AVX2 + FMA one
 check() {  # name, expected losses (space separated), train args...
   local name=$1 expected=$2; shift 2
   "$BIN" train "$@" --set data.train_limit=2 --set data.test_limit=2 --set train.batch_size=1 --threads 1 \
@@ -58,14 +74,19 @@ print(("FAIL" if bad else "ok") + f"({name}): {text} (pinned {want})")
 sys.exit(1 if bad else 0)
 PY
 }
-check_ep ep_rate "0.12 0.235 0.245 | 0.17 0.19 0.23 | 5.627347469 1.639307618" configs/ep_mnist.toml
-check_ep eqspike_two_factor "0.165 0.23 0.295 | 0.16 0.19 0.18 | 5.619588852 1.661848783" configs/eqspike_mnist.toml
-check_ep eqspike_end_of_phase "0.16 0.195 0.27 | 0.13 0.21 0.25 | 5.621724129 1.647139668" configs/eqspike_eop_mnist.toml
+check_ep ep_rate "$(pin "0.12 0.235 0.245 | 0.17 0.19 0.23 | 5.627347469 1.639307618" \
+                        "0.12 0.235 0.235 | 0.17 0.19 0.24 | 5.627405643 1.639463305")" configs/ep_mnist.toml
+check_ep eqspike_two_factor "$(pin "0.165 0.23 0.295 | 0.16 0.19 0.18 | 5.619588852 1.661848783" \
+                                   "0.165 0.23 0.28 | 0.16 0.19 0.19 | 5.619166374 1.661855936")" configs/eqspike_mnist.toml
+check_ep eqspike_end_of_phase "$(pin "0.16 0.195 0.27 | 0.13 0.21 0.25 | 5.621724129 1.647139668" \
+                                     "0.16 0.215 0.265 | 0.13 0.2 0.23 | 5.62194252 1.646862864")" configs/eqspike_eop_mnist.toml
 # The input summed as spikes every step (the default until 2026-12-06, pinned then): the same sums in another order.
-check_ep eqspike_two_factor_spikes "0.165 0.23 0.275 | 0.16 0.19 0.19 | 5.619478703 1.662030578" configs/eqspike_mnist.toml \
+check_ep eqspike_two_factor_spikes "$(pin "0.165 0.23 0.275 | 0.16 0.19 0.19 | 5.619478703 1.662030578" \
+                                          "0.165 0.23 0.275 | 0.16 0.19 0.19 | 5.619475365 1.662041664")" configs/eqspike_mnist.toml \
   --set ep.input_events=spikes
-check_ep eqspike_end_of_phase_spikes "0.16 0.22 0.245 | 0.22 0.25 0.26 | 5.6207757 1.647915125" configs/eqspike_eop_mnist.toml \
+check_ep eqspike_end_of_phase_spikes "$(pin "0.16 0.22 0.245 | 0.22 0.25 0.26 | 5.6207757 1.647915125" \
+                                            "0.16 0.22 0.245 | 0.22 0.25 0.23 | 5.620707512 1.648069501")" configs/eqspike_eop_mnist.toml \
   --set ep.input_events=spikes
 
 [ $fails -eq 0 ] || { echo "$fails golden curve(s) changed"; exit 1; }
-echo "golden curves: 8 runs match their pinned curves"
+echo "golden curves: 8 runs match their pinned curves ($PLASTICORE_SIMD)"
