@@ -35,13 +35,13 @@ cpu_seconds() {  # binary, out dir, train args...: prints user + system seconds 
 for c in "${configs[@]}"; do
   ta=() tb=()
   for r in $(seq "$repeats"); do
-    # A first in odd rounds, B first in even ones: a run's place in the pair does not favour either side.
-    # shellcheck disable=SC2086  # the argument strings are word lists
-    if (( r % 2 == 0 )); then tb+=("$(cpu_seconds "$b" "$tmp/$c.b$r" "configs/$c.toml" ${SHORT_RUN[$c]} ${AB_SET:-})"); fi
-    # shellcheck disable=SC2086
-    ta+=("$(cpu_seconds "$a" "$tmp/$c.a$r" "configs/$c.toml" ${SHORT_RUN[$c]} ${AB_SET:-})")
-    # shellcheck disable=SC2086
-    if (( r % 2 == 1 )); then tb+=("$(cpu_seconds "$b" "$tmp/$c.b$r" "configs/$c.toml" ${SHORT_RUN[$c]} ${AB_SET:-})"); fi
+    sides=(a b); (( r % 2 == 0 )) && sides=(b a)  # alternate which binary runs first in a round
+    for side in "${sides[@]}"; do
+      bin=$a; [[ $side == b ]] && bin=$b
+      # shellcheck disable=SC2086  # the argument strings are word lists
+      seconds=$(cpu_seconds "$bin" "$tmp/$c.$side$r" "configs/$c.toml" ${SHORT_RUN[$c]} ${AB_SET:-})
+      if [[ $side == a ]]; then ta+=("$seconds"); else tb+=("$seconds"); fi
+    done
   done
   echo "$c ${ta[*]} | ${tb[*]}" >>"$tmp/rows"
 done

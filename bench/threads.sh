@@ -32,10 +32,11 @@ rate() {  # config, threads, repeat
 build/bin/host_probe --repeats 3 --json "$tmp/probe_before.json" | tail -n 4
 for c in "${configs[@]}"; do
   one=() many=()
-  for r in $(seq "$repeats"); do  # 1 thread first in odd repeats, N first in even ones
-    if (( r % 2 == 0 )); then many+=("$(rate "$c" "$n" "$r")"); fi
-    one+=("$(rate "$c" 1 "$r")")
-    if (( r % 2 == 1 )); then many+=("$(rate "$c" "$n" "$r")"); fi
+  for r in $(seq "$repeats"); do
+    order=(one many); (( r % 2 == 0 )) && order=(many one)  # alternate which thread count runs first in a repeat
+    for side in "${order[@]}"; do
+      if [[ $side == one ]]; then one+=("$(rate "$c" 1 "$r")"); else many+=("$(rate "$c" "$n" "$r")"); fi
+    done
   done
   echo "$c ${one[*]} | ${many[*]}" >>"$tmp/rows"
 done

@@ -40,6 +40,20 @@ struct UninitializedAllocator : std::allocator<T> {
 // The indices of the neurons of one layer and sample that spiked in a step, increasing.
 using SpikeEvents = std::vector<int32_t, UninitializedAllocator<int32_t>>;
 
+#if defined(__AVX512F__)
+// The lanes of `index` that `mask` selects, appended to out + count in lane order: compressed in a register (a
+// compressing store to memory is slow on AMD Zen 4), then all 16 lanes stored where there is room (whole: count <=
+// the vector's first index, so the lanes past the count are overwritten later or ignored), only the found ones
+// otherwise.
+inline void append_indices(int32_t* out, Eigen::Index& count, __mmask16 mask, __m512i index, bool whole) {
+  const __m512i packed = _mm512_maskz_compress_epi32(mask, index);
+  const int found = __builtin_popcount(static_cast<unsigned>(mask));
+  if (whole) _mm512_storeu_si512(out + count, packed);
+  else _mm512_mask_storeu_epi32(out + count, static_cast<__mmask16>((1U << found) - 1), packed);
+  count += found;
+}
+#endif
+
 inline Eigen::Index nonzero_indices(const Scalar* x, Eigen::Index n, int32_t* out) {
   Eigen::Index count = 0, i = 0;
 #if defined(__AVX512F__)
@@ -47,10 +61,7 @@ inline Eigen::Index nonzero_indices(const Scalar* x, Eigen::Index n, int32_t* ou
   const __m512i sixteen = _mm512_set1_epi32(16);
   for (; i + 16 <= n; i += 16) {
     const __mmask16 nonzero = _mm512_cmp_ps_mask(_mm512_loadu_ps(x + i), _mm512_setzero_ps(), _CMP_NEQ_UQ);
-    // Compress in a register and store all 16 lanes: out has room (count <= i), and the lanes past the
-    // count are overwritten later or ignored. (A compressing store to memory is slow on AMD Zen 4.)
-    _mm512_storeu_si512(out + count, _mm512_maskz_compress_epi32(nonzero, index));
-    count += __builtin_popcount(static_cast<unsigned>(nonzero));
+    append_indices(out, count, nonzero, index, true);  // out has room: count <= i
     index = _mm512_add_epi32(index, sixteen);
   }
 #endif
@@ -77,11 +88,7 @@ inline Eigen::Index binary_indices(const Scalar* x, Eigen::Index n, int32_t* out
     const __mmask16 nonzero = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_NEQ_UQ);
     const __mmask16 one = _mm512_cmp_ps_mask(v, _mm512_set1_ps(1.0f), _CMP_EQ_OQ);
     if (nonzero != one) return -1;
-    const __m512i packed = _mm512_maskz_compress_epi32(one, index);
-    const int found = __builtin_popcount(static_cast<unsigned>(one));
-    if (whole) _mm512_storeu_si512(out + count, packed);  // room for 16: count <= i (as in nonzero_indices)
-    else _mm512_mask_storeu_epi32(out + count, static_cast<__mmask16>((1U << found) - 1), packed);
-    count += found;
+    append_indices(out, count, one, index, whole);
     index = _mm512_add_epi32(index, sixteen);
   }
   return count;

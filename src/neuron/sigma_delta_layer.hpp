@@ -11,6 +11,7 @@
 #include <immintrin.h>
 #endif
 
+#include "core/nonzero_indices.hpp"  // append_indices
 #include "core/tensor.hpp"
 #include "neuron/ep_neuron.hpp"
 
@@ -19,18 +20,6 @@ namespace plasticore {
 struct LayerSpikeCounts {
   Eigen::Index spikes = 0, started = 0, stopped = 0;
 };
-
-#if defined(__AVX512F__)
-// The lanes of `index` that `mask` selects, appended to out + count in lane order: all 16 lanes stored where there is
-// room (whole: count <= the vector's first index, as in nonzero_indices), only the found ones otherwise.
-inline void append_indices(int32_t* out, Eigen::Index& count, __mmask16 mask, __m512i index, bool whole) {
-  const __m512i packed = _mm512_maskz_compress_epi32(mask, index);
-  const int found = __builtin_popcount(static_cast<unsigned>(mask));
-  if (whole) _mm512_storeu_si512(out + count, packed);
-  else _mm512_mask_storeu_epi32(out + count, static_cast<__mmask16>((1U << found) - 1), packed);
-  count += found;
-}
-#endif
 
 // For i < n: a[i] += s[i]; S[i] = [a[i] >= 1] (0 or 1); a[i] -= S[i]. The indices of the spikes go to `events`;
 // if `started` is not null, the indices where S was 0 before and is 1 now go to `started` and those where it
