@@ -24,8 +24,8 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <cstdlib>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <string>
@@ -34,6 +34,8 @@
 
 #include <immintrin.h>
 #include <nlohmann/json.hpp>
+
+#include "core/atomic_file.hpp"
 
 namespace {
 
@@ -203,13 +205,10 @@ int main(int argc, char** argv) {
   std::printf("libgomp barrier instead of a spinning atomic: %.2fx the time\n", omp / own);
   std::printf("one system call per round adds %.1f us (median of the repeats' differences)\n", median(syscall_cost));
   if (!json_path.empty()) {
-    const std::string tmp = json_path + ".tmp";
-    std::ofstream file(tmp);
-    file << out.dump(2) << "\n";
-    file.close();
-    if (file.fail() || std::rename(tmp.c_str(), json_path.c_str()) != 0) {
-      std::remove(tmp.c_str());
-      std::fprintf(stderr, "host_probe: cannot write %s\n", json_path.c_str());
+    try {
+      plasticore::write_file_atomic(json_path, out.dump(2) + "\n");
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "host_probe: cannot write %s: %s\n", json_path.c_str(), e.what());
       return 1;
     }
   }
