@@ -196,7 +196,8 @@ void run_phase(Block& k, Outputs& out, bool runs_outputs, const std::vector<cons
         }
         for (int i = 0; i < kOutputs; ++i) out.s(i, b) = std::clamp(0.9f * out.s(i, b) + 0.1f * y(i), 0.f, 1.f);
       }
-      std::array<Scalar, kHidden> feedback{};
+      std::array<Scalar, kHidden> feedback;
+      std::fill_n(feedback.begin(), k.rows, Scalar{0});
       for (unsigned m = out.bits[parity][b]; m != 0; m &= m - 1) {
         const Scalar* column = k.w2t.col(__builtin_ctz(m)).data();
         for (Eigen::Index i = 0; i < k.rows; ++i) feedback[static_cast<size_t>(i)] += column[i];
