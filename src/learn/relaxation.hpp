@@ -117,8 +117,10 @@ class Relaxation {
   // Where sample b's input drive of step t goes when the substrate sums a phase's at once: the record, or `in`.
   Scalar* ahead_drive(InputSteps& in, const RelaxationState& st, int b, int t, InputDrive input) const;
   void mark_quiet_input(RelaxationState& st) const;
-  // Layer 1's input drive of sample b at step t, into `y` (params.input_changes: y holds the last step's).
-  void input_drive(RelaxationState& st, int b, int t, InputDrive input, Scalar* y) const;
+  // Layer 1's input drive of sample b at step t, into `y` (params.input_changes: y holds the last step's), or where
+  // a replayed phase recorded it; returns where it is. A replay carries it into y (params.input_changes) at every
+  // step if carry_each_step, else at the phase's last (where the input's lists were emitted ahead: PhaseObserver).
+  const Scalar* input_drive(RelaxationState& st, int b, int t, InputDrive input, Scalar* y, bool carry_each_step) const;
   void integrate(RelaxationState& st, int l, Eigen::Index b, const Scalar* drive, const Scalar* feedback, const Matrix* targets,
                  Scalar beta, bool keep_previous) const;
   // Step t of sample b (spiking mode); returns the spikes emitted.
@@ -136,6 +138,7 @@ class Relaxation {
   // The phases run since start(): part of the read key, so each phase reads with fresh noise (a phase that
   // restarts from a saved state does not restart this count; start() does, so a recomputed phase repeats).
   mutable uint64_t phases_ = 0, read_phase_ = 0;
+  mutable int phase_steps_ = 0;  // the steps of the phase under way
   mutable Matrix input_drive_;  // W_1 x for rate mode, valid for the current batch
   mutable std::vector<Matrix> scratch_drive_, scratch_feedback_;  // spiking mode, [layer]
   mutable std::vector<double> sample_work_;  // spiking mode: each sample's expected work per step, for the threads' shares
