@@ -33,6 +33,14 @@ std::vector<ColumnChunk> product_column_chunks(Eigen::Index cols, int parts) {
   return chunks;
 }
 
+// At most `parts` chunks of [0, cols) as equal as can be (for products whose columns are computed alone).
+inline std::vector<ColumnChunk> equal_column_chunks(Eigen::Index cols, int parts) {
+  const Eigen::Index n = std::max<Eigen::Index>(1, std::min<Eigen::Index>(parts, cols));
+  std::vector<ColumnChunk> chunks;
+  for (Eigen::Index t = 0; t < n; ++t) chunks.push_back({t * cols / n, (t + 1) * cols / n - t * cols / n});
+  return chunks;
+}
+
 // Runs f(begin, cols) over the product_column_chunks of a large matrix on the team's threads (one chunk per
 // thread, core/team.hpp; inline below ~64k elements, where waking a thread costs more than the work): for element-wise
 // passes over a weight matrix, and for products split by their result's columns, which keep their numbers.

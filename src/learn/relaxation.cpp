@@ -213,9 +213,10 @@ void Relaxation::copy_state(RelaxationState& to, const RelaxationState& from) co
   });
 }
 
-// Rate mode on several threads: the batch's columns in one chunk per thread, aligned so that a product's
-// columns see the same arithmetic as in the whole batch (core/product_chunks.hpp): the numbers do not depend
-// on the thread count, and no step needs a barrier because samples are independent.
+// Rate mode on several threads: the batch's columns in one chunk per thread, so that a product's columns see the
+// same arithmetic as in the whole batch: the numbers do not depend on the thread count, and no step needs a barrier
+// because samples are independent. Equal chunks where every layer's products are computed column by column
+// (Substrate::products_by_column), else chunks on Eigen's register blocks (core/product_chunks.hpp: 12 + 8 of 20).
 void Relaxation::prepare_rate_chunks(int B) const {
   const auto layers = static_cast<size_t>(net_.weight_layers() + 1);
   whole_batch_.begin = 0;
@@ -223,7 +224,9 @@ void Relaxation::prepare_rate_chunks(int B) const {
   whole_batch_.whole = true;
   whole_batch_.drive.resize(layers);
   whole_batch_.feedback.resize(layers);
-  const auto chunks = product_column_chunks<Scalar>(B, omp_get_max_threads());
+  bool by_column = net_.weight(0).forward_nonzero_on_team();  // else the chunks' input drives are products too
+  for (int l = 1; l < net_.weight_layers(); ++l) by_column = by_column && net_.weight(l).products_by_column();
+  const auto chunks = by_column ? equal_column_chunks(B, omp_get_max_threads()) : product_column_chunks<Scalar>(B, omp_get_max_threads());
   rate_chunks_.resize(chunks.size() < 2 ? 0 : chunks.size());
   for (size_t t = 0; t < rate_chunks_.size(); ++t) {
     RateChunk& c = rate_chunks_[t];
@@ -580,8 +583,8 @@ void Relaxation::step_rate(RelaxationState& st, RateChunk& c, int t, const Matri
     else c.previous[k] = st.state[k].middleCols(c.begin, c.cols);  // the products' operand
   }
   const auto previous = [&](int l) -> const Matrix& { return c.whole ? st.previous[static_cast<size_t>(l)] : c.previous[static_cast<size_t>(l)]; };
-  for (int l = 2; l <= L; ++l) net_.weight(l - 1).forward(previous(l - 1), c.drive[static_cast<size_t>(l)]);
-  for (int l = 1; l < L; ++l) net_.weight(l).backward(previous(l + 1), c.feedback[static_cast<size_t>(l)]);
+  for (int l = 2; l <= L; ++l) net_.weight(l - 1).forward_by_column(previous(l - 1), c.drive[static_cast<size_t>(l)]);
+  for (int l = 1; l < L; ++l) net_.weight(l).backward_by_column(previous(l + 1), c.feedback[static_cast<size_t>(l)]);
   for (Eigen::Index b = 0; b < c.cols; ++b)
     for (int l = 1; l <= L; ++l) {
       const auto k = static_cast<size_t>(l);

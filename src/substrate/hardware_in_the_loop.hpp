@@ -73,6 +73,9 @@ class HardwareInTheLoop final : public Substrate {
   }
   bool forward_event_steps(std::span<const StepEvents> steps) const override { return chip_->forward_event_steps(steps); }
   void backward(const Matrix& y, Matrix& x) const override { chip_->backward(y, x); }
+  bool products_by_column() const override { return chip_->products_by_column(); }
+  void forward_by_column(const Matrix& x, Matrix& y) const override { chip_->forward_by_column(x, y); }
+  void backward_by_column(const Matrix& y, Matrix& x) const override { chip_->backward_by_column(y, x); }
   void backward_events(std::span<const int32_t> active, Scalar* x) const override { chip_->backward_events(active, x); }
   void keep_transposed_weights() override { chip_->keep_transposed_weights(); }
   void keep_aligned_columns() override { chip_->keep_aligned_columns(); }

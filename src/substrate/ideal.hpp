@@ -6,6 +6,7 @@
 #include <atomic>
 #include <mutex>
 
+#include "core/column_product.hpp"
 #include "substrate/registry.hpp"
 
 namespace plasticore {
@@ -54,6 +55,15 @@ class IdealSubstrate final : public Substrate {
     } else {
       exact_backward(w, y, x);
     }
+  }
+  bool products_by_column() const override { return true; }
+  void forward_by_column(const Matrix& x, Matrix& y) const override {
+    count_dense(x.cols());
+    column_product(plain(), x, y);
+  }
+  void backward_by_column(const Matrix& y, Matrix& x) const override {
+    count_dense(y.cols());
+    exact_backward_by_column(plain(), y, x);
   }
   void backward_events(std::span<const int32_t> active, Scalar* x) const override {
     exact_backward_events(plain(), active, x);

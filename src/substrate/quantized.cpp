@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/column_product.hpp"
 #include "core/column_runs.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
@@ -171,16 +172,29 @@ void QuantizedSubstrate::quantize(const Matrix& target, const Matrix* delta) {
   else round_to_levels<false, false>(n, t, nullptr, nullptr, lowest_, step_, top, w);
 }
 
+void QuantizedSubstrate::count_dense(Eigen::Index batch) const {
+  count(Op::dense_macs, w_.size() * batch);
+  count(Op::dense_equivalent_macs, w_.size() * batch);
+}
+
 void QuantizedSubstrate::forward(const Matrix& x, Matrix& y) const {
   y.noalias() = w_ * x;
-  count(Op::dense_macs, w_.size() * x.cols());
-  count(Op::dense_equivalent_macs, w_.size() * x.cols());
+  count_dense(x.cols());
 }
 
 void QuantizedSubstrate::backward(const Matrix& y, Matrix& x) const {
   exact_backward(w_, y, x);
-  count(Op::dense_macs, w_.size() * y.cols());
-  count(Op::dense_equivalent_macs, w_.size() * y.cols());
+  count_dense(y.cols());
+}
+
+void QuantizedSubstrate::forward_by_column(const Matrix& x, Matrix& y) const {
+  column_product(w_, x, y);
+  count_dense(x.cols());
+}
+
+void QuantizedSubstrate::backward_by_column(const Matrix& y, Matrix& x) const {
+  exact_backward_by_column(w_, y, x);
+  count_dense(y.cols());
 }
 
 void QuantizedSubstrate::update(const Matrix& delta) {

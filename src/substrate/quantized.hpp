@@ -44,6 +44,9 @@ class QuantizedSubstrate final : public Substrate, public ProgrammableArray {
   }
   void backward(const Matrix& y, Matrix& x) const override;
   void backward_events(std::span<const int32_t> active, Scalar* x) const override { exact_backward_events(w_, active, x); }
+  bool products_by_column() const override { return true; }
+  void forward_by_column(const Matrix& x, Matrix& y) const override;
+  void backward_by_column(const Matrix& y, Matrix& x) const override;
   void keep_transposed_weights() override { keep_transpose_of(w_); }
   void update(const Matrix& delta) override;
   // With a list of the columns that may have a gradient (learn/gradient_columns.hpp): update() of the change
@@ -67,6 +70,8 @@ class QuantizedSubstrate final : public Substrate, public ProgrammableArray {
   int levels() const { return levels_; }
 
  private:
+  // One MAC per weight and column of a dense product, and its dense equivalent.
+  void count_dense(Eigen::Index batch) const;
   void quantize(const Matrix& target, const Matrix* delta = nullptr);  // w_ = the rounded target (+ delta)
   void set_range(Scalar range);
   Scalar nearest_level(Scalar v) const;

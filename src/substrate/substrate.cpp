@@ -3,6 +3,7 @@
 #include <atomic>
 #include <vector>
 
+#include "core/column_product.hpp"
 #include "core/column_sums.hpp"
 #include "core/error.hpp"
 #include "core/nonzero_indices.hpp"
@@ -91,6 +92,11 @@ void Substrate::exact_backward_events(const Matrix& w, std::span<const int32_t> 
   Eigen::Map<Vector> out(x, w.cols());
   out.setZero();
   for (const int32_t i : active) out += w.row(i).transpose();
+}
+
+void Substrate::exact_backward_by_column(const Matrix& w, const Matrix& y, Matrix& x) const {
+  if (keep_transpose_) column_product(transposed_, y, x);
+  else column_product(w.transpose(), y, x);  // a caller that reads W^T every step keeps it (keep_transposed_weights)
 }
 
 void Substrate::exact_backward(const Matrix& w, const Matrix& y, Matrix& x) const {

@@ -67,6 +67,13 @@ class Substrate {
   virtual bool forward_event_steps(std::span<const StepEvents> /*steps*/) const { return false; }
   // x = W^T y for every column of y (symmetric feedback).
   virtual void backward(const Matrix& y, Matrix& x) const = 0;
+  // forward and backward with every column of the result computed alone (core/column_product.hpp), where
+  // products_by_column(): a product split by columns over threads or ranks then gives the numbers of the whole
+  // one. Exact substrates do (the last bits differ from forward's and backward's); the others compute forward and
+  // backward, whose reads are theirs.
+  virtual bool products_by_column() const { return false; }
+  virtual void forward_by_column(const Matrix& x, Matrix& y) const { forward(x, y); }
+  virtual void backward_by_column(const Matrix& y, Matrix& x) const { backward(y, x); }
   // x = sum of the rows of W named in `active` (postsynaptic spikes sent back through W^T).
   virtual void backward_events(std::span<const int32_t> active, Scalar* x) const = 0;
   // A hint from a caller that will read W^T every step (backward_events of a spiking network's feedback, backward of
@@ -120,6 +127,8 @@ class Substrate {
   void exact_forward_events(const Matrix& w, std::span<const int32_t> active, Scalar* y) const;
   // From the kept W^T if keep_transpose_of(w) was called: the same additions in the same order.
   void exact_backward_events(const Matrix& w, std::span<const int32_t> active, Scalar* x) const;
+  // x = w^T y by column_product, from the kept W^T if there is one.
+  void exact_backward_by_column(const Matrix& w, const Matrix& y, Matrix& x) const;
   // x = w^T y (dense). From the kept W^T where Eigen's product is the general one (blocked matrix-matrix), which packs
   // a column-major operand the same as the row-major view w^T but without gathering it (Eigen packing w^T was 5 % of
   // rate EP); the same bits (tests/substrate/test_ideal_substrate.cpp).

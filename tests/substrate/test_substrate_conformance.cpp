@@ -6,6 +6,8 @@
 //                                                         nearest level (quantized), or in pulses whose
 //                                                         achieved change follows the request (devices:
 //                                                         regression slope and correlation)
+//   forward_by_column, backward_by_column                 column_product on the effective weights (exact kinds,
+//                                                         bit for bit), forward and backward (the others)
 //   keep_transposed_weights                               changes no bit of backward_events (nor its counts)
 //                                                         after set_weights, updates, hardware-in-the-loop
 //                                                         writes and restore_state
@@ -20,9 +22,11 @@
 #include <utility>
 #include <vector>
 
+#include "core/column_product.hpp"
 #include "core/op_counters.hpp"
 #include "core/rng.hpp"
 #include "substrate/device_substrate.hpp"
+#include "substrate/hardware_in_the_loop.hpp"
 #include "substrate/ideal.hpp"
 #include "substrate/registry.hpp"
 
@@ -207,6 +211,11 @@ TEST(SubstrateConformance, KeptTransposeChangesNoBackwardRead) {
         ASSERT_EQ(got_dense.size(), want_dense.size());
         EXPECT_EQ(std::memcmp(want_dense.data(), got_dense.data(), sizeof(Scalar) * static_cast<size_t>(want_dense.size())), 0)
             << "dense read of " << y->cols() << " column(s)";
+        plain->backward_by_column(*y, want_dense);
+        kept->backward_by_column(*y, got_dense);
+        ASSERT_EQ(got_dense.size(), want_dense.size());
+        EXPECT_EQ(std::memcmp(want_dense.data(), got_dense.data(), sizeof(Scalar) * static_cast<size_t>(want_dense.size())), 0)
+            << "dense read by column of " << y->cols() << " column(s)";
       }
       EXPECT_EQ(plain_counts.counts(Phase::free), kept_counts.counts(Phase::free));
     };
@@ -230,6 +239,53 @@ TEST(SubstrateConformance, KeptTransposeChangesNoBackwardRead) {
     kept->set_weights(Matrix::Zero(kRows, kCols));
     restore_matrix(saved, "w", *kept);
     expect_same("restore");
+  }
+}
+
+// The exact kinds' products by column are column_product on their effective weights (W^T for backward; in the loop
+// the chip's), bit for bit, on a fresh substrate and after updates, close to forward and backward, and counted as
+// the dense products they are; the others fall back to forward and backward.
+TEST(SubstrateConformance, ProductsByColumnAreColumnProductsOfTheEffectiveWeights) {
+  constexpr int kRows = 40, kCols = 50;
+  std::vector<std::pair<Row, bool>> cases;  // (row, hardware in the loop)
+  for (const Row& row : table()) cases.emplace_back(row, false);
+  cases.emplace_back(table()[1], true);
+  for (const auto& [row, in_the_loop] : cases) {
+    SCOPED_TRACE(row.kind + " / " + row.update + " / " + row.mode + " / " + row.rounding + (in_the_loop ? " / in the loop" : ""));
+    SubstrateConfig config = quiet(row);
+    config.hardware_in_the_loop.enabled = in_the_loop;
+    const auto s = make_substrate(config, kRows, kCols);
+    const bool exact = row.kind == "ideal" || row.kind == "quantized";
+    EXPECT_EQ(s->products_by_column(), exact);
+    OpCounters by_column, dense;
+    Rng rng(9, "conformance-by-column");
+    s->set_weights(random_matrix(kRows, kCols, 0.4f, rng));
+    for (int round = 0; round < 2; ++round) {
+      if (round == 1 && row.max_error >= 0) s->update(random_matrix(kRows, kCols, 0.05f, rng));
+      const Matrix x = random_matrix(kCols, 11, 1.0f, rng), y = random_matrix(kRows, 11, 1.0f, rng);
+      Matrix got_forward, got_backward, dense_forward, dense_backward;
+      s->set_counters(&by_column);
+      s->forward_by_column(x, got_forward);
+      s->backward_by_column(y, got_backward);
+      s->set_counters(&dense);
+      s->forward(x, dense_forward);
+      s->backward(y, dense_backward);
+      s->set_counters(nullptr);
+      expect_close(got_forward, dense_forward, "forward_by_column");
+      expect_close(got_backward, dense_backward, "backward_by_column");
+      if (!exact) continue;
+      // In the loop, the reads are the chip's (weights() is the host's master copy).
+      const Matrix& effective =
+          in_the_loop ? dynamic_cast<const HardwareInTheLoop&>(*s).programmed_weights() : s->weights();
+      Matrix want_forward, want_backward;
+      column_product(effective, x, want_forward);
+      column_product(effective.transpose(), y, want_backward);
+      ASSERT_EQ(got_forward.size(), want_forward.size());
+      ASSERT_EQ(got_backward.size(), want_backward.size());
+      EXPECT_EQ(std::memcmp(got_forward.data(), want_forward.data(), sizeof(Scalar) * static_cast<size_t>(want_forward.size())), 0);
+      EXPECT_EQ(std::memcmp(got_backward.data(), want_backward.data(), sizeof(Scalar) * static_cast<size_t>(want_backward.size())), 0);
+    }
+    EXPECT_EQ(by_column.counts(Phase::free), dense.counts(Phase::free));
   }
 }
 

@@ -1,0 +1,80 @@
+// A dense product whose every column is computed alone: y(:, b) = w x(:, b) as one chain of fused multiply-adds
+// over the depth in order, y = w(:, 0) x(0, b), then y = fma(w(:, k), x(k, b), y) for k = 1, 2, ... Each column's
+// bits depend on w and that column of x only, so a product split by columns over threads or MPI ranks gives the
+// numbers of the whole one (Eigen's blocking depends on the product's width: a 10-column slice of a 20-column
+// product rounds differently). For the small per-step products of a rate network's relaxation (10 x 500 and
+// 500 x 10 at a batch of 20 on MNIST), where it is also faster than Eigen's general product, which packs both
+// operands at every call (2.1 against 3.7 us and 1.4 against 2.4 us per product in a scratch benchmark).
+// Rows go in 16-lane tiles, columns 8 at a time so that 8 independent chains hide the multiply-add's latency.
+#pragma once
+#include <algorithm>
+#include <cmath>
+
+#include <Eigen/Core>
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
+
+#include "core/tensor.hpp"
+
+namespace plasticore {
+
+namespace column_product_detail {
+
+// Columns [0, kCols) of y = w x, rows [r, r + lanes) (lanes <= 16); w is rows x depth, x depth x kCols (column
+// stride ldx), y column stride ldy. Raw pointers and unrolled column loops keep the chains in registers (with
+// Eigen's accessors GCC kept them on the stack).
+template <int kCols>
+inline void tile(const Scalar* w, Eigen::Index rows, Eigen::Index depth, const Scalar* x, Eigen::Index ldx, Scalar* y,
+                 Eigen::Index ldy, Eigen::Index r, int lanes) {
+#ifdef __AVX512F__
+  const auto m = static_cast<__mmask16>(lanes >= 16 ? 0xFFFF : (1U << lanes) - 1);
+  __m512 acc[kCols];
+  const __m512 w0 = _mm512_maskz_loadu_ps(m, w + r);
+#pragma GCC unroll 8
+  for (int c = 0; c < kCols; ++c) acc[c] = _mm512_mul_ps(w0, _mm512_set1_ps(x[c * ldx]));
+  for (Eigen::Index k = 1; k < depth; ++k) {
+    const __m512 wk = _mm512_maskz_loadu_ps(m, w + k * rows + r);
+#pragma GCC unroll 8
+    for (int c = 0; c < kCols; ++c) acc[c] = _mm512_fmadd_ps(wk, _mm512_set1_ps(x[c * ldx + k]), acc[c]);
+  }
+#pragma GCC unroll 8
+  for (int c = 0; c < kCols; ++c) _mm512_mask_storeu_ps(y + c * ldy + r, m, acc[c]);
+#else
+  // The same arithmetic lane by lane (std::fma rounds once, as the vector instruction does).
+  Scalar acc[kCols][16];
+  for (int c = 0; c < kCols; ++c)
+    for (int i = 0; i < lanes; ++i) acc[c][i] = w[r + i] * x[c * ldx];
+  for (Eigen::Index k = 1; k < depth; ++k) {
+    const Scalar* wk = w + k * rows + r;
+    for (int c = 0; c < kCols; ++c) {
+      const Scalar xk = x[c * ldx + k];
+      for (int i = 0; i < lanes; ++i) acc[c][i] = std::fma(wk[i], xk, acc[c][i]);
+    }
+  }
+  for (int c = 0; c < kCols; ++c)
+    for (int i = 0; i < lanes; ++i) y[c * ldy + r + i] = acc[c][i];
+#endif
+}
+
+}  // namespace column_product_detail
+
+// y = w x (resized to w.rows() x x.cols()), each column as above. w needs at least one column.
+inline void column_product(const Matrix& w, const Matrix& x, Matrix& y) {
+  y.resize(w.rows(), x.cols());
+  const Eigen::Index rows = w.rows(), depth = w.cols(), cols = x.cols();
+  const Scalar* wd = w.data();
+  for (Eigen::Index r = 0; r < rows; r += 16) {
+    const int lanes = static_cast<int>(std::min<Eigen::Index>(16, rows - r));
+    Eigen::Index b = 0;
+    const auto tile = [&]<int kCols>() {
+      column_product_detail::tile<kCols>(wd, rows, depth, x.col(b).data(), x.rows(), y.col(b).data(), y.rows(), r, lanes);
+      b += kCols;
+    };
+    while (b + 8 <= cols) tile.template operator()<8>();
+    while (b + 4 <= cols) tile.template operator()<4>();
+    while (b < cols) tile.template operator()<1>();
+  }
+}
+
+}  // namespace plasticore
