@@ -74,8 +74,10 @@ print(("FAIL" if bad else "ok") + f"({name}): {text} (pinned {want})")
 sys.exit(1 if bad else 0)
 PY
 }
-check_ep ep_rate "$(pin "0.12 0.235 0.245 | 0.17 0.19 0.23 | 5.627347469 1.639307618" \
-                        "0.12 0.235 0.235 | 0.17 0.19 0.24 | 5.627405643 1.639463305")" configs/ep_mnist.toml
+# Re-pinned 2026-12-07 evening: the relaxation's per-step products column by column (core/column_product.hpp) round
+# differently from Eigen's (|w1| -> 1e-5 relative, |w2| 1e-4; the AVX-512 and AVX2 builds now differ only in |w1|).
+check_ep ep_rate "$(pin "0.12 0.235 0.24 | 0.17 0.19 0.24 | 5.627411366 1.63948524" \
+                        "0.12 0.235 0.24 | 0.17 0.19 0.24 | 5.627415657 1.63948524")" configs/ep_mnist.toml
 check_ep eqspike_two_factor "$(pin "0.165 0.23 0.295 | 0.16 0.19 0.18 | 5.619588852 1.661848783" \
                                    "0.165 0.23 0.28 | 0.16 0.19 0.19 | 5.619166374 1.661855936")" configs/eqspike_mnist.toml
 check_ep eqspike_end_of_phase "$(pin "0.16 0.195 0.27 | 0.13 0.21 0.25 | 5.621724129 1.647139668" \
