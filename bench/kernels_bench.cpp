@@ -12,10 +12,11 @@
 // floats are made when it is taken); the cost every process that trains on MNIST pays once; skipped if the
 // cache has no MNIST. Memory that the allocator reuses between iterations: a fresh process also page-faults.
 // BM_RateSmallProducts: rate EP's per-step products at batch 20 (W2 h, 10 x 500, and W2^T o from the kept
-// column-major copy of W2^T, as Substrate::exact_backward takes it), MAC/s.
+// column-major copy of W2^T) as training computes them since 2026-12-07, column by column (core/column_product.hpp),
+// MAC/s. BM_RateSmallProductsEigen: the same two products as Eigen's general product (what training used before).
 // BM_RateSmallProductsOwn: the same two products with a register-blocked AVX2 kernel of our own on a
 // transposed copy of W2 (2 x 4 dot products, 16 x 4 axpy tiles; no operand packing), tried against Eigen's
-// packed products and not adopted (docs/performance.md, "What would move us closer"). Needs AVX2/FMA.
+// packed products on 2026-12-04 and not adopted (docs/performance.md, "What would move us closer"). Needs AVX2/FMA.
 // BM_OuterProductUpdate: rate EP's dW1 += (h^beta - h^0) x^T (500 x 20 x 784), MAC/s.
 // BM_WeightPass: one streaming pass W1 += dW1 over the 1.57 MB matrix, bytes/s (read 8, write 4 per weight):
 // the rate of the update's memory-bound passes.
@@ -46,6 +47,7 @@
 #include <string>
 #include <vector>
 
+#include "core/column_product.hpp"
 #include "core/column_sums.hpp"
 #include "core/rng.hpp"
 #include "data/image_dataset.hpp"
@@ -149,19 +151,28 @@ void BM_NonzeroOuterUpdateMnist(benchmark::State& state) {
 }
 BENCHMARK(BM_NonzeroOuterUpdateMnist);
 
-void BM_RateSmallProducts(benchmark::State& state) {
+// w2 * h and w2^T * o by `product` (the transpose kept column-major), 2 x 10 x 500 x 20 MACs per iteration.
+template <typename Product>
+void rate_small_products(benchmark::State& state, Product&& product) {
   const Matrix w2 = Matrix::Random(10, kPost), h = Matrix::Random(kPost, kBatch), o = Matrix::Random(10, kBatch);
   const Matrix w2t = w2.transpose();
   Matrix up(10, kBatch), down(kPost, kBatch);
   for (auto _ : state) {
-    up.noalias() = w2 * h;
-    down.noalias() = w2t * o;
+    product(w2, h, up);
+    product(w2t, o, down);
     benchmark::DoNotOptimize(up.data());
     benchmark::DoNotOptimize(down.data());
   }
   state.SetItemsProcessed(state.iterations() * 2 * int64_t{10} * kPost * kBatch);  // MACs
 }
+void BM_RateSmallProducts(benchmark::State& state) {
+  rate_small_products(state, [](const Matrix& a, const Matrix& b, Matrix& c) { column_product(a, b, c); });
+}
 BENCHMARK(BM_RateSmallProducts);
+void BM_RateSmallProductsEigen(benchmark::State& state) {
+  rate_small_products(state, [](const Matrix& a, const Matrix& b, Matrix& c) { c.noalias() = a * b; });
+}
+BENCHMARK(BM_RateSmallProductsEigen);
 
 #ifdef __AVX2__
 float horizontal_sum(__m256 v) {

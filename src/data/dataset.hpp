@@ -58,6 +58,9 @@ class Dataset {
   virtual int64_t size(Split split) const = 0;
   virtual int64_t train_sample(int64_t epoch, int64_t position) const = 0;
   virtual std::unique_ptr<SequenceStream> sequence(Split split, int64_t index) const = 0;
+  // A hint: sample `index` (as train_sample returns it) will be read soon, so its bytes may start on their way to
+  // the cache (the trainer names the next batch's while one trains). Changes nothing else.
+  virtual void prefetch(Split /*split*/, int64_t /*index*/) const {}
   // What the test split is: "test", or "validation" when it was carved from the training data
   // (data.validation) to choose hyper-parameters on; metrics.json says which (evaluated_on).
   virtual const char* evaluation_set() const { return "test"; }

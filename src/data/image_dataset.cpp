@@ -202,6 +202,16 @@ int64_t ImageDataset::train_sample(int64_t epoch, int64_t position) const {
   return image + train_.size() * static_cast<int64_t>(draw.below(shifts * shifts));
 }
 
+// An image's 784 bytes are 13 cache lines of a 47 MB file read in shuffled order: each batch waited for its 20
+// images from memory (4 % of a rate-EP run in ClassificationSet::image before this hint).
+void ImageDataset::prefetch(Split split, int64_t index) const {
+  const ClassificationSet& images = set(split);
+  const int64_t n = images.pixel_count();
+  const uint8_t* bytes = images.pixels.data() + (index % images.size()) * n;
+  for (int64_t i = 0; i < n; i += 64) __builtin_prefetch(bytes + i);
+  __builtin_prefetch(bytes + n - 1);
+}
+
 std::unique_ptr<SequenceStream> ImageDataset::sequence(Split split, int64_t index) const {
   const ClassificationSet& images = set(split);
   if (split == Split::test || index < images.size()) return std::make_unique<ImageSample>(images, index);

@@ -75,6 +75,7 @@ class ImageDataset final : public Dataset {
   int64_t size(Split split) const override { return set(split).size(); }
   int64_t train_sample(int64_t epoch, int64_t position) const override;
   std::unique_ptr<SequenceStream> sequence(Split split, int64_t index) const override;
+  void prefetch(Split split, int64_t index) const override;
   const char* evaluation_set() const override { return test_.held_out ? "validation" : "test"; }
   const ClassificationSet& set(Split split) const { return split == Split::train ? train_ : test_; }
 

@@ -45,8 +45,8 @@ struct RelaxationParams {
 // Everything one mini-batch carries through the phases. s[0] is the clamped input.
 struct RelaxationState {
   std::vector<Matrix> state;        // s[l], n_l x B
-  std::vector<Matrix> accumulator;  // sigma-delta accumulators a[l]
-  std::vector<Matrix> spikes;       // S[l] at the current step (0/1; unused in rate mode, where S = s; see
+  std::vector<Matrix> accumulator;  // sigma-delta accumulators a[l] (empty in rate mode)
+  std::vector<Matrix> spikes;       // S[l] at the current step (0/1; empty in rate mode, where S = s; see
                                     // PhaseObserver for the input's while a phase runs sample by sample)
   std::vector<std::vector<SpikeEvents>> events;  // [layer][sample] indices that spiked
   std::vector<Rng> rng;             // one stream per sample (Bernoulli spikes)

@@ -180,6 +180,7 @@ nlohmann::json Trainer::train(RunRecord& record, const std::string& out_dir, boo
       batch.index = index;
       batch.samples.clear();
       for (int64_t k = start; k < std::min(start + B, n); ++k) batch.samples.push_back(dataset_.train_sample(epoch, k));
+      for (int64_t k = start + B; k < std::min(start + 2 * B, n); ++k) dataset_.prefetch(Split::train, dataset_.train_sample(epoch, k));
       team.next();
       const auto batch_start = std::chrono::steady_clock::now();
       train_batch(batch, train);
