@@ -2,7 +2,8 @@
 // register blocks of nr columns (4 for float on AVX2 and AVX-512); when every chunk boundary is a multiple
 // of nr, each column of a chunk's product is computed with exactly the arithmetic it gets in the whole
 // product (tests/core/test_product_chunks.cpp checks it), so splitting a product over threads does not
-// change its numbers.
+// change its numbers. Products whose columns are computed alone (core/column_product.hpp) split anywhere:
+// equal_column_chunks.
 #pragma once
 #include <algorithm>
 #include <vector>
