@@ -302,7 +302,9 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
   // Every phase after the first restarts from the saved free state: its input spikes, and so layer 1's input
   // drive, are the first phase's step for step (the weights change only after the batch).
   const bool replays_input = !flip && signs.size() > 1 && learn_.nudged_start == NudgedStart::saved_free_state;
-  relax_.copy_state(free_state_, state_);
+  // Only a phase that restarts from the saved free state needs all of it; a rule reads only its states (as
+  // whole_states gathers them with several ranks).
+  relax_.copy_state(free_state_, state_, !replays_input);
   count_chip_state_traffic(B, static_cast<int64_t>(signs.size()));
   rule_->begin_batch();
   // Symmetric nudging: both nudged phases start from the same free state (stored, or recomputed bit for bit by
@@ -319,7 +321,7 @@ int EPLearner::run_phases(const Matrix& x, const std::vector<int32_t>& labels, c
   for (size_t phase = 0; phase < signs.size(); ++phase) {
     const Scalar sign = signs[phase];
     if (phase > 0 && flip) {
-      relax_.copy_state(phase_start_, state_);  // what end_nudged_phase compares this phase's end with
+      relax_.copy_state(phase_start_, state_, true);  // what end_nudged_phase compares this phase's end with
     } else if (phase > 0 && learn_.nudged_start == NudgedStart::fresh_free_phase) {
       // The free phase again from zero states and the same initial spike phases: the same free state,
       // computed instead of stored.

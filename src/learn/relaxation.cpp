@@ -168,7 +168,7 @@ void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, 
 // Every member of RelaxationState, by the copy below: a new member must be copied there too.
 static_assert(sizeof(RelaxationState) == 12 * sizeof(std::vector<int>) + sizeof(Matrix), "copy_state copies every member");
 
-void Relaxation::copy_state(RelaxationState& to, const RelaxationState& from) const {
+void Relaxation::copy_state(RelaxationState& to, const RelaxationState& from, bool states_only) const {
   const int B = from.batch();
   const bool rate = params_.coding == SpikeCoding::rate;
   // The samples of each part: rate mode's column chunks, or run()'s first shares of the samples.
@@ -182,25 +182,29 @@ void Relaxation::copy_state(RelaxationState& to, const RelaxationState& from) co
     }
   }
   if (first.size() < 3) {  // fewer than two parts: one thread
-    to = from;
+    if (states_only) to.state = from.state;
+    else to = from;
     return;
   }
   // Per batch, and the shapes, here; per sample, on the team.
-  to.rng = from.rng;
-  to.read_sample = from.read_sample;
-  to.quiet_input = from.quiet_input;
   std::vector<std::pair<Matrix*, const Matrix*>> matrices;
+  std::vector<std::pair<std::vector<SpikeEvents>*, const std::vector<SpikeEvents>*>> lists;
   for (auto member : {&RelaxationState::state, &RelaxationState::accumulator, &RelaxationState::spikes,
                       &RelaxationState::trace, &RelaxationState::delta, &RelaxationState::previous}) {
+    if (states_only && member != &RelaxationState::state) continue;
     (to.*member).resize((from.*member).size());
     for (size_t l = 0; l < (from.*member).size(); ++l) matrices.emplace_back(&(to.*member)[l], &(from.*member)[l]);
   }
-  matrices.emplace_back(&to.input_drive, &from.input_drive);
-  std::vector<std::pair<std::vector<SpikeEvents>*, const std::vector<SpikeEvents>*>> lists;
-  to.events.resize(from.events.size());
-  for (size_t l = 0; l < from.events.size(); ++l) lists.emplace_back(&to.events[l], &from.events[l]);
-  lists.emplace_back(&to.input_on, &from.input_on);
-  lists.emplace_back(&to.input_off, &from.input_off);
+  if (!states_only) {
+    to.rng = from.rng;
+    to.read_sample = from.read_sample;
+    to.quiet_input = from.quiet_input;
+    matrices.emplace_back(&to.input_drive, &from.input_drive);
+    to.events.resize(from.events.size());
+    for (size_t l = 0; l < from.events.size(); ++l) lists.emplace_back(&to.events[l], &from.events[l]);
+    lists.emplace_back(&to.input_on, &from.input_on);
+    lists.emplace_back(&to.input_off, &from.input_off);
+  }
   for (auto& [t, f] : matrices) {
     if (f->cols() == B) t->resize(f->rows(), B);
     else *t = *f;  // not per sample (an unused, empty member)

@@ -90,8 +90,9 @@ class Relaxation {
   const RelaxationParams& params() const { return params_; }
   // to = from, for a state this object last started: with several threads each sample's columns and lists are
   // copied on the team, in the shares that relax them (a batch's state, ~0.6 MB for EqSpike on MNIST, copied on
-  // one thread left the others waiting). The same state as the assignment.
-  void copy_state(RelaxationState& to, const RelaxationState& from) const;
+  // one thread left the others waiting). The same state as the assignment; states_only: to.state = from.state
+  // and the other members left as they were (what an EP rule reads of its reference state).
+  void copy_state(RelaxationState& to, const RelaxationState& from, bool states_only = false) const;
 
  private:
   // A sigma-delta input in a phase run sample by sample: the clamped input's lists of each step of the phase (with

@@ -1,7 +1,7 @@
 // Relaxation::copy_state, which copies a batch's state sample by sample on the team's threads, gives the state
 // the assignment gives: every member, bit for bit, for every coding (rate, sigma-delta with the input as spikes
 // and as changes and with a learning trace, Bernoulli), on 1, 2 and 3 threads, into an empty state and into one
-// left from a batch of another size.
+// left from a batch of another size; and with states_only, exactly the states into a state left from another batch.
 #include <gtest/gtest.h>
 
 #include <omp.h>
@@ -103,6 +103,16 @@ TEST(CopyState, GivesTheAssignmentsState) {
       RelaxationState fresh;
       relax.copy_state(fresh, st);
       expect_same_state(fresh, want);
+      // states_only: the states copied, every other member as it was (a batch of another size here).
+      RelaxationState other;
+      relax.start(other, random_input(rng, 3), 2, "test", 0, {3, 4, 5});
+      relax.run(other, 2, nullptr, 0, 0);
+      const RelaxationState before = other;
+      relax.copy_state(other, st, true);
+      expect_same(other.state, want.state, "states_only: state");
+      RelaxationState rest = before;
+      rest.state = other.state;
+      expect_same_state(other, rest);
       relax.copy_state(earlier, st);
       expect_same_state(earlier, want);
     }
