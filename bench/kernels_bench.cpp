@@ -153,22 +153,26 @@ BENCHMARK(BM_NonzeroOuterUpdateMnist);
 
 // w2 * h and w2^T * o by `product` (the transpose kept column-major), 2 x 10 x 500 x 20 MACs per iteration.
 template <typename Product>
-void rate_small_products(benchmark::State& state, Product&& product) {
-  const Matrix w2 = Matrix::Random(10, kPost), h = Matrix::Random(kPost, kBatch), o = Matrix::Random(10, kBatch);
+void rate_small_products(benchmark::State& state, Product&& product, Eigen::Index batch = kBatch) {
+  const Matrix w2 = Matrix::Random(10, kPost), h = Matrix::Random(kPost, batch), o = Matrix::Random(10, batch);
   const Matrix w2t = w2.transpose();
-  Matrix up(10, kBatch), down(kPost, kBatch);
+  Matrix up(10, batch), down(kPost, batch);
   for (auto _ : state) {
     product(w2, h, up);
     product(w2t, o, down);
     benchmark::DoNotOptimize(up.data());
     benchmark::DoNotOptimize(down.data());
   }
-  state.SetItemsProcessed(state.iterations() * 2 * int64_t{10} * kPost * kBatch);  // MACs
+  state.SetItemsProcessed(state.iterations() * 2 * int64_t{10} * kPost * batch);  // MACs
 }
 void BM_RateSmallProducts(benchmark::State& state) {
   rate_small_products(state, [](const Matrix& a, const Matrix& b, Matrix& c) { column_product(a, b, c); });
 }
 BENCHMARK(BM_RateSmallProducts);
+void BM_RateSmallProductsChunk(benchmark::State& state) {
+  rate_small_products(state, [](const Matrix& a, const Matrix& b, Matrix& c) { column_product(a, b, c); }, kBatch / 2);
+}
+BENCHMARK(BM_RateSmallProductsChunk);
 void BM_RateSmallProductsEigen(benchmark::State& state) {
   rate_small_products(state, [](const Matrix& a, const Matrix& b, Matrix& c) { c.noalias() = a * b; });
 }
