@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/error.hpp"
+#include "core/product_chunks.hpp"
 #include "core/team.hpp"
 #include "learn/batch_exchange.hpp"
 
@@ -170,21 +171,32 @@ void EPLearner::describe(nlohmann::json& m) const {
   m["network"] = net_->sizes();
 }
 
+// The batch's inputs and labels. On a team each thread reads the samples of an equal chunk, the chunks rate mode
+// relaxes, so that its columns start in that thread's caches (on the main thread alone the image reads were ~4 % of
+// a 2-thread rate-EP batch, the other thread waiting). Datasets' sequence() is safe to call from several threads.
 void EPLearner::gather(const Batch& batch) {
   const auto B = static_cast<Eigen::Index>(batch.samples.size());
   x_.resize(batch.dataset->inputs(), B);
-  column_.resize(batch.dataset->inputs(), 1);
-  target_.resize(batch.dataset->outputs());
   labels_.resize(batch.samples.size());
-  for (Eigen::Index b = 0; b < B; ++b) {
-    const auto sample = batch.dataset->sequence(batch.split, batch.samples[static_cast<size_t>(b)]);
-    sample->input(0, column_);
-    sample->target(0, target_);
-    x_.col(b) = column_.col(0);
-    Eigen::Index label = 0;
-    target_.maxCoeff(&label);
-    labels_[static_cast<size_t>(b)] = static_cast<int32_t>(label);
-  }
+  const std::vector<ColumnChunk> chunks = equal_column_chunks(B, team_of_several() ? omp_get_max_threads() : 1);
+  if (gather_scratch_.size() < chunks.size()) gather_scratch_.resize(chunks.size());
+  const auto part = [&](int p, int) {
+    auto& [column, target] = gather_scratch_[static_cast<size_t>(p)];
+    column.resize(batch.dataset->inputs(), 1);
+    target.resize(batch.dataset->outputs());
+    const ColumnChunk& c = chunks[static_cast<size_t>(p)];
+    for (Eigen::Index b = c.begin; b < c.begin + c.cols; ++b) {
+      const auto sample = batch.dataset->sequence(batch.split, batch.samples[static_cast<size_t>(b)]);
+      sample->input(0, column);
+      sample->target(0, target);
+      x_.col(b) = column.col(0);
+      Eigen::Index label = 0;
+      target.maxCoeff(&label);
+      labels_[static_cast<size_t>(b)] = static_cast<int32_t>(label);
+    }
+  };
+  if (chunks.size() > 1) run_team(static_cast<int>(chunks.size()), part);
+  else part(0, 1);
 }
 
 void EPLearner::accumulate(const Batch& batch, Score& score) {

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "learn/end_of_phase_rule.hpp"
@@ -112,8 +113,8 @@ class EPLearner final : public Learner {
   PhaseObserver* observer_ = nullptr;
   std::vector<PhaseObserver*> observers_;  // of the phase being run (kept: no allocation per batch)
   // The batch gathered from the dataset.
-  Matrix x_, column_;
-  Vector target_;
+  Matrix x_;
+  std::vector<std::pair<Matrix, Vector>> gather_scratch_;  // per part of gather(): a sample's input and target
   std::vector<int32_t> labels_, predicted_;
 };
 

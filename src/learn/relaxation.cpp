@@ -64,13 +64,19 @@ void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, 
   st.trace.resize(layers);
   st.events.resize(layers);
   st.previous.resize(layers);
-  st.state[0] = input;
-  st.previous[0] = input;
   // Rate mode on several threads: each thread zeroes the columns of its chunk of samples, which it then relaxes
-  // (zeroed here, a column's lines would move to that thread's core in the first step).
+  // (zeroed here, a column's lines would move to that thread's core in the first step), and copies their input
+  // (on the main thread these copies waited for lines the other core held: ~4 % of a 2-thread batch).
   const bool rate = params_.coding == SpikeCoding::rate;
   if (rate) prepare_rate_chunks(static_cast<int>(B));
   const bool zero_by_chunks = rate && !rate_chunks_.empty() && !params_.uses_trace();
+  if (zero_by_chunks) {
+    st.state[0].resize(input.rows(), B);
+    st.previous[0].resize(input.rows(), B);
+  } else {
+    st.state[0] = input;
+    st.previous[0] = input;
+  }
   for (size_t l = 0; l < layers; ++l) {
     const int n = net_.sizes()[l];
     if (zero_by_chunks) {
@@ -96,6 +102,8 @@ void Relaxation::start(RelaxationState& st, const Matrix& input, uint64_t seed, 
   if (zero_by_chunks)
     run_team(static_cast<int>(rate_chunks_.size()), [&](int t, int) {
       const RateChunk& c = rate_chunks_[static_cast<size_t>(t)];
+      st.state[0].middleCols(c.begin, c.cols) = input.middleCols(c.begin, c.cols);
+      st.previous[0].middleCols(c.begin, c.cols) = input.middleCols(c.begin, c.cols);
       for (size_t l = 0; l < layers; ++l) {
         if (l > 0) st.state[l].middleCols(c.begin, c.cols).setZero();
         st.delta[l].middleCols(c.begin, c.cols).setZero();
@@ -231,7 +239,6 @@ void Relaxation::prepare_rate_chunks(int B) const {
   const auto layers = static_cast<size_t>(net_.weight_layers() + 1);
   whole_batch_.begin = 0;
   whole_batch_.cols = B;
-  whole_batch_.whole = true;
   whole_batch_.drive.resize(layers);
   whole_batch_.feedback.resize(layers);
   bool by_column = net_.weight(0).forward_nonzero_on_team();  // else the chunks' input drives are products too
@@ -242,7 +249,6 @@ void Relaxation::prepare_rate_chunks(int B) const {
     RateChunk& c = rate_chunks_[t];
     c.begin = chunks[t].begin;
     c.cols = chunks[t].cols;
-    c.previous.resize(layers);
     c.drive.resize(layers);
     c.feedback.resize(layers);
   }
@@ -581,27 +587,46 @@ void Relaxation::prepare_scratch(int B) const {
   for (int l = 1; l < L; ++l) scratch_feedback_[static_cast<size_t>(l)].resize(net_.sizes()[static_cast<size_t>(l)], B);
 }
 
-void Relaxation::step_rate(RelaxationState& st, RateChunk& c, int t, const Matrix* targets, Scalar beta) const {
+void Relaxation::step_rate(RelaxationState& s, RateChunk& c, int t, const Matrix* targets, Scalar beta) const {
   const int L = net_.weight_layers();
   // Dense reads of analog states: each column is keyed by its own values, the phase and the step (the chunks
   // differ with the thread count, so not by column).
   const ReadKeyScope key({sample_read_key(read_phase_), static_cast<uint64_t>(t)});
-  for (int l = 1; l <= L; ++l) {  // [0]: the clamped input
-    const auto k = static_cast<size_t>(l);
-    // integrate() writes every state below; with chunks it also keeps each column's old state as it reads it.
-    if (c.whole) st.previous[k].swap(st.state[k]);
-    else c.previous[k] = st.state[k].middleCols(c.begin, c.cols);  // the products' operand
-  }
-  const auto previous = [&](int l) -> const Matrix& { return c.whole ? st.previous[static_cast<size_t>(l)] : c.previous[static_cast<size_t>(l)]; };
-  for (int l = 2; l <= L; ++l) net_.weight(l - 1).forward_by_column(previous(l - 1), c.drive[static_cast<size_t>(l)]);
-  for (int l = 1; l < L; ++l) net_.weight(l).backward_by_column(previous(l + 1), c.feedback[static_cast<size_t>(l)]);
+  // integrate() writes every state below, from the old one kept as previous (the products' operand).
+  for (int l = 1; l <= L; ++l) s.previous[static_cast<size_t>(l)].swap(s.state[static_cast<size_t>(l)]);
+  for (int l = 2; l <= L; ++l) net_.weight(l - 1).forward_by_column(s.previous[static_cast<size_t>(l - 1)], c.drive[static_cast<size_t>(l)]);
+  for (int l = 1; l < L; ++l) net_.weight(l).backward_by_column(s.previous[static_cast<size_t>(l + 1)], c.feedback[static_cast<size_t>(l)]);
   for (Eigen::Index b = 0; b < c.cols; ++b)
     for (int l = 1; l <= L; ++l) {
       const auto k = static_cast<size_t>(l);
       // Layer 1's input drive W_1 x is the batch's (the input is clamped); the feedback is added first.
       const Scalar* u = l == 1 ? input_drive_.col(c.begin + b).data() : c.drive[k].col(b).data();
-      integrate(st, l, c.begin + b, u, l < L ? c.feedback[k].col(b).data() : nullptr, targets, beta, !c.whole);
+      integrate(s, l, b, u, l < L ? c.feedback[k].col(b).data() : nullptr, targets, beta, false);
     }
+}
+
+void Relaxation::run_rate_chunk(RelaxationState& st, RateChunk& c, int steps, const Matrix* targets, Scalar beta) const {
+  const auto layers = st.state.size();
+  RelaxationState& own = c.own;
+  own.state.resize(layers);
+  own.previous.resize(layers);
+  own.delta.resize(layers);
+  own.trace.resize(layers);
+  const bool trace = params_.uses_trace();
+  for (size_t k = 1; k < layers; ++k) {
+    own.state[k] = st.state[k].middleCols(c.begin, c.cols);
+    own.previous[k].resize(st.state[k].rows(), c.cols);
+    own.delta[k].resize(st.state[k].rows(), c.cols);
+    if (trace) own.trace[k] = st.trace[k].middleCols(c.begin, c.cols);
+  }
+  if (targets != nullptr) c.targets = targets->middleCols(c.begin, c.cols);
+  for (int t = 0; t < steps; ++t) step_rate(own, c, t, targets != nullptr ? &c.targets : nullptr, beta);
+  for (size_t k = 1; k < layers; ++k) {
+    st.state[k].middleCols(c.begin, c.cols) = own.state[k];
+    st.previous[k].middleCols(c.begin, c.cols) = own.previous[k];
+    st.delta[k].middleCols(c.begin, c.cols) = own.delta[k];
+    if (trace) st.trace[k].middleCols(c.begin, c.cols) = own.trace[k];
+  }
 }
 
 void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scalar beta, Scalar sign,
@@ -625,9 +650,8 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
   int64_t spikes = 0;
   if (params_.coding == SpikeCoding::rate && observers.empty() && !rate_chunks_.empty()) {
     // Each thread relaxes its chunk of samples through the whole phase: no barrier per step.
-    run_team(static_cast<int>(rate_chunks_.size()), [&](int i, int) {
-      for (int t = 0; t < steps; ++t) step_rate(st, rate_chunks_[static_cast<size_t>(i)], t, targets, beta);
-    });
+    run_team(static_cast<int>(rate_chunks_.size()),
+             [&](int i, int) { run_rate_chunk(st, rate_chunks_[static_cast<size_t>(i)], steps, targets, beta); });
   } else if (params_.coding == SpikeCoding::rate) {
     for (int t = 0; t < steps; ++t) {
       step_rate(st, whole_batch_, t, targets, beta);

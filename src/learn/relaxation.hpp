@@ -127,9 +127,11 @@ class Relaxation {
   // Step t of sample b (spiking mode); returns the spikes emitted.
   int64_t step_sample(RelaxationState& st, int b, int t, const Matrix* targets, Scalar beta, InputDrive input,
                       InputSteps* ahead = nullptr) const;
-  // A rate-mode step of the samples [chunk.begin, chunk.begin + chunk.cols).
+  // A rate-mode step of the samples [chunk.begin, chunk.begin + chunk.cols), whose states are s's columns from 0.
   struct RateChunk;
-  void step_rate(RelaxationState& st, RateChunk& chunk, int t, const Matrix* targets, Scalar beta) const;
+  void step_rate(RelaxationState& s, RateChunk& chunk, int t, const Matrix* targets, Scalar beta) const;
+  // A rate-mode phase of one chunk of several on its thread, in its own copy of its samples' states.
+  void run_rate_chunk(RelaxationState& st, RateChunk& chunk, int steps, const Matrix* targets, Scalar beta) const;
   void prepare_scratch(int batch) const;
   void prepare_rate_chunks(int batch) const;
 
@@ -149,11 +151,14 @@ class Relaxation {
   // Rate mode: the samples of a batch in column chunks, one per thread, with their own operands and drives.
   struct RateChunk {
     Eigen::Index begin = 0, cols = 0;
-    bool whole = false;             // the whole batch: the state matrices are the operands (no copies)
-    std::vector<Matrix> previous;   // s[l] of the chunk's samples before the step (copies: products take a Matrix)
     std::vector<Matrix> drive;      // W_l s_{l-1} of the chunk's samples (l >= 2; layer 1's is the batch's input drive)
     std::vector<Matrix> feedback;   // W_{l+1}^T s_{l+1} (l < L)
     Matrix input, input_drive;
+    // One chunk of several: its samples' states, previous states, changes (and traces) through a phase, copied in
+    // and out at its ends (in the batch's matrices a chunk's first and last columns share 64-byte lines with the
+    // next chunk's, which moved between the cores at every step), and the nudged layer's targets.
+    RelaxationState own;
+    Matrix targets;
   };
   mutable RateChunk whole_batch_;
   mutable std::vector<RateChunk> rate_chunks_;  // empty: one thread

@@ -2,9 +2,10 @@
 # Spiking runs give the same weights for 1 and 2 threads (docs/performance.md, "Threads"): EqSpike's
 # two-factor rule (each sample's steps on its thread, the accumulator in contiguous column ranges per thread;
 # also with the input sent as changes) and end-of-phase rule (samples in shares per thread), e-prop on one sequence (threads share its synapse kernel's column chunks) and on a
-# batch (one sequence per thread, summed in sample order), BPTT on a batch, and rate EP (each thread takes a
-# column chunk of the batch aligned to Eigen's register blocks, core/product_chunks.hpp, so a product's
-# rounding does not depend on the thread count). No MNIST needed (synthetic IDX images).
+# batch (one sequence per thread, summed in sample order), BPTT on a batch, and rate EP (each thread reads and
+# relaxes an equal column chunk of the batch in its own copy of the chunk's states, its products column by column,
+# core/column_product.hpp, so their rounding does not depend on the thread count). No MNIST needed (synthetic IDX
+# images).
 # Usage (from the project root): bash tests/cli/test_thread_counts.sh PATH_TO_plasticore
 . "$(dirname "$0")/common.sh" thread_counts "$@"
 
@@ -29,7 +30,7 @@ if not weights or bad or not any(k in a.files for k in ("w1", "w_in")):
     print("  differing or missing:", bad or "no weight tensors"); sys.exit(1)
 PY
 }
-same_weights rate_ep configs/ep_mnist.toml "${idx[@]}" --set "network.hidden=[500]"  # big enough for Eigen to split its products
+same_weights rate_ep configs/ep_mnist.toml "${idx[@]}" --set "network.hidden=[500]"  # the MNIST shapes
 same_weights eqspike_two_factor configs/eqspike_mnist.toml "${idx[@]}"
 same_weights eqspike_input_changes configs/eqspike_mnist.toml "${idx[@]}" --set ep.input_events=changes
 same_weights eqspike_end_of_phase configs/eqspike_eop_mnist.toml "${idx[@]}"
