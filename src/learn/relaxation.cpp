@@ -501,9 +501,10 @@ void Relaxation::integrate(RelaxationState& st, int l, Eigen::Index b, const Sca
   Scalar* s = st.state[k].col(b).data();
   Scalar* ds = st.delta[k].col(b).data();
   Scalar* previous = st.previous[k].col(b).data();
-  const bool delta = !params_.uses_trace();  // else the trace's change
+  const bool traced = params_.uses_trace();
+  const bool delta = !traced && changes_read_;  // ds = the state's change (traced: the trace's; else none wanted)
   // A trace that follows the state is updated in integrate_column's pass; one that follows the spikes after it.
-  Scalar* trace = delta ? nullptr : st.trace[k].col(b).data();
+  Scalar* trace = traced ? st.trace[k].col(b).data() : nullptr;
   Scalar* fused_trace = params_.trace_of_spikes ? nullptr : trace;
   if (targets != nullptr && l == net_.weight_layers()) {
     const Scalar* y = targets->col(b).data();
@@ -624,7 +625,7 @@ void Relaxation::run_rate_chunk(RelaxationState& st, RateChunk& c, int steps, co
   for (size_t k = 1; k < layers; ++k) {
     st.state[k].middleCols(c.begin, c.cols) = own.state[k];
     st.previous[k].middleCols(c.begin, c.cols) = own.previous[k];
-    st.delta[k].middleCols(c.begin, c.cols) = own.delta[k];
+    if (changes_read_) st.delta[k].middleCols(c.begin, c.cols) = own.delta[k];
     if (trace) st.trace[k].middleCols(c.begin, c.cols) = own.trace[k];
   }
 }
@@ -636,6 +637,7 @@ void Relaxation::run(RelaxationState& st, int steps, const Matrix* targets, Scal
   const Eigen::Index drives = Eigen::Index{steps} * B;
   read_phase_ = phases_++;
   phase_steps_ = steps;
+  changes_read_ = params_.coding != SpikeCoding::rate || !observers.empty();
   if (input == InputDrive::record) recorded_input_drive_.resize(net_.sizes()[1], drives);
   if (input == InputDrive::replay && (recorded_input_drive_.rows() != net_.sizes()[1] || recorded_input_drive_.cols() != drives))
     throw std::logic_error("Relaxation::run: a replay of the input drive needs a recorded phase of the same steps and batch");

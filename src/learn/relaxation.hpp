@@ -142,6 +142,9 @@ class Relaxation {
   // restarts from a saved state does not restart this count; start() does, so a recomputed phase repeats).
   mutable uint64_t phases_ = 0, read_phase_ = 0;
   mutable int phase_steps_ = 0;  // the steps of the phase under way
+  // Whether the phase under way keeps each step's change ds in delta: only observers read it, and a rate phase
+  // without them skips its store (one of the neuron update's seven streams).
+  mutable bool changes_read_ = true;
   mutable Matrix input_drive_;  // W_1 x for rate mode, valid for the current batch
   mutable std::vector<Matrix> scratch_drive_, scratch_feedback_;  // spiking mode, [layer]
   mutable std::vector<double> sample_work_;  // spiking mode: each sample's expected work per step, for the threads' shares
