@@ -78,6 +78,7 @@ inline void column_product(const Matrix& w, const Matrix& x, Matrix& y) {
       const auto tile = [&]<int kCols>() {
         column_product_detail::tile<kCols>(wd, rows, depth, x.col(b).data(), x.rows(), y.col(b).data(), y.rows(), r, lanes);
       };
+      // The run-time width to its compile-time tile (the chains must be registers): tile<1> .. tile<kMaxCols>.
       [&]<int... kWidths>(std::integer_sequence<int, kWidths...>) {
         ((width == kWidths + 1 ? tile.template operator()<kWidths + 1>() : void()), ...);
       }(std::make_integer_sequence<int, kMaxCols>{});

@@ -624,8 +624,7 @@ void Relaxation::run_rate_chunk(RelaxationState& st, RateChunk& c, int steps, co
   for (int t = 0; t < steps; ++t) step_rate(own, c, t, targets != nullptr ? &c.targets : nullptr, beta);
   for (size_t k = 1; k < layers; ++k) {
     st.state[k].middleCols(c.begin, c.cols) = own.state[k];
-    st.previous[k].middleCols(c.begin, c.cols) = own.previous[k];
-    if (changes_read_) st.delta[k].middleCols(c.begin, c.cols) = own.delta[k];
+    st.previous[k].middleCols(c.begin, c.cols) = own.previous[k];  // delta not: chunks run only without observers
     if (trace) st.trace[k].middleCols(c.begin, c.cols) = own.trace[k];
   }
 }

@@ -157,8 +157,8 @@ class Relaxation {
     std::vector<Matrix> drive;      // W_l s_{l-1} of the chunk's samples (l >= 2; layer 1's is the batch's input drive)
     std::vector<Matrix> feedback;   // W_{l+1}^T s_{l+1} (l < L)
     Matrix input, input_drive;
-    // One chunk of several: its samples' states, previous states, changes (and traces) through a phase, copied in
-    // and out at its ends (in the batch's matrices a chunk's first and last columns share 64-byte lines with the
+    // One chunk of several: its samples' states, previous states (and traces) through a phase, copied in and out
+    // at its ends (in the batch's matrices a chunk's first and last columns share 64-byte lines with the
     // next chunk's, which moved between the cores at every step), and the nudged layer's targets.
     RelaxationState own;
     Matrix targets;
