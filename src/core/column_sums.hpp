@@ -300,12 +300,14 @@ inline void add_outer_nonzero(Matrix& dw, Eigen::Index c0, Eigen::Index n, Scala
   std::vector<int32_t> samples(static_cast<size_t>(B));  // per call (a batch's column chunk), not per synapse
   std::vector<Scalar> factors(static_cast<size_t>(B));
   for (Eigen::Index j = c0; j < c0 + n; ++j) {
+    // Branch-free compaction: whether a pixel is inked is random across a batch, and the mispredicted branch
+    // this replaced cost more than the sums it selects (~10 % of a rate-EP run against sum_scaled_columns' 15 %).
     size_t m = 0;
     for (Eigen::Index b = 0; b < B; ++b) {
       const Scalar v = pre(j, b);
-      if (v == 0) continue;
       samples[m] = static_cast<int32_t>(b);
-      factors[m++] = sign * v;  // sign is +-1: exact
+      factors[m] = sign * v;  // sign is +-1: exact
+      m += static_cast<size_t>(v != 0);
     }
     sum_scaled_columns<false, ColumnScale::factor>(
         dw.col(j).data(), dw.rows(), m, Scalar{1}, [&](size_t k) { return delta.col(samples[k]).data(); },
