@@ -17,6 +17,7 @@
 #include <immintrin.h>
 #endif
 
+#include "core/sgd_sweep.hpp"
 #include "core/tensor.hpp"
 
 namespace plasticore {
@@ -291,27 +292,54 @@ void sum_events_over_steps(Eigen::Index rows, std::span<const StepEvents> steps,
 #endif
 }
 
+// The samples b with pre(j, b) != 0, in order, and their factors sign * pre(j, b) (exact: sign is +-1), into samples
+// and factors (room for pre.cols() each); returns their number. Branch-free: whether a pixel is inked is random
+// across a batch, and the mispredicted branch this replaced cost more than the sums it selects (~10 % of a rate-EP
+// run against the sums' 15 %).
+inline size_t inked_samples(const Matrix& pre, Eigen::Index j, Scalar sign, int32_t* samples, Scalar* factors) {
+  size_t m = 0;
+  for (Eigen::Index b = 0; b < pre.cols(); ++b) {
+    const Scalar v = pre(j, b);
+    samples[m] = static_cast<int32_t>(b);
+    factors[m] = sign * v;
+    m += static_cast<size_t>(v != 0);
+  }
+  return m;
+}
+
 // dw(:, j) += sign * sum over b of delta(:, b) pre(j, b), for the columns j in [c0, c0 + n): the first
 // layer's EP update of a rate network, whose input (a clamped image) is mostly zeros, from its non-zero
 // entries only (per column, in sample order; on MNIST batches about twice as fast as the dense product).
 inline void add_outer_nonzero(Matrix& dw, Eigen::Index c0, Eigen::Index n, Scalar sign, const Matrix& delta,
                               const Matrix& pre) {
-  const Eigen::Index B = pre.cols();
-  std::vector<int32_t> samples(static_cast<size_t>(B));  // per call (a batch's column chunk), not per synapse
-  std::vector<Scalar> factors(static_cast<size_t>(B));
+  std::vector<int32_t> samples(static_cast<size_t>(pre.cols()));  // per call (a batch's column chunk), not per synapse
+  std::vector<Scalar> factors(static_cast<size_t>(pre.cols()));
   for (Eigen::Index j = c0; j < c0 + n; ++j) {
-    // Branch-free compaction: whether a pixel is inked is random across a batch, and the mispredicted branch
-    // this replaced cost more than the sums it selects (~10 % of a rate-EP run against sum_scaled_columns' 15 %).
-    size_t m = 0;
-    for (Eigen::Index b = 0; b < B; ++b) {
-      const Scalar v = pre(j, b);
-      samples[m] = static_cast<int32_t>(b);
-      factors[m] = sign * v;  // sign is +-1: exact
-      m += static_cast<size_t>(v != 0);
-    }
+    const size_t m = inked_samples(pre, j, sign, samples.data(), factors.data());
     sum_scaled_columns<false, ColumnScale::factor>(
         dw.col(j).data(), dw.rows(), m, Scalar{1}, [&](size_t k) { return delta.col(samples[k]).data(); },
         [&](size_t k) { return factors[k]; });
+  }
+}
+
+// The same sums applied as plain SGD straight into the weights: w(:, j) += step * (scale * g_j) for the columns j in
+// [c0, c0 + n) with a non-zero pre(j, .), g_j being the column add_outer_nonzero adds into a zero sum. Each column's
+// sum goes to a scratch column in L1 and from there through sgd_sweep, so the weights get the bits that
+// add_outer_nonzero into a zeroed gradient and the update's sweep (substrate/ideal.cpp) give, without the gradient
+// matrix (1.57 MB for MNIST's first layer, written, read and zeroed every batch). The other columns keep their
+// weights, as the sweep over the marked columns leaves them.
+inline void sgd_outer_nonzero(Matrix& w, Eigen::Index c0, Eigen::Index n, Scalar sign, const Matrix& delta,
+                              const Matrix& pre, Scalar scale, Scalar step) {
+  std::vector<int32_t> samples(static_cast<size_t>(pre.cols()));
+  std::vector<Scalar> factors(static_cast<size_t>(pre.cols()));
+  std::vector<Scalar> g(static_cast<size_t>(w.rows()), Scalar{0});  // zero between columns: sgd_sweep zeroes it
+  for (Eigen::Index j = c0; j < c0 + n; ++j) {
+    const size_t m = inked_samples(pre, j, sign, samples.data(), factors.data());
+    if (m == 0) continue;
+    sum_scaled_columns<false, ColumnScale::factor>(
+        g.data(), w.rows(), m, Scalar{1}, [&](size_t k) { return delta.col(samples[k]).data(); },
+        [&](size_t k) { return factors[k]; });
+    sgd_sweep(w.col(j).data(), g.data(), w.rows(), scale, step);
   }
 }
 

@@ -19,14 +19,16 @@ void EndOfPhaseRule::end_nudged_phase(const RelaxationState& nudged, const Relax
     const Matrix& post0 = free.state[k + 1];
     const Matrix& pre0 = free.state[k];
     if (w == 0) phase_delta_ = post - post0;  // the input is clamped (pre == pre0): one product instead of two
-    if (w == 0 && !sums_.columns.empty())
+    const bool in_place = w == 0 && in_place_.weights != nullptr;
+    if (w == 0 && !in_place && !sums_.columns.empty())
       for (Eigen::Index b = 0; b < B; ++b) sums_.columns[0]->mark_nonzero(pre.col(b).data(), pre.rows());
     if (k >= columns_.size()) {
       if (w == 0) {
         // The input layer's product is the big one (784 x 500 per sample): threads take aligned column chunks,
-        // which leaves its numbers unchanged (core/product_chunks.hpp).
+        // which leaves its numbers unchanged (core/product_chunks.hpp), and are the chunks the update sweeps.
         for_column_chunks(dw.rows(), dw.cols(), [&](Eigen::Index c0, Eigen::Index n) {
           if (spiking_) dw.middleCols(c0, n).noalias() += sign * phase_delta_ * pre.middleRows(c0, n).transpose();
+          else if (in_place) sgd_outer_nonzero(*in_place_.weights, c0, n, sign, phase_delta_, pre, in_place_.scale, in_place_.step);
           else add_outer_nonzero(dw, c0, n, sign, phase_delta_, pre);
         });
       } else {

@@ -26,6 +26,12 @@ class EndOfPhaseRule final : public EPRule {
   // for bit, so there every rank forms the whole products.
   bool sums_column_blocks(int64_t batch) const override { return !spiking_ && batch >= 64; }
   void set_column_blocks(std::vector<ColumnBlock> columns) override { columns_ = std::move(columns); }
+  // A rate network's first layer on one rank (sgd_outer_nonzero, core/column_sums.hpp).
+  bool update_first_layer_in_place(const InPlaceSgd& sgd) override {
+    if (spiking_ || !columns_.empty()) return false;
+    in_place_ = sgd;
+    return true;
+  }
 
  private:
   const LayeredEPNetwork& net_;
@@ -34,6 +40,7 @@ class EndOfPhaseRule final : public EPRule {
   bool spiking_;
   Matrix phase_delta_;
   std::vector<ColumnBlock> columns_;  // per weight layer, the columns of its sum this rule adds (empty: all)
+  InPlaceSgd in_place_;               // weights set: the first layer's SGD step goes there instead of into its sum
 };
 
 EPRuleChoice end_of_phase_rule();

@@ -228,6 +228,24 @@ void EPLearner::accumulate(const Batch& batch, Score& score) {
   score.samples += counts[1];
 }
 
+void EPLearner::train_batch(const Batch& batch, Score& score) {
+  const auto B = static_cast<int64_t>(batch.samples.size());
+  // One nudged phase: a second would add to the sum the first wrote (the step of a sum is not the sum of the steps).
+  const bool one_phase = learn_.beta_sign != BetaSign::symmetric && learn_.beta_sign != BetaSign::flip;
+  Matrix* w1 = one_phase && !parallel() ? sgd_in_place_target(0) : nullptr;
+  const bool in_place = w1 != nullptr && rule_->update_first_layer_in_place({w1, gradient_scale(B), optimizer_->sgd_step(0)});
+  struct Clear {  // the rule forgets the target however accumulate ends (gradient_estimate must only sum)
+    EPRule& rule;
+    bool active;
+    ~Clear() {
+      if (active) rule.update_first_layer_in_place({});
+    }
+  } clear{*rule_, in_place};
+  accumulate(batch, score);
+  parameters_[0].updated_in_place = in_place;
+  apply_update(B);
+}
+
 void EPLearner::evaluate(const Batch& batch, Score& score) {
   const Batch local = local_part(batch);
   gather(local);

@@ -60,6 +60,9 @@ class EPLearner final : public Learner {
   // Glorot-uniform weights times learning().init_scale per layer, zero biases.
   void initialize() override { net_->initialize(seed_, learn_.init_scale); }
   void accumulate(const Batch& batch, Score& score) override;
+  // With one nudged phase on one rank and plain SGD, the rule writes the first layer's step into W1 as it forms it
+  // (EPRule::update_first_layer_in_place): W1's gradient sum is neither written nor swept. The same numbers.
+  void train_batch(const Batch& batch, Score& score) override;
   void evaluate(const Batch& batch, Score& score) override;
   int64_t evaluation_batch_size() const override { return std::max(learn_.batch_size, 100); }
   void set_counters(OpCounters* counters) override;

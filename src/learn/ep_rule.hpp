@@ -53,6 +53,15 @@ class EPRule {
   // doing all of them (docs/scaling.md).
   // `batch` is the global batch (the same on every rank): whether splitting pays can depend on it.
   virtual bool sums_column_blocks(int64_t /*batch*/) const { return false; }
+  // Plain SGD of the first layer applied by the rule itself: for the next batch, instead of adding its first-layer
+  // sum, the rule adds step * (scale * that sum) to `weights` with the roundings of the sum and the update's sweep
+  // (Substrate::sgd_in_place). The learner asks only for a batch of one nudged phase on one rank; a rule that can,
+  // takes it and returns true. Cleared with weights = nullptr.
+  struct InPlaceSgd {
+    Matrix* weights = nullptr;
+    Scalar scale = 0, step = 0;
+  };
+  virtual bool update_first_layer_in_place(const InPlaceSgd&) { return false; }
   struct ColumnBlock {
     Eigen::Index begin = 0, end = 0;
   };

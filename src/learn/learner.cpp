@@ -27,6 +27,12 @@ void Learner::apply_update(int64_t samples) {
   optimizer_->begin_update();
   for (size_t p = 0; p < parameters_.size(); ++p) {
     Parameter& param = parameters_[p];
+    if (param.updated_in_place) {  // written while the batch ran: only counted and its copies refreshed here
+      param.updated_in_place = false;
+      param.substrate->changed_in_place();
+      param.columns.clear();
+      continue;
+    }
     const Scalar step = optimizer_->sgd_step(p);
     // SGD onto a substrate that adds exactly, nothing to adjust: one sweep (scale, step, write, zero).
     const bool decays = param.substrate != nullptr && optimizer_->weight_decay() > 0;
@@ -50,6 +56,13 @@ void Learner::apply_update(int64_t samples) {
   }
   if (writes != counters_)
     for (const auto& [name, s] : matrices()) s->set_counters(counters_);
+}
+
+Matrix* Learner::sgd_in_place_target(size_t p) {
+  Parameter& param = parameters_[p];
+  if (param.substrate == nullptr || optimizer_->sgd_step(p) == 0 || optimizer_->weight_decay() > 0 || adjusts_change(p))
+    return nullptr;
+  return param.substrate->sgd_in_place();
 }
 
 void Learner::scale_sum(Matrix& sum, Scalar scale) {

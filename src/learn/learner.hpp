@@ -6,6 +6,8 @@
 //   accumulate(batch)   run the network on the batch, add its gradient estimates to the parameters'
 //                       sums (and score it); may be called on slices of one batch before an update
 //   apply_update(n)     the mean over the n samples -> optimizer -> substrate writes; sums back to zero
+//   train_batch(batch)  accumulate and apply_update of one whole batch (what the trainer calls; a learner may
+//                       write part of the update while it accumulates, where that gives the same numbers)
 //   advance(seconds)    wall-clock time passes on every matrix's substrate
 //   evaluate(batch)     forward only, scored
 // Data parallelism (docs/scaling.md): with a communicator of several ranks each rank runs its slice of
@@ -49,6 +51,7 @@ struct Parameter {
   Eigen::Index rows = 0, cols = 0;
   Matrix gradient;                  // the sum of the samples' gradient estimates since the last update
   GradientColumns columns;          // which of its columns may be non-zero (untracked: all)
+  bool updated_in_place = false;    // this batch's SGD step is already in the weights (Learner::sgd_in_place_target)
 };
 
 class Learner {
@@ -60,6 +63,10 @@ class Learner {
   virtual void initialize() = 0;
   virtual void accumulate(const Batch& batch, Score& score) = 0;
   void apply_update(int64_t samples);
+  virtual void train_batch(const Batch& batch, Score& score) {
+    accumulate(batch, score);
+    apply_update(static_cast<int64_t>(batch.samples.size()));
+  }
   virtual void evaluate(const Batch& batch, Score& score) = 0;
   virtual int64_t evaluation_batch_size() const = 0;
   // The rule's gradient estimate of one batch, per parameter, without applying it (the conformance
@@ -103,6 +110,10 @@ class Learner {
   // whether it has one (if not, the update may be fused into one pass).
   virtual void adjust_change(size_t, Matrix&) {}
   virtual bool adjusts_change(size_t) const { return false; }
+  // Parameter p's weights where this batch's plain SGD step may be written into them in place, with the roundings of
+  // apply_update's sweep (Substrate::sgd_in_place), by a learner that then sets updated_in_place; nullptr where
+  // apply_update would not sweep (Adam, weight decay, a rule's adjustment, a substrate that realises updates itself).
+  Matrix* sgd_in_place_target(size_t p);
   virtual void save_network(NamedTensors& out) const = 0;
   virtual void restore_network(const NamedTensors& in) = 0;
   // After set_counters: where apply_update counts.

@@ -3,6 +3,7 @@
 #include "core/column_runs.hpp"
 #include "core/error.hpp"
 #include "core/product_chunks.hpp"
+#include "core/sgd_sweep.hpp"
 
 namespace plasticore {
 
@@ -34,28 +35,6 @@ void IdealSubstrate::changed_in_aligned_copy() {
   plain_.stale.store(true, std::memory_order_release);
   refresh_transpose_from_aligned(w_.rows());
 }
-
-namespace {
-
-// w += step * (scale * g), then g = 0, in one pass over the n weights. Each product is rounded before it is
-// added, as in the separate passes this replaced (g *= scale; delta = step * g; w += delta): bit-identical (with
-// scale 1 the product is g itself), and 8 bytes read and written per weight once. GCC fuses a multiply into a later
-// add across statements unless told not to; clang fuses only within one statement, and each product here is a
-// statement of its own.
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("fp-contract=off")))
-#endif
-void sgd_sweep(Scalar* w, Scalar* g, Eigen::Index n, Scalar scale, Scalar step) {
-#pragma GCC ivdep  // w and g are distinct matrices
-  for (Eigen::Index i = 0; i < n; ++i) {
-    const Scalar scaled = g[i] * scale;
-    const Scalar change = step * scaled;
-    w[i] += change;
-    g[i] = 0;
-  }
-}
-
-}  // namespace
 
 bool IdealSubstrate::update_sgd(Matrix& gradient, Scalar scale, Scalar step, const std::vector<int32_t>* columns) {
   count(Op::accumulator_updates, w_.size());  // as update(): one memory write per synapse (as a chip counts it)

@@ -72,6 +72,12 @@ class IdealSubstrate final : public Substrate {
   void keep_aligned_columns() override { keep_aligned_columns_of(plain()); }
   void update(const Matrix& delta) override;
   bool update_sgd(Matrix& gradient, Scalar scale, Scalar step, const std::vector<int32_t>* columns = nullptr) override;
+  // W itself, unless the event sums read an aligned copy (then update_sgd writes the copy, column by column).
+  Matrix* sgd_in_place() override { return aligned_columns() == nullptr ? &w_ : nullptr; }
+  void changed_in_place() override {
+    count(Op::accumulator_updates, w_.size());  // as update_sgd counts
+    refresh_transpose(w_);
+  }
   void advance(double) override {}
   const Matrix& weights() const override { return plain(); }
   void set_weights(const Matrix& w) override;

@@ -100,6 +100,12 @@ class Substrate {
                           const std::vector<int32_t>* /*columns*/ = nullptr) {
     return false;
   }
+  // The matrix update_sgd changes, where a caller may instead apply the SGD step in place, column by column, with
+  // update_sgd's roundings (core/sgd_sweep.hpp) as it forms each column's gradient (rate EP's first layer: no
+  // gradient matrix written, read and zeroed); nullptr where the substrate cannot (the caller then sums and calls
+  // update_sgd). After such an update the caller calls changed_in_place() once, where update_sgd would have run.
+  virtual Matrix* sgd_in_place() { return nullptr; }
+  virtual void changed_in_place() {}
   // Wall-clock time passes (drift on devices; nothing on digital substrates).
   virtual void advance(double seconds) = 0;
   // The effective weight matrix, for checkpoints, analysis and rules that need w_ij. The reference is current until

@@ -79,8 +79,7 @@ Score Trainer::evaluate(Split split) {
 }
 
 void Trainer::train_batch(const Batch& batch, Score& score) {
-  learner_.accumulate(batch, score);
-  learner_.apply_update(static_cast<int64_t>(batch.samples.size()));
+  learner_.train_batch(batch, score);
   learner_.advance(settings_.seconds_per_update);  // drift between writes
 }
 

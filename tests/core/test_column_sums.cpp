@@ -228,5 +228,35 @@ TEST(AddOuterNonzero, EqualsTheDenseOuterProduct) {
     }
 }
 
+// sgd_outer_nonzero against its two passes: add_outer_nonzero into a zero gradient, then the update's sweep over the
+// columns with an inked sample (as the rule marks them) -- the same bits, a weight of -0 and columns left alone
+// included, for a 500-row layer (full tiles, then the tail) and a 37-row one, the whole matrix and a chunk.
+TEST(SgdOuterNonzero, EqualsTheSumThenTheSweep) {
+  Rng rng(11, "test_sgd_outer_nonzero");
+  for (const Eigen::Index rows : {Eigen::Index{500}, Eigen::Index{37}}) {
+    const Eigen::Index cols = 29, batch = 7;
+    Matrix delta(rows, batch), pre(cols, batch), start(rows, cols);
+    for (Eigen::Index i = 0; i < delta.size(); ++i) delta.data()[i] = rng.uniform() - 0.5f;
+    for (Eigen::Index i = 0; i < start.size(); ++i) start.data()[i] = rng.uniform() - 0.5f;
+    for (Eigen::Index i = 0; i < pre.size(); ++i) pre.data()[i] = rng.uniform() < 0.7f ? 0.0f : rng.uniform();
+    pre.row(3).setZero();
+    pre(6, 2) = -0.0f;  // not inked
+    start(1, 3) = start(1, 8) = -0.0f;
+    const Scalar scale = -1.0f / 7.0f, step = -0.1f;
+    for (const Scalar sign : {Scalar{1}, Scalar{-1}})
+      for (const auto& [c0, n] : {std::pair<Eigen::Index, Eigen::Index>{0, cols}, {5, 9}}) {
+        Matrix got = start, want = start, gradient = Matrix::Zero(rows, cols);
+        sgd_outer_nonzero(got, c0, n, sign, delta, pre, scale, step);
+        add_outer_nonzero(gradient, c0, n, sign, delta, pre);
+        for (Eigen::Index j = c0; j < c0 + n; ++j)
+          if ((pre.row(j).array() != 0).any()) sgd_sweep(want.col(j).data(), gradient.col(j).data(), rows, scale, step);
+        EXPECT_EQ(std::memcmp(got.data(), want.data(), sizeof(Scalar) * static_cast<size_t>(got.size())), 0)
+            << rows << " rows, sign " << sign << ", columns " << c0 << " + " << n;
+        EXPECT_TRUE(gradient.isZero(0));  // the sweep zeroed what the sum wrote
+        EXPECT_NE(got, start);
+      }
+  }
+}
+
 }  // namespace
 }  // namespace plasticore

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "core/error.hpp"
 #include "learn/optimizer.hpp"
@@ -130,6 +131,45 @@ double ep_accuracy_after(const std::string& optimizer, double rate, int epochs) 
   for (int64_t k = 0; k < 80; ++k) batch.samples.push_back(k);
   learner.evaluate(batch, score);
   return score.accuracy();
+}
+
+// EPLearner::train_batch writes W1's SGD step in place with one nudged phase (EPRule::update_first_layer_in_place):
+// the weights after ten batches equal, bit for bit, those of accumulate then apply_update, which sum W1's gradient and
+// sweep it; with each one-phase sign scheme, and with symmetric nudging (which sums as before).
+TEST(OptimizerInRules, EpFirstLayerInPlaceGivesTheWeightsOfTheSumAndSweep) {
+  const ArrayDataset data = projection_task(80, 3);
+  for (const BetaSign sign : {BetaSign::random, BetaSign::positive, BetaSign::alternating, BetaSign::symmetric}) {
+    std::vector<Matrix> weights[2];
+    for (int in_place = 0; in_place < 2; ++in_place) {
+      auto net = std::make_unique<LayeredEPNetwork>(std::vector<int>{12, 16, 4}, ideal_substrates());
+      net->initialize(5, {1.0, 0.5});
+      EPLearningParams learn;
+      learn.beta_sign = sign;
+      learn.optimizer = {"sgd"};
+      learn.learning_rates = {0.2};
+      EPLearner learner(std::move(net), RelaxationParams{}, learn, 5);
+      Batch batch{&data, Split::train, 0, 0, {}};
+      for (int64_t start = 0; start < 80; start += 8, ++batch.index) {
+        batch.samples.clear();
+        for (int64_t k = start; k < start + 8; ++k) batch.samples.push_back(k);
+        Score ignored;
+        if (in_place == 1) {
+          learner.train_batch(batch, ignored);
+        } else {
+          learner.accumulate(batch, ignored);
+          learner.apply_update(8);
+        }
+      }
+      for (const auto& [name, s] : learner.matrices()) weights[in_place].push_back(s->weights());
+    }
+    ASSERT_EQ(weights[0].size(), weights[1].size());
+    for (size_t m = 0; m < weights[0].size(); ++m) {
+      const Matrix &a = weights[0][m], &b = weights[1][m];
+      ASSERT_EQ(a.size(), b.size());
+      EXPECT_EQ(std::memcmp(a.data(), b.data(), sizeof(Scalar) * static_cast<size_t>(a.size())), 0)
+          << "matrix " << m << ", beta sign " << static_cast<int>(sign);
+    }
+  }
 }
 
 TEST(OptimizerInRules, EpTrainsWithAdam) {
