@@ -27,8 +27,7 @@ void EndOfPhaseRule::end_nudged_phase(const RelaxationState& nudged, const Relax
         // The input layer's product is the big one (784 x 500 per sample): threads take aligned column chunks,
         // which leaves its numbers unchanged (core/product_chunks.hpp), and are the chunks the update sweeps.
         for_column_chunks(dw.rows(), dw.cols(), [&](Eigen::Index c0, Eigen::Index n) {
-          if (spiking_) dw.middleCols(c0, n).noalias() += sign * phase_delta_ * pre.middleRows(c0, n).transpose();
-          else if (in_place) sgd_outer_nonzero(*in_place_.weights, c0, n, sign, phase_delta_, pre, in_place_.scale, in_place_.step);
+          if (in_place) sgd_outer_nonzero(*in_place_.weights, c0, n, sign, phase_delta_, pre, in_place_.scale, in_place_.step);
           else add_outer_nonzero(dw, c0, n, sign, phase_delta_, pre);
         });
       } else {
@@ -37,10 +36,8 @@ void EndOfPhaseRule::end_nudged_phase(const RelaxationState& nudged, const Relax
       }
     } else {  // a data-parallel rank: its columns (presynaptic neurons) only
       const Eigen::Index c0 = columns_[k].begin, n = columns_[k].end - columns_[k].begin;
-      if (w == 0 && !spiking_) {
+      if (w == 0) {
         add_outer_nonzero(dw, c0, n, sign, phase_delta_, pre);
-      } else if (w == 0) {
-        dw.middleCols(c0, n).noalias() += sign * phase_delta_ * pre.middleRows(c0, n).transpose();
       } else {
         dw.middleCols(c0, n).noalias() += sign * post * pre.middleRows(c0, n).transpose();
         dw.middleCols(c0, n).noalias() -= sign * post0 * pre0.middleRows(c0, n).transpose();
